@@ -1,0 +1,68 @@
+# 便民 (bianmin). `make demo` and `make test` do every step on a fresh machine.
+SHELL := /bin/bash
+# Django 6.1 needs Python 3.12+; the machine image ships it under pyenv.
+PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.13*/bin/python3.13; do \
+            command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+APT_GET := $(shell command -v apt-get 2>/dev/null)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install install-test system-deps browser-deps demo serve test lint bench messages clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 / Python 3.12+ is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# System libraries: WeasyPrint needs Pango, documents need CJK fonts, i18n needs msgfmt.
+system-deps:
+	@missing=""; \
+	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	  ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	  if [ -n "$$missing" ]; then \
+	    test -n "$(APT_GET)" || { echo "missing:$$missing"; exit 1; }; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	  fi
+
+browser-deps:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+install: $(BIN)/python system-deps
+	$(BIN)/pip install -q -e .
+	$(MAKE) messages
+
+install-test: $(BIN)/python system-deps browser-deps
+	$(BIN)/pip install -q -e '.[test]'
+	$(MAKE) messages
+
+messages:
+	cd bianmin && ../$(BIN)/python -m django compilemessages --settings=bianmin.settings -v 0
+
+demo: install
+	mkdir -p var
+	$(BIN)/bianmin migrate --noinput -v 0
+	$(BIN)/bianmin seed-demo --if-empty
+	$(BIN)/bianmin demo-accounts
+	$(BIN)/bianmin runserver $(HOST):$(PORT)
+
+serve: install
+	$(BIN)/bianmin runserver $(HOST):$(PORT)
+
+lint: install-test
+	$(BIN)/ruff check bianmin
+	$(BIN)/ruff format --check bianmin
+
+test: install-test
+	$(BIN)/ruff check bianmin
+	$(BIN)/bianmin makemigrations --check --dry-run -v 0
+	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+bench: install-test
+	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

@@ -1,0 +1,140 @@
+"""Shared fixtures: a small real county built through the orgs services."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from bianmin.orgs import services as org
+from bianmin.orgs.models import RoleCode, UnitKind, WindowType
+
+PASSWORD = "test-pass-123"  # noqa: S105
+
+
+def build_county() -> SimpleNamespace:
+    """汉台区 with two townships of two villages each, the county centre and three departments."""
+    c = SimpleNamespace()
+    c.county = org.region_create(code="610702000000", name="汉台区")
+    c.t1 = org.region_create(code="610702100000", name="武乡镇", parent=c.county)
+    c.t2 = org.region_create(code="610702101000", name="河东店镇", parent=c.county)
+    c.v11 = org.region_create(code="610702100201", name="汉王村", parent=c.t1)
+    c.v12 = org.region_create(code="610702100202", name="谢村", parent=c.t1)
+    c.v21 = org.region_create(code="610702101201", name="花园村", parent=c.t2)
+    c.v22 = org.region_create(code="610702101202", name="店子村", parent=c.t2)
+    c.centre = org.unit_create(
+        name="汉台区政务服务中心", kind=UnitKind.COUNTY_CENTRE, region=c.county, code="C610702"
+    )
+    c.dept_civil = org.unit_create(
+        name="区民政局", kind=UnitKind.DEPARTMENT, region=c.county, code="D-MZ", parent=c.centre
+    )
+    c.dept_land = org.unit_create(
+        name="区自然资源局", kind=UnitKind.DEPARTMENT, region=c.county, code="D-ZR", parent=c.centre
+    )
+    c.dept_social = org.unit_create(
+        name="区人社局", kind=UnitKind.DEPARTMENT, region=c.county, code="D-RS", parent=c.centre
+    )
+    c.window = org.unit_create(
+        name="综合受理窗口",
+        kind=UnitKind.WINDOW,
+        window_type=WindowType.GENERAL,
+        region=c.county,
+        code="W-C-1",
+        parent=c.centre,
+    )
+    c.tc1 = org.unit_create(
+        name="武乡镇便民服务中心",
+        kind=UnitKind.TOWNSHIP_CENTRE,
+        region=c.t1,
+        code="T1",
+        parent=c.centre,
+    )
+    c.tc2 = org.unit_create(
+        name="河东店镇便民服务中心",
+        kind=UnitKind.TOWNSHIP_CENTRE,
+        region=c.t2,
+        code="T2",
+        parent=c.centre,
+    )
+    c.s11 = org.unit_create(
+        name="汉王村便民服务站",
+        kind=UnitKind.VILLAGE_STATION,
+        region=c.v11,
+        code="S11",
+        parent=c.tc1,
+    )
+    c.s12 = org.unit_create(
+        name="谢村便民服务站", kind=UnitKind.VILLAGE_STATION, region=c.v12, code="S12", parent=c.tc1
+    )
+    c.s21 = org.unit_create(
+        name="花园村便民服务站",
+        kind=UnitKind.VILLAGE_STATION,
+        region=c.v21,
+        code="S21",
+        parent=c.tc2,
+    )
+    c.s22 = org.unit_create(
+        name="店子村便民服务站",
+        kind=UnitKind.VILLAGE_STATION,
+        region=c.v22,
+        code="S22",
+        parent=c.tc2,
+    )
+
+    def person(username, unit, roles, name, **kw):
+        return org.staff_create(
+            username=username,
+            password=PASSWORD,
+            full_name=name,
+            unit=unit,
+            roles=roles,
+            phone="13900000000",
+            **kw,
+        )
+
+    c.admin = person("admin", c.centre, [RoleCode.ADMINISTRATOR], "管理员", is_staff=True)
+    c.supervisor = person("supervisor", c.centre, [RoleCode.SUPERVISOR], "监察员")
+    c.centre_staff = person("c-window", c.window, [RoleCode.WINDOW_STAFF], "县窗口")
+    c.civil = person(
+        "d-mz", c.dept_civil, [RoleCode.APPROVER, RoleCode.CHIEF_REPRESENTATIVE], "民政审批"
+    )
+    c.civil_head = person("d-mz-head", c.dept_civil, [RoleCode.APPROVER, RoleCode.HEAD], "民政局长")
+    c.land = person("d-zr", c.dept_land, [RoleCode.APPROVER], "自然资源审批")
+    c.social = person("d-rs", c.dept_social, [RoleCode.APPROVER], "人社审批")
+    c.t1_staff = person("t01-staff", c.tc1, [RoleCode.WINDOW_STAFF, RoleCode.APPROVER], "武乡窗口")
+    c.t1_head = person("t01-head", c.tc1, [RoleCode.HEAD, RoleCode.APPROVER], "武乡主任")
+    c.t2_staff = person(
+        "t02-staff", c.tc2, [RoleCode.WINDOW_STAFF, RoleCode.APPROVER], "河东店窗口"
+    )
+    c.a11 = person("v0101-agent", c.s11, [RoleCode.AGENT], "汉王代办员")
+    c.a12 = person("v0102-agent", c.s12, [RoleCode.AGENT], "谢村代办员")
+    c.a21 = person("v0201-agent", c.s21, [RoleCode.AGENT], "花园代办员")
+    c.a22 = person("v0202-agent", c.s22, [RoleCode.AGENT], "店子代办员")
+    return c
+
+
+@pytest.fixture
+def county(db) -> SimpleNamespace:
+    return build_county()
+
+
+def api_token(client: Client, username: str) -> dict:
+    """Headers carrying a fresh bearer token for `username`."""
+    r = client.post(
+        "/api/v1/auth/token",
+        {"username": username, "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    return {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
+
+
+@pytest.fixture
+def token_for(client):
+    return lambda username: api_token(client, username)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing dozens of demo passwords with PBKDF2 per test would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

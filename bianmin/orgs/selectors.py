@@ -1,0 +1,48 @@
+"""Reads of regions and units, always through the viewer's scope."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Region, Staff, Unit
+from .scope import scope_for
+
+
+def region_get(*, viewer, code: str) -> Region:
+    region = Region.objects.select_related("parent").filter(code=code).first()
+    if region is None:
+        raise Http404
+    if not scope_for(viewer).can_see_region(code):
+        raise PermissionDenied(_("无权查看该区划"))
+    return region
+
+
+def region_children(*, viewer, region: Region) -> QuerySet[Region]:
+    return region.children.filter(scope_for(viewer).region_q()).order_by("code")
+
+
+def unit_list(*, viewer, kind: str | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(scope_for(viewer).units_q(), is_active=True).select_related(
+        "region", "parent"
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("region__code", "kind", "name")
+
+
+def unit_get(*, viewer, pk: int) -> Unit:
+    unit = Unit.objects.select_related("region", "parent").filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    if not unit_list(viewer=viewer).filter(pk=pk).exists():
+        raise PermissionDenied(_("无权查看该单位"))
+    return unit
+
+
+def staff_of_unit(*, unit: Unit) -> QuerySet[Staff]:
+    return (
+        Staff.objects.filter(unit=unit, user__is_active=True)
+        .select_related("user")
+        .order_by("full_name")
+    )

@@ -1,0 +1,49 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from bianmin.orgs.models import RoleCode
+from bianmin.orgs.scope import scope_for
+from bianmin.orgs.selectors import unit_list
+
+
+def index(request):
+    if request.user.is_authenticated:
+        return redirect("portal:staff_home")
+    return redirect("portal:login")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def staff_home(request):
+    staff = getattr(request.user, "staff", None)
+    scope = scope_for(request.user)
+    units = unit_list(viewer=request.user)
+    roles = [RoleCode(r).label for r in (staff.roles if staff else []) if r in RoleCode.values]
+    return render(
+        request,
+        "portal/staff_home.html",
+        {
+            "staff": staff,
+            "scope": scope,
+            "roles": roles,
+            "unit_count": units.count(),
+            "units_sample": units[:12],
+        },
+    )
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes lockout: JSON for the API, a page for people; 429 either way."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("登录失败次数过多，账号已暂时锁定，请30分钟后再试"), "code": "locked_out"},
+            status=429,
+        )
+    return render(request, "portal/locked_out.html", status=429)

@@ -1,0 +1,123 @@
+"""Working-day arithmetic on the holiday calendar (行政许可法: "days" are working days).
+
+Pure functions over a cached snapshot of the calendar tables. A year the calendar does not know is
+computed on the Monday-Friday rule and the answer is marked provisional (RULES.md "Working days").
+"""
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Paused intervals: (paused_on, resumed_on or None). Days after paused_on up to and including
+# resumed_on do not count; counting restarts the day after resumption, as it starts the day after
+# acceptance. An open interval pauses everything after it began.
+Pause = tuple[dt.date, dt.date | None]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    exceptions: dict[dt.date, bool]
+    years: frozenset[int]
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+    def covers(self, day: dt.date) -> bool:
+        return day.year in self.years
+
+
+@dataclass(frozen=True)
+class DateAnswer:
+    date: dt.date
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class CountAnswer:
+    workdays: int
+    provisional: bool
+
+
+_lock = threading.Lock()
+_snapshot: Snapshot | None = None
+
+
+def invalidate() -> None:
+    global _snapshot
+    with _lock:
+        _snapshot = None
+
+
+def snapshot() -> Snapshot:
+    global _snapshot
+    snap = _snapshot
+    if snap is None:
+        from .models import CalendarDay, CalendarYear
+
+        snap = Snapshot(
+            exceptions=dict(CalendarDay.objects.values_list("date", "is_workday")),
+            years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+        )
+        with _lock:
+            _snapshot = snap
+    return snap
+
+
+def _paused(day: dt.date, pauses: Iterable[Pause]) -> bool:
+    return any(start < day and (end is None or day <= end) for start, end in pauses)
+
+
+def is_workday(day: dt.date) -> tuple[bool, bool]:
+    """(whether `day` is a working day, whether that answer is provisional)."""
+    snap = snapshot()
+    return snap.is_workday(day), not snap.covers(day)
+
+
+def add_workdays(start: dt.date, n: int, pauses: Iterable[Pause] = ()) -> DateAnswer:
+    """The Nth working day after `start` (start itself never counts), skipping paused days.
+
+    n = 0 gives `start`. Provisional when any day walked over lies in a year the calendar lacks.
+    """
+    if n < 0:
+        raise ValueError("n must not be negative")
+    pauses = list(pauses)
+    if any(end is None for _, end in pauses):
+        raise ValueError("an open pause has no end date")
+    snap = snapshot()
+    day, left, provisional = start, n, not snap.covers(start) and n > 0
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if not snap.covers(day):
+            provisional = True
+        if snap.is_workday(day) and not _paused(day, pauses):
+            left -= 1
+    return DateAnswer(day, provisional)
+
+
+def workdays_between(start: dt.date, end: dt.date, pauses: Iterable[Pause] = ()) -> CountAnswer:
+    """Working days after `start` up to and including `end`, paused days excluded.
+
+    Negative when `end` is before `start` (days overdue count backwards the same way).
+    """
+    if end < start:
+        back = workdays_between(end, start, pauses)
+        return CountAnswer(-back.workdays, back.provisional)
+    pauses = list(pauses)
+    snap = snapshot()
+    count, provisional = 0, False
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if not snap.covers(day):
+            provisional = True
+        if snap.is_workday(day) and not _paused(day, pauses):
+            count += 1
+    return CountAnswer(count, provisional)
+
+
+def uncovered_years(years: Iterable[int]) -> list[int]:
+    snap = snapshot()
+    return sorted(y for y in set(years) if y not in snap.years)
