@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cases/", include("bianmin.cases.urls")),
+    path("catalog/", include("bianmin.catalog.urls")),
     path("", include("bianmin.portal.urls")),
 ]
 
