@@ -47,10 +47,10 @@ demo: install
 	$(BIN)/bianmin migrate --noinput -v 0
 	$(BIN)/bianmin seed-demo --if-empty
 	$(BIN)/bianmin demo-accounts
-	$(BIN)/bianmin runserver $(HOST):$(PORT)
+	$(BIN)/bianmin runserver --insecure $(HOST):$(PORT)
 
 serve: install
-	$(BIN)/bianmin runserver $(HOST):$(PORT)
+	$(BIN)/bianmin runserver --insecure $(HOST):$(PORT)
 
 lint: install-test
 	$(BIN)/ruff check bianmin
