@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.common.errors import Conflict
 from bianmin.common.models import TimeStampedModel
 
 
@@ -92,6 +93,16 @@ class Item(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    retired_at = models.DateTimeField(_("废止时间"), null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("废止人"),
+    )
+    retired_reason = models.CharField(_("废止原因"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["local_code"]
@@ -108,6 +119,10 @@ class ItemVersion(TimeStampedModel):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
         SUPERSEDED = "superseded", _("已被替代")
+        RETIRED = "retired", _("已废止")
+
+    # The only columns a non-draft version may still change: its own lifecycle.
+    LIFECYCLE_FIELDS = frozenset({"status", "published_at", "published_by", "updated_at"})
 
     item = models.ForeignKey(
         Item, on_delete=models.PROTECT, related_name="versions", verbose_name=_("事项")
@@ -183,6 +198,23 @@ class ItemVersion(TimeStampedModel):
     def is_free(self) -> bool:
         return all(f.amount == 0 for f in self.fees.all())
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def save(self, *args, **kwargs):
+        # Cases keep the version they were accepted under, so once a version has left the draft
+        # state its content is frozen; only its lifecycle columns may move. Checked against the
+        # stored row, not the instance, so a stale object cannot slip an edit through.
+        update_fields = kwargs.get("update_fields")
+        if self.pk and (update_fields is None or set(update_fields) - self.LIFECYCLE_FIELDS):
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored is not None and stored != self.Status.DRAFT:
+                raise Conflict(
+                    _("已发布或已被替代的事项版本不可修改，请基于它新建版本"), code="version_frozen"
+                )
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors = {}
         if (
@@ -213,7 +245,30 @@ class ItemVersion(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class Material(models.Model):
+# The county proxy rule: proxy handling (代办) is always free, so no fee may be named after it.
+PROXY_FEE_WORDS = ("代办", "代理服务", "跑腿")
+
+
+def is_proxy_fee_name(name: str) -> bool:
+    return any(w in (name or "") for w in PROXY_FEE_WORDS)
+
+
+class FrozenVersionGuard(models.Model):
+    """Materials, fees and steps belong to their version's content and freeze with it."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        status = ItemVersion.objects.filter(pk=self.version_id).values_list("status", flat=True)
+        if status.first() not in (None, ItemVersion.Status.DRAFT):
+            raise Conflict(
+                _("已发布或已被替代的事项版本不可修改，请基于它新建版本"), code="version_frozen"
+            )
+        super().save(*args, **kwargs)
+
+
+class Material(FrozenVersionGuard):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials")
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     name = models.CharField(_("材料名称"), max_length=200)
@@ -236,7 +291,7 @@ class Material(models.Model):
         return self.name
 
 
-class Fee(models.Model):
+class Fee(FrozenVersionGuard):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
     name = models.CharField(_("收费项目"), max_length=100)
     amount = models.DecimalField(
@@ -252,8 +307,14 @@ class Fee(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
 
+    def clean(self) -> None:
+        if is_proxy_fee_name(self.name):
+            raise ValidationError({"name": _("代办服务一律免费，不得设立代办类收费")})
+        if self.amount is not None and self.amount < 0:
+            raise ValidationError({"amount": _("收费标准不能为负数")})
 
-class StepTemplate(models.Model):
+
+class StepTemplate(FrozenVersionGuard):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("序号"))
     name = models.CharField(_("环节"), max_length=50)

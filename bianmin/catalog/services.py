@@ -1,10 +1,76 @@
-"""Writes to the catalog: versions are created as drafts and published explicitly."""
+"""Writes to the catalog: versions are created as drafts and published explicitly.
 
+Versioning rule (issue 3, DESIGN.md "catalog"): an edit makes a new version; publication is explicit;
+a case keeps the version it was accepted under, so a published or superseded version is never
+changed (the model refuses it too, see `ItemVersion.save`).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Fee, Item, ItemVersion, Material, StepTemplate
+from bianmin.common.errors import Conflict, ValidationFailed
+
+from .models import CaseClass, Fee, Item, ItemVersion, Material, StepTemplate
+
+# ItemVersion columns that belong to the version's identity or lifecycle, not to its content.
+NON_CONTENT_FIELDS = frozenset(
+    {"id", "item", "number", "status", "published_at", "published_by", "created_at", "updated_at"}
+)
+CONTENT_FIELDS = tuple(
+    f.name
+    for f in ItemVersion._meta.concrete_fields
+    if f.name not in NON_CONTENT_FIELDS and f.name != "implementing_unit"
+) + ("implementing_unit",)
+MATERIAL_FIELDS = tuple(
+    f.name for f in Material._meta.concrete_fields if f.name not in ("id", "version")
+)
+FEE_FIELDS = tuple(f.name for f in Fee._meta.concrete_fields if f.name not in ("id", "version"))
+STEP_FIELDS = tuple(
+    f.name for f in StepTemplate._meta.concrete_fields if f.name not in ("id", "version")
+)
+
+
+def _failed(exc: DjangoValidationError, *, prefix: str = "") -> ValidationFailed:
+    """A model ValidationError as the domain's ValidationFailed, keeping every field's messages."""
+    if hasattr(exc, "error_dict"):
+        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    field, messages = next(iter(errors.items()))
+    return ValidationFailed(
+        f"{prefix}{messages[0]}",
+        field=None if field == "__all__" else field,
+        extra={"errors": errors},
+    )
+
+
+def _clean(obj, *, prefix: str = "", exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise _failed(exc, prefix=prefix) from exc
+
+
+def _add_children(version: ItemVersion, *, materials, fees, steps, joint_units) -> None:
+    if joint_units:
+        version.joint_units.set(joint_units)
+    for i, raw in enumerate(materials or ()):
+        m = dict(raw)
+        obj = Material(version=version, position=m.pop("position", i + 1), **m)
+        _clean(obj, prefix=_("申请材料“%(n)s”：") % {"n": m.get("name", "")})
+        obj.save()
+    for raw in fees or ():
+        obj = Fee(version=version, **dict(raw))
+        _clean(obj, prefix=_("收费“%(n)s”：") % {"n": raw.get("name", "")})
+        obj.save()
+    for i, raw in enumerate(steps or ()):
+        s = dict(raw)
+        obj = StepTemplate(version=version, position=s.pop("position", i + 1), **s)
+        _clean(obj, prefix=_("办理环节“%(n)s”：") % {"n": s.get("name", "")})
+        obj.save()
 
 
 @transaction.atomic
@@ -20,41 +86,195 @@ def item_version_create(
     """Create the next draft version of the item with `local_code` (the item itself if new).
 
     `fields` are ItemVersion fields; materials, fees and steps are dicts of their model fields.
-    The version is validated as a whole (model `clean`), so nothing half-valid is stored.
+    The version is validated as a whole (model `clean`: promised limit <= statutory limit, fees
+    >= 0, no proxy fee), so nothing half-valid is stored; a failure raises ValidationFailed.
     """
+    unknown = set(fields) - set(CONTENT_FIELDS) - {"implementing_unit_id"}
+    if unknown:
+        raise ValidationFailed(
+            _("未知或不可设置的事项字段：%(f)s") % {"f": "、".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    if not local_code:
+        raise ValidationFailed(_("本地编码不能为空"), field="local_code")
     item, _created = Item.objects.get_or_create(local_code=local_code)
     number = (item.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = ItemVersion(item=item, number=number, status=ItemVersion.Status.DRAFT, **fields)
-    version.full_clean()
+    _clean(version)
     version.save()
-    if joint_units:
-        version.joint_units.set(joint_units)
-    for i, m in enumerate(materials):
-        obj = Material(version=version, position=m.pop("position", i + 1), **m)
-        obj.full_clean()
-        obj.save()
-    for f in fees:
-        obj = Fee(version=version, **f)
-        obj.full_clean()
-        obj.save()
-    for i, s in enumerate(steps):
-        obj = StepTemplate(version=version, position=s.pop("position", i + 1), **s)
-        obj.full_clean()
-        obj.save()
+    _add_children(version, materials=materials, fees=fees, steps=steps, joint_units=joint_units)
     return version
+
+
+def version_snapshot(version: ItemVersion) -> dict:
+    """The content of a version as plain data: fields, joint units, materials, fees, steps.
+
+    Used to copy a version into a new draft and to tell whether an import changes an item.
+    """
+    data = {name: getattr(version, name) for name in CONTENT_FIELDS if name != "implementing_unit"}
+    data["implementing_unit"] = version.implementing_unit
+    return {
+        "fields": data,
+        "joint_units": sorted(version.joint_units.all(), key=lambda u: u.code),
+        "materials": [_material_data(m) for m in version.materials.all()],
+        "fees": [{name: getattr(f, name) for name in FEE_FIELDS} for f in version.fees.all()],
+        "steps": [{name: getattr(s, name) for name in STEP_FIELDS} for s in version.steps.all()],
+    }
+
+
+def _material_data(m: Material) -> dict:
+    data = {name: getattr(m, name) for name in MATERIAL_FIELDS}
+    # A copied version shares the stored files by name; never hand another row's FieldFile over.
+    data["template"] = m.template.name or ""
+    data["sample"] = m.sample.name or ""
+    return data
+
+
+def _latest_version(item: Item) -> ItemVersion | None:
+    return item.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def item_version_revise(
+    *,
+    item: Item,
+    actor,
+    changes: dict,
+    materials: list[dict] | None = None,
+    fees: list[dict] | None = None,
+    steps: list[dict] | None = None,
+    joint_units=None,
+) -> ItemVersion:
+    """Make a new draft of `item`: a copy of its newest version with `changes` applied.
+
+    The copy starts from the newest version (a pending draft carries the latest edits, otherwise
+    it is the published one), which itself is left untouched: published versions are never edited
+    because cases refer to them. `materials`, `fees`, `steps` and `joint_units`, when given,
+    replace the copied lists; None keeps them.
+    """
+    base = _latest_version(item)
+    if base is None:
+        raise ValidationFailed(_("该事项还没有任何版本，请先新建"), field="item")
+    snap = version_snapshot(base)
+    forbidden = set(changes) - set(CONTENT_FIELDS)
+    if forbidden:
+        raise ValidationFailed(
+            _("未知或不可修改的事项字段：%(f)s") % {"f": "、".join(sorted(forbidden))},
+            field=sorted(forbidden)[0],
+        )
+    fields = {**snap["fields"], **changes}
+    return item_version_create(
+        local_code=item.local_code,
+        materials=snap["materials"] if materials is None else materials,
+        fees=snap["fees"] if fees is None else fees,
+        steps=snap["steps"] if steps is None else steps,
+        joint_units=snap["joint_units"] if joint_units is None else joint_units,
+        **fields,
+    )
+
+
+def version_publish_problems(version: ItemVersion) -> list[tuple[str, str]]:
+    """Rules a version must meet before the public sees it, as (field, message) pairs.
+
+    Beyond the model's own checks: a joint item names its joint departments (联办件, DESIGN.md
+    case classes); a material may be pledged only when the item allows pledges, and never on a
+    high-risk item (RULES.md 告知承诺); proxy handling is free (county proxy rule).
+    """
+    problems: list[tuple[str, str]] = []
+    try:
+        version.full_clean(exclude=["item", "number"])
+    except DjangoValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            problems.extend((field, str(m)) for m in messages)
+    if version.case_class == CaseClass.JOINT and not version.joint_units.exists():
+        problems.append(("joint_units", _("联办件须指定联办部门")))
+    if version.materials.filter(pledgeable=True).exists() and not version.pledge_allowed:
+        problems.append(("materials", _("有材料标为可告知承诺，但事项未允许告知承诺")))
+    for fee in version.fees.all():
+        try:
+            fee.full_clean(exclude=["version"])
+        except DjangoValidationError as exc:
+            for messages in exc.message_dict.values():
+                problems.extend(("fees", f"{fee.name}：{m}") for m in messages)
+    return problems
 
 
 @transaction.atomic
 def item_version_publish(*, version: ItemVersion, actor=None) -> ItemVersion:
-    """Publish a draft: it becomes the item's current version, the previous one is superseded."""
+    """Publish a draft: it becomes the item's current version, the previous one is superseded.
+
+    Only a draft newer than the current version can be published, and only when it passes
+    `version_publish_problems`; otherwise nothing changes.
+    """
     item = Item.objects.select_for_update().get(pk=version.item_id)
+    version.refresh_from_db(fields=["status"])
+    if not version.is_draft:
+        raise Conflict(
+            _("只能发布草稿版本；该版本状态为“%(s)s”") % {"s": version.get_status_display()}
+        )
+    current = item.published_version
+    if current is not None and current.number > version.number:
+        raise Conflict(
+            _("该草稿（第%(n)s版）早于现行版本（第%(c)s版），不能发布")
+            % {"n": version.number, "c": current.number}
+        )
+    problems = version_publish_problems(version)
+    if problems:
+        field, message = problems[0]
+        raise ValidationFailed(
+            _("不能发布：%(m)s") % {"m": message},
+            field=field,
+            extra={"errors": [{"field": f, "message": m} for f, m in problems]},
+        )
     ItemVersion.objects.filter(item=item, status=ItemVersion.Status.PUBLISHED).update(
-        status=ItemVersion.Status.SUPERSEDED
+        status=ItemVersion.Status.SUPERSEDED, updated_at=timezone.now()
     )
     version.status = ItemVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.published_by = actor
     version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     item.published_version = version
-    item.save(update_fields=["published_version", "updated_at"])
+    item.retired_at = None
+    item.retired_by = None
+    item.retired_reason = ""
+    item.save(
+        update_fields=[
+            "published_version",
+            "retired_at",
+            "retired_by",
+            "retired_reason",
+            "updated_at",
+        ]
+    )
     return version
+
+
+@transaction.atomic
+def item_retire(*, item: Item, actor, reason: str = "") -> Item:
+    """Withdraw an item from the public catalog (e.g. the service was abolished or merged).
+
+    Nothing is deleted: the published version is marked retired and stays attached to the cases
+    accepted under it; publishing a new version later brings the item back.
+    """
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    if item.retired_at is not None:
+        raise Conflict(_("该事项已废止"))
+    if item.published_version_id is None:
+        raise Conflict(_("该事项没有现行版本，无需废止"))
+    ItemVersion.objects.filter(pk=item.published_version_id).update(
+        status=ItemVersion.Status.RETIRED, updated_at=timezone.now()
+    )
+    item.published_version = None
+    item.retired_at = timezone.now()
+    item.retired_by = actor
+    item.retired_reason = reason
+    item.save(
+        update_fields=[
+            "published_version",
+            "retired_at",
+            "retired_by",
+            "retired_reason",
+            "updated_at",
+        ]
+    )
+    return item
