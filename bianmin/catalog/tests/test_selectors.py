@@ -75,7 +75,7 @@ def test_list_query_count_does_not_grow_with_items(catalog):
             )
             for v in item_list_published()
         ]
-    assert len(seen) == 4 and ("区自然资源局", "ZR-001", 5, 2) in seen
+    assert len(seen) == 4 and ("区自然资源局", "ZR-001", 6, 2) in seen
     assert len(ctx.captured_queries) == 5
 
 
