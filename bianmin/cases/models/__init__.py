@@ -1,0 +1,56 @@
+"""Cases (办件) and everything recorded about them.
+
+Models hold data and invariants only; every change goes through `bianmin.cases.services`, which
+runs the transition table in `bianmin.cases.workflow`. Cases are never deleted: foreign keys to
+them PROTECT, events refuse updates and deletes, and the admin has no delete permission.
+"""
+
+from .case import (
+    DELIVERY_STATES,
+    FINAL_STATES,
+    OPEN_STATES,
+    ApplicantKind,
+    Case,
+    Channel,
+    State,
+)
+from .records import (
+    CaseEvent,
+    CaseMaterial,
+    Custody,
+    Delivery,
+    FlagKind,
+    MaterialStatus,
+    OneTimeNotice,
+    Pause,
+    PauseKind,
+    PersonalDataView,
+    Step,
+    SubReview,
+    SupervisionFlag,
+    SuspensionReason,
+)
+
+__all__ = [
+    "DELIVERY_STATES",
+    "FINAL_STATES",
+    "OPEN_STATES",
+    "ApplicantKind",
+    "Case",
+    "CaseEvent",
+    "CaseMaterial",
+    "Channel",
+    "Custody",
+    "Delivery",
+    "FlagKind",
+    "MaterialStatus",
+    "OneTimeNotice",
+    "Pause",
+    "PauseKind",
+    "PersonalDataView",
+    "State",
+    "Step",
+    "SubReview",
+    "SupervisionFlag",
+    "SuspensionReason",
+]

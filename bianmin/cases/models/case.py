@@ -1,0 +1,164 @@
+"""The case itself (办件): states, channels and the Case row."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.catalog.models import CaseClass
+from bianmin.common.models import TimeStampedModel
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    FORWARDED = "forwarded", _("转报中")
+    AWAITING_MATERIALS = "awaiting_materials", _("待补正")
+    ACCEPTED = "accepted", _("已受理")
+    REFERRED = "referred", _("上报中")
+    JOINT_REVIEW = "joint_review", _("联审中")
+    REVIEWED = "reviewed", _("已审核")
+    DECIDED = "decided", _("已决定")
+    SUSPENDED = "suspended", _("已中止")
+    CONCLUDED = "concluded", _("已办结")
+    RETURNING = "returning", _("回交中")
+    TO_DELIVER = "to_deliver", _("待送达")
+    CLOSED = "closed", _("已送达")
+    DECLINED = "declined", _("不予受理")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    TERMINATED = "terminated", _("已终止")
+    REVOKED = "revoked", _("已撤销")
+
+
+# States in which the time limits run (or are paused) and supervision watches the case.
+OPEN_STATES = frozenset(
+    {
+        State.SUBMITTED,
+        State.FORWARDED,
+        State.AWAITING_MATERIALS,
+        State.ACCEPTED,
+        State.REFERRED,
+        State.JOINT_REVIEW,
+        State.REVIEWED,
+        State.DECIDED,
+        State.SUSPENDED,
+    }
+)
+DELIVERY_STATES = frozenset({State.CONCLUDED, State.RETURNING, State.TO_DELIVER})
+FINAL_STATES = frozenset(
+    {State.CLOSED, State.DECLINED, State.WITHDRAWN, State.TERMINATED, State.REVOKED}
+)
+
+
+class Channel(models.TextChoices):
+    PROXY = "proxy", _("村级代办")
+    WINDOW = "window", _("窗口")
+    ONLINE = "online", _("网上申报")
+    APPOINTMENT = "appointment", _("预约")
+    HOME_VISIT = "home_visit", _("上门服务")
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("自然人")
+    ENTERPRISE = "enterprise", _("企业")
+
+
+class Case(TimeStampedModel):
+    """One application (办件), from intake to delivery; forwarded between units, never copied."""
+
+    number = models.CharField(_("办件编号"), max_length=40, unique=True)
+    item_version = models.ForeignKey(
+        "catalog.ItemVersion",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("事项"),
+    )
+    case_class = models.CharField(_("办件类型"), max_length=10, choices=CaseClass.choices)
+    channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
+    # Where a paused case returns to (after supplement or resume).
+    resume_state = models.CharField(_("恢复后状态"), max_length=20, blank=True)
+
+    applicant_kind = models.CharField(_("申请人类型"), max_length=10, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(_("申请人"), max_length=100)
+    id_number = models.CharField(_("居民身份证号"), max_length=18, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    subject = models.CharField(_("申请事由"), max_length=300, blank=True)
+
+    intake_unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("收件单位")
+    )
+    current_unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("当前经办单位")
+    )
+    deciding_unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("决定单位")
+    )
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区划")
+    )
+    first_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("首问责任人"),
+    )
+    agent = models.ForeignKey(
+        "orgs.Staff",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proxy_cases",
+        verbose_name=_("代办员"),
+    )
+    entrusted_at = models.DateTimeField(_("委托时间"), null=True, blank=True)
+    entrustment_signed = models.BooleanField(_("已签委托书"), default=False)
+    entrustment_text = models.TextField(_("委托事项"), blank=True)
+
+    submitted_on = models.DateField(_("收件日期"))
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    deemed_accepted = models.BooleanField(_("视为受理"), default=False)
+    promised_due = models.DateField(_("承诺办结日期"), null=True, blank=True)
+    statutory_due = models.DateField(_("法定办结日期"), null=True, blank=True)
+    proxy_due = models.DateField(_("代办办结日期"), null=True, blank=True)
+    delivery_due = models.DateField(_("送达期限"), null=True, blank=True)
+    deadlines_provisional = models.BooleanField(_("期限为暂定"), default=False)
+    extended_days = models.PositiveSmallIntegerField(_("延长天数"), default=0)
+    extension_reason = models.TextField(_("延长理由"), blank=True)
+
+    approved = models.BooleanField(_("准予"), null=True, blank=True)
+    reasons = models.TextField(_("理由"), blank=True)
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
+    closed_on = models.DateField(_("归档日期"), null=True, blank=True)
+    certificate_number = models.CharField(_("证照编号"), max_length=60, blank=True)
+
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("锁定人"),
+    )
+    assigned_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    lock_version = models.PositiveIntegerField(_("版本"), default=0)
+    # The catalog fee of the item; proxy handling itself is free, so no proxy fee exists.
+    fee_total = models.DecimalField(_("收费合计(元)"), max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at", "id"]),
+            models.Index(fields=["state", "promised_due"]),
+        ]
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_proxy(self) -> bool:
+        return self.channel == Channel.PROXY

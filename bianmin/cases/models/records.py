@@ -1,0 +1,296 @@
+"""What is recorded about a case: checklist, notices, custody, pauses, reviews, steps, delivery,
+the hash-chained timeline, supervision flags and personal-data views."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .case import Case
+
+
+class MaterialStatus(models.TextChoices):
+    PROVIDED = "provided", _("已提交")
+    MISSING = "missing", _("缺少")
+    DEFERRED = "deferred", _("容缺后补")
+    PLEDGED = "pledged", _("告知承诺")
+
+
+class CaseMaterial(models.Model):
+    """A row of the case's materials checklist, made from the item version's material list."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="materials")
+    material = models.ForeignKey(
+        "catalog.Material", on_delete=models.PROTECT, related_name="+", verbose_name=_("材料")
+    )
+    name = models.CharField(_("材料名称"), max_length=200)
+    required = models.BooleanField(_("必要"), default=True)
+    status = models.CharField(_("状态"), max_length=10, choices=MaterialStatus.choices)
+    due_on = models.DateField(_("补交期限"), null=True, blank=True)
+    commitment = models.TextField(_("承诺内容"), blank=True)
+    provided_on = models.DateField(_("提交日期"), null=True, blank=True)
+    pledge_checked = models.BooleanField(_("承诺已核查"), default=False)
+
+    class Meta:
+        ordering = ["case", "material__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "material"], name="cases_material_once")
+        ]
+        verbose_name = _("材料清单")
+        verbose_name_plural = _("材料清单")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class OneTimeNotice(models.Model):
+    """一次性告知书: every missing material, told once and in writing (行政许可法 art. 32)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    number = models.CharField(_("告知书编号"), max_length=50, unique=True)
+    issued_on = models.DateField(_("告知日期"))
+    issued_at = models.DateTimeField(_("告知时间"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    item_version = models.ForeignKey(
+        "catalog.ItemVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    # [{"material": id, "name": str}] as told, kept even if the checklist changes later.
+    materials = models.JSONField(_("缺少材料"), default=list)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["case", "issued_at", "pk"]
+        verbose_name = _("一次性告知书")
+        verbose_name_plural = _("一次性告知书")
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def material_ids(self) -> set[int]:
+        return {m["material"] for m in self.materials}
+
+
+class Custody(models.Model):
+    """One hop of the case between units: who sent it, who received it, when."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="custodies")
+    from_unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(_("发出时间"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case", "sent_at", "pk"]
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_unit_id} -> {self.to_unit_id}"
+
+
+class PauseKind(models.TextChoices):
+    NOTICE_WAIT = "notice_wait", _("补正等待")
+    SUSPENSION = "suspension", _("中止(特别程序)")
+
+
+class SuspensionReason(models.TextChoices):
+    """行政许可法 art. 45: time that does not count toward the limit."""
+
+    HEARING = "hearing", _("听证")
+    TENDER = "tender", _("招标")
+    AUCTION = "auction", _("拍卖")
+    INSPECTION = "inspection", _("检验")
+    TEST = "test", _("检测")
+    QUARANTINE = "quarantine", _("检疫")
+    APPRAISAL = "appraisal", _("鉴定")
+    EXPERT_REVIEW = "expert_review", _("专家评审")
+    SURVEY = "survey", _("现场勘查")
+
+
+class Pause(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="pauses")
+    kind = models.CharField(_("类型"), max_length=12, choices=PauseKind.choices)
+    reason = models.CharField(
+        _("中止原因"), max_length=16, choices=SuspensionReason.choices, blank=True
+    )
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    told_days = models.PositiveSmallIntegerField(_("告知所需工作日"), null=True, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["case", "started_on", "pk"]
+        verbose_name = _("计时暂停")
+        verbose_name_plural = _("计时暂停")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_on}-{self.ended_on or ''}"
+
+
+class SubReview(models.Model):
+    """A joint department's parallel review (并联审批) of a joint case."""
+
+    class Opinion(models.TextChoices):
+        PENDING = "pending", _("待审")
+        APPROVED = "approved", _("同意")
+        REFUSED = "refused", _("不同意")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subreviews")
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(
+        _("意见"), max_length=10, choices=Opinion.choices, default=Opinion.PENDING
+    )
+    opinion = models.TextField(_("审查意见"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["case", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "unit"], name="cases_subreview_once")
+        ]
+        verbose_name = _("联审意见")
+        verbose_name_plural = _("联审意见")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.get_state_display()}"
+
+
+class Step(models.Model):
+    """A step of the item's step template, timed for this case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("环节"), max_length=50)
+    tier = models.CharField(_("层级"), max_length=10)
+    limit_days = models.PositiveSmallIntegerField(_("环节时限(工作日)"), default=0)
+    started_on = models.DateField(_("开始日期"), null=True, blank=True)
+    due_on = models.DateField(_("环节期限"), null=True, blank=True)
+    finished_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "position"]
+        verbose_name = _("办理环节")
+        verbose_name_plural = _("办理环节")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delivery(models.Model):
+    """The hand-over of the result against the applicant's signature (送达回证)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="delivery")
+    delivered_at = models.DateTimeField(_("送达时间"))
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_by_name = models.CharField(_("签收人"), max_length=100)
+    signature = models.FileField(_("签名"), upload_to="cases/signatures/%Y/%m/")
+    feedback = models.TextField(_("群众意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("送达")
+        verbose_name_plural = _("送达")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.signed_by_name}"
+
+
+class CaseEvent(models.Model):
+    """Append-only, hash-chained timeline entry; see `bianmin.cases.chain`."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField(_("序号"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("操作人"), max_length=100, blank=True)
+    unit = models.ForeignKey(
+        "orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    action = models.CharField(_("动作"), max_length=30)
+    from_state = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("数据"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="cases_event_seq")]
+        verbose_name = _("办件日志")
+        verbose_name_plural = _("办件日志")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("case events are append-only")
+
+
+class FlagKind(models.TextChoices):
+    REPEATED_NOTICE = "repeated_notice", _("重复一次性告知")
+    DEFERRED_OVERDUE = "deferred_overdue", _("容缺材料逾期未补")
+    DEEMED_ACCEPTED = "deemed_accepted", _("逾期未受理未告知(视为受理)")
+    NO_REASONS = "no_reasons", _("不予受理/不予批准未说明理由")
+    STEP_OVERDUE = "step_overdue", _("环节超时")
+    FALSE_PLEDGE = "false_pledge", _("承诺不实")
+
+
+class SupervisionFlag(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="flags")
+    kind = models.CharField(_("类型"), max_length=20, choices=FlagKind.choices)
+    detail = models.TextField(_("详情"))
+    # Identifies what the flag is about, so a sweep does not raise the same flag twice.
+    key = models.CharField(max_length=80, blank=True)
+    raised_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved = models.BooleanField(_("已处理"), default=False)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        verbose_name = _("监察标记")
+        verbose_name_plural = _("监察标记")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.detail}"
+
+
+class PersonalDataView(models.Model):
+    """Who looked at which case's personal data, and when."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="data_views")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    viewed_at = models.DateTimeField(_("查看时间"), auto_now_add=True)
+    channel = models.CharField(_("途径"), max_length=20, default="api")
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} {self.case_id} {self.viewed_at}"
