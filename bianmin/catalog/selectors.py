@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from bianmin.common.errors import DomainError, NotFound
+from bianmin.orgs.models import Unit
 
 from .models import Fee, ItemVersion, LifeEvent, Material, StepTemplate, Tier
 
@@ -24,7 +25,7 @@ def _with_children(qs: QuerySet[ItemVersion]) -> QuerySet[ItemVersion]:
         Prefetch("materials", queryset=Material.objects.order_by("position", "pk")),
         Prefetch("fees", queryset=Fee.objects.order_by("pk")),
         Prefetch("steps", queryset=StepTemplate.objects.order_by("position", "pk")),
-        "joint_units",
+        Prefetch("joint_units", queryset=Unit.objects.order_by("code")),
     )
 
 
