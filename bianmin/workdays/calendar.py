@@ -2,6 +2,7 @@
 
 Pure functions over a cached snapshot of the calendar tables. A year the calendar does not know is
 computed on the Monday-Friday rule and the answer is marked provisional (RULES.md "Working days").
+The snapshot is dropped by `invalidate()`, which the services call after every committed write.
 """
 
 import datetime as dt
@@ -43,51 +44,63 @@ class CountAnswer:
 
 _lock = threading.Lock()
 _snapshot: Snapshot | None = None
+# Bumped by every invalidation, so a snapshot read from the database while a write committed is
+# not kept: it may predate the write.
+_generation = 0
 
 
 def invalidate() -> None:
-    global _snapshot
+    global _snapshot, _generation
     with _lock:
         _snapshot = None
+        _generation += 1
 
 
 def snapshot() -> Snapshot:
     global _snapshot
     snap = _snapshot
-    if snap is None:
-        from .models import CalendarDay, CalendarYear
+    if snap is not None:
+        return snap
+    with _lock:
+        generation = _generation
+    from .models import CalendarDay, CalendarYear
 
-        snap = Snapshot(
-            exceptions=dict(CalendarDay.objects.values_list("date", "is_workday")),
-            years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
-        )
-        with _lock:
+    snap = Snapshot(
+        exceptions=dict(CalendarDay.objects.values_list("date", "is_workday")),
+        years=frozenset(CalendarYear.objects.values_list("year", flat=True)),
+    )
+    with _lock:
+        if generation == _generation:
             _snapshot = snap
     return snap
 
 
-def _paused(day: dt.date, pauses: Iterable[Pause]) -> bool:
+def _paused(day: dt.date, pauses: list[Pause]) -> bool:
     return any(start < day and (end is None or day <= end) for start, end in pauses)
 
 
-def is_workday(day: dt.date) -> tuple[bool, bool]:
+def is_workday(day: dt.date, *, snap: Snapshot | None = None) -> tuple[bool, bool]:
     """(whether `day` is a working day, whether that answer is provisional)."""
-    snap = snapshot()
+    snap = snap or snapshot()
     return snap.is_workday(day), not snap.covers(day)
 
 
-def add_workdays(start: dt.date, n: int, pauses: Iterable[Pause] = ()) -> DateAnswer:
+def add_workdays(
+    start: dt.date, n: int, pauses: Iterable[Pause] = (), *, snap: Snapshot | None = None
+) -> DateAnswer:
     """The Nth working day after `start` (start itself never counts), skipping paused days.
 
-    n = 0 gives `start`. Provisional when any day walked over lies in a year the calendar lacks.
+    n = 0 gives `start`. Provisional when any day walked over lies in a year the calendar lacks;
+    `start` itself is not consulted, so its year does not make the answer provisional.
     """
     if n < 0:
         raise ValueError("n must not be negative")
     pauses = list(pauses)
     if any(end is None for _, end in pauses):
+        # An open pause would never let the count finish.
         raise ValueError("an open pause has no end date")
-    snap = snapshot()
-    day, left, provisional = start, n, not snap.covers(start) and n > 0
+    snap = snap or snapshot()
+    day, left, provisional = start, n, False
     while left > 0:
         day += dt.timedelta(days=1)
         if not snap.covers(day):
@@ -97,16 +110,18 @@ def add_workdays(start: dt.date, n: int, pauses: Iterable[Pause] = ()) -> DateAn
     return DateAnswer(day, provisional)
 
 
-def workdays_between(start: dt.date, end: dt.date, pauses: Iterable[Pause] = ()) -> CountAnswer:
+def workdays_between(
+    start: dt.date, end: dt.date, pauses: Iterable[Pause] = (), *, snap: Snapshot | None = None
+) -> CountAnswer:
     """Working days after `start` up to and including `end`, paused days excluded.
 
     Negative when `end` is before `start` (days overdue count backwards the same way).
     """
+    snap = snap or snapshot()
     if end < start:
-        back = workdays_between(end, start, pauses)
+        back = workdays_between(end, start, pauses, snap=snap)
         return CountAnswer(-back.workdays, back.provisional)
     pauses = list(pauses)
-    snap = snapshot()
     count, provisional = 0, False
     day = start
     while day < end:
@@ -118,6 +133,16 @@ def workdays_between(start: dt.date, end: dt.date, pauses: Iterable[Pause] = ())
     return CountAnswer(count, provisional)
 
 
+def covered_years() -> list[int]:
+    return sorted(snapshot().years)
+
+
 def uncovered_years(years: Iterable[int]) -> list[int]:
     snap = snapshot()
     return sorted(y for y in set(years) if y not in snap.years)
+
+
+def years_to_watch(today: dt.date) -> list[int]:
+    """This year, and from October on also next year: the State Council publishes next year's
+    schedule late in the year, and deadlines reach into it from then on."""
+    return [today.year] + ([today.year + 1] if today.month >= 10 else [])

@@ -4,19 +4,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import calendar
+from .services import can_manage_calendar
+
+
+def today() -> dt.date:
+    return timezone.localdate()
 
 
 def calendar_warnings(request):
-    """Administrators are told when this or next year's holiday schedule is missing."""
+    """Administrators are told when this year's (or, from October, next year's) holiday schedule
+    is missing, since deadlines in such a year are only provisional."""
     user = getattr(request, "user", None)
-    if not user or not user.is_authenticated:
+    if not can_manage_calendar(user):
         return {}
-    staff = getattr(user, "staff", None)
-    if not (user.is_superuser or (staff and staff.has_role("administrator"))):
-        return {}
-    today = timezone.localdate()
-    wanted = [today.year] + ([today.year + 1] if today >= dt.date(today.year, 10, 1) else [])
-    missing = calendar.uncovered_years(wanted)
+    missing = calendar.uncovered_years(calendar.years_to_watch(today()))
     if not missing:
         return {}
     return {

@@ -1,57 +1,167 @@
-"""Writes to the holiday calendar."""
+"""Writes to the holiday calendar. Every write invalidates the calendar snapshot after commit and
+sends `calendar_changed` for the years whose working days may have changed."""
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import version
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import ValidationFailed
+from bianmin.common.errors import PermissionDenied, ValidationFailed
 
 from . import calendar
 from .models import CalendarDay, CalendarYear
 from .signals import calendar_changed
 
-PACKAGE_YEARS = range(2004, 2027)  # what chinesecalendar 1.11 knows
+MIN_YEAR, MAX_YEAR = 2000, 2100
+NAME_MAX = CalendarDay._meta.get_field("name").max_length
+NOTE_MAX = CalendarYear._meta.get_field("note").max_length
+
+
+def _package_years() -> range:
+    from chinese_calendar import constants
+
+    known = list(constants.holidays) + list(constants.workdays)
+    return range(min(known).year, max(known).year + 1)
+
+
+PACKAGE_YEARS = _package_years()  # 2004-2026 for chinesecalendar 1.11
+
+
+def package_note() -> str:
+    return f"chinesecalendar {version('chinesecalendar')}"
+
+
+def can_manage_calendar(user) -> bool:
+    """Superusers and staff with the administrator role enter holiday schedules (DESIGN.md roles)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    staff = getattr(user, "staff", None)
+    return bool(staff and staff.has_role("administrator"))
 
 
 def package_exceptions(year: int) -> list[tuple[dt.date, bool, str]]:
-    """Days of `year` that the chinesecalendar package says break the weekday rule, or are holidays."""
+    """Days of `year` that the chinesecalendar package lists as holidays or adjusted working days,
+    named in Chinese (春节, 国庆节, ...)."""
     from chinese_calendar import constants
 
-    days = []
-    for day, name in constants.holidays.items():
-        if day.year == year:
-            days.append((day, False, str(name)))
-    for day, name in constants.workdays.items():
-        if day.year == year:
-            days.append((day, True, str(name)))
+    def chinese(name: str) -> str:
+        try:
+            return constants.Holiday(name).chinese[:NAME_MAX]
+        except ValueError:
+            return str(name)[:NAME_MAX]
+
+    days = [(d, False, chinese(n)) for d, n in constants.holidays.items() if d.year == year]
+    days += [(d, True, chinese(n)) for d, n in constants.workdays.items() if d.year == year]
     return sorted(days)
 
 
+def _after_commit(years: set[int]) -> None:
+    def run() -> None:
+        calendar.invalidate()
+        if years:
+            calendar_changed.send(sender=None, years=set(years))
+
+    transaction.on_commit(run)
+
+
+@dataclass
+class SeedResult:
+    loaded: list[int] = field(default_factory=list)  # years written (new or different)
+    changed: list[int] = field(default_factory=list)  # years whose working days changed
+    skipped_manual: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+
+
 @transaction.atomic
-def calendar_seed_from_package(years=PACKAGE_YEARS) -> int:
-    """Load every year the package knows; years entered by hand are left as they are."""
-    manual = set(
-        CalendarYear.objects.filter(source=CalendarYear.Source.MANUAL).values_list(
-            "year", flat=True
+def calendar_seed_from_package(
+    years: Iterable[int] = PACKAGE_YEARS, *, include_manual: bool = False
+) -> SeedResult:
+    """(Re)load the years the chinesecalendar package knows.
+
+    Years an administrator entered by hand are left alone unless `include_manual` (the hand entry
+    is then replaced by the package's data). Only years whose data differ are rewritten; those
+    whose working days changed are announced with `calendar_changed` after commit.
+    """
+    years = sorted(set(years))
+    outside = [y for y in years if y not in PACKAGE_YEARS]
+    if outside:
+        raise ValidationFailed(
+            _("chinesecalendar 软件包只包含 %(a)s 至 %(b)s 年，不含：%(y)s")
+            % {
+                "a": PACKAGE_YEARS[0],
+                "b": PACKAGE_YEARS[-1],
+                "y": "、".join(map(str, outside)),
+            },
+            field="years",
         )
-    )
-    count = 0
+    entries = {e.year: e for e in CalendarYear.objects.filter(year__in=years)}
+    result = SeedResult()
     for year in years:
-        if year in manual:
+        entry = entries.get(year)
+        if entry and entry.source == CalendarYear.Source.MANUAL and not include_manual:
+            result.skipped_manual.append(year)
+            continue
+        rows = package_exceptions(year)
+        have = set(
+            CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday", "name")
+        )
+        same_source = entry is not None and entry.source == CalendarYear.Source.PACKAGE
+        if same_source and have == set(rows):
+            result.unchanged.append(year)
             continue
         CalendarDay.objects.filter(date__year=year).delete()
-        rows = package_exceptions(year)
         CalendarDay.objects.bulk_create(
             CalendarDay(date=d, is_workday=w, name=n) for d, w, n in rows
         )
         CalendarYear.objects.update_or_create(
             year=year,
-            defaults={"source": CalendarYear.Source.PACKAGE, "note": "chinesecalendar 1.11"},
+            defaults={
+                "source": CalendarYear.Source.PACKAGE,
+                "note": package_note(),
+                "entered_by": None,
+            },
         )
-        count += len(rows)
-    transaction.on_commit(calendar.invalidate)
-    return count
+        result.loaded.append(year)
+        if entry is None or {(d, w) for d, w, _n in have} != {(d, w) for d, w, _n in rows}:
+            result.changed.append(year)
+    _after_commit(set(result.changed))
+    return result
+
+
+def _check_days(
+    year: int, holidays: list[tuple[dt.date, str]], workdays: list[tuple[dt.date, str]]
+) -> None:
+    for kind, days in (("holidays", holidays), ("workdays", workdays)):
+        seen: set[dt.date] = set()
+        for day, name in days:
+            if day.year != year:
+                raise ValidationFailed(
+                    _("日期 %(d)s 不属于 %(y)s 年") % {"d": day, "y": year}, field=kind
+                )
+            if len(name or "") > NAME_MAX:
+                raise ValidationFailed(
+                    _("%(d)s 的名称过长（最多 %(n)s 个字）") % {"d": day, "n": NAME_MAX}, field=kind
+                )
+            # Adjusted working days are weekend days by definition; a weekday here is a typo.
+            if kind == "workdays" and day.weekday() < 5:
+                raise ValidationFailed(
+                    _("%(d)s 是周一至周五，本来就上班，不是调休上班日") % {"d": day}, field=kind
+                )
+            if day in seen:
+                raise ValidationFailed(_("日期 %(d)s 重复") % {"d": day}, field=kind)
+            seen.add(day)
+    clash = {d for d, _n in holidays} & {d for d, _n in workdays}
+    if clash:
+        raise ValidationFailed(
+            _("同一天不能既是假日又是调休工作日：%(d)s")
+            % {"d": "、".join(map(str, sorted(clash)))},
+            field="workdays",
+        )
 
 
 @transaction.atomic
@@ -63,38 +173,38 @@ def calendar_year_enter(
     workdays: list[tuple[dt.date, str]],
     note: str = "",
 ) -> CalendarYear:
-    """Enter a year's schedule as the State Council published it (放假安排).
+    """Enter a year's schedule as the State Council published it (国务院办公厅 放假安排通知).
 
-    `holidays` are days off (with the festival name), `workdays` the adjusted weekend working days.
-    Replaces whatever the year had, marks the year covered, and tells dependants to recompute.
+    `holidays` are days off (with the festival name), `workdays` the adjusted weekend working days
+    (调休上班). Replaces whatever the year had, marks the year covered (no longer provisional), and
+    after commit tells dependants to recompute with `calendar_changed(years={year})`.
+    Only superusers and administrators may do this; `actor=None` is the system itself (commands).
     """
-    if not 2000 <= year <= 2100:
-        raise ValidationFailed(_("年份应在2000至2100之间"), field="year")
-    for day, _name in list(holidays) + list(workdays):
-        if day.year != year:
-            raise ValidationFailed(
-                _("日期 %(d)s 不属于 %(y)s 年") % {"d": day, "y": year}, field="days"
-            )
-    clash = {d for d, _n in holidays} & {d for d, _n in workdays}
-    if clash:
+    if actor is not None and not can_manage_calendar(actor):
+        raise PermissionDenied(_("只有管理员可以录入节假日安排"))
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationFailed(
-            _("同一天不能既是假日又是调休工作日：%(d)s")
-            % {"d": ", ".join(map(str, sorted(clash)))},
-            field="days",
+            _("年份应在 %(a)s 至 %(b)s 之间") % {"a": MIN_YEAR, "b": MAX_YEAR}, field="year"
         )
+    holidays, workdays = list(holidays), list(workdays)
+    if not holidays:
+        raise ValidationFailed(_("请至少填写一天法定节假日"), field="holidays")
+    _check_days(year, holidays, workdays)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(_("依据最多 %(n)s 个字") % {"n": NOTE_MAX}, field="note")
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(
-        [CalendarDay(date=d, is_workday=False, name=n) for d, n in holidays]
-        + [CalendarDay(date=d, is_workday=True, name=n) for d, n in workdays]
+        [CalendarDay(date=d, is_workday=False, name=n or "") for d, n in holidays]
+        + [CalendarDay(date=d, is_workday=True, name=n or "") for d, n in workdays]
     )
     entry, _created = CalendarYear.objects.update_or_create(
         year=year,
-        defaults={"source": CalendarYear.Source.MANUAL, "note": note, "entered_by": actor},
+        defaults={
+            "source": CalendarYear.Source.MANUAL,
+            "note": note,
+            "entered_by": actor if actor is not None and actor.pk else None,
+        },
     )
-
-    def after_commit() -> None:
-        calendar.invalidate()
-        calendar_changed.send(sender=None, years={year})
-
-    transaction.on_commit(after_commit)
+    _after_commit({year})
     return entry
