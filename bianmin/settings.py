@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "bianmin.workdays",
     "bianmin.catalog",
     "bianmin.cases",
+    "bianmin.supervision",
+    "bianmin.ratings",
+    "bianmin.reports",
+    "bianmin.staffing",
+    "bianmin.affairs",
     "bianmin.api",
     "bianmin.portal",
 ]

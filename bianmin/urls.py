@@ -15,6 +15,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cases/", include("bianmin.cases.urls")),
     path("catalog/", include("bianmin.catalog.urls")),
+    path("supervision/", include("bianmin.supervision.urls")),
+    path("ratings/", include("bianmin.ratings.urls")),
+    path("reports/", include("bianmin.reports.urls")),
+    path("staffing/", include("bianmin.staffing.urls")),
+    path("affairs/", include("bianmin.affairs.urls")),
     path("", include("bianmin.portal.urls")),
 ]
 
