@@ -66,7 +66,10 @@ def test_pause_excludes_days_after_it_began_through_resumption(db):
     pause = (D("2025-03-03"), D("2025-03-05"))  # paused on Monday, resumed on Wednesday
     start = D("2025-02-28")
     assert calendar.add_workdays(start, 3).date == D("2025-03-05")
-    # Monday still counts; Tuesday and Wednesday (the resume day) do not.
+    # Monday (the day it was paused) still counts; Tuesday and Wednesday (resume day) do not.
+    assert calendar.add_workdays(start, 1, [pause]).date == D("2025-03-03")
+    assert calendar.add_workdays(start, 2, [pause]).date == D("2025-03-06")
+    assert calendar.workdays_between(start, D("2025-03-03"), [pause]).workdays == 1
     assert calendar.add_workdays(start, 3, [pause]).date == D("2025-03-07")
     assert calendar.workdays_between(start, D("2025-03-07"), [pause]).workdays == 3
     assert calendar.workdays_between(start, D("2025-03-05"), [pause]).workdays == 1
