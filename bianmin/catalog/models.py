@@ -226,8 +226,8 @@ class ItemVersion(TimeStampedModel):
         if self.case_class == CaseClass.IMMEDIATE and self.promised_limit not in (0, None):
             errors["promised_limit"] = _("即办件的承诺时限应为0")
         if (
-            self.accept_tier
-            and self.decide_tier
+            self.accept_tier in TIER_ORDER
+            and self.decide_tier in TIER_ORDER
             and TIER_ORDER[self.accept_tier] > TIER_ORDER[self.decide_tier]
         ):
             errors["decide_tier"] = _("办理层级不能低于受理层级")
@@ -310,8 +310,6 @@ class Fee(FrozenVersionGuard):
     def clean(self) -> None:
         if is_proxy_fee_name(self.name):
             raise ValidationError({"name": _("代办服务一律免费，不得设立代办类收费")})
-        if self.amount is not None and self.amount < 0:
-            raise ValidationError({"amount": _("收费标准不能为负数")})
 
 
 class StepTemplate(FrozenVersionGuard):
