@@ -37,6 +37,8 @@ install: $(BIN)/python system-deps
 
 install-test: $(BIN)/python system-deps browser-deps
 	$(BIN)/pip install -q -e '.[test]'
+	@# axe-core (accessibility checks in the browser tests) comes from the npm registry.
+	@if [ -f package-lock.json ]; then command -v npm >/dev/null && npm ci --silent --no-audit --no-fund; fi
 	$(MAKE) messages
 
 messages:
