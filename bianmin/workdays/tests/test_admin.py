@@ -156,3 +156,8 @@ def test_form_round_trips_what_it_shows(db):
 
     days = [(d, n) for d, w, n in services.package_exceptions(2024) if not w]
     assert parse_days(format_days(days), 2024) == sorted(days)
+
+
+def test_administrator_sees_the_calendar_in_admin_index(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:workdays_calendaryear_changelist") in html

@@ -3,10 +3,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.common.errors import DomainError
 from bianmin.workdays import services
-
-
-def _years(years) -> str:
-    return "、".join(map(str, years)) or "—"
+from bianmin.workdays.management.text import year_ranges
 
 
 class Command(BaseCommand):
@@ -36,13 +33,13 @@ class Command(BaseCommand):
         self.stdout.write(
             _("已载入：%(l)s；未变化：%(u)s；工作日有变化（已通知重新计算）：%(c)s")
             % {
-                "l": _years(result.loaded),
-                "u": _years(result.unchanged),
-                "c": _years(result.changed),
+                "l": year_ranges(result.loaded),
+                "u": year_ranges(result.unchanged),
+                "c": year_ranges(result.changed),
             }
         )
         if result.skipped_manual:
             self.stdout.write(
                 _("管理员录入的年度未改动：%(y)s（如需以软件包数据覆盖，加 --include-manual）")
-                % {"y": _years(result.skipped_manual)}
+                % {"y": year_ranges(result.skipped_manual)}
             )

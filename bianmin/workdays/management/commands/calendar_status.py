@@ -3,20 +3,8 @@ from django.utils.translation import gettext as _
 
 from bianmin.workdays import calendar
 from bianmin.workdays.context_processors import today
+from bianmin.workdays.management.text import year_ranges
 from bianmin.workdays.models import CalendarYear
-
-
-def _ranges(years: list[int]) -> str:
-    """2004–2026、2028 rather than 23 numbers."""
-    parts, run = [], []
-    for y in sorted(years):
-        if run and y != run[-1] + 1:
-            parts.append(run)
-            run = []
-        run.append(y)
-    if run:
-        parts.append(run)
-    return "、".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in parts) or "—"
 
 
 class Command(BaseCommand):
@@ -36,7 +24,7 @@ class Command(BaseCommand):
             by_source.setdefault(e.get_source_display(), []).append(e.year)
         self.stdout.write(_("已录入年度："))
         for source, years in by_source.items():
-            self.stdout.write(f"  {_ranges(years)}  ({source})")
+            self.stdout.write(f"  {year_ranges(years)}  ({source})")
         if not entries:
             self.stdout.write("  —")
         for e in entries:
