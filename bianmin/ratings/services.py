@@ -1,0 +1,145 @@
+"""Writes for ratings (好差评). Portal pages, staff pages and the API call these."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianmin.cases.models import Case, State
+from bianmin.common.errors import Conflict, ValidationFailed
+
+from .models import BAD_LEVELS, INDICATORS, Level, Rating, RatingChannel, RatingKind
+
+# A case can be rated once its result exists: concluded (and later delivery states), or declined
+# (a written refusal to accept is the result of that application).
+RATEABLE_STATES = frozenset(
+    {State.CONCLUDED, State.RETURNING, State.TO_DELIVER, State.CLOSED, State.DECLINED}
+)
+
+
+def rating_window() -> timedelta:
+    """How long a rater may change a rating (setting BIANMIN_RATING_WINDOW_DAYS, default 7)."""
+    return timedelta(days=int(getattr(settings, "BIANMIN_RATING_WINDOW_DAYS", 7)))
+
+
+def _check_level(level) -> int:
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        level = 0
+    if level not in Level.values:
+        raise ValidationFailed(_("评价等级须为 1 至 5"), field="level")
+    return level
+
+
+def _check_indicators(channel: str, indicators: dict | None) -> dict:
+    if not indicators:
+        return {}
+    allowed = INDICATORS[channel]
+    clean = {}
+    for key, value in indicators.items():
+        if key not in allowed:
+            raise ValidationFailed(_("未知的分项评价：%(key)s") % {"key": key}, field="indicators")
+        clean[key] = _check_level(value)
+    return clean
+
+
+def _phone_matches(case: Case, phone_tail: str) -> bool:
+    digits = "".join(ch for ch in (case.phone or "") if ch.isdigit())
+    tail = (phone_tail or "").strip()
+    return len(tail) >= 4 and tail.isdigit() and bool(digits) and digits.endswith(tail)
+
+
+def responsible_unit(case: Case):
+    """The unit a rating judges: the deciding unit, or the intake unit when the case was declined."""
+    return case.intake_unit if case.state == State.DECLINED else case.deciding_unit
+
+
+@transaction.atomic
+def rating_submit(
+    *,
+    case: Case,
+    level: int,
+    comment: str = "",
+    channel: str = "online",
+    phone_tail: str | None = None,
+    indicators: dict | None = None,
+    actor=None,
+) -> Rating:
+    """Rate a case, or change one's rating while the window is open.
+
+    RULES.md "Ratings": five levels (5 非常满意 .. 1 非常不满意), one rating per case per channel
+    (online, onsite), only once the case has a result. Submitting again in the same channel within
+    BIANMIN_RATING_WINDOW_DAYS (default 7) of the first submission changes the rating; after that
+    it is refused. When `phone_tail` is given it must match the end of the case's phone number; a
+    matched tail (or a signed-in rater) makes the rating named (实名). A bad rating (2 or 1) opens
+    a rectification for the responsible unit.
+    """
+    if channel not in RatingChannel.values:
+        raise ValidationFailed(_("评价渠道须为网上或现场"), field="channel")
+    level = _check_level(level)
+    indicators = _check_indicators(channel, indicators)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.state not in RATEABLE_STATES:
+        raise Conflict(_("办件办结后才能评价"), code="not_concluded")
+    named = False
+    if phone_tail not in (None, ""):
+        if not _phone_matches(case, phone_tail):
+            raise ValidationFailed(_("手机号后四位与办件登记的联系电话不符"), field="phone_tail")
+        named = True
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        named = True
+    now = timezone.now()
+    existing = (
+        Rating.objects.select_for_update()
+        .filter(case=case, channel=channel, kind=RatingKind.INITIAL)
+        .first()
+    )
+    comment = (comment or "").strip()
+    if existing is not None:
+        if now - existing.rated_at > rating_window():
+            raise Conflict(
+                _("该办件已在此渠道评价，且已超过 %(days)s 天修改期")
+                % {"days": rating_window().days},
+                code="rating_window_closed",
+            )
+        was_bad = existing.is_bad
+        existing.level = level
+        existing.comment = comment
+        existing.indicators = indicators
+        existing.named = existing.named or named
+        existing.edited_at = now
+        existing.edit_count += 1
+        existing.save()
+        _after_rating(existing, was_bad=was_bad, actor=actor)
+        return existing
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                case=case,
+                kind=RatingKind.INITIAL,
+                channel=channel,
+                level=level,
+                comment=comment,
+                indicators=indicators,
+                named=named,
+                unit=responsible_unit(case),
+                intake_unit=case.intake_unit,
+                staff_user=case.first_responder,
+                rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+                rated_at=now,
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("该办件已在此渠道评价"), code="already_rated") from exc
+    _after_rating(rating, was_bad=False, actor=actor)
+    return rating
+
+
+def _after_rating(rating: Rating, *, was_bad: bool, actor) -> None:
+    """Hook for rectification; bad ratings open one (see rectification services)."""
+    if rating.level in BAD_LEVELS or was_bad:
+        from .rectification import on_rating_changed
+
+        on_rating_changed(rating, actor=actor)
