@@ -1,0 +1,79 @@
+"""The context every guard and effect gets, and shared helpers."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.orgs.models import Unit
+from bianmin.workdays.calendar import add_workdays
+
+from ..deadlines import closed_pauses, deadlines_compute
+from ..models import Case
+
+
+@dataclass
+class Ctx:
+    case: Case
+    actor: Any  # the acting user, None for the system (deemed acceptance)
+    params: dict
+    today: dt.date
+    now: dt.datetime
+    data: dict = field(default_factory=dict)  # goes into the event
+    to_unit: Unit | None = None
+
+    def roles(self) -> set[str]:
+        staff = getattr(self.actor, "staff", None)
+        return set(staff.roles) if staff else set()
+
+    def text(self, name: str, *, required: bool = False, message: str = "") -> str:
+        value = str(self.params.get(name) or "").strip()
+        if required and not value:
+            raise ValidationFailed(message or _("请填写 %(f)s") % {"f": name}, field=name)
+        return value
+
+
+def flagged(error: DomainError, kind: str, detail: str) -> DomainError:
+    """Mark an error so the engine records a supervision flag after refusing the transition."""
+    error.flag = (kind, detail)  # type: ignore[attr-defined]
+    return error
+
+
+def _bool(ctx: Ctx, name: str, default: bool | None = None) -> bool:
+    value = ctx.params.get(name, default)
+    if not isinstance(value, bool):
+        raise ValidationFailed(_("请明确是否准予（approved 为 true 或 false）"), field=name)
+    return value
+
+
+def advance_step(ctx: Ctx, *, start_only: bool = False, finish_all: bool = False) -> None:
+    steps = list(ctx.case.steps.order_by("position"))
+    current = next((s for s in steps if s.finished_on is None), None)
+    if current is None:
+        return
+    if start_only:
+        current.started_on = current.started_on or ctx.case.accepted_on
+        current.due_on = add_workdays(current.started_on, current.limit_days).date
+        current.save(update_fields=["started_on", "due_on"])
+        return
+    for s in steps[steps.index(current) :]:
+        if s.finished_on is None and (s is current or finish_all):
+            s.started_on = s.started_on or ctx.today
+            s.finished_on = ctx.today
+            s.save(update_fields=["started_on", "finished_on"])
+    following = next((s for s in steps if s.finished_on is None), None)
+    if following is not None:
+        following.started_on = ctx.today
+        due = add_workdays(ctx.today, following.limit_days, closed_pauses(ctx.case))
+        following.due_on = due.date
+        following.save(update_fields=["started_on", "due_on"])
+
+
+def end_pauses(ctx: Ctx, kind: str | None = None) -> None:
+    open_ = ctx.case.pauses.filter(ended_on=None)
+    if kind:
+        open_ = open_.filter(kind=kind)
+    open_.update(ended_on=ctx.today)
+    deadlines_compute(ctx.case)

@@ -1,0 +1,102 @@
+"""Suspension, extension, withdrawal, the work lock and false pledges."""
+
+from django.utils.translation import gettext as _
+
+from bianmin.catalog.models import CaseClass
+from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.orgs.models import RoleCode
+
+from ..deadlines import EXTENSION_DAYS, JOINT_EXTENSION_DAYS, deadlines_compute
+from ..models import (
+    CaseMaterial,
+    FlagKind,
+    MaterialStatus,
+    Pause,
+    PauseKind,
+    SuspensionReason,
+)
+from .base import Ctx, end_pauses
+
+
+# --- clock -------------------------------------------------------------------------------------
+def g_suspend(ctx: Ctx) -> None:
+    if ctx.params.get("reason") not in SuspensionReason.values:
+        raise ValidationFailed(_("请选择行政许可法第四十五条规定的中止事由"), field="reason")
+    days = ctx.params.get("told_days")
+    if not isinstance(days, int) or days <= 0:
+        raise ValidationFailed(_("请填写书面告知申请人所需的工作日数"), field="told_days")
+
+
+def e_suspend(ctx: Ctx) -> None:
+    Pause.objects.create(
+        case=ctx.case,
+        kind=PauseKind.SUSPENSION,
+        reason=ctx.params["reason"],
+        told_days=ctx.params["told_days"],
+        started_on=ctx.today,
+        note=ctx.text("note"),
+    )
+    ctx.data.update(reason=ctx.params["reason"], told_days=ctx.params["told_days"])
+
+
+def e_resume(ctx: Ctx) -> None:
+    end_pauses(ctx, PauseKind.SUSPENSION)
+    ctx.data["promised_due"] = str(ctx.case.promised_due)
+
+
+def g_extend(ctx: Ctx) -> None:
+    if ctx.case.extended_days:
+        raise Conflict(_("办理期限只能延长一次"), code="extended_once")
+    ctx.text("reason", required=True, message=_("延长期限须说明理由并告知申请人"))
+
+
+def e_extend(ctx: Ctx) -> None:
+    case = ctx.case
+    case.extended_days = (
+        JOINT_EXTENSION_DAYS if case.case_class == CaseClass.JOINT else EXTENSION_DAYS
+    )
+    case.extension_reason = ctx.text("reason")
+    deadlines_compute(case)
+    ctx.data.update(days=case.extended_days, reason=case.extension_reason)
+    ctx.data.update(promised_due=str(case.promised_due), statutory_due=str(case.statutory_due))
+
+
+def e_withdraw(ctx: Ctx) -> None:
+    ctx.case.pauses.filter(ended_on=None).update(ended_on=ctx.today)
+    ctx.case.concluded_on = ctx.today
+    ctx.data["reason"] = ctx.text("reason")
+
+
+# --- work lock ---------------------------------------------------------------------------------
+def e_assign(ctx: Ctx) -> None:
+    ctx.case.assigned_to, ctx.case.assigned_at = ctx.actor, ctx.now
+
+
+def g_release(ctx: Ctx) -> None:
+    holder = ctx.case.assigned_to_id
+    if holder is None:
+        raise Conflict(_("办件未被锁定"), code="not_locked")
+    may_release_others = ctx.roles() & {RoleCode.SUPERVISOR, RoleCode.HEAD, RoleCode.ADMINISTRATOR}
+    if holder != ctx.actor.pk and not (may_release_others or ctx.actor.is_superuser):
+        raise PermissionDenied(_("只有监察人员或单位负责人可以解除他人的锁定"))
+
+
+def e_release(ctx: Ctx) -> None:
+    ctx.data["released"] = ctx.case.assigned_to_id
+    ctx.case.assigned_to, ctx.case.assigned_at = None, None
+
+
+# --- pledges -----------------------------------------------------------------------------------
+def g_pledge_false(ctx: Ctx) -> None:
+    if not ctx.case.materials.filter(status=MaterialStatus.PLEDGED).exists():
+        raise Conflict(_("本办件没有告知承诺的材料"), code="no_pledge")
+    ctx.text("reason", required=True, message=_("请写明承诺不实的情况"))
+
+
+def e_pledge_false(ctx: Ctx) -> None:
+    ctx.case.pauses.filter(ended_on=None).update(ended_on=ctx.today)
+    CaseMaterial.objects.filter(case=ctx.case, status=MaterialStatus.PLEDGED).update(
+        pledge_checked=True
+    )
+    ctx.data["reason"] = ctx.text("reason")
+    ctx.data["flag"] = FlagKind.FALSE_PLEDGE

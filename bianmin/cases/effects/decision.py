@@ -1,0 +1,163 @@
+"""Decline, review, joint review, decision, conclusion and delivery."""
+
+from django.utils.translation import gettext as _
+
+from bianmin.catalog.models import CaseClass
+from bianmin.common.errors import Conflict, ValidationFailed
+
+from ..deadlines import deadlines_compute
+from ..models import (
+    FlagKind,
+    SubReview,
+)
+from ..signature import png_checked
+from .base import Ctx, _bool, advance_step, end_pauses, flagged
+
+
+# --- decisions ---------------------------------------------------------------------------------
+def _reasons(ctx: Ctx, what: str) -> str:
+    reasons = ctx.text("reasons")
+    if not reasons:
+        raise flagged(
+            ValidationFailed(_("%(w)s必须书面说明理由") % {"w": what}, field="reasons"),
+            FlagKind.NO_REASONS,
+            _("试图%(w)s而未说明理由") % {"w": what},
+        )
+    return reasons
+
+
+def g_decline(ctx: Ctx) -> None:
+    ctx.data["reasons"] = _reasons(ctx, _("不予受理"))
+
+
+def e_decline(ctx: Ctx) -> None:
+    ctx.case.reasons = ctx.data["reasons"]
+    ctx.case.concluded_on = ctx.today
+    end_pauses(ctx)
+
+
+def g_at_decider(ctx: Ctx) -> None:
+    if ctx.case.current_unit_id != ctx.case.deciding_unit_id:
+        raise Conflict(_("办件尚未到达决定单位 %(u)s") % {"u": ctx.case.deciding_unit.name})
+
+
+def e_step(ctx: Ctx) -> None:
+    advance_step(ctx)
+
+
+def g_open_joint(ctx: Ctx) -> None:
+    g_at_decider(ctx)
+    if not ctx.case.item_version.joint_units.exists():
+        raise Conflict(_("该联办事项未配置联办部门"), code="no_joint_units")
+
+
+def e_open_joint(ctx: Ctx) -> None:
+    units = ctx.case.item_version.joint_units.all()
+    for unit in units:
+        SubReview.objects.get_or_create(case=ctx.case, unit=unit)
+    ctx.data["joint_units"] = [u.name for u in units]
+    advance_step(ctx)
+
+
+def pending_subreviews_for(ctx: Ctx):
+    from bianmin.orgs.scope import scope_for
+
+    scope = scope_for(ctx.actor)
+    return [
+        r
+        for r in ctx.case.subreviews.select_related("unit__region")
+        if r.state == SubReview.Opinion.PENDING and scope.can_act_for_unit(r.unit)
+    ]
+
+
+def g_opine(ctx: Ctx) -> None:
+    if not pending_subreviews_for(ctx):
+        raise Conflict(_("本单位没有待答复的联审意见"), code="no_subreview")
+    approved = _bool(ctx, "approved")
+    if not approved:
+        ctx.data["reasons"] = _reasons(ctx, _("联审不同意"))
+
+
+def e_opine(ctx: Ctx) -> None:
+    review = pending_subreviews_for(ctx)[0]
+    approved = ctx.params["approved"]
+    review.state = SubReview.Opinion.APPROVED if approved else SubReview.Opinion.REFUSED
+    review.opinion = ctx.text("reasons") or ctx.text("opinion")
+    review.answered_at, review.answered_by = ctx.now, ctx.actor
+    review.save()
+    ctx.data.update(unit=review.unit.name, approved=approved, opinion=review.opinion)
+
+
+def g_decide(ctx: Ctx, *, default: bool | None = None) -> None:
+    case = ctx.case
+    g_at_decider(ctx)
+    approved = _bool(ctx, "approved", default)
+    if case.case_class == CaseClass.REPLY and approved:
+        raise Conflict(_("答复件不能准予，只能书面答复不予批准的理由"), code="reply_only")
+    if case.case_class == CaseClass.JOINT:
+        states = list(case.subreviews.values_list("state", flat=True))
+        if SubReview.Opinion.PENDING in states:
+            raise Conflict(_("尚有联办部门未答复，不能作出决定"), code="joint_pending")
+        if approved and SubReview.Opinion.REFUSED in states:
+            raise Conflict(_("有联办部门不同意，不能准予"), code="joint_refused")
+    ctx.data["approved"] = approved
+    ctx.data["reasons"] = ctx.text("reasons") if approved else _reasons(ctx, _("不予批准"))
+
+
+def e_decide(ctx: Ctx) -> None:
+    case = ctx.case
+    case.approved = ctx.data["approved"]
+    case.reasons = ctx.data["reasons"]
+    case.decided_on = ctx.today
+    deadlines_compute(case)
+    ctx.data["delivery_due"] = str(case.delivery_due)
+    advance_step(ctx)
+
+
+def g_decide_now(ctx: Ctx) -> None:
+    g_decide(ctx, default=True)
+
+
+def e_conclude(ctx: Ctx) -> None:
+    case = ctx.case
+    if case.approved and case.item_version.result_is_certificate:
+        case.certificate_number = ctx.text(
+            "certificate_number", required=True, message=_("结果为证照，请填写证照编号")
+        )
+        ctx.data["certificate_number"] = case.certificate_number
+    case.concluded_on = ctx.today
+    advance_step(ctx, finish_all=True)
+
+
+def e_decide_and_conclude(ctx: Ctx) -> None:
+    e_decide(ctx)
+    e_conclude(ctx)
+
+
+# --- delivery ----------------------------------------------------------------------------------
+def g_deliver(ctx: Ctx) -> None:
+    if ctx.case.current_unit_id != ctx.case.intake_unit_id:
+        raise Conflict(_("结果尚未回交至收件单位"), code="not_returned")
+    ctx.text("signed_by_name", required=True, message=_("请填写签收人姓名"))
+    ctx.data["signature"] = png_checked(ctx.params.get("signature"))
+
+
+def e_deliver(ctx: Ctx) -> None:
+    from django.core.files.base import ContentFile
+
+    from ..models import Delivery
+
+    case = ctx.case
+    delivery = Delivery(
+        case=case,
+        delivered_at=ctx.now,
+        delivered_by=ctx.actor,
+        signed_by_name=ctx.text("signed_by_name"),
+        feedback=ctx.text("feedback"),
+    )
+    delivery.signature.save(
+        f"{case.number}.png", ContentFile(ctx.data.pop("signature")), save=False
+    )
+    delivery.save()
+    case.closed_on = ctx.today
+    ctx.data.update(signed_by_name=delivery.signed_by_name, feedback=delivery.feedback)

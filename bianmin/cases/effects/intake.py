@@ -1,0 +1,196 @@
+"""Routing, the materials checklist, the one-time notice and acceptance."""
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.orgs.models import Unit
+
+from .. import routing
+from ..deadlines import deadlines_compute
+from ..materials import materials_apply, missing_required
+from ..models import (
+    Custody,
+    FlagKind,
+    MaterialStatus,
+    OneTimeNotice,
+    Pause,
+    PauseKind,
+    Step,
+)
+from .base import Ctx, advance_step, end_pauses, flagged
+
+
+# --- routing -----------------------------------------------------------------------------------
+def g_forward(ctx: Ctx) -> None:
+    to = ctx.params.get("to_unit")
+    if to is None:
+        ctx.to_unit = routing.next_hop(ctx.case)
+    else:
+        ctx.to_unit = to if isinstance(to, Unit) else Unit.objects.filter(pk=to).first()
+        if ctx.to_unit is None:
+            raise ValidationFailed(_("接收单位不存在"), field="to_unit")
+        routing.validate_hop(ctx.case, ctx.to_unit)
+
+
+def g_referable(ctx: Ctx) -> None:
+    if ctx.case.current_unit_id == ctx.case.deciding_unit_id:
+        raise Conflict(_("本单位即为决定单位，无需上报"), code="no_hop")
+    g_forward(ctx)
+
+
+def g_hand_back(ctx: Ctx) -> None:
+    if ctx.case.current_unit_id == ctx.case.intake_unit_id:
+        raise Conflict(_("办件已在收件单位，可直接送达"), code="no_hop")
+    ctx.to_unit = ctx.case.intake_unit
+
+
+def e_send(ctx: Ctx) -> None:
+    case = ctx.case
+    Custody.objects.create(
+        case=case,
+        from_unit=case.current_unit,
+        to_unit=ctx.to_unit,
+        sent_at=ctx.now,
+        sent_by=ctx.actor,
+    )
+    ctx.data.update(from_unit=case.current_unit.name, to_unit=ctx.to_unit.name)
+    case.current_unit = ctx.to_unit
+    # A new unit takes over: the sender's work lock does not travel with the case.
+    case.assigned_to, case.assigned_at = None, None
+
+
+def e_receive(ctx: Ctx) -> None:
+    custody = (
+        Custody.objects.filter(case=ctx.case, to_unit=ctx.case.current_unit, received_at=None)
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    if custody is not None:
+        custody.received_at, custody.received_by = ctx.now, ctx.actor
+        custody.save(update_fields=["received_at", "received_by"])
+    ctx.data["unit"] = ctx.case.current_unit.name
+
+
+# --- materials and one-time notice -------------------------------------------------------------
+def g_notice(ctx: Ctx) -> None:
+    """Art. 32: all that is missing, told at once; a second notice may not ask for anything new."""
+    case = ctx.case
+    extra = {int(m) for m in ctx.params.get("materials") or []}
+    known = set(case.materials.values_list("material_id", flat=True))
+    if extra - known:
+        raise ValidationFailed(_("所列材料不属于本事项"), field="materials")
+    missing = set(missing_required(case).values_list("material_id", flat=True)) | extra
+    if not missing:
+        raise ValidationFailed(_("材料齐全，无需告知补正"), field="materials")
+    first = case.notices.order_by("issued_at", "pk").first()
+    if first is not None:
+        catalog_changed = case.item_version.item.published_version_id != first.item_version_id
+        new = missing - first.material_ids
+        if new and not catalog_changed:
+            names = ", ".join(
+                case.materials.filter(material_id__in=new).values_list("name", flat=True)
+            )
+            raise flagged(
+                Conflict(
+                    _("一次性告知只能告知一次：第一次告知书未列出的材料（%(m)s）不能再要求补正")
+                    % {"m": names},
+                    code="repeated_notice",
+                ),
+                FlagKind.REPEATED_NOTICE,
+                _("再次告知要求补正首次告知书未列的材料：%(m)s") % {"m": names},
+            )
+    ctx.data["missing"] = sorted(missing)
+
+
+def e_notice(ctx: Ctx) -> None:
+    case = ctx.case
+    missing = ctx.data["missing"]
+    case.materials.filter(material_id__in=missing).update(status=MaterialStatus.MISSING)
+    rows = case.materials.filter(material_id__in=missing).order_by("material__position", "pk")
+    count = case.notices.count() + 1
+    notice = OneTimeNotice.objects.create(
+        case=case,
+        number=f"{case.number}-N{count}",
+        issued_on=ctx.today,
+        issued_by=ctx.actor,
+        unit=ctx.actor.staff.unit,
+        item_version=case.item_version.item.published_version or case.item_version,
+        materials=[{"material": r.material_id, "name": r.name} for r in rows],
+        note=ctx.text("note"),
+    )
+    # The wait does not count against the limits (before acceptance nothing runs yet anyway).
+    Pause.objects.create(case=case, kind=PauseKind.NOTICE_WAIT, started_on=ctx.today)
+    ctx.data.update(notice=notice.number, materials=[m["name"] for m in notice.materials])
+
+
+def e_supplement(ctx: Ctx) -> None:
+    case = ctx.case
+    spec = ctx.params.get("materials")
+    if spec is None:  # "everything asked for has come"
+        spec = {
+            m: MaterialStatus.PROVIDED
+            for m in missing_required(case).values_list("material_id", flat=True)
+        }
+    ctx.data["materials"] = materials_apply(case=case, spec=spec, today=ctx.today)
+    end_pauses(ctx, PauseKind.NOTICE_WAIT)
+    if missing_required(case).exists() and case.accepted_on is not None:
+        raise Conflict(_("仍有必要材料未补正"), code="materials_missing")
+
+
+def e_supplement_deferred(ctx: Ctx) -> None:
+    spec = ctx.params.get("materials") or {}
+    if not spec:
+        raise ValidationFailed(_("请列出补交的材料"), field="materials")
+    ctx.data["materials"] = materials_apply(case=ctx.case, spec=spec, today=ctx.today)
+
+
+# --- acceptance --------------------------------------------------------------------------------
+def g_accept(ctx: Ctx) -> None:
+    case = ctx.case
+    if not routing.can_accept_here(case):
+        raise Conflict(
+            _("本单位不是该事项的受理单位，请转报至 %(u)s") % {"u": routing.next_hop(case).name},
+            code="wrong_unit",
+        )
+    missing = list(missing_required(case).values_list("name", flat=True))
+    if missing:
+        raise Conflict(
+            _("必要材料不全，不能受理，请出具一次性告知书：%(m)s") % {"m": "、".join(missing)},
+            code="materials_missing",
+            extra={"missing": missing},
+        )
+
+
+def e_accept(ctx: Ctx) -> None:
+    _start(ctx, accepted_on=ctx.today)
+
+
+def e_deem_accept(ctx: Ctx) -> None:
+    """Art. 32: not noticed within 5 working days, accepted on the day the materials arrived."""
+    ctx.case.deemed_accepted = True
+    _start(ctx, accepted_on=ctx.params["arrived_on"])
+
+
+def _start(ctx: Ctx, *, accepted_on: dt.date) -> None:
+    case = ctx.case
+    case.accepted_on = accepted_on
+    deadlines_compute(case)
+    steps = list(case.item_version.steps.order_by("position"))
+    for i, t in enumerate(steps):
+        Step.objects.create(
+            case=case,
+            position=t.position,
+            name=t.name,
+            tier=t.tier,
+            limit_days=t.limit_days,
+            started_on=accepted_on if i == 0 else None,
+        )
+    advance_step(ctx, start_only=True)
+    ctx.data.update(
+        accepted_on=str(accepted_on),
+        promised_due=str(case.promised_due),
+        statutory_due=str(case.statutory_due),
+        proxy_due=str(case.proxy_due or ""),
+    )

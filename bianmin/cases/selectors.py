@@ -1,0 +1,194 @@
+"""Reads of cases, always through the viewer's access scope (DESIGN.md "Access follows the region
+tree and the unit"): a village agent sees its village's cases, a township centre its own and its
+villages', a county department the cases routed to it, a supervisor all in its jurisdiction.
+"""
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
+from bianmin.orgs.scope import scope_for
+from bianmin.workdays.calendar import add_workdays
+
+from .deadlines import DUE_SOON_DAYS
+from .models import (
+    DELIVERY_STATES,
+    Case,
+    CaseEvent,
+    Custody,
+    PersonalDataView,
+    State,
+    SubReview,
+)
+from .workflow import IN_HANDLING
+
+RUNNING = IN_HANDLING | {State.DECIDED, State.REFERRED}
+
+
+def cases_visible(*, viewer) -> QuerySet[Case]:
+    """Every case `viewer` may see."""
+    scope = scope_for(viewer)
+    qs = Case.objects.all()
+    if scope.kind == "all":
+        return qs
+    if scope.is_empty:
+        return qs.none()
+    units = list(scope.unit_ids)
+    routed = (
+        Q(deciding_unit__in=units)
+        | Q(current_unit__in=units)
+        | Q(intake_unit__in=units)
+        | Exists(Custody.objects.filter(case=OuterRef("pk"), to_unit__in=units))
+        | Exists(SubReview.objects.filter(case=OuterRef("pk"), unit__in=units))
+    )
+    if scope.sees_region_cases:
+        return qs.filter(Q(region__code__startswith=scope.region_prefix) | routed)
+    return qs.filter(routed)
+
+
+def _encode_cursor(case: Case) -> str:
+    raw = f"{case.created_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        at, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return dt.datetime.fromisoformat(at), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed(_("分页游标无效"), field="cursor") from None
+
+
+def overdue_q(today: dt.date) -> Q:
+    return Q(state__in=RUNNING, promised_due__lt=today) | Q(
+        state__in=DELIVERY_STATES, delivery_due__lt=today
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Case]
+    next_cursor: str | None
+
+
+def case_list(
+    *,
+    viewer,
+    state: str | None = None,
+    unit: int | None = None,
+    overdue: bool | None = None,
+    queue: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    today: dt.date | None = None,
+) -> Page:
+    """Newest first, keyset-paginated on (created_at, id)."""
+    today = today or timezone.localdate()
+    qs = cases_visible(viewer=viewer)
+    if state:
+        if state not in State.values:
+            raise ValidationFailed(_("状态无效"), field="state")
+        qs = qs.filter(state=state)
+    if unit:
+        qs = qs.filter(current_unit_id=unit)
+    if overdue is True:
+        qs = qs.filter(overdue_q(today))
+    elif overdue is False:
+        qs = qs.exclude(overdue_q(today))
+    if queue:
+        queries = _queue_filters(viewer, today)
+        if queue not in queries:
+            raise ValidationFailed(_("工作队列无效"), field="queue")
+        qs = qs.filter(queries[queue])
+    if cursor:
+        at, pk = _decode_cursor(cursor)
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    limit = max(1, min(int(limit), 200))
+    items = list(
+        qs.select_related("item_version", "current_unit", "intake_unit").order_by(
+            "-created_at", "-pk"
+        )[: limit + 1]
+    )
+    more = len(items) > limit
+    items = items[:limit]
+    return Page(items, _encode_cursor(items[-1]) if more and items else None)
+
+
+def case_get(*, viewer, number: str, log: bool = True, channel: str = "api") -> Case:
+    """One case by number: 404 if unknown, 403 outside the viewer's scope; the view is logged."""
+    case = (
+        Case.objects.select_related(
+            "item_version", "intake_unit", "current_unit", "deciding_unit", "region", "agent"
+        )
+        .filter(number=(number or "").strip().upper())
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("办件 %(n)s 不存在") % {"n": number})
+    if not cases_visible(viewer=viewer).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("无权查看该办件"))
+    if log:
+        PersonalDataView.objects.create(case=case, viewer=viewer, channel=channel)
+    return case
+
+
+def case_timeline(*, viewer, number: str) -> list[CaseEvent]:
+    case = case_get(viewer=viewer, number=number, log=False)
+    return list(case.events.select_related("unit").order_by("seq"))
+
+
+QUEUES = (
+    "to_receive",
+    "to_accept",
+    "to_review",
+    "awaiting_materials",
+    "to_hand_back",
+    "to_deliver",
+    "due_soon",
+    "overdue",
+)
+
+
+def _queue_filters(viewer, today: dt.date) -> dict[str, Q]:
+    units = list(scope_for(viewer).unit_ids) if not viewer.is_superuser else None
+    mine = Q(current_unit__in=units) if units is not None else Q()
+    soon = add_workdays(today, DUE_SOON_DAYS).date
+    pending_joint = Exists(
+        SubReview.objects.filter(
+            case=OuterRef("pk"),
+            state=SubReview.Opinion.PENDING,
+            **({"unit__in": units} if units is not None else {}),
+        )
+    )
+    return {
+        "to_receive": mine & Q(state__in=[State.FORWARDED, State.REFERRED, State.RETURNING]),
+        "to_accept": mine & Q(state=State.SUBMITTED),
+        "to_review": (mine & Q(state__in=IN_HANDLING | {State.DECIDED}))
+        | (Q(state=State.JOINT_REVIEW) & pending_joint),
+        "awaiting_materials": (mine | Q(intake_unit__in=units or []))
+        & Q(state=State.AWAITING_MATERIALS),
+        "to_hand_back": mine & Q(state=State.CONCLUDED) & ~Q(current_unit=F("intake_unit")),
+        "to_deliver": mine
+        & (
+            Q(state=State.TO_DELIVER)
+            | (Q(state=State.CONCLUDED) & Q(current_unit=F("intake_unit")))
+        ),
+        "due_soon": Q(state__in=RUNNING, promised_due__gte=today, promised_due__lte=soon),
+        "overdue": overdue_q(today),
+    }
+
+
+def work_queues(*, viewer, today: dt.date | None = None, limit: int = 20) -> dict[str, dict]:
+    """The viewer's queues: {"to_accept": {"count": n, "items": [cases]}, ...}."""
+    today = today or timezone.localdate()
+    base = cases_visible(viewer=viewer).select_related("item_version", "current_unit")
+    out = {}
+    for name, q in _queue_filters(viewer, today).items():
+        qs = base.filter(q).order_by("promised_due", "-created_at", "-pk")
+        out[name] = {"count": qs.count(), "items": list(qs[:limit])}
+    return out

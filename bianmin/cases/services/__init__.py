@@ -1,0 +1,21 @@
+"""Writes to cases. Pages, the API and commands call these; nothing else changes a case.
+
+- `case_register`: intake (收件 / 委托) at a unit, in a channel.
+- `case_transition`: every other change, through the table in `bianmin.cases.workflow`.
+- `flags_sweep`: supervision flags and art. 32 deemed acceptance, run daily.
+- `deadlines_recompute`: provisional deadlines after the calendar changed.
+"""
+
+from .engine import case_transition
+from .events import event_record
+from .intake import case_register
+from .sweep import deadlines_recompute, flag_raise, flags_sweep
+
+__all__ = [
+    "case_register",
+    "case_transition",
+    "deadlines_recompute",
+    "event_record",
+    "flag_raise",
+    "flags_sweep",
+]

@@ -1,0 +1,140 @@
+"""The single transition service: every state change of a case goes through `case_transition`."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianmin.common.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from bianmin.orgs.scope import scope_for
+
+from .. import workflow
+from ..effects import Ctx
+from ..models import Case, FlagKind, State, SupervisionFlag
+from .events import event_record
+
+
+def case_visible(*, viewer, case: Case) -> bool:
+    from ..selectors import cases_visible
+
+    return cases_visible(viewer=viewer).filter(pk=case.pk).exists()
+
+
+def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
+    case, actor = ctx.case, ctx.actor
+    if row.acts_for == "system":
+        if actor is not None:
+            raise PermissionDenied(_("该操作只能由系统执行"))
+        return
+    if actor is None:
+        raise PermissionDenied(_("需要登录"))
+    label = workflow.ACTION_LABELS.get(row.action, row.action)
+    if not actor.is_superuser and not (ctx.roles() & row.roles):
+        raise PermissionDenied(_("您的角色不能执行「%(a)s」") % {"a": label})
+    scope = scope_for(actor)
+    units = [case.current_unit]
+    if row.acts_for == "intake_or_current":
+        units.append(case.intake_unit)
+    elif row.acts_for == "joint_or_current":
+        units += [r.unit for r in case.subreviews.select_related("unit__region")]
+    if not any(scope.can_act_for_unit(u) for u in units):
+        raise PermissionDenied(
+            _("办件当前在 %(u)s，您无权代其执行「%(a)s」")
+            % {"u": case.current_unit.name, "a": label}
+        )
+
+
+@transaction.atomic
+def _apply(*, case: Case, action: str, actor, expected_version, note: str, params) -> Case:
+    case = (
+        Case.objects.select_for_update()
+        .select_related("item_version__item", "current_unit__region", "intake_unit__region")
+        .get(pk=case.pk)
+    )
+    if actor is not None and not case_visible(viewer=actor, case=case):
+        raise PermissionDenied(_("无权查看或办理该办件"))
+    if expected_version is not None and int(expected_version) != case.lock_version:
+        raise Conflict(
+            _("办件已被他人修改（版本 %(v)s），请刷新后重试") % {"v": case.lock_version},
+            code="stale",
+            extra={"lock_version": case.lock_version},
+        )
+    if action not in workflow.ACTIONS:
+        raise ValidationFailed(_("未知操作：%(a)s") % {"a": action}, field="action")
+    label = workflow.ACTION_LABELS.get(action, action)
+    row = workflow.find(action, state=case.state, case_class=case.case_class)
+    if row is None:
+        raise Conflict(
+            _("办件当前状态为「%(s)s」，不能执行「%(a)s」")
+            % {"s": State(case.state).label, "a": label},
+            code="illegal_transition",
+            extra={"state": case.state, "action": action},
+        )
+    now = timezone.now()
+    ctx = Ctx(case=case, actor=actor, params=params, today=timezone.localdate(now), now=now)
+    _check_actor(row, ctx)
+    holder = case.assigned_to_id
+    if holder is not None and action != "release" and (actor is None or holder != actor.pk):
+        raise Conflict(
+            _("办件已由 %(u)s 领办锁定，请待其解除") % {"u": case.assigned_to},
+            code="locked",
+        )
+    if row.guard is not None:
+        row.guard(ctx)
+    from_state = case.state
+    if row.target == workflow.SAME:
+        target = from_state
+    elif row.target == workflow.PREVIOUS:
+        target, case.resume_state = case.resume_state or State.SUBMITTED, ""
+    else:
+        target = row.target
+        if target in workflow.PAUSING:
+            case.resume_state = from_state
+    if row.effect is not None:
+        row.effect(ctx)
+    case.state = target
+    case.lock_version += 1
+    case.save()
+    if ctx.data.pop("flag", None) == FlagKind.FALSE_PLEDGE:
+        SupervisionFlag.objects.create(
+            case=case, kind=FlagKind.FALSE_PLEDGE, detail=ctx.data["reason"], raised_by=actor
+        )
+    event_record(
+        case=case,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=target,
+        note=note,
+        data=ctx.data,
+    )
+    return case
+
+
+def case_transition(
+    *, case: Case, action: str, actor, expected_version: int | None = None, note: str = "", **params
+) -> Case:
+    """Apply `action` to `case` as `actor`, per the table in `bianmin.cases.workflow`.
+
+    Locks the row, checks `expected_version` (optimistic locking: a stale version is a 409),
+    the table (an illegal move is a 409 naming state and action), the actor's role and scope
+    (403), the work lock (409), then runs guard and effect, bumps `lock_version`, saves and writes
+    the hash-chained event, all in one transaction. A refusal that supervision must know about
+    (a second one-time notice asking for more, a refusal without reasons) is flagged even though
+    nothing else is saved (RULES.md "Supervision").
+    """
+    try:
+        return _apply(
+            case=case,
+            action=action,
+            actor=actor,
+            expected_version=expected_version,
+            note=note,
+            params=params,
+        )
+    except DomainError as error:
+        flag = getattr(error, "flag", None)
+        if flag is not None:
+            SupervisionFlag.objects.create(
+                case_id=case.pk, kind=flag[0], detail=flag[1], raised_by=actor
+            )
+        raise

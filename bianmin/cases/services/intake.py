@@ -1,0 +1,179 @@
+"""Intake: a case is opened at a unit, in a channel, for a published item version."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianmin.catalog.models import ItemVersion
+from bianmin.common.errors import PermissionDenied, ValidationFailed
+from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
+from bianmin.orgs.models import RoleCode, Unit, UnitKind
+from bianmin.orgs.scope import scope_for
+
+from .. import routing
+from ..materials import checklist_create
+from ..models import ApplicantKind, Case, Channel, Custody, State
+from ..numbers import case_number_new
+from .events import event_record
+
+INTAKE_ROLES = {
+    RoleCode.AGENT,
+    RoleCode.WINDOW_STAFF,
+    RoleCode.CHIEF_REPRESENTATIVE,
+    RoleCode.APPROVER,
+    RoleCode.HEAD,
+}
+
+
+def _applicant(
+    *,
+    applicant_kind: str,
+    applicant_name: str,
+    id_number: str,
+    credit_code: str,
+    phone: str,
+    contact: str,
+) -> dict:
+    """Validated applicant fields; a wrong check character names its field (GB 11643, GB 32100)."""
+    if applicant_kind not in ApplicantKind.values:
+        raise ValidationFailed(_("申请人类型无效"), field="applicant_kind")
+    name = (applicant_name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写申请人姓名或名称"), field="applicant_name")
+    out = {
+        "applicant_kind": applicant_kind,
+        "applicant_name": name,
+        "contact": (contact or "").strip(),
+    }
+    try:
+        if applicant_kind == ApplicantKind.PERSON:
+            out["id_number"] = normalize_id_number(id_number)
+        else:
+            out["credit_code"] = normalize_credit_code(credit_code)
+    except ValidationError as e:
+        field = "id_number" if applicant_kind == ApplicantKind.PERSON else "credit_code"
+        raise ValidationFailed(e.messages[0], field=field) from None
+    phone = (phone or "").strip()
+    if phone:
+        try:
+            validate_phone(phone)
+        except ValidationError as e:
+            raise ValidationFailed(e.messages[0], field="phone") from None
+    elif applicant_kind == ApplicantKind.PERSON:
+        raise ValidationFailed(_("请填写申请人联系电话"), field="phone")
+    if applicant_kind == ApplicantKind.ENTERPRISE and not out["contact"]:
+        raise ValidationFailed(_("请填写企业联系人"), field="contact")
+    out["phone"] = phone
+    return out
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor,
+    item_version: ItemVersion,
+    channel: str,
+    applicant_kind: str,
+    applicant_name: str,
+    id_number: str = "",
+    credit_code: str = "",
+    phone: str = "",
+    contact: str = "",
+    address: str = "",
+    subject: str = "",
+    unit: Unit | None = None,
+    materials: dict | None = None,
+    entrustment_signed: bool = False,
+    entrustment_text: str = "",
+    note: str = "",
+) -> Case:
+    """Open a case (收件/委托). The staff member who opens it is its first responder (首问负责).
+
+    Proxy cases (村级代办) are taken by the village agent on the applicant's signed entrustment,
+    only for items the catalog allows to be proxied; proxy handling charges nothing (county proxy
+    rule), so the case carries only the catalog's own fee. `materials` maps material id to a
+    status (or a dict with status, commitment, due_days); materials not named are missing.
+    Invalid identifiers are refused with the field named and nothing is saved.
+    """
+    staff = getattr(actor, "staff", None)
+    if staff is None or not (set(staff.roles) & INTAKE_ROLES or actor.is_superuser):
+        raise PermissionDenied(_("您的角色不能登记办件"))
+    unit = unit or staff.unit
+    if unit is None or not scope_for(actor).can_act_for_unit(unit):
+        raise PermissionDenied(_("您无权以该单位名义登记办件"))
+    if channel not in Channel.values:
+        raise ValidationFailed(_("办理渠道无效"), field="channel")
+    if item_version.status != ItemVersion.Status.PUBLISHED:
+        raise ValidationFailed(_("该事项版本未发布，不能办理"), field="item_version")
+    fields = _applicant(
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        id_number=id_number,
+        credit_code=credit_code,
+        phone=phone,
+        contact=contact,
+    )
+    now = timezone.now()
+    today = timezone.localdate(now)
+    proxy = channel == Channel.PROXY
+    if proxy:
+        if not staff.has_role(RoleCode.AGENT) or unit.kind != UnitKind.VILLAGE_STATION:
+            raise PermissionDenied(_("代办件只能由村(社区)代办员登记"))
+        if not item_version.village_proxy:
+            raise ValidationFailed(_("该事项不在村级代办范围内"), field="item_version")
+        if not entrustment_signed:
+            raise ValidationFailed(_("代办须有申请人签署的委托书"), field="entrustment_signed")
+    fee = item_version.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    case = Case(
+        item_version=item_version,
+        case_class=item_version.case_class,
+        channel=channel,
+        state=State.SUBMITTED,
+        address=address,
+        subject=subject,
+        intake_unit=unit,
+        current_unit=unit,
+        deciding_unit=routing.deciding_unit_for(item_version=item_version, intake_unit=unit),
+        region=unit.region,
+        first_responder=actor,
+        agent=staff if proxy else None,
+        entrusted_at=now if proxy else None,
+        entrustment_signed=bool(entrustment_signed) if proxy else False,
+        entrustment_text=entrustment_text if proxy else "",
+        submitted_on=today,
+        fee_total=fee,
+        **fields,
+    )
+    for _attempt in range(5):
+        case.number = case_number_new(region_code=unit.region.code, day=today)
+        try:
+            with transaction.atomic():
+                case.save()
+            break
+        except IntegrityError:
+            case.pk = None
+    else:  # pragma: no cover - 40 random bits colliding five times
+        raise RuntimeError("could not draw a free case number")
+    checklist_create(case=case, spec=materials, today=today)
+    Custody.objects.create(
+        case=case,
+        from_unit=None,
+        to_unit=unit,
+        sent_at=now,
+        sent_by=actor,
+        received_at=now,
+        received_by=actor,
+    )
+    event_record(
+        case=case,
+        actor=actor,
+        action="entrust" if proxy else "register",
+        to_state=State.SUBMITTED,
+        note=note,
+        data={"channel": channel, "item": item_version.name, "unit": unit.name},
+    )
+    return case

@@ -1,0 +1,140 @@
+"""The case workflow: one declarative table of transitions (STYLE.md rule 4).
+
+Each row: action, source states, target state, who may take it (roles, and which unit the actor
+must act for), which case classes it applies to, its guard and its effect (`effects.py`). The
+engine `services.engine.case_transition` is the only code that applies a row.
+`bianmin workflow-doc` renders this table into docs/cases.md.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.catalog.models import CaseClass as K
+from bianmin.orgs.models import RoleCode as R
+
+from . import effects as fx
+from .models import State as S
+
+SAME = "=same"  # the case stays in its state
+PREVIOUS = "=previous"  # back to the state it was paused from (`Case.resume_state`)
+
+AGENT = frozenset({R.AGENT})
+HALL = frozenset({R.WINDOW_STAFF, R.CHIEF_REPRESENTATIVE, R.APPROVER, R.HEAD})
+DECIDERS = frozenset({R.APPROVER, R.CHIEF_REPRESENTATIVE, R.HEAD})
+HANDLERS = AGENT | HALL
+HEAD = frozenset({R.HEAD})
+OVERSIGHT = frozenset({R.SUPERVISOR, R.ADMINISTRATOR})
+SYSTEM = frozenset({"system"})
+NOT_IMMEDIATE = frozenset({K.PROMISED, K.JOINT, K.ESCALATED, K.REPLY})
+
+IN_HANDLING = frozenset({S.ACCEPTED, S.JOINT_REVIEW, S.REVIEWED})
+BEFORE_CONCLUSION = frozenset(
+    {S.SUBMITTED, S.FORWARDED, S.AWAITING_MATERIALS, S.REFERRED, S.DECIDED, S.SUSPENDED}
+    | IN_HANDLING
+)
+AFTER_CONCLUSION = frozenset({S.CONCLUDED, S.RETURNING, S.TO_DELIVER})
+LOCKABLE = BEFORE_CONCLUSION | AFTER_CONCLUSION
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    guard: Callable | None = None
+    effect: Callable | None = None
+    classes: frozenset[str] | None = None  # None: every case class
+    acts_for: str = "current"  # current | intake_or_current | joint_or_current | system
+
+
+T = Transition
+# fmt: off
+TABLE: tuple[Transition, ...] = (
+    T("forward",        frozenset({S.SUBMITTED}),          S.FORWARDED,  HANDLERS, fx.g_forward, fx.e_send),
+    T("forward",        frozenset({S.ACCEPTED}),           S.REFERRED,   HALL, fx.g_referable, fx.e_send),
+    T("receive",        frozenset({S.FORWARDED}),          S.SUBMITTED,  HANDLERS, None, fx.e_receive),
+    T("receive",        frozenset({S.REFERRED}),           S.ACCEPTED,   HALL, None, fx.e_receive),
+    T("receive",        frozenset({S.RETURNING}),          S.TO_DELIVER, HANDLERS, None, fx.e_receive),
+    T("notify_missing", frozenset({S.SUBMITTED}) | IN_HANDLING, S.AWAITING_MATERIALS, HANDLERS, fx.g_notice, fx.e_notice, acts_for="joint_or_current"),
+    T("supplement",     frozenset({S.AWAITING_MATERIALS}), PREVIOUS,     HANDLERS, None, fx.e_supplement, acts_for="intake_or_current"),
+    T("supplement",     frozenset({S.SUBMITTED, S.DECIDED}) | IN_HANDLING, SAME, HANDLERS, None, fx.e_supplement_deferred, acts_for="intake_or_current"),
+    T("accept",         frozenset({S.SUBMITTED}),          S.ACCEPTED,   HANDLERS, fx.g_accept, fx.e_accept),
+    T("deem_accept",    frozenset({S.SUBMITTED}),          S.ACCEPTED,   SYSTEM, None, fx.e_deem_accept, acts_for="system"),
+    T("decline",        frozenset({S.SUBMITTED, S.AWAITING_MATERIALS}), S.DECLINED, HALL, fx.g_decline, fx.e_decline),
+    T("review",         frozenset({S.ACCEPTED}),           S.REVIEWED,   DECIDERS, fx.g_at_decider, fx.e_step, NOT_IMMEDIATE - {K.JOINT}),
+    T("review",         frozenset({S.ACCEPTED}),           S.JOINT_REVIEW, DECIDERS, fx.g_open_joint, fx.e_open_joint, frozenset({K.JOINT})),
+    T("opine",          frozenset({S.JOINT_REVIEW}),       SAME,         DECIDERS, fx.g_opine, fx.e_opine, acts_for="joint_or_current"),
+    T("decide",         frozenset({S.REVIEWED, S.JOINT_REVIEW}), S.DECIDED, DECIDERS, fx.g_decide, fx.e_decide, NOT_IMMEDIATE),
+    T("conclude",       frozenset({S.ACCEPTED}),           S.CONCLUDED,  HANDLERS, fx.g_decide_now, fx.e_decide_and_conclude, frozenset({K.IMMEDIATE})),
+    T("conclude",       frozenset({S.DECIDED}),            S.CONCLUDED,  HALL, None, fx.e_conclude),
+    T("hand_back",      frozenset({S.CONCLUDED}),          S.RETURNING,  HALL, fx.g_hand_back, fx.e_send),
+    T("deliver",        frozenset({S.CONCLUDED, S.TO_DELIVER}), S.CLOSED, HANDLERS, fx.g_deliver, fx.e_deliver),
+    T("suspend",        IN_HANDLING,                       S.SUSPENDED,  DECIDERS, fx.g_suspend, fx.e_suspend),
+    T("resume",         frozenset({S.SUSPENDED}),          PREVIOUS,     DECIDERS, None, fx.e_resume),
+    T("extend",         IN_HANDLING | {S.SUSPENDED},       SAME,         HEAD, fx.g_extend, fx.e_extend),
+    T("withdraw",       BEFORE_CONCLUSION,                 S.WITHDRAWN,  HANDLERS, None, fx.e_withdraw, acts_for="intake_or_current"),
+    T("assign",         LOCKABLE,                          SAME,         HANDLERS, None, fx.e_assign),
+    T("release",        LOCKABLE,                          SAME,         HANDLERS | OVERSIGHT, fx.g_release, fx.e_release),
+    T("pledge_false",   BEFORE_CONCLUSION - {S.SUBMITTED, S.FORWARDED}, S.TERMINATED, DECIDERS | OVERSIGHT, fx.g_pledge_false, fx.e_pledge_false),
+    T("pledge_false",   AFTER_CONCLUSION | {S.CLOSED},     S.REVOKED,    DECIDERS | OVERSIGHT, fx.g_pledge_false, fx.e_pledge_false),
+)
+# fmt: on
+
+# States a row sends the case away from and must come back to (`PREVIOUS`).
+PAUSING = frozenset({S.AWAITING_MATERIALS, S.SUSPENDED})
+
+ACTION_LABELS = {
+    "register": _("登记"),
+    "entrust": _("委托代办"),
+    "forward": _("转报"),
+    "receive": _("接收"),
+    "notify_missing": _("一次性告知"),
+    "supplement": _("补正材料"),
+    "accept": _("受理"),
+    "deem_accept": _("视为受理"),
+    "decline": _("不予受理"),
+    "review": _("审核"),
+    "opine": _("联审意见"),
+    "decide": _("决定"),
+    "conclude": _("办结"),
+    "hand_back": _("回交"),
+    "deliver": _("送达"),
+    "suspend": _("中止"),
+    "resume": _("恢复"),
+    "extend": _("延长期限"),
+    "withdraw": _("撤回申请"),
+    "assign": _("领办锁定"),
+    "release": _("解除锁定"),
+    "pledge_false": _("承诺不实"),
+    "recompute": _("重算期限"),
+}
+
+ACTIONS = frozenset(row.action for row in TABLE)
+
+
+def rows_for(action: str) -> list[Transition]:
+    return [row for row in TABLE if row.action == action]
+
+
+def find(action: str, *, state: str, case_class: str) -> Transition | None:
+    """The row that applies to `action` from `state` for a case of `case_class`."""
+    for row in rows_for(action):
+        if state in row.sources and (row.classes is None or case_class in row.classes):
+            return row
+    return None
+
+
+def allowed_actions(*, state: str, case_class: str) -> list[str]:
+    """Actions the table allows from `state` (roles and guards still apply)."""
+    return sorted(
+        {
+            row.action
+            for row in TABLE
+            if state in row.sources
+            and (row.classes is None or case_class in row.classes)
+            and row.roles != SYSTEM
+        }
+    )
