@@ -138,3 +138,13 @@ def pytest_configure(config):
 
     # Hashing dozens of demo passwords with PBKDF2 per test would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache():
+    """The calendar snapshot is process-wide; a test that entered a year must not leak it."""
+    from bianmin.workdays import calendar
+
+    calendar.invalidate()
+    yield
+    calendar.invalidate()
