@@ -53,6 +53,17 @@ def check_signature_image(data: bytes) -> str:
     return kind
 
 
+def to_png(data: bytes) -> bytes:
+    """Re-encode a checked scan as PNG: the stored signature has one format, and re-encoding keeps
+    only pixels (nothing a crafted file might carry beside them)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        out = io.BytesIO()
+        img.convert("RGB").save(out, "PNG")
+    return out.getvalue()
+
+
 def decode_data_url(value: str) -> bytes:
     """The bytes of a `data:image/png;base64,...` URL as a <canvas> posts it."""
     head, sep, payload = (value or "").partition(",")
@@ -131,8 +142,7 @@ class SignatureForm(forms.Form):
 
     signature_data = forms.CharField(required=False, widget=forms.HiddenInput)
     signature_file = forms.FileField(label=_l("或上传签名扫描件（PNG/JPEG）"), required=False)
-    recipient = forms.CharField(label=_l("签收人"), max_length=50)
-    certificate_number = forms.CharField(label=_l("证照编号"), max_length=60, required=False)
+    signed_by_name = forms.CharField(label=_l("签收人"), max_length=100)
     feedback = forms.CharField(
         label=_l("申请人意见"), max_length=500, required=False, widget=forms.Textarea({"rows": 2})
     )
@@ -153,6 +163,7 @@ class SignatureForm(forms.Form):
             return data
         data["signature_bytes"] = raw
         data["signature_kind"] = kind
+        data["signature_png"] = raw if kind == "png" else to_png(raw)
         data["signature_data_url"] = f"data:image/{kind};base64," + base64.b64encode(raw).decode(
             "ascii"
         )

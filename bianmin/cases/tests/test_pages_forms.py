@@ -23,7 +23,7 @@ def data_url(raw: bytes, mime="image/png") -> str:
 
 
 def test_drawn_png_signature_is_accepted():
-    form = SignatureForm({"signature_data": data_url(image_bytes("PNG")), "recipient": "张三"})
+    form = SignatureForm({"signature_data": data_url(image_bytes("PNG")), "signed_by_name": "张三"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["signature_kind"] == "png"
     assert form.cleaned_data["signature_bytes"].startswith(b"\x89PNG")
@@ -31,33 +31,34 @@ def test_drawn_png_signature_is_accepted():
 
 def test_uploaded_jpeg_scan_is_accepted():
     upload = SimpleUploadedFile("scan.jpg", image_bytes("JPEG"), content_type="image/jpeg")
-    form = SignatureForm({"recipient": "张三"}, {"signature_file": upload})
+    form = SignatureForm({"signed_by_name": "张三"}, {"signature_file": upload})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["signature_kind"] == "jpeg"
+    assert form.cleaned_data["signature_png"].startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_signature_type_is_judged_by_content_not_name():
     fake = SimpleUploadedFile("scan.png", b"<svg onload=alert(1)>", content_type="image/png")
-    form = SignatureForm({"recipient": "张三"}, {"signature_file": fake})
+    form = SignatureForm({"signed_by_name": "张三"}, {"signature_file": fake})
     assert not form.is_valid()
     assert form.errors["signature_file"] == ["签名必须是PNG或JPEG图片"]
 
 
 def test_truncated_png_is_refused():
     raw = image_bytes("PNG")[:60]
-    form = SignatureForm({"signature_data": data_url(raw), "recipient": "张三"})
+    form = SignatureForm({"signature_data": data_url(raw), "signed_by_name": "张三"})
     assert not form.is_valid()
     assert form.errors["signature_data"] == ["签名图片已损坏，无法识别"]
 
 
 def test_gif_posted_as_png_data_url_is_refused():
-    form = SignatureForm({"signature_data": data_url(image_bytes("GIF")), "recipient": "张三"})
+    form = SignatureForm({"signature_data": data_url(image_bytes("GIF")), "signed_by_name": "张三"})
     assert not form.is_valid()
     assert "signature_data" in form.errors
 
 
 def test_missing_signature_is_refused():
-    form = SignatureForm({"recipient": "张三"})
+    form = SignatureForm({"signed_by_name": "张三"})
     assert not form.is_valid()
     assert form.errors["signature_data"] == ["请签名或上传签名扫描件"]
 
