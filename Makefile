@@ -10,7 +10,7 @@ PORT ?= 8000
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps browser-deps demo serve test lint bench messages clean
+.PHONY: install install-test system-deps browser-deps demo serve test test-pg lint bench messages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 / Python 3.12+ is required"; exit 1; }
@@ -62,6 +62,10 @@ test: install-test
 	$(BIN)/ruff check bianmin
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# The same suite on a throwaway PostgreSQL server started from Debian's package on a loopback port.
+test-pg: install-test
+	scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 bench: install-test
 	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
