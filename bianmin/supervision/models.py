@@ -94,3 +94,195 @@ class Complaint(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Clock(models.TextChoices):
+    """The clocks supervision watches (RULES.md "Supervision", "Time limits")."""
+
+    CASE = "case", _("办结时限")
+    STEP = "step", _("环节时限")
+    PROXY = "proxy", _("代办时限")
+    DEFERRED_MATERIAL = "deferred_material", _("容缺材料补交期限")
+    DELIVERY = "delivery", _("送达时限")
+    COMPLAINT_DECISION = "complaint_decision", _("投诉处理期限")
+    COMPLAINT_REPLY = "complaint_reply", _("投诉答复期限")
+
+
+class Level(models.TextChoices):
+    YELLOW = "yellow", _("预警(黄牌)")
+    RED = "red", _("超时(红牌)")
+
+
+class Alert(models.Model):
+    """One transition of one clock into yellow or red.
+
+    `subject` names what the clock runs for ("case:12", "step:40", "material:7", "complaint:3");
+    the unique constraint on (subject, clock, level, due_on) makes the sweep idempotent: the same
+    state of the same deadline is recorded (and notified) once. A deadline that moves (extension,
+    recomputed provisional date) is a new deadline and may warn again.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    complaint = models.ForeignKey(
+        Complaint,
+        verbose_name=_("投诉"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        related_name="supervision_alerts",
+    )
+    clock = models.CharField(_("时限"), max_length=20, choices=Clock.choices)
+    subject = models.CharField(_("对象"), max_length=40)
+    level = models.CharField(_("级别"), max_length=6, choices=Level.choices)
+    due_on = models.DateField(_("期限"))
+    limit_days = models.IntegerField(_("时限(工作日)"))
+    days_left = models.IntegerField(_("剩余工作日"))  # negative: working days over
+    detail = models.CharField(_("说明"), max_length=300)
+    raised_on = models.DateField(_("发出日期"))
+    raised_at = models.DateTimeField(_("发出时间"), auto_now_add=True)
+    notified = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("已通知"), blank=True, related_name="+"
+    )
+    escalated = models.BooleanField(_("已升级"), default=False)
+
+    class Meta:
+        ordering = ["-raised_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "clock", "level", "due_on"], name="supervision_alert_once"
+            )
+        ]
+        indexes = [models.Index(fields=["level", "raised_on"])]
+        verbose_name = _("监察预警")
+        verbose_name_plural = _("监察预警")
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.clock} {self.level}"
+
+
+class Notification(models.Model):
+    """A message to one user in the system (预警通知); read in the notification list."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="supervision_notifications",
+    )
+    text = models.CharField(_("内容"), max_length=500)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    read = models.BooleanField(_("已读"), default=False)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read"])]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class WarningThreshold(models.Model):
+    """Per-item yellow threshold; items without a row use the settings defaults
+    (`BIANMIN_WARNING_DAYS_BEFORE` = 1, `BIANMIN_WARNING_PERCENT_LEFT` = 20)."""
+
+    item = models.OneToOneField(
+        "catalog.Item",
+        verbose_name=_("事项"),
+        on_delete=models.CASCADE,
+        related_name="warning_threshold",
+    )
+    days_before = models.PositiveSmallIntegerField(_("提前预警工作日"), default=1)
+    percent_left = models.PositiveSmallIntegerField(_("剩余时限百分比"), default=20)
+
+    class Meta:
+        verbose_name = _("预警阈值")
+        verbose_name_plural = _("预警阈值")
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.days_before} / {self.percent_left}%"
+
+
+class EscalationAction(models.TextChoices):
+    NOTIFY_HIGHER = "notify_higher", _("通知上级单位")
+    SUPERVISOR_QUEUE = "supervisor_queue", _("移交监察督办")
+
+
+class EscalationRule(models.Model):
+    """After `days_over` working days past a deadline, escalate (per item and case state).
+
+    Empty item, state or clock match every item, state or clock.
+    """
+
+    item = models.ForeignKey(
+        "catalog.Item",
+        verbose_name=_("事项"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="escalation_rules",
+    )
+    case_state = models.CharField(_("办件状态"), max_length=20, blank=True)
+    clock = models.CharField(_("时限"), max_length=20, choices=Clock.choices, blank=True)
+    days_over = models.PositiveSmallIntegerField(_("超时工作日"))
+    action = models.CharField(_("处置"), max_length=20, choices=EscalationAction.choices)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["days_over", "pk"]
+        verbose_name = _("升级规则")
+        verbose_name_plural = _("升级规则")
+
+    def __str__(self) -> str:
+        return f"{self.item or '*'} {self.case_state or '*'} {self.clock or '*'} +{self.days_over}"
+
+
+class Escalation(models.Model):
+    """A red alert escalated by a rule; `supervisor_queue` rows form the supervisor's queue."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="escalations")
+    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("处置"), max_length=20, choices=EscalationAction.choices)
+    target_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    escalated_on = models.DateField(_("升级日期"))
+    resolved = models.BooleanField(_("已督办完毕"), default=False)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_note = models.TextField(_("督办意见"), blank=True)
+
+    class Meta:
+        ordering = ["-escalated_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "rule"], name="supervision_escalate_once")
+        ]
+        verbose_name = _("升级督办")
+        verbose_name_plural = _("升级督办")
+
+    def __str__(self) -> str:
+        return f"{self.alert} -> {self.action}"

@@ -1,0 +1,30 @@
+"""Background jobs on Django's task framework (`django.tasks`, django-tasks-db backend).
+
+Enqueue: `supervise_task.enqueue()`; a `bianmin db_worker` process runs it.
+"""
+
+import datetime as dt
+
+from django.tasks import task
+
+from .services import supervision_sweep
+
+
+def result_dict(result) -> dict:
+    return {
+        "today": str(result.today),
+        "skipped": result.skipped,
+        "checked": result.checked,
+        "alerts": len(result.alerts),
+        "escalations": len(result.escalations),
+        "notifications": result.notifications,
+        "errors": [list(e) for e in result.errors],
+        "summary": str(result.summary()),
+    }
+
+
+@task
+def supervise_task(day: str | None = None) -> dict:
+    """The daily supervision sweep for `day` (ISO date; default: today in Asia/Shanghai)."""
+    today = dt.date.fromisoformat(day) if day else None
+    return result_dict(supervision_sweep(today=today))
