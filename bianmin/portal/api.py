@@ -1,3 +1,114 @@
-from ninja import Router
+"""Public JSON API (/api/v1/public/): status lookup and online rating, no login.
+
+Both endpoints take the case number and the last four digits of the applicant's phone; a wrong
+pair is a 404 that looks the same whether the number exists or not, and repeated wrong pairs are
+rate limited (429) per address and per number (`bianmin.portal.throttle`).
+"""
+
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from . import selectors, services
+from .status_views import client_ip
 
 router = Router(tags=["public"])
+
+
+class Step(Schema):
+    at: str
+    text: str
+    unit: str
+
+
+class CaseStatusOut(Schema):
+    number: str
+    item: str
+    state: str
+    state_label: str
+    applicant: str = Field(description="masked")
+    submitted_on: str
+    accepted_on: str | None
+    due_on: str | None
+    days_used: int | None
+    days_left: int | None
+    overdue: bool
+    where: str
+    next_step: str
+    reasons: str
+    missing_materials: list[str]
+    timeline: list[Step]
+    can_rate: bool
+
+
+class Error(Schema):
+    detail: str
+    code: str
+
+
+def _out(case) -> dict:
+    s = selectors.status_summary(case)
+    return {
+        "number": s["number"],
+        "item": s["item"],
+        "state": s["state"],
+        "state_label": str(s["state_label"]),
+        "applicant": s["applicant"],
+        "submitted_on": str(s["submitted_on"]),
+        "accepted_on": str(s["accepted_on"]) if s["accepted_on"] else None,
+        "due_on": str(s["promised_due"]) if s["promised_due"] else None,
+        "days_used": s["days_used"],
+        "days_left": s["days_left"],
+        "overdue": s["overdue"],
+        "where": s["where"].name,
+        "next_step": str(s["next_step"]),
+        "reasons": s["reasons"],
+        "missing_materials": [m["name"] for m in s["notice"].materials] if s["notice"] else [],
+        "timeline": [
+            {"at": e["at"].isoformat(), "text": str(e["text"]), "unit": e["unit"]}
+            for e in s["timeline"]
+        ],
+        "can_rate": s["can_rate"],
+    }
+
+
+@router.get(
+    "/cases/{number}",
+    response={200: CaseStatusOut, 404: Error, 429: Error},
+    summary="Case status by number and the last four digits of the applicant's phone",
+)
+def case_status(request, number: str, phone_tail: str):
+    case = services.status_verify(number=number, phone_tail=phone_tail, ip=client_ip(request))
+    return _out(case)
+
+
+class RatingIn(Schema):
+    phone_tail: str
+    level: int = Field(ge=1, le=5)
+    comment: str = ""
+
+
+class RatingOut(Schema):
+    number: str
+    level: int
+    comment: str
+    detail: str
+
+
+@router.post(
+    "/cases/{number}/rating",
+    response={200: RatingOut, 404: Error, 409: Error, 422: Error, 429: Error},
+    summary="Rate a concluded case online (five levels, editable within the rating window)",
+)
+def case_rate(request, number: str, payload: RatingIn):
+    case = services.status_verify(
+        number=number, phone_tail=payload.phone_tail, ip=client_ip(request)
+    )
+    rating = services.rating_submit(
+        case=case, level=payload.level, comment=payload.comment, phone_tail=payload.phone_tail
+    )
+    return {
+        "number": case.number,
+        "level": rating.level,
+        "comment": rating.comment,
+        "detail": _("感谢您的评价"),
+    }

@@ -1,0 +1,158 @@
+"""Public pages: appointments (预约) and home-visit requests (上门服务)."""
+
+import datetime as dt
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bianmin.catalog.models import ItemVersion
+from bianmin.common.errors import DomainError, NotFound
+from bianmin.orgs.models import UnitKind
+from bianmin.workdays.calendar import is_workday
+
+from . import selectors, services
+from .models import Appointment, HalfDay, HomeVisitRequest
+
+
+def _bookable_units():
+    return selectors.public_units().filter(
+        kind__in=[UnitKind.VILLAGE_STATION, UnitKind.TOWNSHIP_CENTRE, UnitKind.COUNTY_CENTRE]
+    )
+
+
+def _workdays_ahead(n: int = 10) -> list[dt.date]:
+    day, out = timezone.localdate(), []
+    while len(out) < n:
+        day += dt.timedelta(days=1)
+        if is_workday(day)[0]:
+            out.append(day)
+    return out
+
+
+def _parse_day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _item(code: str) -> ItemVersion | None:
+    if not code:
+        return None
+    try:
+        return selectors.guide_get(code=code)
+    except NotFound:
+        return None
+
+
+def appointment_book(request):
+    form = request.POST if request.method == "POST" else request.GET
+    units = _bookable_units()
+    context = {
+        "units": units,
+        "days": _workdays_ahead(),
+        "halves": HalfDay.choices,
+        "form": form,
+        "item": _item(form.get("item", "")),
+    }
+    if request.method == "POST":
+        unit = units.filter(code=form.get("unit", "")).first()
+        try:
+            if unit is None:
+                raise DomainError(_("请选择办理地点"), field="unit")
+            appt = services.appointment_book(
+                unit=unit,
+                day=_parse_day(form.get("day", "")) or timezone.localdate(),
+                half=form.get("half", ""),
+                name=form.get("name", ""),
+                phone=form.get("phone", ""),
+                item_version=context["item"],
+                note=form.get("note", ""),
+            )
+        except DomainError as e:
+            context.update(error=e.message, error_field=e.field)
+            return render(request, "portal/public/appointment_book.html", context, status=422)
+        request.session["portal_appointment"] = appt.code
+        return redirect("portal:appointment_manage", code=appt.code)
+    return render(request, "portal/public/appointment_book.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def appointment_manage(request, code: str):
+    appt = Appointment.objects.select_related("unit", "item_version").filter(code=code).first()
+    if appt is None:
+        raise Http404
+    # The code is a secret handed to the booker; their own session sees the details at once,
+    # anyone else must add the phone's last four digits to change anything.
+    context = {
+        "appt": appt,
+        "days": _workdays_ahead(),
+        "halves": HalfDay.choices,
+        "just_booked": request.session.get("portal_appointment") == appt.code,
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        tail = request.POST.get("phone_tail", "")
+        try:
+            if action == "cancel":
+                services.appointment_cancel(code=code, phone_tail=tail)
+                context["done"] = "cancelled"
+            elif action == "reschedule":
+                services.appointment_reschedule(
+                    code=code,
+                    phone_tail=tail,
+                    day=_parse_day(request.POST.get("day", "")) or timezone.localdate(),
+                    half=request.POST.get("half", ""),
+                )
+                context["done"] = "rescheduled"
+            else:
+                raise DomainError(_("未知操作"))
+        except DomainError as e:
+            context.update(error=e.message)
+            return render(
+                request, "portal/public/appointment_manage.html", context, status=e.status
+            )
+        appt.refresh_from_db()
+    return render(request, "portal/public/appointment_manage.html", context)
+
+
+def home_visit(request):
+    form = request.POST if request.method == "POST" else request.GET
+    stations = selectors.public_units(kind=UnitKind.VILLAGE_STATION)
+    items = selectors.guide_list(village_proxy=True)
+    context = {
+        "stations": stations,
+        "items": items,
+        "reasons": HomeVisitRequest.Reason.choices,
+        "form": form,
+    }
+    if request.method == "POST":
+        station = stations.filter(code=form.get("station", "")).first()
+        version = _item(form.get("item", ""))
+        try:
+            if station is None:
+                raise DomainError(_("请选择所在村(社区)"), field="station")
+            if version is None:
+                raise DomainError(_("请选择要办理的事项"), field="item")
+            row = services.home_visit_request(
+                station=station,
+                item_version=version,
+                reason=form.get("reason", ""),
+                name=form.get("name", ""),
+                id_number=form.get("id_number", ""),
+                phone=form.get("phone", ""),
+                address=form.get("address", ""),
+                note=form.get("note", ""),
+            )
+        except DomainError as e:
+            context.update(error=e.message, error_field=e.field)
+            return render(request, "portal/public/home_visit.html", context, status=422)
+        return render(
+            request,
+            "portal/public/home_visit_done.html",
+            {"row": row, "agents": selectors.agents_of(row.station)},
+        )
+    return render(request, "portal/public/home_visit.html", context)

@@ -1,0 +1,125 @@
+"""Public pages: the home page and the service guides (办事指南)."""
+
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from bianmin.catalog.models import Tier
+from bianmin.common.errors import DomainError, NotFound
+
+from . import selectors, services
+
+
+def home(request):
+    """The public home page; signed-in staff go straight to their workbench."""
+    if request.user.is_authenticated:
+        return redirect("portal:staff_home")
+    return render(
+        request,
+        "portal/public/home.html",
+        {"life_events": selectors.life_events(), "tiers": Tier.choices},
+    )
+
+
+def _version_or_404(code: str):
+    try:
+        return selectors.guide_get(code=code)
+    except NotFound:
+        raise Http404 from None
+
+
+def guide_list(request):
+    filters = {
+        "q": request.GET.get("q", "").strip(),
+        "tier": request.GET.get("tier", ""),
+        "department": request.GET.get("department", ""),
+        "life_event": request.GET.get("life_event", ""),
+    }
+    error = None
+    try:
+        items = list(selectors.guide_list(**filters)[:200])
+    except DomainError as e:
+        error, items = e.message, []
+    return render(
+        request,
+        "portal/public/guide_list.html",
+        {
+            "items": items,
+            "filters": filters,
+            "error": error,
+            "tiers": Tier.choices,
+            "life_events": selectors.life_events(),
+            "departments": selectors.departments(),
+            "searched": any(filters.values()),
+        },
+    )
+
+
+def guide_detail(request, code: str):
+    version = _version_or_404(code)
+    return render(
+        request,
+        "portal/public/guide_detail.html",
+        {
+            "v": version,
+            "where": selectors.where_to_go(version),
+            "questions": selectors.answered_questions(item_id=version.item_id),
+            "asked": request.GET.get("asked") == "1",
+        },
+    )
+
+
+def guide_checklist(request, code: str):
+    """A printable one-time-notice style sheet: every material, where to go, limits, fees."""
+    version = _version_or_404(code)
+    return render(
+        request,
+        "portal/public/guide_checklist.html",
+        {"v": version, "where": selectors.where_to_go(version)},
+    )
+
+
+def material_file(request, code: str, pk: int, kind: str):
+    """Download a material's blank form or filled-in sample, through the app (no media server)."""
+    version = _version_or_404(code)
+    material = next((m for m in version.materials.all() if m.pk == pk), None)
+    if material is None or kind not in ("template", "sample"):
+        raise Http404
+    field = getattr(material, kind)
+    if not field:
+        raise Http404
+    name = PurePosixPath(field.name).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+
+
+@require_http_methods(["POST"])
+def question_ask(request, code: str):
+    version = _version_or_404(code)
+    try:
+        services.question_ask(
+            item_version=version,
+            question=request.POST.get("question", ""),
+            asker_name=request.POST.get("asker_name", ""),
+            phone=request.POST.get("phone", ""),
+            public_allowed=request.POST.get("public_allowed") == "on",
+        )
+    except DomainError as e:
+        return render(
+            request,
+            "portal/public/guide_detail.html",
+            {
+                "v": version,
+                "where": selectors.where_to_go(version),
+                "questions": selectors.answered_questions(item_id=version.item_id),
+                "ask_error": e.message,
+                "ask_form": request.POST,
+            },
+            status=422,
+        )
+    return redirect(f"{request.path.rsplit('ask/', 1)[0]}?asked=1#ask")

@@ -1,0 +1,406 @@
+"""Reads for the public pages.
+
+What these return is public by law (公开公示: the catalog, where to go, who the staff and agents
+are, office hours, fees, masked results and statistics), so like `bianmin.catalog.selectors` they
+take no viewer and apply no access scope; nothing personal leaves them unmasked. Staff-side reads
+(pre-review queue, questions to answer, home visits) take the viewer and apply `scope_for`.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.cases.models import FINAL_STATES, Case, State
+from bianmin.catalog import selectors as catalog
+from bianmin.catalog.models import ItemVersion, LifeEvent, Tier
+from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind
+from bianmin.orgs.scope import scope_for
+
+from .models import Application, HomeVisitRequest, Question
+
+# -- units (public) -------------------------------------------------------------------------
+
+
+def public_units(*, kind: str | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(is_active=True).select_related("region", "parent")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("region__code", "kind", "name")
+
+
+def public_unit_get(*, code: str) -> Unit:
+    from bianmin.common.errors import NotFound
+
+    unit = public_units().filter(code=code).first()
+    if unit is None:
+        raise NotFound("unit")
+    return unit
+
+
+def county_centre() -> Unit | None:
+    return public_units(kind=UnitKind.COUNTY_CENTRE).first()
+
+
+def township_centre_for_region(region: Region) -> Unit | None:
+    township = region if region.level == "township" else region.parent
+    return public_units(kind=UnitKind.TOWNSHIP_CENTRE).filter(region=township).first()
+
+
+def station_for_region(region: Region) -> Unit | None:
+    return public_units(kind=UnitKind.VILLAGE_STATION).filter(region=region).first()
+
+
+def agents_of(unit: Unit) -> list[Staff]:
+    """Active agents of a station (a JSON role list is filtered in Python: portable, tiny)."""
+    staff = Staff.objects.filter(unit=unit, user__is_active=True).order_by("full_name")
+    return [s for s in staff if RoleCode.AGENT in s.roles]
+
+
+def villages() -> QuerySet[Region]:
+    return Region.objects.filter(level="village").select_related("parent").order_by("code")
+
+
+# -- guides ---------------------------------------------------------------------------------
+
+
+def guide_list(**filters) -> QuerySet[ItemVersion]:
+    """Published items by tier, department (unit code), life event and keyword words."""
+    return catalog.item_list_published(**{k: v for k, v in filters.items() if v not in ("", None)})
+
+
+def guide_get(*, code: str) -> ItemVersion:
+    return catalog.item_get_published(code)
+
+
+def life_events() -> list[tuple[str, str]]:
+    return list(LifeEvent.choices)
+
+
+def departments() -> QuerySet[Unit]:
+    return public_units(kind=UnitKind.DEPARTMENT)
+
+
+@dataclass
+class WhereToGo:
+    """Where a person can hand an item in: village stations (proxy), township centres, county."""
+
+    stations_by_township: list[tuple[Unit, list[Unit]]]
+    townships: list[Unit]
+    county: list[Unit]
+
+
+def where_to_go(version: ItemVersion) -> WhereToGo:
+    """Every place that takes the item, by the catalog's accepting tier and proxy flag.
+
+    A village-proxyable item can be handed to any station's agent, who carries it up; an item the
+    township accepts is taken at every township centre; a county item at the county centre's
+    windows and the implementing department (issue 5 "where to go").
+    """
+    townships = list(public_units(kind=UnitKind.TOWNSHIP_CENTRE))
+    stations = list(public_units(kind=UnitKind.VILLAGE_STATION))
+    if version.accept_tier == Tier.VILLAGE and version.implementing_unit.kind == (
+        UnitKind.VILLAGE_STATION
+    ):
+        # A village's own item (a residence certificate) is handled by that village only.
+        stations = [u for u in stations if u.pk == version.implementing_unit_id]
+    by_township = []
+    if version.village_proxy or version.accept_tier == Tier.VILLAGE:
+        for t in townships:
+            mine = [s for s in stations if s.parent_id == t.pk]
+            if mine:
+                by_township.append((t, mine))
+    county = []
+    if version.accept_tier == Tier.COUNTY or version.decide_tier == Tier.COUNTY:
+        centre = county_centre()
+        county = [u for u in (centre, version.implementing_unit) if u is not None]
+        if centre is not None:
+            county[1:1] = list(public_units(kind=UnitKind.WINDOW).filter(parent=centre))
+    return WhereToGo(
+        stations_by_township=by_township,
+        townships=townships if version.accept_tier == Tier.TOWNSHIP else [],
+        county=list(dict.fromkeys(county)),
+    )
+
+
+def answered_questions(*, item_id: int) -> QuerySet[Question]:
+    return Question.objects.filter(item_id=item_id, public_allowed=True).exclude(answer="")
+
+
+# -- disclosure ----------------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧***; enterprise names keep their first four characters."""
+    name = name or ""
+    if len(name) <= 1:
+        return name
+    if len(name) > 5:
+        return name[:4] + "*" * 3
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_number(number: str) -> str:
+    """Keep the readable prefix, hide the random tail: the number must not let anyone look it up."""
+    parts = number.split("-")
+    if len(parts) >= 4:
+        parts[3] = parts[3][:2] + "******"
+    return "-".join(parts)
+
+
+def unit_items(unit: Unit) -> QuerySet[ItemVersion]:
+    """Items a unit handles: its own as implementing unit, plus what its tier takes in."""
+    if unit.kind == UnitKind.DEPARTMENT:
+        return catalog.item_list_published(department=unit.code)
+    tier = unit.tier
+    return catalog.item_list_published(tier=tier)
+
+
+def unit_cases(unit: Unit) -> QuerySet[Case]:
+    """Cases taken in at, or decided by, the unit (a case forwarded is still one case)."""
+    return Case.objects.filter(Q(intake_unit=unit) | Q(deciding_unit=unit) | Q(current_unit=unit))
+
+
+def concluded_cases(unit: Unit, *, limit: int = 20) -> list[dict]:
+    """Results published on the board, masked: no full number, name or phone."""
+    rows = (
+        unit_cases(unit)
+        .filter(concluded_on__isnull=False)
+        .select_related("item_version")
+        .order_by("-concluded_on", "-pk")[:limit]
+    )
+    return [
+        {
+            "number": mask_number(c.number),
+            "item": c.item_version.name,
+            "applicant": mask_name(c.applicant_name),
+            "concluded_on": c.concluded_on,
+            "result": c.get_state_display()
+            if c.state in (State.DECLINED, State.WITHDRAWN, State.TERMINATED, State.REVOKED)
+            else ("准予" if c.approved else ("不予批准" if c.approved is False else "办结")),
+        }
+        for c in rows
+    ]
+
+
+@dataclass
+class MonthStats:
+    month: dt.date
+    received: int
+    accepted: int
+    concluded: int
+    on_time: int
+    open_now: int
+
+    @property
+    def on_time_rate(self) -> str:
+        if not self.concluded:
+            return "—"
+        return f"{100 * self.on_time / self.concluded:.0f}%"
+
+
+def month_stats(unit: Unit, *, today: dt.date | None = None) -> MonthStats:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    cases = unit_cases(unit)
+    concluded = cases.filter(concluded_on__gte=first, concluded_on__lte=today)
+    on_time = concluded.filter(
+        Q(promised_due__isnull=True) | Q(concluded_on__lte=F("promised_due"))
+    )
+    return MonthStats(
+        month=first,
+        received=cases.filter(submitted_on__gte=first, submitted_on__lte=today).count(),
+        accepted=cases.filter(accepted_on__gte=first, accepted_on__lte=today).count(),
+        concluded=concluded.count(),
+        on_time=on_time.count(),
+        open_now=cases.exclude(state__in=FINAL_STATES).filter(concluded_on__isnull=True).count(),
+    )
+
+
+def delegation_lists() -> list[tuple[str, str, QuerySet[ItemVersion]]]:
+    """The county board's delegation lists: items the village takes by proxy, the township
+    accepts, the county accepts (委托/下放 lists by tier)."""
+    return [
+        ("village", Tier.VILLAGE.label, catalog.item_list_published(village_proxy=True)),
+        ("township", Tier.TOWNSHIP.label, catalog.item_list_published(tier=Tier.TOWNSHIP)),
+        ("county", Tier.COUNTY.label, catalog.item_list_published(tier=Tier.COUNTY)),
+    ]
+
+
+def duty_roster(unit: Unit):
+    """The unit's duty roster if the staffing app offers a selector for it, else None."""
+    try:
+        from bianmin.staffing import selectors as staffing
+    except ImportError:
+        return None
+    fn = getattr(staffing, "duty_roster_public", None) or getattr(staffing, "roster_for_unit", None)
+    if fn is None:
+        return None
+    try:
+        return fn(unit=unit)
+    except Exception:  # noqa: BLE001 - another team's reader must not take the board down
+        return None
+
+
+# -- service card ---------------------------------------------------------------------------
+
+
+def top_items_for_village(region: Region, *, limit: int = 10) -> list[ItemVersion]:
+    """The items most requested in a village (by case count there), topped up with the items its
+    agent can take by proxy when the village has few cases yet."""
+    counts = (
+        Case.objects.filter(region__code__startswith=region.code)
+        .values("item_version__item_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "item_version__item_id")
+    )
+    item_ids = [row["item_version__item_id"] for row in counts]
+    published = {v.item_id: v for v in catalog.item_list_published(tier=Tier.VILLAGE)}
+    published.update({v.item_id: v for v in catalog.item_list_published() if v.item_id in item_ids})
+    ordered = [published[i] for i in item_ids if i in published]
+    for version in published.values():
+        if len(ordered) >= limit:
+            break
+        if version not in ordered:
+            ordered.append(version)
+    return ordered[:limit]
+
+
+# -- staff side (scoped) --------------------------------------------------------------------
+
+
+def applications_for_review(*, viewer) -> QuerySet[Application]:
+    return (
+        Application.objects.filter(scope_for(viewer).units_q("unit"))
+        .select_related("item_version", "unit", "case")
+        .order_by("status", "-created_at")
+    )
+
+
+def application_for_review(*, viewer, code: str) -> Application:
+    from bianmin.common.errors import NotFound
+
+    app = applications_for_review(viewer=viewer).filter(code=code).first()
+    if app is None:
+        raise NotFound("application")
+    return app
+
+
+def questions_for(*, viewer) -> QuerySet[Question]:
+    return (
+        Question.objects.filter(scope_for(viewer).units_q("unit"))
+        .select_related("item", "unit")
+        .order_by("answered_at", "-created_at")
+    )
+
+
+def home_visits_for(*, viewer) -> QuerySet[HomeVisitRequest]:
+    return (
+        HomeVisitRequest.objects.filter(scope_for(viewer).units_q("station"))
+        .select_related("station", "item_version", "case")
+        .order_by("status", "-created_at")
+    )
+
+
+# -- public case status ---------------------------------------------------------------------
+
+# What each timeline action means to the applicant, in plain words.
+PLAIN_ACTIONS = {
+    "register": _("申请已登记"),
+    "entrust": _("代办员已接受您的委托"),
+    "forward": _("材料已报送上级单位"),
+    "receive": _("经办单位已接收"),
+    "notify_missing": _("需要补正材料，已出具一次性告知书"),
+    "supplement": _("补正材料已收到"),
+    "accept": _("申请已受理，开始计算办理时限"),
+    "deem_accept": _("依法视为已受理"),
+    "decline": _("不予受理（见理由）"),
+    "review": _("审核中"),
+    "opine": _("联办部门已提出意见"),
+    "decide": _("已作出决定"),
+    "conclude": _("已办结"),
+    "hand_back": _("办理结果正送回收件单位"),
+    "deliver": _("结果已送达，您已签收"),
+    "suspend": _("依法中止（特别程序），期间不计时"),
+    "resume": _("恢复办理"),
+    "extend": _("经批准延长办理期限"),
+    "withdraw": _("申请已撤回"),
+    "pledge_false": _("承诺不实，办件已终止或撤销"),
+}
+# Internal bookkeeping the applicant does not need to see.
+HIDDEN_ACTIONS = {"assign", "release", "recompute"}
+
+
+def _next_step(case: Case) -> str:
+    unit = case.current_unit
+    if case.state == State.AWAITING_MATERIALS:
+        return _("请按一次性告知书补交所列材料（可在本页上传，或交给代办员/窗口）。")
+    if case.state == State.SUBMITTED:
+        return _("等待%(u)s受理，您无需操作。") % {"u": unit.name}
+    if case.state in (State.CONCLUDED, State.RETURNING):
+        return _("已办结，结果将送回%(u)s，请留意领取通知。") % {"u": case.intake_unit.name}
+    if case.state == State.TO_DELIVER:
+        return _("结果已到%(u)s，请前往领取或等待代办员送达。") % {"u": unit.name}
+    if case.state == State.CLOSED:
+        return _("已办结送达。欢迎对本次服务进行评价。")
+    if case.state == State.DECLINED:
+        return _("本申请不予受理，理由见下。如有疑问可拨打咨询或投诉电话。")
+    if case.state == State.SUSPENDED:
+        return _("依法中止期间不计时，恢复后会继续办理。")
+    if case.state in FINAL_STATES:
+        return _("办件已结束。")
+    return _("正在%(u)s办理，您无需操作。") % {"u": unit.name}
+
+
+def status_summary(case: Case) -> dict:
+    """Everything the applicant may see about their own case, in plain words; no ID number."""
+    from bianmin.cases.deadlines import clock
+
+    events = [
+        {
+            "at": e.at,
+            "text": PLAIN_ACTIONS.get(e.action, e.action),
+            "unit": e.unit.name if e.unit else "",
+        }
+        for e in case.events.select_related("unit").order_by("seq")
+        if e.action not in HIDDEN_ACTIONS
+    ]
+    notice = case.notices.order_by("-issued_at", "-pk").first()
+    c = clock(case)
+    rating = None
+    try:
+        from bianmin.ratings.models import Rating
+
+        rating = Rating.objects.filter(case=case, channel="online").order_by("-pk").first()
+    except ImportError:  # pragma: no cover - ratings app absent
+        pass
+    from bianmin.ratings.services import RATEABLE_STATES
+
+    return {
+        "number": case.number,
+        "item": case.item_version.name,
+        "item_code": case.item_version.item.local_code,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "applicant": mask_name(case.applicant_name),
+        "submitted_on": case.submitted_on,
+        "accepted_on": case.accepted_on,
+        "promised_due": case.proxy_due or case.promised_due,
+        "days_used": c.days_used,
+        "days_left": c.days_left,
+        "overdue": c.overdue,
+        "where": case.current_unit,
+        "intake_unit": case.intake_unit,
+        "next_step": _next_step(case),
+        "reasons": case.reasons
+        if case.state in (State.DECLINED,) or case.approved is False
+        else "",
+        "approved": case.approved,
+        "notice": notice if case.state == State.AWAITING_MATERIALS else None,
+        "timeline": events,
+        "can_rate": case.state in RATEABLE_STATES,
+        "rating": rating,
+        "is_online": hasattr(case, "application"),
+    }

@@ -1,0 +1,633 @@
+"""Writes of the public side: questions, appointments, home visits, online applications.
+
+Each function states its rule; anything that changes a case goes through `bianmin.cases.services`.
+"""
+
+import datetime as dt
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianmin.cases.models import ApplicantKind, Case, Channel, MaterialStatus, State
+from bianmin.cases.numbers import case_number_valid
+from bianmin.cases.services import case_register, case_transition
+from bianmin.catalog.models import ItemVersion, Tier
+from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
+from bianmin.orgs.models import Region, Unit, UnitKind
+from bianmin.orgs.scope import scope_for
+from bianmin.workdays.calendar import is_workday
+
+from . import throttle
+from .models import (
+    Application,
+    ApplicationDraft,
+    ApplicationFile,
+    Appointment,
+    AppointmentCapacity,
+    HalfDay,
+    HomeVisitRequest,
+    Question,
+)
+from .uploads import CheckedUpload
+
+APPOINTMENT_DAYS_AHEAD = 30
+BOOKABLE_KINDS = {
+    UnitKind.VILLAGE_STATION,
+    UnitKind.TOWNSHIP_CENTRE,
+    UnitKind.COUNTY_CENTRE,
+    UnitKind.WINDOW,
+}
+
+
+def _phone_or_blank(phone: str, *, field: str = "phone", required: bool = False) -> str:
+    phone = (phone or "").strip()
+    if not phone:
+        if required:
+            raise ValidationFailed(_("请填写手机号"), field=field)
+        return ""
+    try:
+        validate_phone(phone)
+    except ValidationError as e:
+        raise ValidationFailed(e.messages[0], field=field) from None
+    return phone
+
+
+@transaction.atomic
+def question_ask(
+    *,
+    item_version: ItemVersion,
+    question: str,
+    asker_name: str = "",
+    phone: str = "",
+    public_allowed: bool = False,
+) -> Question:
+    """A consultation question about an item, routed to the item's implementing unit, which
+    answers it; the answer is shown publicly only if the asker allowed it (issue 5 item 7)."""
+    text = (question or "").strip()
+    if len(text) < 5:
+        raise ValidationFailed(_("请把问题写清楚（至少5个字）"), field="question")
+    if len(text) > 1000:
+        raise ValidationFailed(_("问题不能超过1000字"), field="question")
+    return Question.objects.create(
+        item=item_version.item,
+        unit=item_version.implementing_unit,
+        question=text,
+        asker_name=(asker_name or "").strip()[:50],
+        phone=_phone_or_blank(phone),
+        public_allowed=bool(public_allowed),
+    )
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _code(length: int = 10) -> str:
+    """A random, unguessable, easily read code (Crockford alphabet, no I/L/O/U)."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return "".join(secrets.choice(alphabet) for _i in range(length))
+
+
+def _create_with_code(model, *, length: int = 10, **fields):
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return model.objects.create(code=_code(length), **fields)
+        except IntegrityError:
+            continue
+    raise Conflict(_("编号生成失败，请重试"))  # pragma: no cover - 50 random bits
+
+
+# -- appointments ---------------------------------------------------------------------------
+
+
+def appointment_capacity(*, unit: Unit, half: str) -> int:
+    cap = AppointmentCapacity.objects.filter(unit=unit).first()
+    if cap is None:
+        return int(getattr(settings, "BIANMIN_APPOINTMENT_DEFAULT_CAPACITY", 4))
+    return cap.for_half(half)
+
+
+def _check_slot(*, unit: Unit, day: dt.date, half: str, today: dt.date) -> None:
+    if half not in HalfDay.values:
+        raise ValidationFailed(_("请选择上午或下午"), field="half")
+    if day <= today:
+        raise ValidationFailed(_("只能预约明天及以后的日期"), field="day")
+    if day > today + dt.timedelta(days=APPOINTMENT_DAYS_AHEAD):
+        raise ValidationFailed(
+            _("最多可预约 %(n)s 天内的日期") % {"n": APPOINTMENT_DAYS_AHEAD}, field="day"
+        )
+    workday, _provisional = is_workday(day)
+    if not workday:
+        raise ValidationFailed(_("%(d)s 不是工作日，请另选日期") % {"d": day}, field="day")
+    if unit.kind not in BOOKABLE_KINDS or not unit.is_active:
+        raise ValidationFailed(_("该单位不接受预约"), field="unit")
+
+
+def _take_seat(*, unit: Unit, day: dt.date, half: str) -> int:
+    """The lowest free seat of the half-day; Conflict when it is full."""
+    taken = set(
+        Appointment.objects.filter(
+            unit=unit, day=day, half=half, status=Appointment.Status.BOOKED
+        ).values_list("slot", flat=True)
+    )
+    capacity = appointment_capacity(unit=unit, half=half)
+    free = next((n for n in range(1, capacity + 1) if n not in taken), None)
+    if free is None:
+        raise Conflict(
+            _("%(d)s%(h)s已约满，请选择其他时段") % {"d": day, "h": HalfDay(half).label},
+            code="slot_full",
+        )
+    return free
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    unit: Unit,
+    day: dt.date,
+    half: str,
+    name: str,
+    phone: str,
+    item_version: ItemVersion | None = None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> Appointment:
+    """Book a half-day at a window or station (预约).
+
+    Working days only (the holiday calendar), at most the unit's capacity per half-day, one
+    booking per phone per unit and half-day. The seat number and the partial unique constraints
+    make double booking impossible even for two simultaneous requests: the loser gets a 409.
+    """
+    today = today or timezone.localdate()
+    _check_slot(unit=unit, day=day, half=half, today=today)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写姓名"), field="name")
+    phone = _phone_or_blank(phone, required=True)
+    if Appointment.objects.filter(
+        unit=unit, day=day, half=half, phone=phone, status=Appointment.Status.BOOKED
+    ).exists():
+        raise Conflict(_("您已预约该时段，无需重复预约"), code="already_booked")
+    try:
+        with transaction.atomic():
+            return _create_with_code(
+                Appointment,
+                unit=unit,
+                day=day,
+                half=half,
+                slot=_take_seat(unit=unit, day=day, half=half),
+                name=name[:50],
+                phone=phone,
+                item_version=item_version,
+                note=(note or "").strip()[:200],
+            )
+    except IntegrityError:
+        raise Conflict(_("该时段刚刚被约满，请重新选择"), code="slot_full") from None
+
+
+def _appointment_for_update(code: str, phone_tail: str) -> Appointment:
+    appt = Appointment.objects.select_for_update().filter(code=(code or "").strip().upper()).first()
+    if appt is None or not phone_tail or not appt.phone.endswith(phone_tail.strip()):
+        raise NotFound(_("预约码或手机号后四位不正确"))
+    if appt.status != Appointment.Status.BOOKED:
+        raise Conflict(_("该预约已取消"), code="cancelled")
+    return appt
+
+
+@transaction.atomic
+def appointment_cancel(*, code: str, phone_tail: str) -> Appointment:
+    """Cancel with the appointment code and the last four digits of the phone; frees the seat."""
+    appt = _appointment_for_update(code, phone_tail)
+    appt.status = Appointment.Status.CANCELLED
+    appt.save(update_fields=["status", "updated_at"])
+    return appt
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *, code: str, phone_tail: str, day: dt.date, half: str, today: dt.date | None = None
+) -> Appointment:
+    """Move a booking to another half-day of the same unit under the same rules; keeps its code."""
+    appt = _appointment_for_update(code, phone_tail)
+    today = today or timezone.localdate()
+    _check_slot(unit=appt.unit, day=day, half=half, today=today)
+    if (appt.day, appt.half) == (day, half):
+        return appt
+    try:
+        with transaction.atomic():
+            appt.slot = _take_seat(unit=appt.unit, day=day, half=half)
+            appt.day, appt.half = day, half
+            appt.save()
+    except IntegrityError:
+        raise Conflict(_("该时段刚刚被约满，请重新选择"), code="slot_full") from None
+    return appt
+
+
+# -- home visits ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def home_visit_request(
+    *,
+    station: Unit,
+    item_version: ItemVersion,
+    reason: str,
+    name: str,
+    id_number: str,
+    phone: str,
+    address: str,
+    note: str = "",
+) -> HomeVisitRequest:
+    """上门服务: the elderly, the disabled and pregnant women may ask the village agent to come.
+
+    Only for items the agent can take by proxy; the agent registers the proxy case at the visit,
+    when the applicant signs the entrustment (`home_visit_register`).
+    """
+    if station.kind != UnitKind.VILLAGE_STATION:
+        raise ValidationFailed(_("请选择所在村(社区)"), field="station")
+    if reason not in HomeVisitRequest.Reason.values:
+        raise ValidationFailed(_("上门服务面向老年人、残疾人和孕产妇，请选择原因"), field="reason")
+    if not item_version.village_proxy:
+        raise ValidationFailed(_("该事项不在村级代办范围内，不能上门代办"), field="item")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写姓名"), field="name")
+    try:
+        id_number = normalize_id_number(id_number)
+    except ValidationError as e:
+        raise ValidationFailed(e.messages[0], field="id_number") from None
+    address = (address or "").strip()
+    if not address:
+        raise ValidationFailed(_("请填写上门地址"), field="address")
+    return _create_with_code(
+        HomeVisitRequest,
+        station=station,
+        item_version=item_version,
+        reason=reason,
+        name=name[:50],
+        id_number=id_number,
+        phone=_phone_or_blank(phone, required=True),
+        address=address[:200],
+        note=(note or "").strip()[:300],
+    )
+
+
+@transaction.atomic
+def home_visit_register(
+    *, request: HomeVisitRequest, actor, entrustment_signed: bool
+) -> HomeVisitRequest:
+    """The agent visited and the applicant signed the entrustment: open the proxy case through
+    the case engine's intake (`case_register`, channel proxy) with the agent as first responder."""
+    row = HomeVisitRequest.objects.select_for_update().get(pk=request.pk)
+    if row.case_id is not None:
+        raise Conflict(_("该上门服务已登记为办件 %(n)s") % {"n": row.case.number}, code="done")
+    case = case_register(
+        actor=actor,
+        item_version=row.item_version.item.published_version or row.item_version,
+        channel=Channel.PROXY,
+        unit=row.station,
+        applicant_kind=ApplicantKind.PERSON,
+        applicant_name=row.name,
+        id_number=row.id_number,
+        phone=row.phone,
+        address=row.address,
+        entrustment_signed=entrustment_signed,
+        entrustment_text=_("上门服务（%(r)s）：%(i)s")
+        % {
+            "r": row.get_reason_display(),
+            "i": row.item_version.name,
+        },
+        note=_("上门服务申请 %(c)s") % {"c": row.code},
+    )
+    row.case, row.status = case, HomeVisitRequest.Status.REGISTERED
+    row.save(update_fields=["case", "status", "updated_at"])
+    return row
+
+
+# -- online application ---------------------------------------------------------------------
+
+DRAFT_FIELDS = (
+    "applicant_kind",
+    "applicant_name",
+    "id_number",
+    "credit_code",
+    "phone",
+    "contact",
+    "address",
+    "subject",
+    "region",
+)
+
+
+def draft_save(*, token: str, item_version: ItemVersion, data: dict) -> ApplicationDraft:
+    """Keep what was typed (only known text fields, each cut to a sane length)."""
+    clean = {k: str(data.get(k, ""))[:300] for k in DRAFT_FIELDS if k in data}
+    draft, _created = ApplicationDraft.objects.get_or_create(
+        token=token, defaults={"item_version": item_version, "data": {}}
+    )
+    if draft.item_version_id != item_version.pk:
+        draft.item_version, draft.data = item_version, {}
+    draft.data = {**draft.data, **clean}
+    draft.save()
+    return draft
+
+
+def draft_keep_file(
+    *, draft: ApplicationDraft, material_id: int, upload: CheckedUpload
+) -> ApplicationDraft:
+    """Store an accepted upload with the draft, so a later error elsewhere does not lose it."""
+    path = default_storage.save(
+        f"portal/drafts/{draft.token[:16]}/{material_id}.{upload.extension}",
+        ContentFile(upload.content),
+    )
+    files = dict(draft.data.get("files") or {})
+    old = files.get(str(material_id))
+    if old and old.get("path") != path:
+        default_storage.delete(old["path"])
+    files[str(material_id)] = {
+        "path": path,
+        "name": upload.original_name,
+        "type": upload.content_type,
+        "size": len(upload.content),
+    }
+    draft.data = {**draft.data, "files": files}
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def application_unit(*, item_version: ItemVersion, region: Region | None) -> Unit:
+    """Where an online application lands: the accepting unit for the applicant's village
+    (station for village items, its township centre for township items) or, for county items,
+    the implementing unit (routing then follows the case engine's rules)."""
+    from . import selectors
+
+    tier = item_version.accept_tier
+    if tier == Tier.COUNTY:
+        return item_version.implementing_unit
+    if region is None or region.level != "village":
+        raise ValidationFailed(_("请选择您所在的村(社区)"), field="region")
+    if tier == Tier.VILLAGE:
+        if item_version.implementing_unit.kind == UnitKind.VILLAGE_STATION:
+            if item_version.implementing_unit.region_id != region.pk:
+                raise ValidationFailed(
+                    _("该事项只由%(u)s办理") % {"u": item_version.implementing_unit.name},
+                    field="region",
+                )
+            return item_version.implementing_unit
+        unit = selectors.station_for_region(region)
+    else:
+        unit = selectors.township_centre_for_region(region)
+    if unit is None:
+        raise ValidationFailed(_("所选村(社区)暂无受理单位，请到窗口办理"), field="region")
+    return unit
+
+
+@transaction.atomic
+def application_submit(*, draft: ApplicationDraft) -> Application:
+    """Submit an online application from its draft, for an item that allows online filing.
+
+    Applicant fields are validated as at the window (GB 11643 / GB 32100 check characters, phone),
+    with the field named; uploaded files were already checked by content when they came in.
+    """
+    version = draft.item_version
+    if not version.online or version.status != ItemVersion.Status.PUBLISHED:
+        raise ValidationFailed(_("该事项暂不支持网上申报"), field="item")
+    data = draft.data
+    kind = data.get("applicant_kind") or ApplicantKind.PERSON
+    name = (data.get("applicant_name") or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写申请人姓名或名称"), field="applicant_name")
+    fields = {"applicant_kind": kind, "applicant_name": name[:100]}
+    try:
+        if kind == ApplicantKind.PERSON:
+            fields["id_number"] = normalize_id_number(data.get("id_number", ""))
+        elif kind == ApplicantKind.ENTERPRISE:
+            fields["credit_code"] = normalize_credit_code(data.get("credit_code", ""))
+        else:
+            raise ValidationFailed(_("申请人类型无效"), field="applicant_kind")
+    except ValidationError as e:
+        field = "id_number" if kind == ApplicantKind.PERSON else "credit_code"
+        raise ValidationFailed(e.messages[0], field=field) from None
+    fields["phone"] = _phone_or_blank(data.get("phone", ""), required=True)
+    contact = (data.get("contact") or "").strip()
+    if kind == ApplicantKind.ENTERPRISE and not contact:
+        raise ValidationFailed(_("请填写企业联系人"), field="contact")
+    region = Region.objects.filter(code=data.get("region") or "").first()
+    unit = application_unit(item_version=version, region=region)
+    app = _create_with_code(
+        Application,
+        length=12,
+        item_version=version,
+        unit=unit,
+        region=region,
+        contact=contact[:50],
+        address=(data.get("address") or "").strip()[:200],
+        subject=(data.get("subject") or "").strip()[:300],
+        **fields,
+    )
+    known = {m.pk for m in version.materials.all()}
+    for material_id, meta in (data.get("files") or {}).items():
+        if int(material_id) not in known:
+            continue
+        ApplicationFile.objects.create(
+            application=app,
+            material_id=int(material_id),
+            file=meta["path"],
+            original_name=meta["name"][:200],
+            content_type=meta["type"],
+            size=meta["size"],
+        )
+    draft.delete()
+    return app
+
+
+def _register_case(*, app: Application, actor) -> Case:
+    provided = {
+        f.material_id: MaterialStatus.PROVIDED for f in app.files.all() if not f.is_supplement
+    }
+    return case_register(
+        actor=actor,
+        item_version=app.item_version,
+        channel=Channel.ONLINE,
+        unit=app.unit,
+        applicant_kind=app.applicant_kind,
+        applicant_name=app.applicant_name,
+        id_number=app.id_number,
+        credit_code=app.credit_code,
+        phone=app.phone,
+        contact=app.contact,
+        address=app.address,
+        subject=app.subject,
+        materials=provided,
+        note=_("网上申报 %(c)s") % {"c": app.code},
+    )
+
+
+def _locked_application(app: Application, *, statuses) -> Application:
+    row = Application.objects.select_for_update().get(pk=app.pk)
+    if row.status not in statuses:
+        raise Conflict(
+            _("该申报当前为“%(s)s”，不能执行此操作") % {"s": row.get_status_display()},
+            code="application_state",
+        )
+    return row
+
+
+@transaction.atomic
+def application_accept(*, application: Application, actor) -> Application:
+    """Pre-review passed: register the case (the reviewer is its first responder) and accept it
+    through the case engine, which refuses while a required material is missing (art. 32)."""
+    app = _locked_application(application, statuses={Application.Status.SUBMITTED})
+    case = _register_case(app=app, actor=actor)
+    case_transition(case=case, action="accept", actor=actor)
+    app.case, app.status, app.reviewed_by = case, Application.Status.ACCEPTED, actor
+    app.save(update_fields=["case", "status", "reviewed_by", "updated_at"])
+    return app
+
+
+@transaction.atomic
+def application_notice(
+    *, application: Application, actor, materials: list[int] = (), note: str = ""
+) -> Application:
+    """Pre-review found something missing: register the case and issue the one-time notice
+    (一次性告知书) through the case engine, listing every missing material at once. `materials`
+    adds uploaded materials the reviewer found unusable to the ones not uploaded at all."""
+    app = _locked_application(application, statuses={Application.Status.SUBMITTED})
+    case = _register_case(app=app, actor=actor)
+    case_transition(
+        case=case,
+        action="notify_missing",
+        actor=actor,
+        materials=[int(m) for m in materials],
+        note=note,
+    )
+    app.case, app.status, app.reviewed_by = case, Application.Status.NOTICED, actor
+    app.save(update_fields=["case", "status", "reviewed_by", "updated_at"])
+    return app
+
+
+@transaction.atomic
+def application_supplement(*, case: Case, uploads: dict[int, CheckedUpload]) -> Application:
+    """The applicant answers the one-time notice online by uploading what it listed.
+
+    Only materials named on the case's latest notice are taken; the files wait for staff to
+    confirm them (`application_supplement_confirm`), which records the supplement on the case.
+    """
+    app = getattr(case, "application", None)
+    if app is None:
+        raise ValidationFailed(_("该办件不是网上申报的，请把补正材料交到经办窗口或代办员"))
+    app = _locked_application(
+        app, statuses={Application.Status.NOTICED, Application.Status.SUPPLEMENTED}
+    )
+    if case.state != State.AWAITING_MATERIALS:
+        raise Conflict(_("该办件当前不需要补正材料"), code="not_waiting")
+    notice = case.notices.order_by("-issued_at", "-pk").first()
+    asked = notice.material_ids if notice else set()
+    if not uploads:
+        raise ValidationFailed(_("请选择要上传的补正材料"), field="files")
+    for material_id, upload in uploads.items():
+        if material_id not in asked:
+            raise ValidationFailed(_("所传材料不在一次性告知书所列范围内"), field="files")
+        ApplicationFile.objects.create(
+            application=app,
+            material_id=material_id,
+            file=ContentFile(upload.content, name=f"{app.code}-{material_id}.{upload.extension}"),
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=len(upload.content),
+            is_supplement=True,
+        )
+    app.status = Application.Status.SUPPLEMENTED
+    app.save(update_fields=["status", "updated_at"])
+    return app
+
+
+@transaction.atomic
+def application_supplement_confirm(*, application: Application, actor) -> Application:
+    """Staff checked the supplement: record it on the case (the notice wait ends) and, when
+    nothing required is missing any more, accept the case."""
+    app = _locked_application(application, statuses={Application.Status.SUPPLEMENTED})
+    case = app.case
+    supplied = sorted({f.material_id for f in app.files.filter(is_supplement=True)})
+    case = case_transition(
+        case=case,
+        action="supplement",
+        actor=actor,
+        materials={m: MaterialStatus.PROVIDED for m in supplied},
+    )
+    if (
+        case.state == State.SUBMITTED
+        and not case.materials.filter(required=True, status=MaterialStatus.MISSING).exists()
+    ):
+        case_transition(case=case, action="accept", actor=actor)
+        app.status = Application.Status.ACCEPTED
+    else:
+        app.status = Application.Status.NOTICED
+    app.save(update_fields=["status", "updated_at"])
+    return app
+
+
+# -- status lookup --------------------------------------------------------------------------
+
+
+def status_verify(*, number: str, phone_tail: str, ip: str) -> Case:
+    """The case for a (number, last four phone digits) pair, or NotFound.
+
+    The answer for a wrong pair is the same whether the number exists or not, so the lookup cannot
+    be used to discover case numbers; wrong pairs are rate limited per address and per number
+    (`throttle`), and a blocked key is refused (429) even for the right pair until the window ends.
+    """
+    number = (number or "").strip().upper()
+    tail = (phone_tail or "").strip()
+    keys = throttle.keys_for(ip=ip, number=number)
+    throttle.check(keys)
+    case = None
+    if case_number_valid(number) and len(tail) == 4 and tail.isdigit():
+        case = Case.objects.filter(number=number).first()
+    digits = "".join(ch for ch in (case.phone if case else "") if ch.isdigit())
+    if case is None or not hmac.compare_digest(digits[-4:] if len(digits) >= 4 else "", tail):
+        throttle.record_failure(keys, ip=ip, number=number)
+        raise NotFound(_("办件编号或手机号后四位不正确"), code="no_match")
+    return case
+
+
+# -- consultation, complaints, ratings ------------------------------------------------------
+
+
+@transaction.atomic
+def question_answer(*, question: Question, actor, answer: str) -> Question:
+    """The item's unit answers a question; only staff who act for that unit may."""
+    if not scope_for(actor).can_act_for_unit(question.unit):
+        raise PermissionDenied(_("只有%(u)s可以答复该咨询") % {"u": question.unit.name})
+    text = (answer or "").strip()
+    if not text:
+        raise ValidationFailed(_("请填写答复内容"), field="answer")
+    question.answer, question.answered_at, question.answered_by = text, timezone.now(), actor
+    question.save(update_fields=["answer", "answered_at", "answered_by", "updated_at"])
+    return question
+
+
+def complaint_file(**kwargs):
+    """File a complaint or suggestion through the supervision service (tracking number, reply
+    deadline); the portal adds nothing of its own."""
+    from bianmin.supervision.services import complaint_file as supervision_complaint_file
+
+    return supervision_complaint_file(**kwargs)
+
+
+def rating_submit(*, case: Case, level: int, comment: str = "", phone_tail: str | None = None):
+    """Rate a case online through the ratings service (five levels, once per channel, editable
+    within its window; a bad rating opens a rectification)."""
+    from bianmin.ratings.services import rating_submit as ratings_rating_submit
+
+    return ratings_rating_submit(
+        case=case, level=level, comment=comment, channel="online", phone_tail=phone_tail
+    )

@@ -1,0 +1,135 @@
+"""Staff pages of the portal: online pre-review (预审), consultation answers, home visits."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bianmin.common.errors import DomainError, NotFound
+
+from . import selectors, services
+from .models import ApplicationFile
+
+
+def _app_or_404(request, code: str):
+    try:
+        return selectors.application_for_review(viewer=request.user, code=code)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def prereview_list(request):
+    return render(
+        request,
+        "portal/staff/prereview_list.html",
+        {"apps": selectors.applications_for_review(viewer=request.user)[:200]},
+    )
+
+
+@login_required
+def prereview_detail(request, code: str):
+    app = _app_or_404(request, code)
+    files = list(app.files.select_related("material"))
+    uploaded = {f.material_id for f in files if not f.is_supplement}
+    materials = [{"m": m, "uploaded": m.pk in uploaded} for m in app.item_version.materials.all()]
+    return render(
+        request,
+        "portal/staff/prereview_detail.html",
+        {"app": app, "files": files, "materials": materials},
+    )
+
+
+@login_required
+@require_POST
+def prereview_act(request, code: str):
+    app = _app_or_404(request, code)
+    action = request.POST.get("action")
+    try:
+        if action == "accept":
+            app = services.application_accept(application=app, actor=request.user)
+            messages.success(request, _("已受理，办件编号 %(n)s") % {"n": app.case.number})
+        elif action == "notice":
+            services.application_notice(
+                application=app,
+                actor=request.user,
+                materials=[int(m) for m in request.POST.getlist("materials") if m.isdigit()],
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("已出具一次性告知书"))
+        elif action == "confirm_supplement":
+            services.application_supplement_confirm(application=app, actor=request.user)
+            messages.success(request, _("补正材料已确认"))
+        else:
+            raise DomainError(_("未知操作"))
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("portal:prereview_detail", code=code)
+
+
+@login_required
+def application_file(request, pk: int):
+    row = ApplicationFile.objects.select_related("application").filter(pk=pk).first()
+    if row is None:
+        raise Http404
+    _app_or_404(request, row.application.code)  # scope check
+    return FileResponse(
+        row.file.open("rb"),
+        filename=row.original_name,
+        content_type=row.content_type,
+        as_attachment=False,
+    )
+
+
+@login_required
+def question_list(request):
+    return render(
+        request,
+        "portal/staff/questions.html",
+        {"questions": selectors.questions_for(viewer=request.user)[:200]},
+    )
+
+
+@login_required
+@require_POST
+def question_answer(request, pk: int):
+    question = selectors.questions_for(viewer=request.user).filter(pk=pk).first()
+    if question is None:
+        raise Http404
+    try:
+        services.question_answer(
+            question=question, actor=request.user, answer=request.POST.get("answer", "")
+        )
+        messages.success(request, _("已答复"))
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("portal:question_list")
+
+
+@login_required
+def home_visit_list(request):
+    return render(
+        request,
+        "portal/staff/home_visits.html",
+        {"rows": selectors.home_visits_for(viewer=request.user)[:200]},
+    )
+
+
+@login_required
+@require_POST
+def home_visit_register(request, code: str):
+    row = selectors.home_visits_for(viewer=request.user).filter(code=code).first()
+    if row is None:
+        raise Http404
+    try:
+        row = services.home_visit_register(
+            request=row,
+            actor=request.user,
+            entrustment_signed=request.POST.get("entrustment_signed") == "on",
+        )
+        messages.success(request, _("已登记代办件 %(n)s") % {"n": row.case.number})
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("portal:home_visit_list")

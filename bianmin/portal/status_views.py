@@ -1,0 +1,158 @@
+"""Public pages: case status by number and phone digits, online supplement, online rating."""
+
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bianmin.cases.models import Case
+from bianmin.common.errors import DomainError
+
+from . import selectors, services
+from .uploads import max_upload_bytes, upload_checked
+
+SESSION_KEY = "portal_status_ok"  # {case number: phone tail} proven in this session
+LEVELS = (
+    (5, _("非常满意")),
+    (4, _("满意")),
+    (3, _("基本满意")),
+    (2, _("不满意")),
+    (1, _("非常不满意")),
+)
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR is the proxy's address behind a reverse proxy; the proxy must set it right
+    # (e.g. uwsgi/gunicorn forwarded-allow-ips), never trust a client-supplied header here.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _proven(request, number: str) -> str | None:
+    return request.session.get(SESSION_KEY, {}).get(number)
+
+
+def _prove(request, number: str, tail: str) -> None:
+    proven = dict(request.session.get(SESSION_KEY, {}))
+    proven[number] = tail
+    request.session[SESSION_KEY] = dict(list(proven.items())[-10:])
+
+
+def _verify(request, number: str, tail: str) -> Case:
+    case = services.status_verify(number=number, phone_tail=tail, ip=client_ip(request))
+    _prove(request, case.number, tail)
+    return case
+
+
+@require_http_methods(["GET", "POST"])
+def status_lookup(request):
+    form = request.POST if request.method == "POST" else request.GET
+    if request.method == "POST":
+        number = form.get("number", "").strip().upper()
+        try:
+            case = _verify(request, number, form.get("phone_tail", ""))
+        except DomainError as e:
+            return render(
+                request,
+                "portal/public/status_lookup.html",
+                {"form": form, "error": e.message},
+                status=e.status,
+            )
+        return redirect("portal:status_detail", number=case.number)
+    return render(request, "portal/public/status_lookup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def status_detail(request, number: str):
+    """The QR code on the receipt leads here; the phone digits are still asked for."""
+    number = number.strip().upper()
+    if request.method == "POST":
+        try:
+            _verify(request, number, request.POST.get("phone_tail", ""))
+        except DomainError as e:
+            return render(
+                request,
+                "portal/public/status_lookup.html",
+                {"form": {"number": number}, "error": e.message, "fixed_number": True},
+                status=e.status,
+            )
+        return redirect("portal:status_detail", number=number)
+    if not _proven(request, number):
+        return render(
+            request,
+            "portal/public/status_lookup.html",
+            {"form": {"number": number}, "fixed_number": True},
+        )
+    case = Case.objects.select_related("item_version__item", "current_unit", "intake_unit").get(
+        number=number
+    )
+    return render(request, "portal/public/status.html", _status_context(case, request))
+
+
+def _status_context(case: Case, request, **extra) -> dict:
+    return {
+        "s": selectors.status_summary(case),
+        "levels": LEVELS,
+        "max_mb": max_upload_bytes() // (1024 * 1024),
+        "rated": request.GET.get("rated") == "1",
+        "supplied": request.GET.get("supplied") == "1",
+        **extra,
+    }
+
+
+def _proven_case(request, number: str) -> Case | None:
+    number = number.strip().upper()
+    if not _proven(request, number):
+        return None
+    return Case.objects.filter(number=number).first()
+
+
+@require_POST
+def status_supplement(request, number: str):
+    case = _proven_case(request, number)
+    if case is None:
+        return redirect("portal:status_detail", number=number)
+    uploads, errors = {}, []
+    for key, upload in request.FILES.items():
+        if not key.startswith("material_"):
+            continue
+        try:
+            uploads[int(key.removeprefix("material_"))] = upload_checked(upload, field=key)
+        except (DomainError, ValueError) as e:
+            errors.append(getattr(e, "message", str(e)))
+    try:
+        if errors:
+            raise DomainError("；".join(errors), field="files")
+        services.application_supplement(case=case, uploads=uploads)
+    except DomainError as e:
+        return render(
+            request,
+            "portal/public/status.html",
+            _status_context(case, request, supplement_error=e.message),
+            status=422,
+        )
+    return redirect(f"/status/{case.number}/?supplied=1")
+
+
+@require_POST
+def status_rate(request, number: str):
+    case = _proven_case(request, number)
+    if case is None:
+        return redirect("portal:status_detail", number=number)
+    try:
+        level = int(request.POST.get("level", "0"))
+    except ValueError:
+        level = 0
+    try:
+        services.rating_submit(
+            case=case,
+            level=level,
+            comment=request.POST.get("comment", ""),
+            phone_tail=_proven(request, case.number),
+        )
+    except DomainError as e:
+        return render(
+            request,
+            "portal/public/status.html",
+            _status_context(case, request, rate_error=e.message, rate_form=request.POST),
+            status=e.status,
+        )
+    return redirect(f"/status/{case.number}/?rated=1#rate")
