@@ -2,8 +2,10 @@
 
 import base64
 import binascii
+import io
 
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from bianmin.common.errors import ValidationFailed
 
@@ -25,4 +27,13 @@ def png_checked(value) -> bytes:
         raise ValidationFailed(_("请由申请人签名（PNG 图片）"), field="signature")
     if len(value) > MAX_BYTES:
         raise ValidationFailed(_("签名图片不能超过2MB"), field="signature")
+    try:
+        # A signature is evidence of delivery: it must decode as a whole, not just look like a PNG.
+        with Image.open(io.BytesIO(value)) as image:
+            image.load()
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationFailed(_("签名图片已损坏，无法识别"), field="signature") from None
+    if not (10 <= width <= 5000 and 10 <= height <= 5000):
+        raise ValidationFailed(_("签名图片尺寸不合理"), field="signature")
     return bytes(value)

@@ -48,25 +48,22 @@ def _bool(ctx: Ctx, name: str, default: bool | None = None) -> bool:
     return value
 
 
-def advance_step(ctx: Ctx, *, start_only: bool = False, finish_all: bool = False) -> None:
+def advance_step(ctx: Ctx, *, finish_all: bool = False, on=None) -> None:
+    """Finish the running step (or all of them) and start the next one, timed from `on`."""
+    day = on or ctx.today
     steps = list(ctx.case.steps.order_by("position"))
     current = next((s for s in steps if s.finished_on is None), None)
     if current is None:
         return
-    if start_only:
-        current.started_on = current.started_on or ctx.case.accepted_on
-        current.due_on = add_workdays(current.started_on, current.limit_days).date
-        current.save(update_fields=["started_on", "due_on"])
-        return
     for s in steps[steps.index(current) :]:
         if s.finished_on is None and (s is current or finish_all):
-            s.started_on = s.started_on or ctx.today
-            s.finished_on = ctx.today
+            s.started_on = s.started_on or day
+            s.finished_on = day
             s.save(update_fields=["started_on", "finished_on"])
     following = next((s for s in steps if s.finished_on is None), None)
     if following is not None:
-        following.started_on = ctx.today
-        due = add_workdays(ctx.today, following.limit_days, closed_pauses(ctx.case))
+        following.started_on = day
+        due = add_workdays(day, following.limit_days, closed_pauses(ctx.case))
         following.due_on = due.date
         following.save(update_fields=["started_on", "due_on"])
 

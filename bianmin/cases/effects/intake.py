@@ -115,7 +115,7 @@ def e_notice(ctx: Ctx) -> None:
         number=f"{case.number}-N{count}",
         issued_on=ctx.today,
         issued_by=ctx.actor,
-        unit=ctx.actor.staff.unit,
+        unit=getattr(getattr(ctx.actor, "staff", None), "unit", None) or case.current_unit,
         item_version=case.item_version.item.published_version or case.item_version,
         materials=[{"material": r.material_id, "name": r.name} for r in rows],
         note=ctx.text("note"),
@@ -187,7 +187,8 @@ def _start(ctx: Ctx, *, accepted_on: dt.date) -> None:
             limit_days=t.limit_days,
             started_on=accepted_on if i == 0 else None,
         )
-    advance_step(ctx, start_only=True)
+    # The template's first step is acceptance itself: done now, the next one starts.
+    advance_step(ctx, on=accepted_on)
     ctx.data.update(
         accepted_on=str(accepted_on),
         promised_due=str(case.promised_due),
