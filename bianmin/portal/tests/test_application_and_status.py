@@ -1,0 +1,260 @@
+import logging
+
+import pytest
+from django.test import override_settings
+
+from bianmin.cases.models import State
+from bianmin.cases.services import case_transition
+from bianmin.portal.models import Application, ApplicationDraft
+from bianmin.ratings.models import Rating
+
+from .conftest import PNG, fake_pdf, pdf
+
+APPLICANT = {
+    "applicant_kind": "person",
+    "applicant_name": "张建国",
+    "id_number": "11010519491231002X",
+    "phone": "13812345678",
+    "region": "610702100201",
+    "address": "汉王村一组",
+    "subject": "新建住房",
+}
+
+
+def materials(pc):
+    form, idcard = pc.homestead.materials.order_by("position")
+    return form, idcard
+
+
+def submit(client, pc, **files):
+    return client.post("/apply/ZR-001/", {**APPLICANT, **files})
+
+
+@pytest.mark.django_db
+def test_only_online_items_can_be_applied_for(client, pc):
+    assert client.get("/apply/MZ-001/").status_code == 404
+    assert client.get("/apply/ZR-001/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_autosave_keeps_typing_in_a_draft(client, pc):
+    client.get("/apply/ZR-001/")
+    r = client.post(
+        "/apply/ZR-001/autosave/", {"applicant_name": "张建", "evil": "x"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200 and "草稿已自动保存" in r.content.decode()
+    draft = ApplicationDraft.objects.get()
+    assert draft.data == {"applicant_name": "张建"}
+    assert 'value="张建"' in client.get("/apply/ZR-001/").content.decode()
+
+
+@pytest.mark.django_db
+def test_fake_pdf_is_refused_and_the_rest_of_the_form_is_kept(client, pc):
+    form, idcard = materials(pc)
+    r = submit(
+        client,
+        pc,
+        **{f"material_{form.pk}": fake_pdf(), f"material_{idcard.pk}": pdf("身份证.pdf")},
+    )
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "不是真正的 PDF 文件" in body
+    assert 'value="张建国"' in body and 'value="11010519491231002X"' in body and "新建住房" in body
+    assert "已上传：身份证.pdf" in body  # the good file is kept with the draft
+    assert not Application.objects.exists()
+    # Renaming does not help: a PNG called .pdf is refused too; a non-image type is refused.
+    r = submit(client, pc, **{f"material_{form.pk}": pdf("x.exe")})
+    assert r.status_code == 302  # content decides: a real PDF under any name is fine
+    app = Application.objects.get()
+    assert app.files.count() == 2 and app.unit == pc.tc1
+
+
+@pytest.mark.django_db
+@override_settings(BIANMIN_UPLOAD_MAX_BYTES=1024)
+def test_size_limit_and_wrong_identifier_name_their_field(client, pc):
+    form, _idcard = materials(pc)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    big = SimpleUploadedFile("big.png", PNG + b"\x00" * 2048, content_type="image/png")
+    r = submit(client, pc, **{f"material_{form.pk}": big})
+    assert r.status_code == 422 and "超过" in r.content.decode()
+    r = client.post("/apply/ZR-001/", {**APPLICANT, "id_number": "110105194912310021"})
+    assert r.status_code == 422 and "校验位错误" in r.content.decode()
+    assert (
+        'id="id_number" name="id_number" value="110105194912310021" autocomplete="off" aria-invalid="true"'
+        in r.content.decode()
+    )
+
+
+def apply_with_form_only(client, pc) -> Application:
+    form, _idcard = materials(pc)
+    r = submit(client, pc, **{f"material_{form.pk}": pdf()})
+    assert r.status_code == 302
+    return Application.objects.get()
+
+
+@pytest.mark.django_db
+def test_prereview_notice_supplement_accept_status_and_rating(client, pc):
+    form, idcard = materials(pc)
+    app = apply_with_form_only(client, pc)
+    applicant = client
+    # Staff outside the township do not see it.
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(pc.t2_staff.user)
+    assert staff.get(f"/staff/prereview/{app.code}/").status_code == 404
+    staff.force_login(pc.t1_staff.user)
+    assert app.code in staff.get("/staff/prereview/").content.decode()
+    staff.post(f"/staff/prereview/{app.code}/act/", {"action": "notice", "note": "请补身份证"})
+    app.refresh_from_db()
+    case = app.case
+    assert app.status == "noticed" and case.state == State.AWAITING_MATERIALS
+    assert case.channel == "online" and case.first_responder == pc.t1_staff.user
+    notice = case.notices.get()
+    assert [m["name"] for m in notice.materials] == ["申请人身份证"]
+
+    # Status page needs the phone digits; then it shows the notice and takes the supplement.
+    page = applicant.get(f"/status/{case.number}/")
+    assert "申请人身份证" not in page.content.decode()
+    applicant.post(f"/status/{case.number}/", {"phone_tail": "5678"})
+    body = applicant.get(f"/status/{case.number}/").content.decode()
+    assert "一次性告知书" in body and "申请人身份证" in body and "待补正" in body
+    r = applicant.post(
+        f"/status/{case.number}/supplement/", {f"material_{idcard.pk}": fake_pdf("sfz.pdf")}
+    )
+    assert r.status_code == 422 and "不是真正的 PDF" in r.content.decode()
+    r = applicant.post(
+        f"/status/{case.number}/supplement/", {f"material_{idcard.pk}": pdf("sfz.pdf")}
+    )
+    assert r.status_code == 302
+    app.refresh_from_db()
+    assert app.status == "supplemented"
+
+    staff.post(f"/staff/prereview/{app.code}/act/", {"action": "confirm_supplement"})
+    case.refresh_from_db()
+    assert case.state == State.ACCEPTED and case.promised_due is not None
+    body = applicant.get(f"/status/{case.number}/").content.decode()
+    assert "已受理" in body and "剩余时间" in body and "补正材料已收到" in body
+
+    # Decide and conclude through the engine; then the applicant rates online.
+    actor = pc.t1_staff.user
+    case = case_transition(case=case, action="review", actor=actor)
+    case = case_transition(case=case, action="decide", actor=actor, approved=True)
+    case = case_transition(case=case, action="conclude", actor=actor)
+    r = applicant.post(f"/status/{case.number}/rate/", {"level": "5", "comment": "很方便"})
+    assert r.status_code == 302
+    rating = Rating.objects.get(case=case)
+    assert rating.level == 5 and rating.named
+    assert "非常满意" in applicant.get(f"/status/{case.number}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_accept_directly_when_complete_and_engine_refuses_when_not(client, pc):
+    form, idcard = materials(pc)
+    r = submit(client, pc, **{f"material_{form.pk}": pdf(), f"material_{idcard.pk}": pdf()})
+    app = Application.objects.get()
+    client.force_login(pc.t1_staff.user)
+    client.post(f"/staff/prereview/{app.code}/act/", {"action": "accept"})
+    app.refresh_from_db()
+    assert app.status == "accepted" and app.case.state == State.ACCEPTED
+    assert r.status_code == 302
+
+
+def make_case(client, pc):
+    app = apply_with_form_only(client, pc)
+    from bianmin.portal import services
+
+    services.application_notice(application=app, actor=pc.t1_staff.user)
+    app.refresh_from_db()
+    return app.case
+
+
+@pytest.mark.django_db
+def test_status_api_wrong_pair_is_the_same_404_whether_number_exists(client, pc):
+    case = make_case(client, pc)
+    ok = client.get(f"/api/v1/public/cases/{case.number}", {"phone_tail": "5678"})
+    assert ok.status_code == 200
+    data = ok.json()
+    assert data["state"] == "awaiting_materials" and data["missing_materials"] == ["申请人身份证"]
+    assert data["applicant"] == "张**" and "11010519491231002X" not in ok.content.decode()
+    wrong_tail = client.get(f"/api/v1/public/cases/{case.number}", {"phone_tail": "0000"})
+    unknown = client.get(
+        "/api/v1/public/cases/HT-610702100201-20261123-AAAAAAAA-0", {"phone_tail": "5678"}
+    )
+    assert wrong_tail.status_code == unknown.status_code == 404
+    assert wrong_tail.json() == unknown.json()
+
+
+@pytest.mark.django_db
+@override_settings(BIANMIN_STATUS_MAX_FAILURES=5, BIANMIN_STATUS_WINDOW_SECONDS=60)
+def test_ten_wrong_guesses_are_denied_and_logged_then_work_after_the_window(client, pc, caplog):
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    case = make_case(client, pc)
+    codes = []
+    with caplog.at_level(logging.WARNING, logger="bianmin.portal.status"):
+        for tail in range(1000, 1010):
+            codes.append(
+                client.get(
+                    f"/api/v1/public/cases/{case.number}", {"phone_tail": str(tail)}
+                ).status_code
+            )
+    assert codes[:5] == [404] * 5 and codes[5:] == [429] * 5
+    assert sum("status lookup failed" in r.message for r in caplog.records) == 5
+    assert any("blocked" in r.message for r in caplog.records)
+    # Even the right pair waits while blocked, from the page and from another address.
+    assert (
+        client.get(f"/api/v1/public/cases/{case.number}", {"phone_tail": "5678"}).status_code == 429
+    )
+    other = client.get(
+        f"/api/v1/public/cases/{case.number}", {"phone_tail": "5678"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 429  # the number itself is blocked
+    r = client.post("/status/", {"number": case.number, "phone_tail": "5678"})
+    assert r.status_code == 429 and "分钟后再试" in r.content.decode()
+    later = timezone.now() + dt.timedelta(seconds=61)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert (
+            client.get(f"/api/v1/public/cases/{case.number}", {"phone_tail": "5678"}).status_code
+            == 200
+        )
+
+
+@pytest.mark.django_db
+def test_rating_api(client, pc):
+    case = make_case(client, pc)
+    url = f"/api/v1/public/cases/{case.number}/rating"
+    r = client.post(url, {"phone_tail": "5678", "level": 4}, content_type="application/json")
+    assert r.status_code == 409  # not concluded yet
+    actor = pc.t1_staff.user
+    case = case_transition(case=case, action="supplement", actor=actor)
+    for action, kw in [
+        ("accept", {}),
+        ("review", {}),
+        ("decide", {"approved": True}),
+        ("conclude", {}),
+    ]:
+        case = case_transition(case=case, action=action, actor=actor, **kw)
+    assert (
+        client.post(
+            url, {"phone_tail": "0000", "level": 4}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            url, {"phone_tail": "5678", "level": 9}, content_type="application/json"
+        ).status_code
+        == 422
+    )
+    r = client.post(
+        url, {"phone_tail": "5678", "level": 2, "comment": "太慢"}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["level"] == 2
+    r = client.post(url, {"phone_tail": "5678", "level": 4}, content_type="application/json")
+    assert r.status_code == 200  # editable within the window, still one rating
+    assert Rating.objects.filter(case=case, channel="online").count() == 1
