@@ -1,10 +1,18 @@
 from django.urls import path
 
-from .views import roster
+from .views import attendance, roster
 
 app_name = "staffing"
 
 urlpatterns = [
+    path("", attendance.me, name="me"),
+    path("sign/<str:action>/", attendance.sign, name="sign"),
+    path("leave/new/", attendance.leave_new, name="leave_new"),
+    path("leave/", attendance.leaves, name="leaves"),
+    path("leave/<int:pk>/document/", attendance.leave_document, name="leave_document"),
+    path("leave/<int:pk>/<str:action>/", attendance.leave_action, name="leave_action"),
+    path("attendance/<int:unit_id>/", attendance.sheet, name="sheet_now"),
+    path("attendance/<int:unit_id>/<str:month>/", attendance.sheet, name="sheet"),
     path("roster/", roster.roster_index, name="roster_index"),
     path("roster/generate-all/", roster.roster_generate_all, name="roster_generate_all"),
     path("roster/gaps/", roster.roster_gaps, name="roster_gaps"),

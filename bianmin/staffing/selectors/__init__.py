@@ -1,5 +1,25 @@
 """Reads of the staffing app; lists take the viewer and apply its access scope."""
 
+from .attendance import (
+    attendance_sheet,
+    attendance_sheet_xlsx,
+    case_holders,
+    leave_get,
+    leaves_of,
+    leaves_to_decide,
+    my_queue,
+)
 from .roster import roster_for_unit, roster_gaps, roster_units
 
-__all__ = ["roster_for_unit", "roster_gaps", "roster_units"]
+__all__ = [
+    "attendance_sheet",
+    "attendance_sheet_xlsx",
+    "case_holders",
+    "leave_get",
+    "leaves_of",
+    "leaves_to_decide",
+    "my_queue",
+    "roster_for_unit",
+    "roster_gaps",
+    "roster_units",
+]

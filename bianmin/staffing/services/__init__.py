@@ -1,11 +1,33 @@
 """Writes of the staffing app, one function per business action (`<entity>_<verb>`)."""
 
+from .attendance import (
+    attendance_sign,
+    cover_end,
+    cover_for,
+    cover_start,
+    leave_cancel,
+    leave_decide,
+    leave_request,
+    leave_return,
+    leaves_sweep,
+    staff_on_leave,
+)
 from .roster import duty_change, duty_swap, roster_generate, roster_publish, roster_rule_set
 
 __all__ = [
+    "attendance_sign",
+    "cover_end",
+    "cover_for",
+    "cover_start",
     "duty_change",
     "duty_swap",
+    "leave_cancel",
+    "leave_decide",
+    "leave_request",
+    "leave_return",
+    "leaves_sweep",
     "roster_generate",
     "roster_publish",
     "roster_rule_set",
+    "staff_on_leave",
 ]

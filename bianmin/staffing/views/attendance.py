@@ -1,0 +1,136 @@
+"""Staff page (sign in/out, leave, my queue), leave decisions, the monthly attendance sheet."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+
+from .. import selectors, services
+from ..access import staff_of
+from ..models import Attendance, LeaveKind
+from .common import month_arg, parse_date, run, visible_unit
+
+
+def _leave(request, pk: int):
+    try:
+        return selectors.leave_get(viewer=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+
+
+@login_required
+def me(request):
+    staff = staff_of(request.user)
+    today = timezone.localdate()
+    record = Attendance.objects.filter(staff=staff, day=today).first() if staff else None
+    return render(
+        request,
+        "staffing/me.html",
+        {
+            "staff": staff,
+            "today": today,
+            "record": record,
+            "leaves": selectors.leaves_of(viewer=request.user),
+            "queue": selectors.my_queue(viewer=request.user),
+            "kinds": LeaveKind.choices,
+            "to_decide": len(selectors.leaves_to_decide(viewer=request.user, status="pending")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def sign(request, action: str):
+    label = _("已签到") if action == "in" else _("已签退")
+    run(request, lambda: services.attendance_sign(actor=request.user, action=action), label)
+    return redirect("staffing:me")
+
+
+@login_required
+@require_POST
+def leave_new(request):
+    p = request.POST
+    run(
+        request,
+        lambda: services.leave_request(
+            actor=request.user,
+            kind=p.get("kind", ""),
+            start=parse_date(p.get("start")),
+            end=parse_date(p.get("end")),
+            reason=p.get("reason", ""),
+            document=request.FILES.get("document"),
+        ),
+        _("请假申请已提交，等待负责人审批"),
+    )
+    return redirect("staffing:me")
+
+
+@login_required
+def leaves(request):
+    return render(
+        request,
+        "staffing/leaves.html",
+        {"leaves": selectors.leaves_to_decide(viewer=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def leave_action(request, pk: int, action: str):
+    leave = _leave(request, pk)
+    p = request.POST
+    if action == "approve":
+        fn = lambda: services.leave_decide(  # noqa: E731
+            leave=leave, approved=True, note=p.get("note", ""), actor=request.user
+        )
+        done = _("已批准")
+    elif action == "reject":
+        fn = lambda: services.leave_decide(  # noqa: E731
+            leave=leave, approved=False, note=p.get("note", ""), actor=request.user
+        )
+        done = _("已不予批准")
+    elif action == "return":
+        fn = lambda: services.leave_return(leave=leave, actor=request.user)  # noqa: E731
+        done = _("已销假，代办工作已交回")
+    elif action == "cancel":
+        fn = lambda: services.leave_cancel(leave=leave, actor=request.user)  # noqa: E731
+        done = _("已撤回")
+    else:
+        raise Http404
+    run(request, fn, done)
+    return redirect(p.get("next") or "staffing:leaves")
+
+
+@login_required
+def leave_document(request, pk: int):
+    leave = _leave(request, pk)
+    if not leave.document:
+        raise Http404
+    return FileResponse(leave.document.open("rb"), as_attachment=True)
+
+
+@login_required
+def sheet(request, unit_id: int, month: str | None = None):
+    unit = visible_unit(request, unit_id)
+    m = month_arg(request, month)
+    try:
+        data = selectors.attendance_sheet(viewer=request.user, unit=unit, month=m)
+    except DomainError as e:
+        raise DjangoPermissionDenied(e.message) from None
+    if request.GET.get("format") == "xlsx":
+        resp = HttpResponse(
+            selectors.attendance_sheet_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        resp["Content-Disposition"] = (
+            f'attachment; filename="attendance-{unit.code}-{m:%Y-%m}.xlsx"'
+        )
+        return resp
+    return render(request, "staffing/sheet.html", {"sheet": data, "unit": unit, "month": m})
