@@ -235,3 +235,44 @@ class QueueHandover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.from_user_id}->{self.to_user_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Training (培训)
+
+
+class TrainingSession(TimeStampedModel):
+    topic = models.CharField(_("培训主题"), max_length=200)
+    organiser = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("组织单位")
+    )
+    date = models.DateField(_("培训日期"))
+    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
+    note = models.TextField(_("内容摘要"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    attendees = models.ManyToManyField(
+        "orgs.Staff", through="TrainingAttendance", related_name="trainings"
+    )
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.topic}"
+
+
+class TrainingAttendance(models.Model):
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="rows")
+    staff = models.ForeignKey("orgs.Staff", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "staff"], name="training_attended_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} {self.staff}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, roster
+from .views import attendance, roster, training
 
 app_name = "staffing"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("leave/<int:pk>/<str:action>/", attendance.leave_action, name="leave_action"),
     path("attendance/<int:unit_id>/", attendance.sheet, name="sheet_now"),
     path("attendance/<int:unit_id>/<str:month>/", attendance.sheet, name="sheet"),
+    path("training/", training.sessions, name="training"),
+    path("training/new/", training.session_new, name="training_new"),
+    path("training/person/<int:staff_id>/", training.person, name="training_person"),
+    path("training/shortfall/", training.shortfall, name="training_shortfall"),
     path("roster/", roster.roster_index, name="roster_index"),
     path("roster/generate-all/", roster.roster_generate_all, name="roster_generate_all"),
     path("roster/gaps/", roster.roster_gaps, name="roster_gaps"),

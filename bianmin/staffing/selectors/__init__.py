@@ -10,6 +10,12 @@ from .attendance import (
     my_queue,
 )
 from .roster import roster_for_unit, roster_gaps, roster_units
+from .training import (
+    required_sessions,
+    training_record,
+    training_sessions,
+    training_shortfall,
+)
 
 __all__ = [
     "attendance_sheet",
@@ -22,4 +28,8 @@ __all__ = [
     "roster_for_unit",
     "roster_gaps",
     "roster_units",
+    "required_sessions",
+    "training_record",
+    "training_sessions",
+    "training_shortfall",
 ]

@@ -13,6 +13,7 @@ from .attendance import (
     staff_on_leave,
 )
 from .roster import duty_change, duty_swap, roster_generate, roster_publish, roster_rule_set
+from .training import training_attendance_add, training_session_create
 
 __all__ = [
     "attendance_sign",
@@ -30,4 +31,6 @@ __all__ = [
     "roster_publish",
     "roster_rule_set",
     "staff_on_leave",
+    "training_attendance_add",
+    "training_session_create",
 ]
