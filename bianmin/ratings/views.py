@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError
 from bianmin.reports.excel import Sheet, xlsx_response
+from bianmin.reports.pages import domain_errors
 
 from . import selectors
 from .models import AppealReason, Level, Rectification, RectState
@@ -58,6 +59,7 @@ def queue(request):
 
 
 @login_required
+@domain_errors
 def detail(request, pk: int):
     rect = selectors.rectification_get(viewer=request.user, pk=pk)
     allowed = actions_for(rect, request.user)
@@ -80,6 +82,7 @@ def detail(request, pk: int):
 
 @login_required
 @require_POST
+@domain_errors
 def act(request, pk: int):
     rect = selectors.rectification_get(viewer=request.user, pk=pk)
     action = request.POST.get("action", "")

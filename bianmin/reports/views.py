@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from bianmin.common.errors import DomainError
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.orgs.scope import scope_for
+from bianmin.reports.pages import domain_errors
 
 from . import export, selectors, services
 from .charts import bar_chart
@@ -48,6 +49,7 @@ def monthly_list(request):
 
 
 @login_required
+@domain_errors
 def monthly_detail(request, unit_id: int, month: str):
     m = parse_month(month)
     if m is None:
