@@ -1,3 +1,215 @@
-from ninja import Router
+"""Supervision API: alerts, the dashboard, the supervisor's queue, notifications and complaints.
 
-router = Router(tags=["supervision"])
+Every handler calls one scoped selector or one service (403 outside the caller's scope)."""
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Router, Schema
+
+from bianmin.api.auth import staff_auth
+
+from . import selectors, services
+
+router = Router(tags=["supervision"], auth=staff_auth)
+
+
+class AlertOut(Schema):
+    id: int
+    level: str
+    clock: str
+    case_number: str | None
+    complaint_number: str | None
+    unit: str
+    due_on: dt.date
+    limit_days: int
+    days_left: int
+    detail: str
+    raised_on: dt.date
+    escalated: bool
+
+
+def alert_out(a) -> dict:
+    return {
+        "id": a.pk,
+        "level": a.level,
+        "clock": a.clock,
+        "case_number": a.case.number if a.case_id else None,
+        "complaint_number": a.complaint.number if a.complaint_id else None,
+        "unit": a.unit.name,
+        "due_on": a.due_on,
+        "limit_days": a.limit_days,
+        "days_left": a.days_left,
+        "detail": a.detail,
+        "raised_on": a.raised_on,
+        "escalated": a.escalated,
+    }
+
+
+@router.get(
+    "/alerts", response=list[AlertOut], summary="Yellow and red alerts in the caller's scope"
+)
+def list_alerts(
+    request,
+    level: str | None = None,
+    clock: str | None = None,
+    region: str | None = None,
+    since: dt.date | None = None,
+    limit: int = 200,
+):
+    rows = selectors.alert_list(
+        viewer=request.auth, level=level, clock=clock, region=region, since=since, limit=limit
+    )
+    return [alert_out(a) for a in rows]
+
+
+@router.get("/dashboard", summary="Supervision dashboard of a region (default: the caller's own)")
+def get_dashboard(request, region: str | None = None, date: dt.date | None = None):
+    data = selectors.dashboard(viewer=request.auth, region_code=region, today=date)
+    return _jsonable(data)
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+class EscalationOut(Schema):
+    id: int
+    action: str
+    escalated_on: dt.date
+    resolved: bool
+    alert: AlertOut
+
+
+@router.get("/queue", response=list[EscalationOut], summary="The supervisor's queue (督办)")
+def list_queue(request, include_resolved: bool = False):
+    rows = selectors.supervisor_queue(viewer=request.auth, include_resolved=include_resolved)
+    return [
+        {
+            "id": e.pk,
+            "action": e.action,
+            "escalated_on": e.escalated_on,
+            "resolved": e.resolved,
+            "alert": alert_out(e.alert),
+        }
+        for e in rows
+    ]
+
+
+class NoteIn(Schema):
+    note: str
+
+
+@router.post("/queue/{pk}/resolve", response=EscalationOut, summary="Close a queue item")
+def resolve_queue(request, pk: int, payload: NoteIn):
+    e = services.escalation_resolve(actor=request.auth, pk=pk, note=payload.note)
+    return {
+        "id": e.pk,
+        "action": e.action,
+        "escalated_on": e.escalated_on,
+        "resolved": e.resolved,
+        "alert": alert_out(e.alert),
+    }
+
+
+class NotificationOut(Schema):
+    id: int
+    text: str
+    link: str
+    read: bool
+    created_at: dt.datetime
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="The caller's notifications")
+def list_notifications(request, unread: bool = False):
+    return selectors.notifications_for(viewer=request.auth, unread_only=unread)
+
+
+@router.post("/notifications/{pk}/read", response=NotificationOut, summary="Mark one read")
+def read_notification(request, pk: int):
+    return services.notification_read(actor=request.auth, pk=pk)
+
+
+class ComplaintOut(Schema):
+    number: str
+    kind: str
+    status: str
+    unit_id: int
+    unit: str
+    content: str
+    name: str
+    phone: str
+    staff: str | None
+    case_number: str | None
+    filed_on: dt.date
+    decide_due: dt.date
+    reply_due: dt.date
+    decided_on: dt.date | None
+    decision_note: str
+    replied_on: dt.date | None
+    reply: str
+
+
+def complaint_out(c) -> dict:
+    from bianmin.common.validators import mask_phone
+
+    return {
+        "number": c.number,
+        "kind": c.kind,
+        "status": c.status,
+        "unit_id": c.unit_id,
+        "unit": c.unit.name,
+        "content": c.content,
+        "name": c.name,
+        "phone": mask_phone(c.phone),
+        "staff": c.staff.full_name if c.staff_id else None,
+        "case_number": c.case.number if c.case_id else None,
+        "filed_on": c.filed_on,
+        "decide_due": c.decide_due,
+        "reply_due": c.reply_due,
+        "decided_on": c.decided_on,
+        "decision_note": c.decision_note,
+        "replied_on": c.replied_on,
+        "reply": c.reply,
+    }
+
+
+@router.get("/complaints", response=list[ComplaintOut], summary="Complaints queue of the caller")
+def list_complaints(
+    request, status: str | None = None, unit: int | None = None, overdue: bool = False
+):
+    rows = selectors.complaint_queue(viewer=request.auth, status=status, unit=unit, overdue=overdue)
+    return [complaint_out(c) for c in rows]
+
+
+@router.get("/complaints/{number}", response=ComplaintOut, summary="One complaint")
+def get_complaint(request, number: str):
+    return complaint_out(selectors.complaint_get(viewer=request.auth, number=number))
+
+
+@router.post("/complaints/{number}/decide", response=ComplaintOut, summary="Decide a complaint")
+def decide_complaint(request, number: str, payload: NoteIn):
+    c = selectors.complaint_get(viewer=request.auth, number=number)
+    return complaint_out(
+        services.complaint_decide(complaint=c, actor=request.auth, note=payload.note)
+    )
+
+
+class ReplyIn(Schema):
+    reply: str
+
+
+@router.post("/complaints/{number}/reply", response=ComplaintOut, summary="Reply to a complaint")
+def reply_complaint(request, number: str, payload: ReplyIn):
+    c = selectors.complaint_get(viewer=request.auth, number=number)
+    return complaint_out(
+        services.complaint_reply(complaint=c, actor=request.auth, reply=payload.reply)
+    )

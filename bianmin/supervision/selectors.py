@@ -21,6 +21,7 @@ from bianmin.cases.models import (
     State,
     SupervisionFlag,
 )
+from bianmin.cases.routing import can_accept_here
 from bianmin.cases.selectors import cases_visible
 from bianmin.catalog.models import Fee
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
@@ -432,7 +433,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     ] + [ref(by_pk[pk], detail=_("不予受理或不予批准，理由为空"), at=None) for pk in no_reason_ids]
     unaccepted = [ref(c, arrived=c.submitted_on, deemed=True) for c in cases if c.deemed_accepted]
     for c in cases:
-        if c.state != State.SUBMITTED or c.notice_count:
+        if c.state != State.SUBMITTED or c.notice_count or not can_accept_here(c):
             continue
         arrived = _held_since(c, custodies[c.pk])
         if calendar.add_workdays(arrived, ACCEPT_OR_NOTICE_DAYS, snap=snap).date < today:

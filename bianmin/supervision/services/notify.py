@@ -25,6 +25,18 @@ def heads_of(unit: Unit) -> list:
     return users_with_roles([unit], RoleCode.HEAD)
 
 
+def heads_or_above(unit: Unit) -> list:
+    """The unit's heads, or if it has none (a village station) the nearest higher unit's."""
+    seen = set()
+    while unit is not None and unit.pk not in seen:
+        seen.add(unit.pk)
+        heads = heads_of(unit)
+        if heads:
+            return heads
+        unit = higher_unit(unit)
+    return []
+
+
 def higher_unit(unit: Unit) -> Unit | None:
     """The unit above: village station -> township centre -> county centre; a department or a
     window answers to its hall's parent, or to the hall itself."""

@@ -24,7 +24,14 @@ from ..models import (
     EscalationRule,
     Level,
 )
-from .notify import heads_of, higher_unit, notify, supervisors_over, users_with_roles
+from .notify import (
+    heads_of,
+    heads_or_above,
+    higher_unit,
+    notify,
+    supervisors_over,
+    users_with_roles,
+)
 
 logger = logging.getLogger("bianmin.supervision")
 
@@ -188,7 +195,7 @@ def _sweep_complaint(complaint, *, today, rules, snap, result) -> None:
         )
         if created:
             result.notifications += len(
-                notify(users=heads_of(complaint.unit), text=text, link=link, alert=alert)
+                notify(users=heads_or_above(complaint.unit), text=text, link=link, alert=alert)
             )
             result.alerts.append(alert)
         if state.colour == RED and rules:
@@ -211,7 +218,8 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
 
     Each transition of a clock into yellow or red is recorded once (unique per subject, clock,
     level and deadline) and notified once to the case owner (the assigned user and the first
-    responder) and the head of the unit holding it; a complaint's to the head of its unit. Red
+    responder) and the head of the unit holding it; a complaint's to the head of its unit (or,
+    for a village station, of its township centre). Red
     alerts are escalated by the matching `EscalationRule`s once each. Nothing is checked or sent
     on a non-working day: warnings wait for the next working day. Each case runs in its own
     transaction, so one failing case is logged and reported and the sweep goes on.

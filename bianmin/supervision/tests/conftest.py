@@ -68,13 +68,17 @@ def _item(code, **kw):
 def items(county):
     c = county
     ns = SimpleNamespace()
-    # Decided at the township centre: 5 working days promised, one step of 2.
+    # Decided at the township centre: 5 working days promised; acceptance finishes the first
+    # step, so the review step (2 working days) runs from the day of acceptance.
     ns.five = _item(
         "SUP005",
         name="农村五保供养审批",
         implementing_unit=c.tc1,
         promised_limit=5,
-        steps=[{"name": "审核", "tier": "township", "limit_days": 2}],
+        steps=[
+            {"name": "受理", "tier": "township", "limit_days": 1},
+            {"name": "审核", "tier": "township", "limit_days": 2},
+        ],
     )
     ns.ten = _item("SUP010", name="临时救助审批", implementing_unit=c.tc1, promised_limit=10)
     ns.deferrable = _item(

@@ -96,7 +96,7 @@ def test_notifies_owner_and_unit_head_once(county, items, clock):
 
 def test_step_clock_has_its_own_alerts(county, items, clock):
     case = accepted_case(county, items.five, on=D(2025, 9, 26), clock=clock)
-    step = case.steps.get()
+    step = case.steps.get(name="审核")
     assert step.due_on == D(2025, 9, 29)  # 2 working days: 09-28 (Sun, worked), 09-29
     supervision_sweep(today=D(2025, 9, 28))
     supervision_sweep(today=D(2025, 9, 30))

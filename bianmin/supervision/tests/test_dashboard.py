@@ -1,0 +1,180 @@
+"""Dashboard figures against counts computed here from the raw case rows; scope of pages and API."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from bianmin.cases.models import Case, State
+from bianmin.cases.services import case_register, case_transition
+from bianmin.common.errors import PermissionDenied, ValidationFailed
+from bianmin.supervision.selectors import alert_list, dashboard
+from bianmin.supervision.services import supervision_sweep
+
+from .conftest import PERSON, accepted_case, provided, proxy_case
+
+D = dt.date
+TODAY = D(2025, 10, 13)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(county, items, clock):
+    c, w = county, {}
+    w["A"] = accepted_case(c, items.five, on=D(2025, 9, 26), clock=clock)  # red: due 10-10
+    ids = {m.name: m.pk for m in items.deferrable.materials.all()}
+    w["B"] = proxy_case(  # red: deferred material due 09-30
+        c,
+        items.deferrable,
+        on=D(2025, 9, 26),
+        clock=clock,
+        materials={
+            ids["居民身份证"]: "provided",
+            ids["户口簿"]: {"status": "deferred", "due_days": 3, "commitment": "补交"},
+        },
+    )
+    t2 = c.t2_staff.user
+    w["C"] = accepted_case(c, items.ten, on=D(2025, 10, 9), clock=clock, unit=c.tc2, actor=t2)
+    w["F"] = accepted_case(c, items.ten, on=D(2025, 9, 24), clock=clock, unit=c.tc2, actor=t2)
+    clock.set(D(2025, 9, 26))
+    d = case_register(
+        actor=c.t1_staff.user,
+        item_version=items.five,
+        channel="window",
+        materials={},
+        **PERSON,
+    )
+    w["D"] = case_transition(case=d, action="decline", actor=c.t1_staff.user, reasons="不符合条件")
+    w["E"] = case_register(  # at the village station, never forwarded
+        actor=c.a12.user,
+        item_version=items.five,
+        channel="proxy",
+        materials=provided(items.five),
+        entrustment_signed=True,
+        **PERSON,
+    )
+    w["G"] = case_register(  # at the township, materials missing, neither accepted nor noticed
+        actor=c.t1_staff.user,
+        item_version=items.ten,
+        channel="window",
+        materials={},
+        **PERSON,
+    )
+    with pytest.raises(ValidationFailed):
+        case_transition(case=w["G"], action="decline", actor=c.t1_staff.user, reasons="")
+    clock.set(TODAY)
+    return w
+
+
+def test_county_figures_equal_raw_counts(county, world):
+    d = dashboard(viewer=county.supervisor.user, today=TODAY)
+    raw = list(Case.objects.all())
+    assert d["totals"]["total"] == len(raw) == 7
+    assert d["totals"]["by_state"] == dict(Counter(c.state for c in raw))
+    finals = {State.DECLINED}
+    assert d["totals"]["open"] == sum(c.state not in finals for c in raw) == 6
+    # Colours by construction: A and B red, F yellow (1 working day left), C, E, G green.
+    assert (d["totals"]["red"], d["totals"]["yellow"], d["totals"]["green"]) == (2, 1, 3)
+    children = {r["code"]: r for r in d["children"]}
+    for region in (county.t1, county.t2):
+        mine = [c for c in raw if Case.objects.get(pk=c.pk).region.code.startswith(region.prefix)]
+        assert children[region.code]["total"] == len(mine)
+        assert children[region.code]["by_state"] == dict(Counter(c.state for c in mine))
+    assert (children[county.t1.code]["red"], children[county.t2.code]["yellow"]) == (2, 1)
+    units = {u["id"]: u for u in d["units"]}
+    by_unit = Counter(c.current_unit_id for c in raw)
+    assert {k: v["total"] for k, v in units.items()} == dict(by_unit)
+    assert {r["number"] for r in d["overdue"]} == {world["A"].number, world["B"].number}
+    a = next(r for r in d["overdue"] if r["number"] == world["A"].number)
+    # Its review step (due 09-29) is 5 working days over, the case itself (due 10-10) 2.
+    assert (a["unit"], a["held_since"], a["held_days"], a["over_days"]) == (
+        county.tc1.name,
+        D(2025, 9, 26),
+        7,
+        5,
+    )
+    tiers = {t["tier"]: t for t in d["tiers"]}
+    # B left the village the day it came in; E sat 7 working days at its station.
+    assert (tiers["village"]["cases"], tiers["village"]["workdays"]) == (2, 7)
+    # A 7, B 7, D 0 (declined at once), G 7, C 3 (10-09..10-13), F 9 (09-24..10-13).
+    assert (tiers["township"]["cases"], tiers["township"]["workdays"]) == (6, 33)
+    assert [r["number"] for r in d["late_materials"]] == [world["B"].number]
+    assert [r["number"] for r in d["no_reasons"]] == [world["G"].number]
+    assert [r["number"] for r in d["unaccepted"]] == [world["G"].number]
+    fees = {
+        c.number for c in raw if c.fee_total != sum(f.amount for f in c.item_version.fees.all())
+    }
+    assert {r["number"] for r in d["fees_off"]} == fees
+
+
+def test_drill_down_to_village_lists_cases(county, world):
+    d = dashboard(viewer=county.supervisor.user, region_code=county.v11.code, today=TODAY)
+    assert [r["number"] for r in d["cases"]] == [world["B"].number]
+    assert d["cases"][0]["colour"] == "red"
+    assert d["parent"]["code"] == county.t1.code
+
+
+def test_scope_of_dashboard(county, world):
+    t = dashboard(viewer=county.t1_staff.user, today=TODAY)
+    assert t["region"]["code"] == county.t1.code
+    assert t["totals"]["total"] == 5
+    for viewer, code in (
+        (county.t1_staff.user, county.county.code),
+        (county.t1_staff.user, county.t2.code),
+        (county.a11.user, county.v12.code),
+        (county.a11.user, county.t1.code),
+    ):
+        with pytest.raises(PermissionDenied):
+            dashboard(viewer=viewer, region_code=code, today=TODAY)
+    own = dashboard(viewer=county.a11.user, today=TODAY)
+    assert own["totals"]["total"] == 1
+
+
+def test_alerts_are_scoped(county, world):
+    supervision_sweep(today=TODAY)
+    numbers = {a.case.number for a in alert_list(viewer=county.a11.user) if a.case_id}
+    assert numbers == {world["B"].number}
+    everything = {a.case.number for a in alert_list(viewer=county.supervisor.user) if a.case_id}
+    assert everything == {world["A"].number, world["B"].number, world["F"].number}
+    with pytest.raises(PermissionDenied):
+        alert_list(viewer=county.a11.user, region=county.v12.code)
+
+
+def test_api_alerts_and_dashboard(client, county, world, token_for):
+    supervision_sweep(today=TODAY)
+    sup = token_for("supervisor")
+    r = client.get("/api/v1/supervision/alerts?level=red", **sup)
+    assert r.status_code == 200
+    body = r.json()
+    assert body and {a["level"] for a in body} == {"red"}
+    assert {a["case_number"] for a in body} == {world["A"].number, world["B"].number}
+    r = client.get(f"/api/v1/supervision/dashboard?region={county.t1.code}&date=2025-10-13", **sup)
+    assert r.status_code == 200 and r.json()["totals"]["red"] == 2
+    agent = token_for("v0101-agent")
+    assert (
+        client.get(f"/api/v1/supervision/dashboard?region={county.v12.code}", **agent).status_code
+        == 403
+    )
+    assert (
+        client.get(f"/api/v1/supervision/alerts?region={county.v12.code}", **agent).status_code
+        == 403
+    )
+    r = client.get("/api/v1/supervision/alerts", **agent)
+    assert {a["case_number"] for a in r.json()} == {world["B"].number}
+    assert client.get("/api/v1/supervision/alerts").status_code == 401
+    assert client.get("/api/v1/supervision/alerts?level=blue", **sup).status_code == 422
+
+
+def test_pages(client, county, world):
+    supervision_sweep(today=TODAY)
+    client.force_login(county.supervisor.user)
+    r = client.get(f"/supervision/?region={county.t1.code}&date=2025-10-13")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert world["A"].number in html and "<svg" in html
+    assert client.get("/supervision/alerts/?level=red").status_code == 200
+    assert client.get("/supervision/queue/").status_code == 200
+    assert client.get("/supervision/notifications/").status_code == 200
+    client.force_login(county.a11.user)
+    assert client.get(f"/supervision/?region={county.v12.code}").status_code == 403
+    assert client.get("/supervision/").status_code == 200
