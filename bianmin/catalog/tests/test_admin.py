@@ -128,3 +128,35 @@ def test_retire_action(client, catalog):
     client.post("/admin/catalog/item/", {"action": "retire", "_selected_action": [item.pk]})
     item.refresh_from_db()
     assert item.retired_at is not None and item.published_version is None
+
+
+def test_add_version_in_admin_gets_next_number_as_draft(client, catalog):
+    login(client, "admin")
+    assert client.get("/admin/catalog/itemversion/add/").status_code == 200
+    v1 = catalog.dibao
+    data = {
+        "item": v1.item_id,
+        "basic_code": v1.basic_code,
+        "implementation_code": v1.implementation_code,
+        "name": "最低生活保障审核确认（修订）",
+        "item_type": v1.item_type,
+        "service_objects": '["1"]',
+        "power_source": v1.power_source,
+        "legal_basis": v1.legal_basis,
+        "implementing_unit": v1.implementing_unit_id,
+        "statutory_limit": 30,
+        "promised_limit": 15,
+        "case_class": "promised",
+        "accept_tier": "township",
+        "decide_tier": "county",
+        "life_events": "[]",
+    }
+    for prefix in ("materials", "fees", "steps"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    r = client.post("/admin/catalog/itemversion/add/", data)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    new = ItemVersion.objects.get(item=v1.item, number=2)
+    assert new.status == ItemVersion.Status.DRAFT and new.promised_limit == 15
+    data["promised_limit"] = 40  # over the statutory limit: the model rule holds here too
+    r = client.post("/admin/catalog/itemversion/add/", data)
+    assert r.status_code == 200 and "承诺时限不得超过法定时限" in r.content.decode()
