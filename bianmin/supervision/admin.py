@@ -1,0 +1,32 @@
+"""Administrators configure warning thresholds and escalation rules here; alerts are read-only."""
+
+from django.contrib import admin
+
+from .models import Alert, EscalationRule, WarningThreshold
+
+
+@admin.register(WarningThreshold)
+class WarningThresholdAdmin(admin.ModelAdmin):
+    list_display = ["item", "days_before", "percent_left"]
+    autocomplete_fields: list = []
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = ["item", "case_state", "clock", "days_over", "action", "is_active"]
+    list_filter = ["action", "clock", "is_active"]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["raised_on", "level", "clock", "subject", "unit", "due_on", "escalated"]
+    list_filter = ["level", "clock", "escalated"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
