@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import NotFound
+from bianmin.common.errors import NotFound, PermissionDenied
 from bianmin.orgs.scope import scope_for
 
 from .models import BAD_LEVELS, GOOD_LEVELS, Outcome, Rating, RatingKind, Rectification, RectState
@@ -46,7 +46,9 @@ def rectification_list(*, viewer, state: str | None = None, overdue_on: dt.date 
 def rectification_get(*, viewer, pk: int) -> Rectification:
     rect = rectifications_visible(viewer=viewer).filter(pk=pk).first()
     if rect is None:
-        raise NotFound(_("未找到该整改记录，或您无权查看"))
+        if Rectification.objects.filter(pk=pk).exists():
+            raise PermissionDenied(_("无权查看该整改记录"))
+        raise NotFound(_("未找到该整改记录"))
     return rect
 
 

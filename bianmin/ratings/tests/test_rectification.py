@@ -121,7 +121,17 @@ def test_whole_flow_through_api_with_explain_and_close(client, county, token_for
     assert [e["action"] for e in body["events"]] == ["open", "call_back", "explain", "close"]
     assert body["allowed_actions"] == []
     # Another township's staff cannot see it.
-    assert client.get(url, **token_for("t02-staff")).status_code == 404
+    assert client.get(url, **token_for("t02-staff")).status_code == 403
+    assert client.get(url, **token_for("v0201-agent")).status_code == 403
+    r = client.post(
+        f"{url}/actions",
+        {"action": "close"},
+        content_type="application/json",
+        **token_for("v0201-agent"),
+    )
+    assert r.status_code == 403
+    assert client.get("/api/v1/ratings/rectifications", **token_for("v0201-agent")).json() == []
+    assert client.get("/api/v1/ratings/stats", **token_for("v0201-agent")).json() == []
     stats = client.get("/api/v1/ratings/stats", **token_for("supervisor")).json()
     row = next(s for s in stats if s["label"] == county.tc1.name)
     assert row["callback_on_time_rate"] == 0.0 and row["rectified_rate"] == 100.0
