@@ -13,6 +13,8 @@ from bianmin.common.validators import normalize_credit_code, normalize_id_number
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_END = b"IEND\xaeB`\x82"
+JPEG_END = b"\xff\xd9"
 SIGNATURE_MAX_BYTES = 2 * 1024 * 1024
 SIGNATURE_MAX_PIXELS = 4000 * 4000
 
@@ -39,9 +41,17 @@ def check_signature_image(data: bytes) -> str:
     kind = image_kind(data)
     if kind is None:
         raise ValidationError(_("签名必须是PNG或JPEG图片"), code="signature_type")
+    # A cut-off upload must not pass as a signature. The end markers are checked by hand because
+    # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES, which makes decoding forgive them.
+    if (kind == "png" and not data.endswith(PNG_END)) or (
+        kind == "jpeg" and not data.rstrip(b"\x00").endswith(JPEG_END)
+    ):
+        raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt")
     from PIL import Image, UnidentifiedImageError
 
     try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
         with Image.open(io.BytesIO(data)) as img:
             if img.format.lower() != kind:
                 raise ValidationError(_("签名图片内容与格式不符"), code="signature_type")

@@ -44,8 +44,10 @@ def test_signature_type_is_judged_by_content_not_name():
     assert form.errors["signature_file"] == ["签名必须是PNG或JPEG图片"]
 
 
-def test_truncated_png_is_refused():
-    raw = image_bytes("PNG")[:60]
+def test_truncated_png_is_refused_even_after_weasyprint_loosened_pillow():
+    import weasyprint  # noqa: F401 - sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True globally
+
+    raw = image_bytes("PNG")[:-20]
     form = SignatureForm({"signature_data": data_url(raw), "signed_by_name": "张三"})
     assert not form.is_valid()
     assert form.errors["signature_data"] == ["签名图片已损坏，无法识别"]
@@ -96,3 +98,10 @@ def test_intake_form_checks_credit_code_for_enterprises():
     form.fields["item"].choices = [("1", "x")]
     assert form.is_valid(), form.errors
     assert form.cleaned_data["credit_code"] == "91350100M000100Y43"
+
+
+def test_truncated_jpeg_scan_is_refused():
+    upload = SimpleUploadedFile("scan.jpg", image_bytes("JPEG")[:-40], content_type="image/jpeg")
+    form = SignatureForm({"signed_by_name": "张三"}, {"signature_file": upload})
+    assert not form.is_valid()
+    assert form.errors["signature_file"] == ["签名图片已损坏，无法识别"]
