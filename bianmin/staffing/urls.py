@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, roster, training
+from .views import assessment, attendance, roster, training
 
 app_name = "staffing"
 
@@ -17,6 +17,13 @@ urlpatterns = [
     path("training/new/", training.session_new, name="training_new"),
     path("training/person/<int:staff_id>/", training.person, name="training_person"),
     path("training/shortfall/", training.shortfall, name="training_shortfall"),
+    path("assessment/", assessment.index, name="assessment"),
+    path("assessment/run/", assessment.run_period, name="assessment_run"),
+    path("assessment/<int:pk>/", assessment.detail, name="assessment_detail"),
+    path("assessment/<int:pk>/adjust/", assessment.adjust, name="assessment_adjust"),
+    path("subsidy/", assessment.subsidies, name="subsidies"),
+    path("subsidy/new/", assessment.subsidy_new, name="subsidy_new"),
+    path("subsidy/<int:pk>/", assessment.subsidy, name="subsidy"),
     path("roster/", roster.roster_index, name="roster_index"),
     path("roster/generate-all/", roster.roster_generate_all, name="roster_generate_all"),
     path("roster/gaps/", roster.roster_gaps, name="roster_gaps"),

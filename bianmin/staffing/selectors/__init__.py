@@ -1,5 +1,12 @@
 """Reads of the staffing app; lists take the viewer and apply its access scope."""
 
+from .assessment import (
+    assessment_cases,
+    assessment_get,
+    assessment_list,
+    subsidy_get,
+    subsidy_xlsx,
+)
 from .attendance import (
     attendance_sheet,
     attendance_sheet_xlsx,
@@ -18,6 +25,11 @@ from .training import (
 )
 
 __all__ = [
+    "assessment_cases",
+    "assessment_get",
+    "assessment_list",
+    "subsidy_get",
+    "subsidy_xlsx",
     "attendance_sheet",
     "attendance_sheet_xlsx",
     "case_holders",

@@ -1,5 +1,6 @@
 """Writes of the staffing app, one function per business action (`<entity>_<verb>`)."""
 
+from .assessment import assessment_adjust, assessment_run, subsidy_allocate
 from .attendance import (
     attendance_sign,
     cover_end,
@@ -16,6 +17,9 @@ from .roster import duty_change, duty_swap, roster_generate, roster_publish, ros
 from .training import training_attendance_add, training_session_create
 
 __all__ = [
+    "assessment_adjust",
+    "assessment_run",
+    "subsidy_allocate",
     "attendance_sign",
     "cover_end",
     "cover_for",

@@ -1,0 +1,134 @@
+"""Reads of assessments and subsidies: lists in scope, the cases behind every figure, the
+finance export."""
+
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from bianmin.cases.models import Case, FlagKind
+from bianmin.common.errors import NotFound, PermissionDenied
+from bianmin.orgs.scope import scope_for
+
+from ..access import staff_of
+from ..models import Assessment, Grade, SubsidyPlan
+
+
+def assessment_list(*, viewer, start=None, end=None):
+    qs = Assessment.objects.filter(scope_for(viewer).units_q("unit")).select_related(
+        "staff", "unit"
+    )
+    if start:
+        qs = qs.filter(period_start=start)
+    if end:
+        qs = qs.filter(period_end=end)
+    return qs.order_by("-period_end", "unit__region__code", "staff__full_name")
+
+
+def assessment_get(*, viewer, pk: int) -> Assessment:
+    a = (
+        Assessment.objects.select_related("staff__user", "unit", "adjusted_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if a is None:
+        raise NotFound(_("考核记录不存在"))
+    if staff_of(viewer) == a.staff or assessment_list(viewer=viewer).filter(pk=pk).exists():
+        return a
+    raise PermissionDenied(_("无权查看该考核记录"))
+
+
+@dataclass(frozen=True)
+class CaseFact:
+    case: Case
+    concluded: bool
+    late: bool
+    notice_flags: int
+    rating: int | None
+
+
+def assessment_cases(*, assessment: Assessment) -> list[CaseFact]:
+    """The cases behind an assessment's figures, each with what it contributed."""
+    late = set(assessment.metrics.get("late_ids", []))
+    cases = (
+        Case.objects.filter(pk__in=assessment.case_ids)
+        .select_related("item_version")
+        .prefetch_related("flags", "ratings")
+        .order_by("submitted_on", "pk")
+    )
+    out = []
+    for c in cases:
+        ratings = [
+            r.level
+            for r in c.ratings.all()
+            if not r.removed and r.kind == "initial" and r.staff_user_id == assessment.staff.user_id
+        ]
+        out.append(
+            CaseFact(
+                c,
+                c.concluded_on is not None,
+                c.pk in late,
+                sum(1 for f in c.flags.all() if f.kind == FlagKind.REPEATED_NOTICE),
+                round(sum(ratings) / len(ratings), 1) if ratings else None,
+            )
+        )
+    return out
+
+
+def subsidy_get(*, viewer, pk: int) -> SubsidyPlan:
+    plan = SubsidyPlan.objects.select_related("region").filter(pk=pk).first()
+    if plan is None:
+        raise NotFound(_("补助方案不存在"))
+    if not scope_for(viewer).can_see_region(plan.region.code):
+        raise PermissionDenied(_("无权查看该补助方案"))
+    return plan
+
+
+def subsidy_xlsx(plan: SubsidyPlan) -> bytes:
+    """The finance sheet: one row per agent, a total row equal to the budget."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(plan.year)
+    ws.append([f"{plan.region.name} {plan.year}" + _("年度村级代办员补助发放表")])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(
+        [_("序号"), _("姓名"), _("代办点"), _("考核等次"), _("办件数"), _("分值"), _("金额(元)")]
+    )
+    lines = list(
+        plan.lines.select_related("staff__unit").order_by("staff__unit__region__code", "staff__pk")
+    )
+    for i, line in enumerate(lines, 1):
+        ws.append(
+            [
+                i,
+                line.staff.full_name,
+                line.staff.unit.name if line.staff.unit_id else "",
+                str(Grade(line.grade).label),
+                line.cases,
+                float(line.points),
+                line.amount,
+            ]
+        )
+    ws.append(
+        ["", _("合计"), "", "", sum(x.cases for x in lines), "", sum(x.amount for x in lines)]
+    )
+    for row in ws.iter_rows(min_row=3, min_col=7, max_col=7):
+        for cell in row:
+            cell.number_format = "#,##0.00"
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions["C"].width = 22
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+__all__ = [
+    "assessment_cases",
+    "assessment_get",
+    "assessment_list",
+    "subsidy_get",
+    "subsidy_xlsx",
+]

@@ -1,0 +1,153 @@
+"""Assessment pages: run for a period, the list, a detail page with the cases behind the
+figures and the head's adjustment; subsidy plans with the finance export."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from bianmin.common.errors import NotFound, PermissionDenied
+from bianmin.orgs.models import Region
+
+from .. import selectors, services
+from ..models import SubsidyPlan
+from ..services.assessment import COMPONENTS
+from .common import parse_date, run
+
+LABELS = {
+    "cases": _l("办件量"),
+    "on_time": _l("按时办结率"),
+    "notice": _l("一次性告知"),
+    "rating": _l("好差评"),
+    "complaints": _l("投诉"),
+    "attendance": _l("出勤"),
+    "training": _l("培训"),
+}
+
+
+def _get(fn, **kw):
+    try:
+        return fn(**kw)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+
+
+@login_required
+def index(request):
+    start, end = parse_date(request.GET.get("start")), parse_date(request.GET.get("end"))
+    return render(
+        request,
+        "staffing/assessment_index.html",
+        {
+            "rows": selectors.assessment_list(viewer=request.user, start=start, end=end)[:500],
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_period(request):
+    start, end = parse_date(request.POST.get("start")), parse_date(request.POST.get("end"))
+    run(
+        request,
+        lambda: services.assessment_run(actor=request.user, start=start, end=end),
+        _("考核已计算"),
+    )
+    q = f"?start={start}&end={end}" if start and end else ""
+    return redirect(f"{request.path.rsplit('run/', 1)[0]}{q}")
+
+
+@login_required
+def detail(request, pk: int):
+    a = _get(selectors.assessment_get, viewer=request.user, pk=pk)
+    parts = [
+        {
+            "code": k,
+            "label": LABELS[k],
+            "weight": a.scheme["weights"].get(k, 0),
+            "value": a.components[k],
+        }
+        for k in COMPONENTS
+    ]
+    return render(
+        request,
+        "staffing/assessment_detail.html",
+        {"a": a, "m": a.metrics, "parts": parts, "facts": selectors.assessment_cases(assessment=a)},
+    )
+
+
+@login_required
+@require_POST
+def adjust(request, pk: int):
+    a = _get(selectors.assessment_get, viewer=request.user, pk=pk)
+    run(
+        request,
+        lambda: services.assessment_adjust(
+            assessment=a,
+            points=request.POST.get("points", ""),
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        ),
+        _("已调整得分"),
+    )
+    return redirect("staffing:assessment_detail", pk=pk)
+
+
+@login_required
+def subsidies(request):
+    from bianmin.orgs.scope import scope_for
+
+    scope = scope_for(request.user)
+    plans = [
+        p
+        for p in SubsidyPlan.objects.select_related("region")
+        if scope.can_see_region(p.region.code)
+    ]
+    counties = Region.objects.filter(scope.region_q(), level="county")
+    return render(request, "staffing/subsidies.html", {"plans": plans, "counties": counties})
+
+
+@login_required
+@require_POST
+def subsidy_new(request):
+    p = request.POST
+    county = Region.objects.filter(code=p.get("county", "")).first()
+    if county is None:
+        raise Http404
+    try:
+        year = int(p.get("year", ""))
+    except ValueError:
+        year = 0
+    run(
+        request,
+        lambda: services.subsidy_allocate(
+            actor=request.user, county=county, year=year, budget=p.get("budget") or None
+        ),
+        _("补助已分配"),
+    )
+    return redirect("staffing:subsidies")
+
+
+@login_required
+def subsidy(request, pk: int):
+    plan = _get(selectors.subsidy_get, viewer=request.user, pk=pk)
+    if request.GET.get("format") == "xlsx":
+        resp = HttpResponse(
+            selectors.subsidy_xlsx(plan),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        resp["Content-Disposition"] = (
+            f'attachment; filename="subsidy-{plan.region.code[:6]}-{plan.year}.xlsx"'
+        )
+        return resp
+    lines = plan.lines.select_related("staff__unit", "assessment").order_by(
+        "staff__unit__region__code"
+    )
+    return render(request, "staffing/subsidy.html", {"plan": plan, "lines": lines})
