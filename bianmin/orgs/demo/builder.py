@@ -86,7 +86,16 @@ def plan_regions(seed: int) -> list[tuple[str, str, list[tuple[str, str]]]]:
         else:
             communities += step
         prefix = f"{places.COUNTY_CODE}{code3}"
-        children = [(f"{prefix}{i + 1:03d}", names.community()) for i in range(communities)]
+        if tname.endswith("街道"):
+            children = [(f"{prefix}{i + 1:03d}", names.community()) for i in range(communities)]
+        else:
+            # A town's communities are its seat, named after the town as real lists do.
+            stem = tname[:-1] if len(tname) > 2 else tname
+            seat = [f"{stem}社区", f"{stem}街社区", f"{stem}新区社区"]
+            children = [
+                (f"{prefix}{i + 1:03d}", seat[i] if i < len(seat) else names.community())
+                for i in range(communities)
+            ]
         children += [(f"{prefix}{201 + i:03d}", names.village()) for i in range(villages)]
         plan.append((f"{prefix}000", tname, children))
     return plan
