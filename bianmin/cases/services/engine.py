@@ -1,6 +1,8 @@
 """The single transition service: every state change of a case goes through `case_transition`."""
 
-from django.db import transaction
+import time
+
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,14 +125,23 @@ def case_transition(
     nothing else is saved (RULES.md "Supervision").
     """
     try:
-        return _apply(
-            case=case,
-            action=action,
-            actor=actor,
-            expected_version=expected_version,
-            note=note,
-            params=params,
-        )
+        for attempt in range(1, 6):
+            try:
+                return _apply(
+                    case=case,
+                    action=action,
+                    actor=actor,
+                    expected_version=expected_version,
+                    note=note,
+                    params=params,
+                )
+            except OperationalError as error:
+                # SQLite reports a concurrent writer as "locked" instead of waiting in some modes;
+                # the whole transaction is safe to run again when we are not inside another one.
+                if "locked" not in str(error) or connection.in_atomic_block or attempt == 5:
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
     except DomainError as error:
         flag = getattr(error, "flag", None)
         if flag is not None:
