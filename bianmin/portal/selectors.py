@@ -230,18 +230,13 @@ def delegation_lists() -> list[tuple[str, str, QuerySet[ItemVersion]]]:
 
 
 def duty_roster(unit: Unit):
-    """The unit's duty roster if the staffing app offers a selector for it, else None."""
+    """The unit's published duty roster of this month (staffing app), or None when there is none
+    or the staffing app is not installed."""
     try:
-        from bianmin.staffing import selectors as staffing
+        from bianmin.staffing.selectors import roster_for_unit
     except ImportError:
         return None
-    fn = getattr(staffing, "duty_roster_public", None) or getattr(staffing, "roster_for_unit", None)
-    if fn is None:
-        return None
-    try:
-        return fn(unit=unit)
-    except Exception:  # noqa: BLE001 - another team's reader must not take the board down
-        return None
+    return roster_for_unit(unit=unit, month=timezone.localdate())
 
 
 # -- service card ---------------------------------------------------------------------------

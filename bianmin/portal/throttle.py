@@ -3,7 +3,7 @@
 Four digits are only 10,000 possibilities, so wrong guesses are counted per client address and per
 case number (hashed: the counter must not become a list of real numbers). After
 BIANMIN_STATUS_MAX_FAILURES wrong pairs within BIANMIN_STATUS_WINDOW_SECONDS, that key is denied
-until the window has passed, even for the right pair; every failure is logged. Counters live in
+for BIANMIN_STATUS_BLOCK_SECONDS (default: one window), even for the right pair; every failure is logged. Counters live in
 the database so every app process counts the same guesses.
 """
 
@@ -35,6 +35,12 @@ def max_failures() -> int:
 
 def window() -> dt.timedelta:
     return dt.timedelta(seconds=int(getattr(settings, "BIANMIN_STATUS_WINDOW_SECONDS", 900)))
+
+
+def block_time() -> dt.timedelta:
+    """How long a key stays blocked once it reached the limit (default: one window)."""
+    seconds = getattr(settings, "BIANMIN_STATUS_BLOCK_SECONDS", None)
+    return dt.timedelta(seconds=int(seconds)) if seconds is not None else window()
 
 
 def keys_for(*, ip: str, number: str) -> list[str]:
@@ -80,7 +86,7 @@ def record_failure(keys: list[str], *, ip: str, number: str) -> None:
             LookupThrottle.objects.filter(pk=row.pk).update(failures=F("failures") + 1)
             row.refresh_from_db()
             if row.failures >= limit and (row.blocked_until is None or row.blocked_until <= now):
-                row.blocked_until = now + window()
+                row.blocked_until = now + block_time()
                 row.save(update_fields=["blocked_until"])
                 logger.warning(
                     "status lookup blocked: key=%s failures=%s until=%s",

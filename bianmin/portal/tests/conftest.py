@@ -1,10 +1,14 @@
 """Portal test data: a small published catalog built through the catalog services."""
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bianmin.catalog.models import CaseClass, ItemType, Tier
 from bianmin.catalog.tests.conftest import make_item
+from bianmin.tests_browser import conftest as shared_browser_fixtures
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -74,3 +78,68 @@ def build_portal_catalog(c):
 def pc(county):
     """The county plus a published catalog with an online township item (宅基地)."""
     return build_portal_catalog(county)
+
+
+# -- browser fixtures -----------------------------------------------------------------------
+# Chromium comes from the shared browser fixtures (bianmin/tests_browser/conftest.py); importing
+# the fixture registers it here and sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's sync API.
+browser = shared_browser_fixtures.browser
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _context(browser, live_server, viewport):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=viewport)
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a 360-px-wide phone viewport."""
+    context = _context(browser, live_server, PHONE)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desk(browser, live_server):
+    context = _context(browser, live_server, DESKTOP)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def axe_check():
+    """`axe_check(page)` runs axe-core in the page and fails on serious or critical violations."""
+    if not AXE.exists():
+        pytest.skip("axe-core missing: run `npm ci` in the project root")
+
+    def check(page):
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                 .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                             targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"""
+        )
+        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not bad, f"{page.url}: {bad}"
+        return violations
+
+    return check
+
+
+@pytest.fixture
+def shot():
+    """`shot(page, name)` saves a full-page PNG under docs/screenshots/ for the README."""
+
+    def take(page, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
