@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "affairs"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("board/<str:code>/", views.board, name="board"),
+    path("<str:code>/custody/", views.custody, name="custody"),
+    path("<str:code>/custody/<str:action>/", views.custody_action, name="custody_action"),
+    path("<str:code>/mediation/", views.mediation, name="mediation"),
+    path("<str:code>/mediation/<str:action>/", views.mediation_action, name="mediation_action"),
+    path("<str:code>/deliberations/", views.deliberations, name="deliberations"),
+    path(
+        "<str:code>/deliberations/<str:action>/",
+        views.deliberation_action,
+        name="deliberation_action",
+    ),
+]

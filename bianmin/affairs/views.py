@@ -1,0 +1,253 @@
+"""Village affairs pages: the public board, custody keeping, mediation and deliberations."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+
+from . import selectors, services
+from .access import in_confidence, require_custodian
+from .models import (
+    AssetCategory,
+    CashEntry,
+    ContractPayment,
+    Deliberation,
+    Direction,
+    Mediation,
+    MediationOutcome,
+    MeetingKind,
+)
+
+
+def _village(code: str):
+    try:
+        return selectors.village_get(code=code)
+    except NotFound:
+        raise Http404 from None
+
+
+def _date(text):
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _run(request, fn, success: str) -> None:
+    try:
+        fn()
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, success)
+
+
+@require_GET
+def board(request, code: str):
+    """The villagers' read-only board: assets, journal, contracts, published deliberations."""
+    village = _village(code)
+    return render(request, "affairs/board.html", {"b": selectors.village_board(village=village)})
+
+
+@login_required
+def custody(request, code: str):
+    village = _village(code)
+    try:
+        require_custodian(request.user, village)
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+    return render(
+        request,
+        "affairs/custody.html",
+        {
+            "b": selectors.village_board(village=village),
+            "directions": Direction.choices,
+            "categories": AssetCategory.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def custody_action(request, code: str, action: str):
+    village = _village(code)
+    p, u = request.POST, request.user
+    if action == "entry":
+        _run(
+            request,
+            lambda: services.cash_entry_record(
+                actor=u,
+                village=village,
+                date=_date(p.get("date")),
+                direction=p.get("direction", ""),
+                amount=p.get("amount", ""),
+                summary=p.get("summary", ""),
+                counterparty=p.get("counterparty", ""),
+                voucher=p.get("voucher", ""),
+            ),
+            _("已登记"),
+        )
+    elif action == "reverse":
+        entry = get_object_or_404(CashEntry, pk=p.get("entry") or 0, village=village)
+        _run(
+            request,
+            lambda: services.cash_entry_reverse(actor=u, entry=entry, reason=p.get("reason", "")),
+            _("已冲销"),
+        )
+    elif action == "asset":
+        _run(
+            request,
+            lambda: services.asset_register(
+                actor=u,
+                village=village,
+                category=p.get("category", ""),
+                name=p.get("name", ""),
+                quantity=p.get("quantity", ""),
+                measure=p.get("measure", ""),
+                value=p.get("value") or 0,
+                acquired_on=_date(p.get("acquired_on")),
+                location=p.get("location", ""),
+            ),
+            _("已登记资产资源"),
+        )
+    elif action == "contract":
+        _run(
+            request,
+            lambda: services.contract_create(
+                actor=u,
+                village=village,
+                number=p.get("number", ""),
+                title=p.get("title", ""),
+                counterparty=p.get("counterparty", ""),
+                subject=p.get("subject", ""),
+                start=_date(p.get("start")),
+                end=_date(p.get("end")),
+                annual_amount=p.get("annual_amount", ""),
+                area=p.get("area") or None,
+            ),
+            _("已登记合同"),
+        )
+    elif action == "receive":
+        payment = get_object_or_404(
+            ContractPayment, pk=p.get("payment") or 0, contract__village=village
+        )
+        _run(
+            request,
+            lambda: services.contract_payment_receive(actor=u, payment=payment),
+            _("已收取租金"),
+        )
+    else:
+        raise Http404
+    return redirect("affairs:custody", code=code)
+
+
+def _confidential(request, village):
+    if not in_confidence(request.user, village):
+        raise DjangoPermissionDenied(_("调解记录仅限本村(社区)和所属乡镇(街道)查阅"))
+
+
+@login_required
+def mediation(request, code: str):
+    village = _village(code)
+    _confidential(request, village)
+    rows = selectors.mediations(viewer=request.user, village=village)
+    return render(
+        request,
+        "affairs/mediation.html",
+        {"village": village, "rows": rows, "outcomes": MediationOutcome.choices},
+    )
+
+
+@login_required
+@require_POST
+def mediation_action(request, code: str, action: str):
+    village = _village(code)
+    _confidential(request, village)
+    p, u = request.POST, request.user
+    if action == "new":
+        _run(
+            request,
+            lambda: services.mediation_record(
+                actor=u,
+                village=village,
+                parties=p.get("parties", ""),
+                matter=p.get("matter", ""),
+                mediator=p.get("mediator", ""),
+                mediated_on=_date(p.get("mediated_on")),
+                outcome=p.get("outcome", ""),
+                agreement=p.get("agreement", ""),
+            ),
+            _("已登记调解"),
+        )
+    elif action == "follow-up":
+        m = get_object_or_404(Mediation, pk=p.get("mediation") or 0, village=village)
+        _run(
+            request,
+            lambda: services.mediation_follow_up(
+                actor=u, mediation=m, text=p.get("follow_up", ""), on=_date(p.get("on"))
+            ),
+            _("已登记回访"),
+        )
+    else:
+        raise Http404
+    return redirect("affairs:mediation", code=code)
+
+
+@login_required
+def deliberations(request, code: str):
+    village = _village(code)
+    _confidential(request, village)
+    return render(
+        request,
+        "affairs/deliberations.html",
+        {
+            "village": village,
+            "rows": selectors.deliberations(viewer=request.user, village=village),
+            "kinds": MeetingKind.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def deliberation_action(request, code: str, action: str):
+    village = _village(code)
+    _confidential(request, village)
+    p, u = request.POST, request.user
+    if action == "new":
+        _run(
+            request,
+            lambda: services.deliberation_record(
+                actor=u,
+                village=village,
+                matter=p.get("matter", ""),
+                meeting_kind=p.get("meeting_kind", ""),
+                meeting_on=_date(p.get("meeting_on")),
+                eligible=p.get("eligible"),
+                attended=p.get("attended"),
+                votes_for=p.get("votes_for"),
+                votes_against=p.get("votes_against"),
+                abstained=p.get("abstained"),
+                decision=p.get("decision", ""),
+            ),
+            _("已登记议事结果"),
+        )
+    elif action == "publish":
+        d = get_object_or_404(Deliberation, pk=p.get("deliberation") or 0, village=village)
+        _run(
+            request,
+            lambda: services.deliberation_publish(actor=u, deliberation=d),
+            _("已公示"),
+        )
+    else:
+        raise Http404
+    return redirect("affairs:deliberations", code=code)
