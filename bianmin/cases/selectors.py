@@ -16,6 +16,7 @@ from bianmin.orgs.scope import scope_for
 from bianmin.workdays.calendar import add_workdays
 
 from .deadlines import DUE_SOON_DAYS
+from .deadlines import clock as case_clock  # noqa: F401  (days used / left, for pages)
 from .models import (
     DELIVERY_STATES,
     Case,
@@ -191,4 +192,29 @@ def work_queues(*, viewer, today: dt.date | None = None, limit: int = 20) -> dic
     for name, q in _queue_filters(viewer, today).items():
         qs = base.filter(q).order_by("promised_due", "-created_at", "-pk")
         out[name] = {"count": qs.count(), "items": list(qs[:limit])}
+    return out
+
+
+@dataclass(frozen=True)
+class Holding:
+    unit: str
+    received_at: dt.datetime | None
+    left_at: dt.datetime | None
+    workdays: int | None
+
+
+def case_holdings(*, case: Case, today: dt.date | None = None) -> list[Holding]:
+    """How long each unit held the case, from its custody records (DESIGN.md: time per tier)."""
+    from bianmin.workdays.calendar import workdays_between
+
+    today = today or timezone.localdate()
+    hops = list(case.custodies.select_related("to_unit").order_by("sent_at", "pk"))
+    out = []
+    for i, hop in enumerate(hops):
+        left = hops[i + 1].sent_at if i + 1 < len(hops) else None
+        days = None
+        if hop.received_at is not None:
+            end = timezone.localdate(left) if left else today
+            days = workdays_between(timezone.localdate(hop.received_at), end).workdays
+        out.append(Holding(hop.to_unit.name, hop.received_at, left, days))
     return out

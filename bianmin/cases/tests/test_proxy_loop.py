@@ -1,6 +1,7 @@
 """The proxy loop: village -> township -> county -> back to the village -> delivered."""
 
 from bianmin.cases.models import Case, Custody, State
+from bianmin.cases.selectors import case_holdings
 from bianmin.cases.services import case_register, case_transition
 from bianmin.cases.tests.conftest import PERSON, all_provided, signature_png
 
@@ -33,6 +34,7 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
     case = step(case, "accept", c.t1_staff)
     assert case.state == State.ACCEPTED and case.accepted_on is not None
     assert case.promised_due and case.statutory_due and case.proxy_due
+    clock.advance(2)  # the township holds it two working days before sending it up
     case = step(case, "forward", c.t1_staff)
     assert case.state == State.REFERRED and case.current_unit == c.dept_civil
     clock.advance(1)
@@ -67,6 +69,14 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
         (c.dept_civil.pk, c.s11.pk),
     ]
     assert all(h.received_at for h in Custody.objects.filter(case=case))
+    held = case_holdings(case=case)
+    assert [h.unit for h in held] == [
+        "汉王村便民服务站",
+        "武乡镇便民服务中心",
+        "区民政局",
+        "汉王村便民服务站",
+    ]
+    assert [h.workdays for h in held[:3]] == [0, 2, 0]
     # One case all the way: never duplicated.
     assert Case.objects.count() == 1
     actions = list(case.events.values_list("action", flat=True))
