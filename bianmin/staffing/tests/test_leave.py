@@ -279,3 +279,47 @@ def test_monthly_sheet_and_excel(client, county, clock):
     assert person[1 + i] == "√" and person[-3:] == (1, 0, row.absent)
     client.force_login(c.a21.user)
     assert client.get(f"/staffing/attendance/{c.s11.pk}/2026-09/").status_code == 403
+
+
+def test_leave_api_multipart_with_document_and_list(client, county, clock, token_for):
+    clock.set(MON)
+    headers = token_for("v0101-agent")
+    r = client.post(
+        "/api/v1/staffing/leave",
+        {
+            "kind": "sick",
+            "start": "2026-09-21",
+            "end": "2026-09-22",
+            "reason": "发烧",
+            "document": SimpleUploadedFile("a.pdf", b"GIF89a not a pdf"),
+        },
+        **headers,
+    )
+    assert r.status_code == 422 and r.json()["field"] == "document"
+    r = client.post(
+        "/api/v1/staffing/leave",
+        {
+            "kind": "sick",
+            "start": "2026-09-21",
+            "end": "2026-09-22",
+            "reason": "发烧",
+            "document": SimpleUploadedFile("a.pdf", PDF),
+        },
+        **headers,
+    )
+    assert r.status_code == 201, r.content
+    leave_id = r.json()["id"]
+    assert r.json()["has_document"] is True and r.json()["status"] == "pending"
+    r = client.get("/api/v1/staffing/leave?status=pending", **token_for("t01-head"))
+    assert [x["id"] for x in r.json()] == [leave_id]
+    r = client.post(
+        f"/api/v1/staffing/leave/{leave_id}/decide",
+        {"approved": True},
+        content_type="application/json",
+        **token_for("v0201-agent"),
+    )
+    assert r.status_code == 403
+    client.force_login(county.t1_head.user)
+    assert client.get(f"/staffing/leave/{leave_id}/document/").status_code == 200
+    client.force_login(county.a21.user)
+    assert client.get(f"/staffing/leave/{leave_id}/document/").status_code == 403
