@@ -1,35 +1,250 @@
-"""Every API route is listed here with how a village agent is kept out of other villages' data.
+"""Every API route is listed here with how a village agent is kept out of other places' data.
 
 The route list comes from the OpenAPI schema, so a new endpoint without an entry fails this test.
+The world: agent v0101 (汉王村, 武乡镇) against objects of 谢村 (same township, other village) and of
+河东店镇 (another township).
 """
 
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
 from bianmin.api.api import api
+from bianmin.cases.services import case_register, case_transition
+from bianmin.catalog.services import item_version_create, item_version_publish
 
-PUBLIC = "public"  # needs no login and exposes no village data
-
-
-def foreign(county):
-    """URLs naming another village's (or a higher level's) data, as seen by agent v0101."""
-    return {
-        "GET /api/v1/units/{unit_id}": f"/api/v1/units/{county.s12.pk}",
-        "GET /api/v1/regions/{code}": f"/api/v1/regions/{county.v12.code}",
-    }
-
-
-# Routes that return lists: they must not contain anything outside the caller's scope.
-LISTS = {
-    "GET /api/v1/units": (
-        "/api/v1/units",
-        lambda county, body: {u["code"] for u in body} == {"S11"},
-    ),
+PERSON = {
+    "applicant_kind": "person",
+    "applicant_name": "王小二",
+    "id_number": "11010519491231002X",
+    "phone": "13800000001",
 }
 
+# Needs no login and shows nothing of a particular place (or checks its own secret, such as a
+# case number with the applicant's phone digits).
 PUBLIC_ROUTES = {
     "POST /api/v1/auth/token",
     "GET /api/v1/workdays/add",
     "GET /api/v1/workdays/count",
     "GET /api/v1/items",
     "GET /api/v1/items/{code}",
+    "GET /api/v1/public/cases/{number}",
+    "POST /api/v1/public/cases/{number}/rating",
+    "POST /api/v1/ratings/follow-up",
+}
+
+
+def _item(code, county, **kw):
+    fields = {
+        "basic_code": f"{code:0>12}"[:12],
+        "implementation_code": f"6107020{code}",
+        "item_type": "20",
+        "service_objects": ["1"],
+        "power_source": "1",
+        "legal_basis": "《示例条例》",
+        "village_proxy": True,
+        "materials": [{"name": "居民身份证", "required": True}],
+    }
+    fields.update(kw)
+    return item_version_publish(version=item_version_create(local_code=code, **fields))
+
+
+@pytest.fixture
+def world(county):
+    c = county
+    w = SimpleNamespace(c=c)
+    proxy_item = _item(
+        "ACC001",
+        c,
+        name="低保申请",
+        case_class="promised",
+        accept_tier="township",
+        decide_tier="county",
+        implementing_unit=c.dept_civil,
+        statutory_limit=20,
+        promised_limit=10,
+    )
+    quick_item = _item(
+        "ACC002",
+        c,
+        name="开具居住证明",
+        case_class="immediate",
+        accept_tier="township",
+        decide_tier="township",
+        implementing_unit=c.tc2,
+        statutory_limit=0,
+        promised_limit=0,
+    )
+    provided = {m.pk: "provided" for m in proxy_item.materials.all()}
+    # 谢村's case, taken by its own agent.
+    w.case = case_register(
+        actor=c.a12.user,
+        item_version=proxy_item,
+        channel="proxy",
+        materials=provided,
+        entrustment_signed=True,
+        **PERSON,
+    )
+    # 河东店镇's concluded case with a bad rating, hence a rectification for that township.
+    other = case_register(
+        actor=c.t2_staff.user,
+        item_version=quick_item,
+        channel="window",
+        materials={m.pk: "provided" for m in quick_item.materials.all()},
+        **PERSON,
+    )
+    other = case_transition(case=other, action="accept", actor=c.t2_staff.user)
+    other = case_transition(case=other, action="conclude", actor=c.t2_staff.user)
+    from bianmin.ratings.services import rating_submit
+
+    rating = rating_submit(case=other, level=1, comment="态度差", phone_tail="0001")
+    from bianmin.ratings.models import Rectification
+
+    w.rectification = Rectification.objects.get(rating=rating)
+    from bianmin.supervision.services.complaints import complaint_file
+
+    w.complaint = complaint_file(
+        kind="complaint", unit=c.tc2, content="窗口无人", name="李四", phone="13800000002"
+    )
+    from bianmin.supervision.models import Notification
+
+    w.notification = Notification.objects.create(recipient=c.t2_staff.user, text="预警")
+    return w
+
+
+def foreign(w):
+    """(method, url, json body) naming data outside agent v0101's scope: must be refused."""
+    c = w.c
+    return {
+        "GET /api/v1/units/{unit_id}": ("get", f"/api/v1/units/{c.s12.pk}", None),
+        "GET /api/v1/regions/{code}": ("get", f"/api/v1/regions/{c.v12.code}", None),
+        "GET /api/v1/cases/{number}": ("get", f"/api/v1/cases/{w.case.number}", None),
+        "GET /api/v1/cases/{number}/events": ("get", f"/api/v1/cases/{w.case.number}/events", None),
+        "POST /api/v1/cases/{number}/actions/{action}": (
+            "post",
+            f"/api/v1/cases/{w.case.number}/actions/forward",
+            {},
+        ),
+        "POST /api/v1/cases": (
+            "post",
+            "/api/v1/cases",
+            {
+                "item": w.case.item_version.item.local_code,
+                "channel": "window",
+                "unit": c.s12.pk,
+                **PERSON,
+            },
+        ),
+        "GET /api/v1/ratings/rectifications/{rect_id}": (
+            "get",
+            f"/api/v1/ratings/rectifications/{w.rectification.pk}",
+            None,
+        ),
+        "POST /api/v1/ratings/rectifications/{rect_id}/actions": (
+            "post",
+            f"/api/v1/ratings/rectifications/{w.rectification.pk}/actions",
+            {"action": "call_back"},
+        ),
+        "GET /api/v1/reports/monthly": (
+            "get",
+            f"/api/v1/reports/monthly?unit={c.tc2.pk}&month=2026-10",
+            None,
+        ),
+        "POST /api/v1/reports/monthly/actions": (
+            "post",
+            "/api/v1/reports/monthly/actions",
+            {"unit": c.tc2.pk, "month": "2026-10", "action": "generate"},
+        ),
+        "GET /api/v1/supervision/dashboard": (
+            "get",
+            f"/api/v1/supervision/dashboard?region={c.v12.code}",
+            None,
+        ),
+        "GET /api/v1/supervision/complaints/{number}": (
+            "get",
+            f"/api/v1/supervision/complaints/{w.complaint.number}",
+            None,
+        ),
+        "POST /api/v1/supervision/complaints/{number}/decide": (
+            "post",
+            f"/api/v1/supervision/complaints/{w.complaint.number}/decide",
+            {"note": "受理"},
+        ),
+        "POST /api/v1/supervision/complaints/{number}/reply": (
+            "post",
+            f"/api/v1/supervision/complaints/{w.complaint.number}/reply",
+            {"reply": "已整改"},
+        ),
+        "POST /api/v1/supervision/notifications/{pk}/read": (
+            "post",
+            f"/api/v1/supervision/notifications/{w.notification.pk}/read",
+            None,
+        ),
+        "POST /api/v1/supervision/queue/{pk}/resolve": (
+            "post",
+            "/api/v1/supervision/queue/1/resolve",
+            {"note": "x"},
+        ),
+        "GET /api/v1/staffing/roster/{unit_code}/{month}": (
+            "get",
+            f"/api/v1/staffing/roster/{c.s12.code}/2026-12",
+            None,
+        ),
+    }
+
+
+def _codes(body):
+    return body.get("items", body) if isinstance(body, dict) else body
+
+
+# Lists: answered for the caller's own scope only, checked against what they must not contain.
+def lists(w):
+    c = w.c
+    return {
+        "GET /api/v1/units": ("/api/v1/units", lambda b: {u["code"] for u in b} == {"S11"}),
+        "GET /api/v1/cases": ("/api/v1/cases", lambda b: w.case.number not in str(b)),
+        "GET /api/v1/cases/queues": ("/api/v1/cases/queues", lambda b: w.case.number not in str(b)),
+        "GET /api/v1/ratings/rectifications": (
+            "/api/v1/ratings/rectifications",
+            lambda b: _codes(b) == [],
+        ),
+        "GET /api/v1/ratings/stats": ("/api/v1/ratings/stats", lambda b: c.tc2.name not in str(b)),
+        "GET /api/v1/reports/monthly/status": (
+            "/api/v1/reports/monthly/status?month=2026-10",
+            lambda b: c.tc2.name not in str(b),
+        ),
+        "GET /api/v1/supervision/alerts": (
+            "/api/v1/supervision/alerts",
+            lambda b: w.case.number not in str(b),
+        ),
+        "GET /api/v1/supervision/complaints": (
+            "/api/v1/supervision/complaints",
+            lambda b: w.complaint.number not in str(b),
+        ),
+        "GET /api/v1/supervision/queue": ("/api/v1/supervision/queue", lambda b: _codes(b) == []),
+        "GET /api/v1/supervision/notifications": (
+            "/api/v1/supervision/notifications",
+            lambda b: _codes(b) == [],
+        ),
+        "GET /api/v1/staffing/queue": (
+            "/api/v1/staffing/queue",
+            lambda b: w.case.number not in str(b),
+        ),
+        "GET /api/v1/staffing/leave": ("/api/v1/staffing/leave", lambda b: _codes(b) == []),
+        "GET /api/v1/staffing/roster-gaps": (
+            "/api/v1/staffing/roster-gaps?month=2026-12",
+            lambda b: b and all(c.s12.name not in str(g) and c.s21.name not in str(g) for g in b),
+        ),
+    }
+
+
+# The caller's own records only (signing in, asking for leave): there is no one else's to reach.
+OWN = {
+    "POST /api/v1/staffing/attendance",
+    "POST /api/v1/staffing/leave",
+    "POST /api/v1/staffing/leave/{leave_id}/decide",
+    "POST /api/v1/staffing/leave/{leave_id}/return",
 }
 
 
@@ -38,32 +253,70 @@ def all_routes() -> set[str]:
     return {f"{method.upper()} {path}" for path, ops in schema["paths"].items() for method in ops}
 
 
-def test_every_route_has_a_matrix_entry(county):
-    covered = set(foreign(county)) | set(LISTS) | PUBLIC_ROUTES
+def test_every_route_has_a_matrix_entry(world):
+    covered = set(foreign(world)) | set(lists(world)) | PUBLIC_ROUTES | OWN
     missing = all_routes() - covered
     assert not missing, f"routes without an access-matrix entry: {sorted(missing)}"
+    stale = covered - all_routes()
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
 
 
-def test_agent_is_refused_other_villages(client, county, token_for):
+def _call(client, method, url, body, headers):
+    if method == "get":
+        return client.get(url, **headers)
+    return client.post(url, body or {}, content_type="application/json", **headers)
+
+
+def test_agent_is_refused_other_places(client, world, token_for):
     headers = token_for("v0101-agent")
-    for key, url in foreign(county).items():
-        method = key.split()[0].lower()
-        r = getattr(client, method)(url, **headers)
-        assert r.status_code == 403, (key, url, r.status_code)
-        assert "detail" in r.json()
+    for key, (method, url, body) in foreign(world).items():
+        r = _call(client, method, url, body, headers)
+        assert r.status_code in (403, 404), (key, url, r.status_code, r.content[:200])
+        assert "detail" in r.json(), key
 
 
-def test_lists_hold_only_own_scope(client, county, token_for):
+def test_scope_objects_are_403_not_404(client, world, token_for):
+    """Existing objects of another village are refused as forbidden, as the issue asks."""
     headers = token_for("v0101-agent")
-    for key, (url, check) in LISTS.items():
+    for key in (
+        "GET /api/v1/units/{unit_id}",
+        "GET /api/v1/regions/{code}",
+        "GET /api/v1/cases/{number}",
+        "GET /api/v1/cases/{number}/events",
+        "POST /api/v1/cases/{number}/actions/{action}",
+    ):
+        method, url, body = foreign(world)[key]
+        assert _call(client, method, url, body, headers).status_code == 403, key
+
+
+def test_lists_hold_only_own_scope(client, world, token_for):
+    headers = token_for("v0101-agent")
+    for key, (url, check) in lists(world).items():
         r = client.get(url, **headers)
-        assert r.status_code == 200, key
-        assert check(county, r.json()), key
+        assert r.status_code in (200, 403), (key, r.status_code, r.content[:200])
+        if r.status_code == 200:
+            assert check(r.json()), (key, r.content[:300])
 
 
-def test_protected_routes_need_credentials(client, county):
-    for key, url in foreign(county).items():
-        method = key.split()[0].lower()
-        assert getattr(client, method)(url).status_code == 401, key
-    for key, (url, _check) in LISTS.items():
+def test_protected_routes_need_credentials(client, world):
+    for key, (method, url, body) in foreign(world).items():
+        assert _call(client, method, url, body, {}).status_code == 401, key
+    for key, (url, _check) in lists(world).items():
         assert client.get(url).status_code == 401, key
+
+
+def test_own_record_routes_need_credentials(client, world):
+    today = dt.date(2026, 11, 23).isoformat()
+    assert (
+        client.post(
+            "/api/v1/staffing/attendance", {"action": "in"}, content_type="application/json"
+        ).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/api/v1/staffing/leave",
+            {"kind": "personal", "start": today, "end": today, "reason": "x"},
+        ).status_code
+        == 401
+    )
