@@ -275,3 +275,11 @@ def test_ledger_filters_and_exports_masked_excel(county, item, client):
     assert rows[0][3] == ID_MASKED
     r = client.get("/cases/ledger/", {"start": "2026-02-01", "end": "2026-01-01"})
     assert r.status_code == 400 and "截止日期不能早于起始日期" in r.content.decode()
+
+
+def test_case_list_filters_by_queue_and_refuses_unknown_queue(county, item, client):
+    case = register(county, item)
+    login(client, county.a11.user)
+    assert case.number in client.get("/cases/", {"queue": "to_accept"}).content.decode()
+    assert case.number not in client.get("/cases/", {"queue": "to_deliver"}).content.decode()
+    assert client.get("/cases/", {"queue": "bogus"}).status_code == 422
