@@ -17,12 +17,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# System libraries: WeasyPrint needs Pango, documents need CJK fonts, i18n needs msgfmt.
+# System libraries: WeasyPrint needs Pango, documents need CJK fonts, i18n needs msgfmt,
+# the document tests read PDFs back with poppler's pdftotext.
 system-deps:
 	@missing=""; \
 	  command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	  ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	  command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	  if [ -n "$$missing" ]; then \
 	    test -n "$(APT_GET)" || { echo "missing:$$missing"; exit 1; }; \
 	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
