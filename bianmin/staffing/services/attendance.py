@@ -9,7 +9,6 @@ transitions, taken by the person whose lock it is.
 """
 
 import datetime as dt
-import io
 import logging
 
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from bianmin.cases.models import FINAL_STATES, Case
 from bianmin.cases.services import case_transition, event_record
 from bianmin.common.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from bianmin.common.uploads import upload_checked
 from bianmin.orgs.models import Staff
 
 from ..access import is_head_for, staff_of
@@ -35,7 +35,6 @@ from ..models import (
 
 log = logging.getLogger(__name__)
 
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 
 
 # -- attendance -------------------------------------------------------------------------------
@@ -80,25 +79,9 @@ def document_checked(document: UploadedFile | None) -> UploadedFile | None:
     """A PDF, JPEG or PNG, judged by its content rather than its name or declared type."""
     if document is None:
         return None
-    if document.size > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed(_("证明材料不能超过5MB"), field="document")
     document.seek(0)
-    head = document.read()
+    upload_checked(document, field="document")
     document.seek(0)
-    if head.startswith(b"%PDF-"):
-        if b"%%EOF" not in head[-2048:]:
-            raise ValidationFailed(_("PDF 文件不完整"), field="document")
-        return document
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(head)) as img:
-            fmt = img.format
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        fmt = None
-    if fmt not in ("JPEG", "PNG"):
-        raise ValidationFailed(_("证明材料须为 PDF、JPEG 或 PNG 文件"), field="document")
     return document
 
 
