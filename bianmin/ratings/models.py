@@ -157,7 +157,7 @@ class AppealReason(models.TextChoices):
 class Rectification(TimeStampedModel):
     """The rectification case (差评整改) a bad rating opens for the responsible unit."""
 
-    number = models.CharField(_("整改编号"), max_length=40, unique=True)
+    number = models.CharField(_("整改编号"), max_length=60, unique=True)
     rating = models.OneToOneField(
         Rating, on_delete=models.PROTECT, related_name="rectification", verbose_name=_("差评")
     )

@@ -267,7 +267,7 @@ def assessment_run(*, actor, start: dt.date, end: dt.date) -> list[Assessment]:
 @transaction.atomic
 def assessment_adjust(*, assessment: Assessment, points, reason: str, actor) -> Assessment:
     """The unit head's documented adjustment (at most ±10 points, with a reason); regrades."""
-    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
     if not (actor.is_superuser or is_head_for(actor, assessment.unit)):
         raise PermissionDenied(_("只有被考核人所在单位负责人可以调整得分"))
     try:

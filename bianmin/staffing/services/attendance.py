@@ -50,7 +50,7 @@ def attendance_sign(*, actor, action: str, source: str = SignSource.PAGE) -> Att
         raise ValidationFailed(_("签到方式无效"), field="source")
     now = timezone.now()
     today = timezone.localdate(now)
-    row = Attendance.objects.select_for_update().filter(staff=staff, day=today).first()
+    row = Attendance.objects.select_for_update(of=("self",)).filter(staff=staff, day=today).first()
     if action == "in":
         if row is not None:
             raise Conflict(
@@ -159,7 +159,7 @@ def leave_decide(*, leave: LeaveRequest, approved: bool, note: str = "", actor) 
     once; a later one starts with `leaves_sweep` on its first day.
     """
     leave = (
-        LeaveRequest.objects.select_for_update().select_related("staff", "unit").get(pk=leave.pk)
+        LeaveRequest.objects.select_for_update(of=("self",)).select_related("staff", "unit").get(pk=leave.pk)
     )
     if not is_head_for(actor, leave.unit) or staff_of(actor) == leave.staff:
         raise PermissionDenied(_("只有本单位负责人可以审批请假"))
@@ -179,7 +179,7 @@ def leave_decide(*, leave: LeaveRequest, approved: bool, note: str = "", actor) 
 @transaction.atomic
 def leave_cancel(*, leave: LeaveRequest, actor) -> LeaveRequest:
     """The applicant withdraws a request not yet decided."""
-    leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
+    leave = LeaveRequest.objects.select_for_update(of=("self",)).get(pk=leave.pk)
     if staff_of(actor) != leave.staff:
         raise PermissionDenied(_("只能撤回本人的请假"))
     if leave.status != LeaveStatus.PENDING:
@@ -193,7 +193,7 @@ def leave_cancel(*, leave: LeaveRequest, actor) -> LeaveRequest:
 def leave_return(*, leave: LeaveRequest, actor, day: dt.date | None = None) -> LeaveRequest:
     """销假: the holder is back (reported by them or their head); the queue goes back to them."""
     leave = (
-        LeaveRequest.objects.select_for_update().select_related("staff", "unit").get(pk=leave.pk)
+        LeaveRequest.objects.select_for_update(of=("self",)).select_related("staff", "unit").get(pk=leave.pk)
     )
     if staff_of(actor) != leave.staff and not is_head_for(actor, leave.unit):
         raise PermissionDenied(_("只有本人或单位负责人可以销假"))
@@ -244,7 +244,7 @@ def cover_start(*, leave: LeaveRequest, actor) -> list[QueueHandover]:
     done = set(leave.handovers.values_list("case_id", flat=True))
     made = []
     for case in _open_queue(holder.user).exclude(pk__in=done):
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
         note = _("%(a)s 休假（%(s)s 至 %(e)s），由AB岗 %(b)s 接办") % {
             "a": holder.full_name,
             "s": leave.start,
@@ -281,7 +281,7 @@ def cover_end(*, leave: LeaveRequest, actor) -> list[QueueHandover]:
     now = timezone.now()
     holder = leave.staff
     for handover in leave.handovers.filter(ended_at=None).select_related("to_user__staff"):
-        case = Case.objects.select_for_update().get(pk=handover.case_id)
+        case = Case.objects.select_for_update(of=("self",)).get(pk=handover.case_id)
         backup_name = handover.to_user.staff.full_name
         note = _("%(a)s 销假返岗，AB岗 %(b)s 交回") % {"a": holder.full_name, "b": backup_name}
         if case.state not in FINAL_STATES:

@@ -162,7 +162,7 @@ def roster_generate(*, unit: Unit, month: dt.date, actor) -> RosterMonth:
     require_manager(actor, unit)
     _check_roster_unit(unit)
     month = month_start(month)
-    roster = RosterMonth.objects.select_for_update().filter(unit=unit, month=month).first()
+    roster = RosterMonth.objects.select_for_update(of=("self",)).filter(unit=unit, month=month).first()
     if roster is not None:
         if roster.published_at or roster.changes.exists():
             raise Conflict(_("该月值班表已公布或已有调整记录，不能重新生成"))
@@ -184,7 +184,7 @@ def roster_generate(*, unit: Unit, month: dt.date, actor) -> RosterMonth:
 def roster_publish(*, roster: RosterMonth, actor) -> RosterMonth:
     """Publish the month's roster on the unit's disclosure board (公开公示)."""
     require_manager(actor, roster.unit)
-    roster = RosterMonth.objects.select_for_update().get(pk=roster.pk)
+    roster = RosterMonth.objects.select_for_update(of=("self",)).get(pk=roster.pk)
     if roster.published_at is None:
         roster.published_at, roster.published_by = timezone.now(), actor
         roster.save(update_fields=["published_at", "published_by"])
