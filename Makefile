@@ -60,12 +60,17 @@ lint: install-test
 	$(BIN)/ruff check bianmin
 	$(BIN)/ruff format --check bianmin
 
+# The whole suite runs twice: on the embedded SQLite, then on a throwaway PostgreSQL server started
+# from Debian's package on a loopback port (installed when missing). TEST_PG=0 skips the second run.
+TEST_PG ?= 1
 test: install-test
-	$(BIN)/ruff check bianmin
+	$(BIN)/ruff check bianmin bench
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
+	@echo "== SQLite =="
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
+	@if [ "$(TEST_PG)" = 1 ]; then echo "== PostgreSQL =="; \
+	  scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS); fi
 
-# The same suite on a throwaway PostgreSQL server started from Debian's package on a loopback port.
 test-pg: install-test
 	scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
