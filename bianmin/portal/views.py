@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from bianmin.orgs.models import RoleCode
+from bianmin.orgs.models import RoleCode, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.orgs.selectors import unit_list
 
@@ -26,6 +26,18 @@ def staff_home(request):
     scope = scope_for(request.user)
     units = unit_list(viewer=request.user)
     roles = [RoleCode(r).label for r in (staff.roles if staff else []) if r in RoleCode.values]
+    codes = set(staff.roles) if staff else set()
+    admin = request.user.is_superuser or RoleCode.ADMINISTRATOR in codes
+    can = {
+        "intake": admin
+        or bool(codes & {RoleCode.AGENT, RoleCode.WINDOW_STAFF, RoleCode.CHIEF_REPRESENTATIVE}),
+        "supervise": admin or RoleCode.SUPERVISOR in codes,
+        "manage": admin or bool(codes & {RoleCode.HEAD, RoleCode.SUPERVISOR}),
+    }
+    # Village affairs are kept by the village and its township.
+    villages = []
+    if scope.kind in ("village", "township"):
+        villages = [u.region for u in units if u.kind == UnitKind.VILLAGE_STATION][:40]
     return render(
         request,
         "portal/staff_home.html",
@@ -35,6 +47,8 @@ def staff_home(request):
             "roles": roles,
             "unit_count": units.count(),
             "units_sample": units[:12],
+            "can": can,
+            "villages": villages,
         },
     )
 

@@ -54,3 +54,19 @@ def test_login_form_logs_in_and_keeps_username_on_error(client, county):
     assert 'value="t01-staff"' in r.content.decode()
     r = client.post("/accounts/login/", {"username": "t01-staff", "password": "test-pass-123"})
     assert r.status_code == 302 and r["Location"] == "/staff/"
+
+
+def test_menu_follows_roles_and_every_link_opens(client, county):
+    client.force_login(county.a11.user)
+    body = client.get("/staff/").content.decode()
+    assert "/staff/prereview/" in body and f"/affairs/{county.v11.code}/custody/" in body
+    assert "/supervision/alerts/" not in body  # agents do not supervise
+    client.force_login(county.supervisor.user)
+    body = client.get("/staff/").content.decode()
+    assert "/supervision/alerts/" in body and "/staffing/assessment/" in body
+    import re
+
+    for href in sorted(
+        set(re.findall(r'href="(/(?:cases|supervision|ratings|reports|staffing)/[^"?]*)"', body))
+    ):
+        assert client.get(href).status_code == 200, href
