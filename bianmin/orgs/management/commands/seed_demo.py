@@ -1,5 +1,7 @@
-"""`bianmin seed-demo`: load the demo county (汉中市汉台区) into an empty database."""
+"""`bianmin seed-demo`: load the demo county (汉中市汉台区) into an empty database, optionally with
+a case history at county or city scale (`bianmin.orgs.demo.scale`)."""
 
+import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,7 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from bianmin.orgs.demo import DEFAULT_SEED, build_demo
 from bianmin.orgs.models import Region
 
-SCALES = ("county",)
+# Scale: (extra counties beside the demo county, cases over three years).
+SCALES = {"county": (0, 200_000), "city": (9, 2_000_000)}
+
+
+def _city_available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("bianmin.orgs.demo.city") is not None
 
 
 class Command(BaseCommand):
@@ -27,16 +36,45 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--scale",
-            default="county",
-            help="数据规模，目前仅支持 county / data size; only 'county' exists now",
+            default=None,
+            help="数据规模：county（约20万件办件）或 city（10个县区、约200万件）/ "
+            "data size: county (~200,000 cases) or city (10 counties, ~2 million cases); "
+            "without it only the county, its staff and catalog are loaded",
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=None,
+            help="生成的办件数（覆盖规模默认值）；数据库已有演示县区时只追加办件 / number of "
+            "cases to generate (overrides the scale's); on a database that already holds the "
+            "demo data only the cases are added",
+        )
+        parser.add_argument(
+            "--until",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="办件历史截止日期（默认今天），相同种子和截止日期生成相同数据 / last day of the "
+            "history (default today); same seed and day, same data",
+        )
+        parser.add_argument("--years", type=int, default=3, help="history length (default 3)")
 
-    def handle(self, *args, seed: int, if_empty: bool, scale: str, **options):
-        if scale not in SCALES:
+    def handle(self, *args, seed, if_empty, scale, cases, until, years, **options):
+        if scale is not None and scale not in SCALES:
             raise CommandError(
-                f"规模 “{scale}” 尚未提供，目前只能生成一个县区（--scale county）。\n"
-                f"Scale '{scale}' is not available yet; only --scale county is."
+                f"规模 “{scale}” 不存在，可选 --scale county（一个县区约20万件办件）或 "
+                f"--scale city（10个县区约200万件）。\n"
+                f"Scale '{scale}' does not exist; use --scale county or --scale city."
             )
+        extra_counties, default_cases = SCALES.get(scale, (0, 0))
+        if extra_counties and not _city_available():
+            raise CommandError(
+                "--scale city 需要的其余县区生成器尚未提供 / the other counties of --scale city "
+                "are not available yet; use --scale county"
+            )
+        n_cases = default_cases if cases is None else cases
+        if n_cases < 0:
+            raise CommandError("--cases 不能为负数 / --cases must not be negative")
+        started = time.monotonic()
         if Region.objects.exists():
             if if_empty:
                 self.stdout.write(
@@ -44,11 +82,28 @@ class Command(BaseCommand):
                     "demo data not loaded."
                 )
                 return
-            raise CommandError(
-                "数据库已有区划数据，演示数据只能载入空数据库（或加 --if-empty 跳过）。\n"
-                "The database already has regions; the demo loads only into an empty one "
-                "(use --if-empty to skip)."
-            )
+            if cases is None:
+                raise CommandError(
+                    "数据库已有区划数据，演示数据只能载入空数据库（或加 --if-empty 跳过；加 --cases N "
+                    "只追加办件）。\nThe database already has regions; the demo loads only into an "
+                    "empty one (use --if-empty to skip, or --cases N to add cases only)."
+                )
+        else:
+            self._county(seed)
+            if extra_counties:
+                from bianmin.orgs.demo.city import build_city
+
+                t = time.monotonic()
+                made = build_city(seed=seed, counties=extra_counties)
+                self.stdout.write(
+                    f"  另建 {len(made)} 个县区 / {len(made)} more counties "
+                    f"({time.monotonic() - t:.1f} s)"
+                )
+        if n_cases:
+            self._cases(seed=seed, cases=n_cases, until=until, years=years)
+        self.stdout.write(f"用时 / took {time.monotonic() - started:.1f} s")
+
+    def _county(self, seed: int) -> None:
         started = time.monotonic()
         demo = build_demo(seed=seed)
         self.stdout.write(
@@ -68,3 +123,19 @@ class Command(BaseCommand):
         for label, n in rows:
             self.stdout.write(f"  {label}: {n}")
         self.stdout.write("演示账号见 bianmin demo-accounts / accounts: bianmin demo-accounts")
+
+    def _cases(self, *, seed: int, cases: int, until, years: int) -> None:
+        from bianmin.orgs.demo.scale import build_cases
+
+        def progress(done, total, seconds):
+            self.stdout.write(f"  {done:,}/{total:,} cases, {seconds:.0f} s")
+
+        result = build_cases(seed=seed, cases=cases, until=until, years=years, progress=progress)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已生成办件 {result.cases:,} 件（{result.rows:,} 行，用时 {result.seconds:.1f} 秒）"
+                f"/ {result.cases:,} cases, {result.rows:,} rows"
+            )
+        )
+        for state, n in sorted(result.states.items(), key=lambda kv: -kv[1]):
+            self.stdout.write(f"  {state}: {n:,}")

@@ -1,0 +1,170 @@
+"""The bulk case history (`seed-demo --scale/--cases`) is what the services would have produced."""
+
+import datetime as dt
+import random
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from bianmin.cases import workflow
+from bianmin.cases.chain import chains_verify
+from bianmin.cases.deadlines import deadlines_compute
+from bianmin.cases.models import (
+    DELIVERY_STATES,
+    FINAL_STATES,
+    Case,
+    CaseEvent,
+    Custody,
+    Delivery,
+    State,
+)
+from bianmin.cases.tests.conftest import items  # noqa: F401 - the fixture
+from bianmin.orgs.demo.scale import Workdays, build_cases
+from bianmin.workdays import calendar
+
+UNTIL = dt.date(2026, 11, 20)
+PRE_ACCEPTANCE = {State.SUBMITTED, State.FORWARDED, State.AWAITING_MATERIALS}
+
+
+@pytest.fixture
+def history(items):  # noqa: F811
+    return build_cases(seed=7, cases=600, until=UNTIL, years=1, batch=250)
+
+
+def test_fast_working_days_agree_with_the_calendar(db):
+    wd = Workdays(dt.date(2023, 1, 1), dt.date(2028, 12, 31))
+    rng = random.Random(3)
+    for _ in range(3000):
+        start = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
+        n = rng.randrange(0, 60)
+        assert wd.add(start, n) == calendar.add_workdays(start, n), (start, n)
+    # Across the National Day week and into a year the calendar does not know (provisional).
+    assert wd.add(dt.date(2025, 9, 30), 1).date == dt.date(2025, 10, 9)
+    assert wd.add(dt.date(2026, 12, 25), 10).provisional
+
+
+def test_history_is_consistent_with_the_services(history):
+    """One generated history (built once, it is the slow part), checked from every side."""
+    check_counts_and_a_realistic_mix(history)
+    check_every_timeline_verifies_with_audit_verify()
+    check_every_event_is_a_row_of_the_workflow_table()
+    check_dates_follow_the_state_and_deadlines_match_the_calendar()
+    check_custody_follows_the_case()
+
+
+def check_counts_and_a_realistic_mix(history):
+    assert history.cases == Case.objects.count() >= 590
+    states = Counter(Case.objects.values_list("state", flat=True))
+    assert states[State.CLOSED] > 0.7 * history.cases
+    assert states[State.WITHDRAWN] and states[State.DECLINED]
+    open_ = sum(n for s, n in states.items() if s not in FINAL_STATES)
+    assert 0 < open_ < 0.2 * history.cases
+    channels = Counter(Case.objects.values_list("channel", flat=True))
+    assert channels["proxy"] > 0.3 * history.cases
+    classes = set(Case.objects.values_list("case_class", flat=True))
+    assert classes == {"immediate", "promised", "joint", "escalated", "reply"}
+    assert Case.objects.filter(pauses__kind="suspension").exists()
+    assert Case.objects.filter(pauses__kind="notice_wait").exists()
+    assert Case.objects.filter(custodies__from_unit__isnull=False).exists()
+    assert history.states == dict(states)
+
+
+def check_every_timeline_verifies_with_audit_verify():
+    assert chains_verify() == []
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "OK" in out.getvalue()
+
+
+def check_every_event_is_a_row_of_the_workflow_table():
+    """Replaying each timeline through the transition table lands on the stored state."""
+    state_of = dict(Case.objects.values_list("pk", "state"))
+    class_of = dict(Case.objects.values_list("pk", "case_class"))
+    last: dict[int, str] = {}
+    paused_from: dict[int, str] = {}
+    for e in CaseEvent.objects.order_by("case_id", "seq").iterator():
+        if e.seq == 1:
+            assert e.action in ("register", "entrust") and e.to_state == State.SUBMITTED
+            last[e.case_id] = e.to_state
+            continue
+        assert e.from_state == last[e.case_id], (e.case_id, e.seq)
+        row = workflow.find(e.action, state=e.from_state, case_class=class_of[e.case_id])
+        assert row is not None, (e.action, e.from_state)
+        if row.target == workflow.SAME:
+            assert e.to_state == e.from_state
+        elif row.target == workflow.PREVIOUS:
+            assert e.to_state == paused_from.pop(e.case_id)
+        else:
+            assert e.to_state == row.target
+            if row.target in workflow.PAUSING:
+                paused_from[e.case_id] = e.from_state
+        last[e.case_id] = e.to_state
+    assert last == state_of
+
+
+def check_dates_follow_the_state_and_deadlines_match_the_calendar():
+    cases = Case.objects.select_related("item_version").prefetch_related("pauses")
+    for case in cases:
+        assert case.submitted_on <= UNTIL
+        accepted = case.state not in PRE_ACCEPTANCE | {State.DECLINED, State.WITHDRAWN}
+        if accepted:
+            assert case.accepted_on is not None and case.accepted_on >= case.submitted_on
+        if case.state in PRE_ACCEPTANCE | {State.DECLINED}:
+            assert case.accepted_on is None
+        if case.state in DELIVERY_STATES | {State.CLOSED}:
+            assert case.decided_on <= case.concluded_on
+            assert case.approved is not None
+        if case.state in FINAL_STATES | DELIVERY_STATES:
+            assert case.concluded_on is not None and case.concluded_on <= UNTIL
+        else:
+            assert case.concluded_on is None
+        if case.state == State.CLOSED:
+            assert case.closed_on >= case.concluded_on
+            assert case.current_unit_id == case.intake_unit_id
+        if case.accepted_on is not None:
+            stored = (case.promised_due, case.statutory_due, case.proxy_due, case.delivery_due)
+            deadlines_compute(case)
+            assert stored == (
+                case.promised_due,
+                case.statutory_due,
+                case.proxy_due,
+                case.delivery_due,
+            ), case.number
+    assert Delivery.objects.count() == Case.objects.filter(state=State.CLOSED).count()
+
+
+def check_custody_follows_the_case():
+    for case in Case.objects.prefetch_related("custodies"):
+        hops = sorted(case.custodies.all(), key=lambda c: (c.sent_at, c.pk))
+        assert hops[0].from_unit_id is None and hops[0].to_unit_id == case.intake_unit_id
+        assert hops[-1].to_unit_id == case.current_unit_id
+        for a, b in zip(hops, hops[1:], strict=False):
+            assert b.from_unit_id == a.to_unit_id
+        in_transit = case.state in (State.FORWARDED, State.REFERRED, State.RETURNING)
+        assert (hops[-1].received_at is None) == in_transit
+    assert not Custody.objects.filter(received_at__isnull=True).exclude(
+        case__state__in=(State.FORWARDED, State.REFERRED, State.RETURNING)
+    )
+
+
+def test_same_seed_same_history(items):  # noqa: F811
+    def numbers():
+        with transaction.atomic():
+            build_cases(seed=11, cases=80, until=UNTIL, years=1)
+            out = list(Case.objects.order_by("pk").values_list("number", "state"))
+            transaction.set_rollback(True)
+        return out
+
+    first = numbers()
+    assert len(first) >= 75
+    assert numbers() == first
+
+
+def test_seed_demo_adds_cases_to_an_existing_county(items):  # noqa: F811
+    out = StringIO()
+    call_command("seed_demo", "--cases", "40", "--until", "2026-11-20", stdout=out)
+    assert Case.objects.count() >= 38
+    assert "cases" in out.getvalue()
