@@ -15,6 +15,7 @@ from bianmin.catalog.models import CaseClass as K
 from bianmin.orgs.models import RoleCode as R
 
 from . import effects as fx
+from .actors import APPLICANT
 from .models import State as S
 
 SAME = "=same"  # the case stays in its state
@@ -27,6 +28,8 @@ HANDLERS = AGENT | HALL
 HEAD = frozenset({R.HEAD})
 OVERSIGHT = frozenset({R.SUPERVISOR, R.ADMINISTRATOR})
 SYSTEM = frozenset({"system"})
+# The applicant online, proven by case number and phone digits (`actors.ApplicantActor`).
+APPLICANT_ONLINE = frozenset({APPLICANT})
 NOT_IMMEDIATE = frozenset({K.PROMISED, K.JOINT, K.ESCALATED, K.REPLY})
 
 IN_HANDLING = frozenset({S.ACCEPTED, S.JOINT_REVIEW, S.REVIEWED})
@@ -59,7 +62,7 @@ TABLE: tuple[Transition, ...] = (
     T("receive",        frozenset({S.REFERRED}),           S.ACCEPTED,   HALL, None, fx.e_receive),
     T("receive",        frozenset({S.RETURNING}),          S.TO_DELIVER, HANDLERS, None, fx.e_receive),
     T("notify_missing", frozenset({S.SUBMITTED}) | IN_HANDLING, S.AWAITING_MATERIALS, HANDLERS, fx.g_notice, fx.e_notice, acts_for="joint_or_current"),
-    T("supplement",     frozenset({S.AWAITING_MATERIALS}), PREVIOUS,     HANDLERS, None, fx.e_supplement, acts_for="intake_or_current"),
+    T("supplement",     frozenset({S.AWAITING_MATERIALS}), PREVIOUS,     HANDLERS | APPLICANT_ONLINE, None, fx.e_supplement, acts_for="intake_or_current"),
     T("supplement",     frozenset({S.SUBMITTED, S.DECIDED}) | IN_HANDLING, SAME, HANDLERS, None, fx.e_supplement_deferred, acts_for="intake_or_current"),
     T("accept",         frozenset({S.SUBMITTED}),          S.ACCEPTED,   HANDLERS, fx.g_accept, fx.e_accept),
     T("deem_accept",    frozenset({S.SUBMITTED}),          S.ACCEPTED,   SYSTEM, None, fx.e_deem_accept, acts_for="system"),

@@ -15,9 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.cases.models import ApplicantKind, Case, Channel, MaterialStatus, State
+from bianmin.cases.models import ApplicantKind, Case, Channel, State
 from bianmin.cases.numbers import case_number_valid
-from bianmin.cases.services import case_register, case_transition
+from bianmin.cases.services import (
+    case_register,
+    case_submit_online,
+    case_supplement_online,
+    case_transition,
+)
 from bianmin.catalog.models import ItemVersion, Tier
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
@@ -434,41 +439,34 @@ def application_submit(*, draft: ApplicationDraft) -> Application:
         **fields,
     )
     known = {m.pk for m in version.materials.all()}
-    for material_id, meta in (data.get("files") or {}).items():
-        if int(material_id) not in known:
-            continue
+    files = {
+        int(material_id): meta
+        for material_id, meta in (data.get("files") or {}).items()
+        if int(material_id) in known
+    }
+    for material_id, meta in files.items():
         ApplicationFile.objects.create(
             application=app,
-            material_id=int(material_id),
+            material_id=material_id,
             file=meta["path"],
             original_name=meta["name"][:200],
             content_type=meta["type"],
             size=meta["size"],
         )
-    draft.delete()
-    return app
-
-
-def _register_case(*, app: Application, actor) -> Case:
-    provided = {
-        f.material_id: MaterialStatus.PROVIDED for f in app.files.all() if not f.is_supplement
-    }
-    return case_register(
-        actor=actor,
-        item_version=app.item_version,
-        channel=Channel.ONLINE,
-        unit=app.unit,
-        applicant_kind=app.applicant_kind,
-        applicant_name=app.applicant_name,
-        id_number=app.id_number,
-        credit_code=app.credit_code,
-        phone=app.phone,
-        contact=app.contact,
+    # The case engine opens the case now, so the art. 32 clock runs from the day it arrived.
+    app.case = case_submit_online(
+        item_version=version,
+        unit=unit,
         address=app.address,
         subject=app.subject,
-        materials=provided,
-        note=_("网上申报 %(c)s") % {"c": app.code},
+        contact=app.contact,
+        uploads={m: meta["name"][:200] for m, meta in files.items()},
+        reference=app.code,
+        **fields,
     )
+    app.save(update_fields=["case", "updated_at"])
+    draft.delete()
+    return app
 
 
 def _locked_application(app: Application, *, statuses) -> Application:
@@ -481,15 +479,26 @@ def _locked_application(app: Application, *, statuses) -> Application:
     return row
 
 
+PRE_REVIEW = {Application.Status.SUBMITTED, Application.Status.SUPPLEMENTED}
+
+
 @transaction.atomic
 def application_accept(*, application: Application, actor) -> Application:
-    """Pre-review passed: register the case (the reviewer is its first responder) and accept it
-    through the case engine, which refuses while a required material is missing (art. 32)."""
-    app = _locked_application(application, statuses={Application.Status.SUBMITTED})
-    case = _register_case(app=app, actor=actor)
-    case_transition(case=case, action="accept", actor=actor)
-    app.case, app.status, app.reviewed_by = case, Application.Status.ACCEPTED, actor
-    app.save(update_fields=["case", "status", "reviewed_by", "updated_at"])
+    """Pre-review passed: accept the case through the case engine, which refuses while a
+    required material is missing (art. 32). The reviewer becomes the case's first responder
+    (首问负责) unless a colleague already handled it. A case the engine already deemed accepted
+    (5 working days without notice) is only marked so here."""
+    app = _locked_application(application, statuses=PRE_REVIEW)
+    case = app.case
+    if case.state == State.SUBMITTED:
+        case_transition(case=case, action="accept", actor=actor)
+    elif case.accepted_on is None:
+        raise Conflict(
+            _("办件当前为“%(s)s”，不能受理") % {"s": case.get_state_display()},
+            code="application_state",
+        )
+    app.status, app.reviewed_by = Application.Status.ACCEPTED, actor
+    app.save(update_fields=["status", "reviewed_by", "updated_at"])
     return app
 
 
@@ -497,54 +506,52 @@ def application_accept(*, application: Application, actor) -> Application:
 def application_notice(
     *, application: Application, actor, materials: list[int] = (), note: str = ""
 ) -> Application:
-    """Pre-review found something missing: register the case and issue the one-time notice
-    (一次性告知书) through the case engine, listing every missing material at once. `materials`
-    adds uploaded materials the reviewer found unusable to the ones not uploaded at all."""
-    app = _locked_application(application, statuses={Application.Status.SUBMITTED})
-    case = _register_case(app=app, actor=actor)
+    """Pre-review found something missing: issue the one-time notice (一次性告知书) through the
+    case engine, listing every missing material at once. `materials` adds uploaded materials the
+    reviewer found unusable to the ones not uploaded at all; after a supplement, the engine allows
+    a further notice only for materials the first one already listed."""
+    app = _locked_application(application, statuses=PRE_REVIEW)
     case_transition(
-        case=case,
+        case=app.case,
         action="notify_missing",
         actor=actor,
         materials=[int(m) for m in materials],
         note=note,
     )
-    app.case, app.status, app.reviewed_by = case, Application.Status.NOTICED, actor
-    app.save(update_fields=["case", "status", "reviewed_by", "updated_at"])
+    app.status, app.reviewed_by = Application.Status.NOTICED, actor
+    app.save(update_fields=["status", "reviewed_by", "updated_at"])
     return app
 
 
 @transaction.atomic
-def application_supplement(*, case: Case, uploads: dict[int, CheckedUpload]) -> Application:
+def application_supplement(
+    *, case: Case, uploads: dict[int, CheckedUpload], phone_tail: str
+) -> Application:
     """The applicant answers the one-time notice online by uploading what it listed.
 
-    Only materials named on the case's latest notice are taken; the files wait for staff to
-    confirm them (`application_supplement_confirm`), which records the supplement on the case.
+    The files are kept with the application and the case engine records the supplement as the
+    applicant's own act (`case_supplement_online`: proven by number and phone digits, every
+    listed material at once); the case goes back to staff, who accept it or notice it again.
     """
     app = getattr(case, "application", None)
     if app is None:
         raise ValidationFailed(_("该办件不是网上申报的，请把补正材料交到经办窗口或代办员"))
-    app = _locked_application(
-        app, statuses={Application.Status.NOTICED, Application.Status.SUPPLEMENTED}
-    )
-    if case.state != State.AWAITING_MATERIALS:
-        raise Conflict(_("该办件当前不需要补正材料"), code="not_waiting")
-    notice = case.notices.order_by("-issued_at", "-pk").first()
-    asked = notice.material_ids if notice else set()
+    app = _locked_application(app, statuses={Application.Status.NOTICED})
     if not uploads:
         raise ValidationFailed(_("请选择要上传的补正材料"), field="files")
+    names = {}
     for material_id, upload in uploads.items():
-        if material_id not in asked:
-            raise ValidationFailed(_("所传材料不在一次性告知书所列范围内"), field="files")
         ApplicationFile.objects.create(
             application=app,
             material_id=material_id,
             file=ContentFile(upload.content, name=f"{app.code}-{material_id}.{upload.extension}"),
-            original_name=upload.original_name,
+            original_name=upload.original_name[:200],
             content_type=upload.content_type,
             size=len(upload.content),
             is_supplement=True,
         )
+        names[material_id] = upload.original_name[:200]
+    case_supplement_online(case=case, phone_tail=phone_tail, uploads=names)
     app.status = Application.Status.SUPPLEMENTED
     app.save(update_fields=["status", "updated_at"])
     return app
@@ -552,26 +559,13 @@ def application_supplement(*, case: Case, uploads: dict[int, CheckedUpload]) -> 
 
 @transaction.atomic
 def application_supplement_confirm(*, application: Application, actor) -> Application:
-    """Staff checked the supplement: record it on the case (the notice wait ends) and, when
-    nothing required is missing any more, accept the case."""
+    """Staff checked the supplement (already recorded on the case by the applicant): accept the
+    case if it came back before acceptance; a case noticed after acceptance simply runs on."""
     app = _locked_application(application, statuses={Application.Status.SUPPLEMENTED})
-    case = app.case
-    supplied = sorted({f.material_id for f in app.files.filter(is_supplement=True)})
-    case = case_transition(
-        case=case,
-        action="supplement",
-        actor=actor,
-        materials={m: MaterialStatus.PROVIDED for m in supplied},
-    )
-    if (
-        case.state == State.SUBMITTED
-        and not case.materials.filter(required=True, status=MaterialStatus.MISSING).exists()
-    ):
-        case_transition(case=case, action="accept", actor=actor)
-        app.status = Application.Status.ACCEPTED
-    else:
-        app.status = Application.Status.NOTICED
-    app.save(update_fields=["status", "updated_at"])
+    if app.case.state == State.SUBMITTED:
+        case_transition(case=app.case, action="accept", actor=actor)
+    app.status, app.reviewed_by = Application.Status.ACCEPTED, actor
+    app.save(update_fields=["status", "reviewed_by", "updated_at"])
     return app
 
 

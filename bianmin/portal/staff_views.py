@@ -33,7 +33,7 @@ def prereview_list(request):
 def prereview_detail(request, code: str):
     app = _app_or_404(request, code)
     files = list(app.files.select_related("material"))
-    uploaded = {f.material_id for f in files if not f.is_supplement}
+    uploaded = {f.material_id for f in files}
     materials = [{"m": m, "uploaded": m.pk in uploaded} for m in app.item_version.materials.all()]
     return render(
         request,

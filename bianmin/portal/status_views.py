@@ -121,7 +121,9 @@ def status_supplement(request, number: str):
     try:
         if errors:
             raise DomainError("；".join(errors), field="files")
-        services.application_supplement(case=case, uploads=uploads)
+        services.application_supplement(
+            case=case, uploads=uploads, phone_tail=_proven(request, case.number)
+        )
     except DomainError as e:
         return render(
             request,

@@ -23,6 +23,8 @@ class Ctx:
     now: dt.datetime
     data: dict = field(default_factory=dict)  # goes into the event
     to_unit: Unit | None = None
+    # Supervision flags the change raises: (kind, detail, key); a key is raised once per case.
+    flags: list[tuple[str, str, str]] = field(default_factory=list)
 
     def roles(self) -> set[str]:
         staff = getattr(self.actor, "staff", None)

@@ -99,4 +99,4 @@ def e_pledge_false(ctx: Ctx) -> None:
         pledge_checked=True
     )
     ctx.data["reason"] = ctx.text("reason")
-    ctx.data["flag"] = FlagKind.FALSE_PLEDGE
+    ctx.flags.append((FlagKind.FALSE_PLEDGE, ctx.data["reason"], ""))

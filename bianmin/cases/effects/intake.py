@@ -134,6 +134,8 @@ def e_supplement(ctx: Ctx) -> None:
             for m in missing_required(case).values_list("material_id", flat=True)
         }
     ctx.data["materials"] = materials_apply(case=case, spec=spec, today=ctx.today)
+    if ctx.params.get("files"):
+        ctx.data["files"] = ctx.params["files"]
     end_pauses(ctx, PauseKind.NOTICE_WAIT)
     if missing_required(case).exists() and case.accepted_on is not None:
         raise Conflict(_("仍有必要材料未补正"), code="materials_missing")

@@ -98,8 +98,11 @@ class Case(TimeStampedModel):
     region = models.ForeignKey(
         "orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区划")
     )
+    # Empty for an online application until a staff member first handles it (首问负责).
     first_responder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("首问责任人"),

@@ -82,8 +82,9 @@ class Custody(models.Model):
     )
     to_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(_("发出时间"))
+    # Empty when the applicant sent it (an online application arriving at its unit).
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
     received_by = models.ForeignKey(

@@ -1,6 +1,7 @@
 """Writes to cases. Pages, the API and commands call these; nothing else changes a case.
 
-- `case_register`: intake (收件 / 委托) at a unit, in a channel.
+- `case_register`: intake (收件 / 委托) at a unit, in a channel, by staff.
+- `case_submit_online`, `case_supplement_online`: the applicant online, with no staff actor.
 - `case_transition`: every other change, through the table in `bianmin.cases.workflow`.
 - `flags_sweep`: supervision flags and art. 32 deemed acceptance, run daily.
 - `deadlines_recompute`: provisional deadlines after the calendar changed.
@@ -9,10 +10,13 @@
 from .engine import case_transition
 from .events import event_record
 from .intake import case_register
+from .online import case_submit_online, case_supplement_online
 from .sweep import deadlines_recompute, flag_raise, flags_sweep
 
 __all__ = [
     "case_register",
+    "case_submit_online",
+    "case_supplement_online",
     "case_transition",
     "deadlines_recompute",
     "event_record",

@@ -10,8 +10,9 @@ from bianmin.common.errors import Conflict, DomainError, PermissionDenied, Valid
 from bianmin.orgs.scope import scope_for
 
 from .. import workflow
+from ..actors import APPLICANT, is_applicant, user_of
 from ..effects import Ctx
-from ..models import Case, FlagKind, State, SupervisionFlag
+from ..models import Case, State, SupervisionFlag
 from .events import event_record
 
 
@@ -23,13 +24,18 @@ def case_visible(*, viewer, case: Case) -> bool:
 
 def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
     case, actor = ctx.case, ctx.actor
+    label = workflow.ACTION_LABELS.get(row.action, row.action)
+    if is_applicant(actor):
+        # Proven for one case by number and phone digits; only rows open to the applicant.
+        if APPLICANT not in row.roles or actor.case_id != case.pk:
+            raise PermissionDenied(_("申请人不能执行「%(a)s」") % {"a": label})
+        return
     if row.acts_for == "system":
         if actor is not None:
             raise PermissionDenied(_("该操作只能由系统执行"))
         return
     if actor is None:
         raise PermissionDenied(_("需要登录"))
-    label = workflow.ACTION_LABELS.get(row.action, row.action)
     if not actor.is_superuser and not (ctx.roles() & row.roles):
         raise PermissionDenied(_("您的角色不能执行「%(a)s」") % {"a": label})
     scope = scope_for(actor)
@@ -52,7 +58,7 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
         .select_related("item_version__item", "current_unit__region", "intake_unit__region")
         .get(pk=case.pk)
     )
-    if actor is not None and not case_visible(viewer=actor, case=case):
+    if user_of(actor) is not None and not case_visible(viewer=actor, case=case):
         raise PermissionDenied(_("无权查看或办理该办件"))
     if expected_version is not None and int(expected_version) != case.lock_version:
         raise Conflict(
@@ -75,7 +81,13 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
     ctx = Ctx(case=case, actor=actor, params=params, today=timezone.localdate(now), now=now)
     _check_actor(row, ctx)
     holder = case.assigned_to_id
-    if holder is not None and action != "release" and (actor is None or holder != actor.pk):
+    # A staff work lock keeps other staff out; it does not stop the applicant answering a notice.
+    if (
+        holder is not None
+        and action != "release"
+        and not is_applicant(actor)
+        and (actor is None or holder != actor.pk)
+    ):
         raise Conflict(
             _("办件已由 %(u)s 领办锁定，请待其解除") % {"u": case.assigned_to},
             code="locked",
@@ -93,13 +105,18 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
             case.resume_state = from_state
     if row.effect is not None:
         row.effect(ctx)
+    if case.first_responder_id is None and ctx.roles() & workflow.HANDLERS:
+        # 首问负责: an online application has no owner until a staff member first handles it.
+        case.first_responder = actor
+        ctx.data["first_responder"] = actor.staff.full_name
     case.state = target
     case.lock_version += 1
     case.save()
-    if ctx.data.pop("flag", None) == FlagKind.FALSE_PLEDGE:
-        SupervisionFlag.objects.create(
-            case=case, kind=FlagKind.FALSE_PLEDGE, detail=ctx.data["reason"], raised_by=actor
-        )
+    for kind, detail, key in ctx.flags:
+        if not key or not SupervisionFlag.objects.filter(case=case, kind=kind, key=key).exists():
+            SupervisionFlag.objects.create(
+                case=case, kind=kind, detail=detail, key=key, raised_by=user_of(actor)
+            )
     event_record(
         case=case,
         actor=actor,
@@ -146,6 +163,6 @@ def case_transition(
         flag = getattr(error, "flag", None)
         if flag is not None:
             SupervisionFlag.objects.create(
-                case_id=case.pk, kind=flag[0], detail=flag[1], raised_by=actor
+                case_id=case.pk, kind=flag[0], detail=flag[1], raised_by=user_of(actor)
             )
         raise

@@ -4,6 +4,7 @@ import json
 
 from django.utils import timezone
 
+from ..actors import is_applicant, user_of
 from ..chain import event_hash
 from ..models import Case, CaseEvent
 
@@ -18,14 +19,22 @@ def event_record(
     note: str = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    """Append an event to the case's chain. The caller holds the case row lock."""
+    """Append an event to the case's chain. The caller holds the case row lock.
+
+    `actor` is a staff `User`, an `ApplicantActor` (named, with no account) or None (the system).
+    """
     last = case.events.order_by("-seq").values("seq", "hash").first()
-    staff = getattr(actor, "staff", None) if actor is not None else None
+    user = user_of(actor)
+    staff = getattr(user, "staff", None) if user is not None else None
+    if is_applicant(actor):
+        name = actor.label
+    else:
+        name = (staff.full_name if staff else getattr(user, "username", "")) or "系统"
     event = CaseEvent(
         case=case,
         seq=(last["seq"] + 1) if last else 1,
-        actor=actor,
-        actor_name=(staff.full_name if staff else getattr(actor, "username", "")) or "系统",
+        actor=user,
+        actor_name=name,
         unit=staff.unit if staff else None,
         at=timezone.now(),
         action=action,

@@ -107,6 +107,10 @@ def case_register(
         raise PermissionDenied(_("您无权以该单位名义登记办件"))
     if channel not in Channel.values:
         raise ValidationFailed(_("办理渠道无效"), field="channel")
+    if channel == Channel.ONLINE:
+        # One way in for online applications: the applicant's own submission, whose arrival
+        # starts the art. 32 clock (`case_submit_online`).
+        raise ValidationFailed(_("网上申报须由申请人在网上提交"), field="channel")
     if item_version.status != ItemVersion.Status.PUBLISHED:
         raise ValidationFailed(_("该事项版本未发布，不能办理"), field="item_version")
     fields = _applicant(
@@ -118,7 +122,6 @@ def case_register(
         contact=contact,
     )
     now = timezone.now()
-    today = timezone.localdate(now)
     proxy = channel == Channel.PROXY
     if proxy:
         if not staff.has_role(RoleCode.AGENT) or unit.kind != UnitKind.VILLAGE_STATION:
@@ -127,46 +130,22 @@ def case_register(
             raise ValidationFailed(_("该事项不在村级代办范围内"), field="item_version")
         if not entrustment_signed:
             raise ValidationFailed(_("代办须有申请人签署的委托书"), field="entrustment_signed")
-    fee = item_version.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    case = Case(
+    case = case_create(
         item_version=item_version,
-        case_class=item_version.case_class,
+        unit=unit,
         channel=channel,
-        state=State.SUBMITTED,
-        address=address,
-        subject=subject,
-        intake_unit=unit,
-        current_unit=unit,
-        deciding_unit=routing.deciding_unit_for(item_version=item_version, intake_unit=unit),
-        region=unit.region,
+        now=now,
         first_responder=actor,
-        agent=staff if proxy else None,
-        entrusted_at=now if proxy else None,
-        entrustment_signed=bool(entrustment_signed) if proxy else False,
-        entrustment_text=entrustment_text if proxy else "",
-        submitted_on=today,
-        fee_total=fee,
-        **fields,
-    )
-    for _attempt in range(5):
-        case.number = case_number_new(region_code=unit.region.code, day=today)
-        try:
-            with transaction.atomic():
-                case.save()
-            break
-        except IntegrityError:
-            case.pk = None
-    else:  # pragma: no cover - 40 random bits colliding five times
-        raise RuntimeError("could not draw a free case number")
-    checklist_create(case=case, spec=materials, today=today)
-    Custody.objects.create(
-        case=case,
-        from_unit=None,
-        to_unit=unit,
-        sent_at=now,
-        sent_by=actor,
-        received_at=now,
-        received_by=actor,
+        fields={
+            **fields,
+            "address": address,
+            "subject": subject,
+            "agent": staff if proxy else None,
+            "entrusted_at": now if proxy else None,
+            "entrustment_signed": bool(entrustment_signed) if proxy else False,
+            "entrustment_text": entrustment_text if proxy else "",
+        },
+        materials=materials,
     )
     event_record(
         case=case,
@@ -177,3 +156,58 @@ def case_register(
         data={"channel": channel, "item": item_version.name, "unit": unit.name},
     )
     return case
+
+
+def case_create(
+    *,
+    item_version: ItemVersion,
+    unit: Unit,
+    channel: str,
+    now,
+    first_responder,
+    fields: dict,
+    materials: dict | None,
+) -> Case:
+    """Save a new submitted case with a fresh number, its checklist and its first custody record
+    (received at `unit` the moment it came in). The caller writes the intake event."""
+    today = timezone.localdate(now)
+    fee = item_version.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    case = Case(
+        item_version=item_version,
+        case_class=item_version.case_class,
+        channel=channel,
+        state=State.SUBMITTED,
+        intake_unit=unit,
+        current_unit=unit,
+        deciding_unit=routing.deciding_unit_for(item_version=item_version, intake_unit=unit),
+        region=unit.region,
+        first_responder=first_responder,
+        submitted_on=today,
+        fee_total=fee,
+        **fields,
+    )
+    case_save_numbered(case, region_code=unit.region.code, day=today)
+    checklist_create(case=case, spec=materials, today=today)
+    Custody.objects.create(
+        case=case,
+        from_unit=None,
+        to_unit=unit,
+        sent_at=now,
+        sent_by=first_responder,
+        received_at=now,
+        received_by=first_responder,
+    )
+    return case
+
+
+def case_save_numbered(case: Case, *, region_code: str, day) -> Case:
+    """Insert `case` under a fresh random number, drawing again on the rare collision."""
+    for _attempt in range(5):
+        case.number = case_number_new(region_code=region_code, day=day)
+        try:
+            with transaction.atomic():
+                case.save()
+            return case
+        except IntegrityError:
+            case.pk = None
+    raise RuntimeError("could not draw a free case number")  # pragma: no cover

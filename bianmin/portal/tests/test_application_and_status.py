@@ -98,6 +98,11 @@ def test_prereview_notice_supplement_accept_status_and_rating(client, pc):
     form, idcard = materials(pc)
     app = apply_with_form_only(client, pc)
     applicant = client
+    # The case exists from submission (art. 32 counts from arrival), owned by nobody yet.
+    case = app.case
+    assert case.state == State.SUBMITTED and case.channel == "online"
+    assert case.first_responder is None and case.current_unit == pc.tc1
+    assert case.events.get().actor_name == "申请人(网上)"
     # Staff outside the township do not see it.
     from django.test import Client
 
@@ -130,6 +135,9 @@ def test_prereview_notice_supplement_accept_status_and_rating(client, pc):
     assert r.status_code == 302
     app.refresh_from_db()
     assert app.status == "supplemented"
+    case.refresh_from_db()  # recorded on the case as the applicant's own supplement
+    assert case.state == State.SUBMITTED
+    assert case.events.order_by("-seq").first().actor_name == "申请人(网上)"
 
     staff.post(f"/staff/prereview/{app.code}/act/", {"action": "confirm_supplement"})
     case.refresh_from_db()
@@ -147,6 +155,46 @@ def test_prereview_notice_supplement_accept_status_and_rating(client, pc):
     rating = Rating.objects.get(case=case)
     assert rating.level == 5 and rating.named
     assert "非常满意" in applicant.get(f"/status/{case.number}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_unusable_supplement_is_noticed_again_for_what_the_first_notice_listed(client, pc):
+    from bianmin.portal import services
+
+    form, idcard = materials(pc)
+    app = apply_with_form_only(client, pc)
+    services.application_notice(application=app, actor=pc.t1_staff.user)
+    client.post(f"/status/{app.case.number}/", {"phone_tail": "5678"})
+    client.post(f"/status/{app.case.number}/supplement/", {f"material_{idcard.pk}": pdf("x.pdf")})
+    app.refresh_from_db()
+    assert app.status == "supplemented"
+    # The scan is unreadable: a second notice may ask again for the ID card, nothing new.
+    services.application_notice(application=app, actor=pc.t1_staff.user, materials=[idcard.pk])
+    app.refresh_from_db()
+    assert app.status == "noticed" and app.case.state == State.AWAITING_MATERIALS
+    assert app.case.notices.count() == 2
+
+
+@pytest.mark.django_db
+def test_deemed_acceptance_of_an_unreviewed_application(client, pc):
+    import datetime as dt
+
+    from bianmin.cases.services import flags_sweep
+    from bianmin.portal import services
+    from bianmin.workdays.calendar import add_workdays
+
+    form, idcard = materials(pc)
+    submit(client, pc, **{f"material_{form.pk}": pdf(), f"material_{idcard.pk}": pdf()})
+    app = Application.objects.get()
+    arrived = app.case.submitted_on
+    flags_sweep(today=add_workdays(arrived, 6).date)
+    app.refresh_from_db()
+    assert app.case.state == State.ACCEPTED and app.case.accepted_on == arrived
+    assert isinstance(arrived, dt.date) and app.case.deemed_accepted
+    # Pre-review then only records what the law already made of it.
+    services.application_accept(application=app, actor=pc.t1_staff.user)
+    app.refresh_from_db()
+    assert app.status == "accepted" and app.case.first_responder is None
 
 
 @pytest.mark.django_db
