@@ -1,0 +1,216 @@
+"""Work queues, case list and case page (selectors and pages), supervision sweep and dashboard.
+
+Each heavy ORM path is timed next to hand-written SQL answering the same question on the same
+data in the same run; the ratio ORM / SQL is printed. Prints figures, asserts nothing.
+"""
+
+import datetime as dt
+import itertools
+import time
+
+from _common import dataset, describe, queries, raw, row, timed, user
+
+from django.db.models import Prefetch
+from django.test import Client
+from django.utils import timezone
+
+from bianmin.cases import selectors
+from bianmin.cases.models import FINAL_STATES, Case, State, Step
+from bianmin.orgs.scope import scope_for
+
+
+def visible_sql(scope) -> tuple[str, list]:
+    """The township/department visibility predicate, written by hand."""
+    units = sorted(scope.unit_ids)
+    marks = ", ".join(["%s"] * len(units))
+    sql = (
+        f"(c.current_unit_id IN ({marks}) OR c.deciding_unit_id IN ({marks}) "
+        f"OR c.intake_unit_id IN ({marks}) "
+        f"OR EXISTS (SELECT 1 FROM cases_custody k WHERE k.case_id = c.id AND k.to_unit_id IN ({marks})) "
+        f"OR EXISTS (SELECT 1 FROM cases_subreview s WHERE s.case_id = c.id AND s.unit_id IN ({marks}))"
+    )
+    params = units * 5
+    if scope.sees_region_cases:
+        sql += " OR c.region_id IN (SELECT id FROM orgs_region WHERE code LIKE %s)"
+        params.append(scope.region_prefix + "%")
+    return sql + ")", params
+
+
+COLUMNS = (
+    "c.id, c.number, c.state, c.applicant_name, c.promised_due, c.created_at, v.name, cu.name, "
+    "iu.name"
+)
+JOINS = (
+    "FROM cases_case c JOIN catalog_itemversion v ON v.id = c.item_version_id "
+    "JOIN orgs_unit cu ON cu.id = c.current_unit_id JOIN orgs_unit iu ON iu.id = c.intake_unit_id"
+)
+
+
+def bench_lists(username: str) -> None:
+    viewer = user(username)
+    scope = scope_for(viewer)
+    where, params = visible_sql(scope)
+    print(f"\n[{username}] scope {scope.kind}, {len(scope.unit_ids)} units")
+
+    orm, page = timed(lambda: selectors.case_list(viewer=viewer, limit=50), 20)
+    sql, rows = timed(
+        lambda: raw(
+            f"SELECT {COLUMNS} {JOINS} WHERE {where} ORDER BY c.created_at DESC, c.id DESC LIMIT 51",
+            params,
+        ),
+        20,
+    )
+    same = [c.pk for c in page.items] == [r[0] for r in rows[:50]]
+    row("case list, first page (50)", orm, sql, f"same rows: {same}")
+    cursor = page.next_cursor
+    if cursor:
+        orm, _p = timed(lambda: selectors.case_list(viewer=viewer, limit=50, cursor=cursor), 20)
+        row("case list, next page (keyset cursor)", orm)
+
+    units = sorted(scope.unit_ids)
+    marks = ", ".join(["%s"] * len(units))
+    orm, page = timed(lambda: selectors.case_list(viewer=viewer, queue="to_accept", limit=20), 20)
+    sql, rows = timed(
+        lambda: raw(
+            f"SELECT {COLUMNS} {JOINS} WHERE {where} AND c.state = %s AND c.current_unit_id IN "
+            f"({marks}) ORDER BY c.created_at DESC, c.id DESC LIMIT 21",
+            [*params, State.SUBMITTED, *units],
+        ),
+        20,
+    )
+    row(
+        "queue to_accept, first page (20)",
+        orm,
+        sql,
+        f"same rows: {[c.pk for c in page.items] == [r[0] for r in rows[:20]]}",
+    )
+
+    today = timezone.localdate()
+    running = ["accepted", "joint_review", "reviewed", "decided", "referred"]
+    delivery = ["concluded", "returning", "to_deliver"]
+    orm, page = timed(lambda: selectors.case_list(viewer=viewer, queue="overdue", limit=20), 20)
+    sql, rows = timed(
+        lambda: raw(
+            f"SELECT {COLUMNS} {JOINS} WHERE {where} AND ((c.state IN (%s, %s, %s, %s, %s) "
+            "AND c.promised_due < %s) OR (c.state IN (%s, %s, %s) AND c.delivery_due < %s)) "
+            "ORDER BY c.created_at DESC, c.id DESC LIMIT 21",
+            [*params, *running, today, *delivery, today],
+        ),
+        20,
+    )
+    row(
+        "queue overdue, first page (20)",
+        orm,
+        sql,
+        f"same rows: {[c.pk for c in page.items] == [r[0] for r in rows[:20]]}",
+    )
+
+    orm, _q = timed(lambda: selectors.work_queues(viewer=viewer), 10)
+    n = queries(lambda: selectors.work_queues(viewer=viewer))
+    row("work_queues: 8 queues, counts + first 20", orm, note=f"{n} queries")
+
+
+def bench_pages(username: str) -> None:
+    viewer = user(username)
+    client = Client()
+    client.force_login(viewer)
+    print(f"\n[{username}] pages through the Django test client (no network)")
+    ms, r = timed(lambda: client.get("/cases/queues/"), 20)
+    row(f"GET /cases/queues/ ({r.status_code})", ms)
+    ms, r = timed(lambda: client.get("/cases/"), 20)
+    row(f"GET /cases/ first page ({r.status_code})", ms)
+    numbers = list(
+        selectors.cases_visible(viewer=viewer)
+        .filter(state=State.CLOSED)
+        .order_by("-created_at")
+        .values_list("number", flat=True)[:20]
+    )
+    if not numbers:
+        return
+    it = itertools.cycle(numbers)
+    ms, r = timed(lambda: client.get(f"/cases/{next(it)}/"), 20)
+    row(f"GET /cases/<number>/ closed case ({r.status_code})", ms)
+    ms, r = timed(lambda: selectors.case_get(viewer=viewer, number=numbers[0], log=False), 20)
+    orm_tl, _t = timed(lambda: selectors.case_timeline(viewer=viewer, number=numbers[0]), 20)
+    row("case_get + case_timeline (selectors)", ms + orm_tl)
+
+
+def bench_sweep(today: dt.date) -> None:
+    from bianmin.supervision.services.sweep import supervision_sweep
+
+    print("\n[supervision] sweep over every open case")
+    open_cases = Case.objects.exclude(state__in=FINAL_STATES)
+
+    def load_orm():
+        qs = (
+            open_cases.select_related(
+                "item_version", "current_unit__parent", "region", "first_responder", "assigned_to"
+            )
+            .prefetch_related(
+                "pauses", "materials", Prefetch("steps", queryset=Step.objects.order_by("position"))
+            )
+            .order_by("pk")
+        )
+        return sum(1 for _c in qs.iterator(chunk_size=200))
+
+    finals = list(FINAL_STATES)
+    marks = ", ".join(["%s"] * len(finals))
+
+    def load_sql():
+        rows = raw(
+            "SELECT c.*, v.promised_limit, v.item_id, v.name, u.name, r.code FROM cases_case c "
+            "JOIN catalog_itemversion v ON v.id = c.item_version_id JOIN orgs_unit u ON "
+            "u.id = c.current_unit_id JOIN orgs_region r ON r.id = c.region_id "
+            f"WHERE c.state NOT IN ({marks}) ORDER BY c.id",
+            finals,
+        )
+        for table in ("cases_pause", "cases_casematerial", "cases_step"):
+            raw(
+                f"SELECT t.* FROM {table} t JOIN cases_case c ON c.id = t.case_id "  # noqa: S608
+                f"WHERE c.state NOT IN ({marks})",
+                finals,
+            )
+        return len(rows)
+
+    orm, n = timed(load_orm, 3)
+    sql, _n = timed(load_sql, 3)
+    row(f"load the {n:,} open cases with pauses/steps/materials", orm, sql)
+    t = time.perf_counter()
+    result = supervision_sweep(today=today)
+    first = (time.perf_counter() - t) * 1000
+    row("supervision_sweep, first run (records alerts)", first, note=result.summary())
+    t = time.perf_counter()
+    result = supervision_sweep(today=today)
+    again = (time.perf_counter() - t) * 1000
+    row("supervision_sweep, again (idempotent)", again, note=f"checked {result.checked:,}")
+
+
+def bench_dashboard(today: dt.date) -> None:
+    from bianmin.orgs.models import Region
+    from bianmin.supervision.selectors import dashboard
+
+    viewer = user("supervisor")
+    print("\n[supervision] dashboard")
+    township = Region.objects.filter(level="township").order_by("code").first()
+    ms, d = timed(lambda: dashboard(viewer=viewer, region_code=township.code, today=today), 3)
+    n = queries(lambda: dashboard(viewer=viewer, region_code=township.code, today=today))
+    row(f"dashboard of township {township.code}", ms, note=f"{n} queries")
+    t = time.perf_counter()
+    dashboard(viewer=viewer, today=today)
+    row("dashboard of the county (one run)", (time.perf_counter() - t) * 1000)
+
+
+def main() -> None:
+    dataset()
+    print(f"bench_queries: {describe()}")
+    today = timezone.localdate()
+    for who in ("t01-staff", "v0101-agent", "d01-staff", "supervisor"):
+        bench_lists(who)
+    bench_pages("t01-staff")
+    bench_pages("v0101-agent")
+    bench_sweep(today)
+    bench_dashboard(today)
+
+
+if __name__ == "__main__":
+    main()
