@@ -1,0 +1,67 @@
+"""The Content Security Policy and the few inline snippets it lets through.
+
+Pages load scripts, styles and images from this server only ('self'); nothing comes from a CDN
+(intranet first, see DESIGN.md). A handful of templates still carry inline event handlers, style
+attributes or a <style> block. Rather than 'unsafe-inline', which would let any injected markup
+run, the policy allows exactly those texts by hash ('unsafe-hashes' covers attributes, CSP Level 3).
+`bianmin/tests_security/test_csp.py` renders the pages and fails when an inline snippet appears
+that is neither listed here nor carries the request's nonce, so a new one cannot slip through
+unnoticed (and one that is removed from its template can be dropped here).
+
+This module is imported by settings.py: it must not import models or anything that needs the app
+registry.
+"""
+
+import base64
+import hashlib
+
+from django.utils.csp import CSP
+
+# Inline event-handler attributes (onclick=, onchange=) by exact text, with where they live.
+INLINE_HANDLERS = {
+    "this.form.submit()": "cases/intake.html: the item picker reloads the form on change",
+    "window.print();return false;": "cases/documents/_toolbar.html: print link",
+    "window.print()": "portal/public/guide_checklist.html, service_card.html: print button",
+}
+
+# Inline style="" attributes by exact text.
+INLINE_STYLE_ATTRIBUTES = {
+    "width:auto": "cases/detail.html: checkboxes in the action form",
+    "overflow-x:auto": "staffing/sheet.html: wide attendance table",
+}
+
+# <style> blocks by the hash of their rendered text. The screen rendering of printable documents
+# (common/document_base.html with for_pdf=False); WeasyPrint reads the same block for PDFs,
+# where no CSP applies.
+STYLE_BLOCK_HASHES = {
+    "sha256-XE11MnXztIbCWwlHPCWFE782iI5Ksez9FV/4+aPf+aI=": "common/document_base.html (screen)",
+}
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression allowing the inline `text` (sha256, base64)."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def content_security_policy() -> dict[str, list[str]]:
+    """The SECURE_CSP setting: same origin only, no plugins, no framing, no foreign form targets.
+
+    Images may also be data: URLs, since a delivery receipt shows the drawn signature that way.
+    """
+    script_hashes = sorted(csp_hash(t) for t in INLINE_HANDLERS)
+    style_hashes = sorted(
+        [csp_hash(t) for t in INLINE_STYLE_ATTRIBUTES] + [f"'{h}'" for h in STYLE_BLOCK_HASHES]
+    )
+    return {
+        "default-src": [CSP.SELF],
+        "script-src": [CSP.SELF, CSP.NONCE, CSP.UNSAFE_HASHES, *script_hashes],
+        "style-src": [CSP.SELF, CSP.NONCE, CSP.UNSAFE_HASHES, *style_hashes],
+        "img-src": [CSP.SELF, "data:"],
+        "font-src": [CSP.SELF],
+        "connect-src": [CSP.SELF],
+        "object-src": [CSP.NONE],
+        "base-uri": [CSP.SELF],
+        "form-action": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+    }
