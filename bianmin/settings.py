@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "bianmin.urls"
@@ -150,9 +151,16 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy (Django's built-in middleware): same origin only; the policy and the few
+# inline snippets it allows by hash live in bianmin/common/security.py, see docs/security.md.
+from bianmin.common.security import content_security_policy  # noqa: E402
+
+SECURE_CSP = content_security_policy()
 if env_bool("BIANMIN_TLS", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("BIANMIN_HSTS_SUBDOMAINS", False)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
