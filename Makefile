@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Case history loaded into the demo county (bulk, hash-chained, on the working-day calendar).
+DEMO_CASES ?= 3000
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -49,7 +51,7 @@ messages:
 demo: install
 	mkdir -p var
 	$(BIN)/bianmin migrate --noinput -v 0
-	$(BIN)/bianmin seed-demo --if-empty
+	$(BIN)/bianmin seed-demo --if-empty --cases $(DEMO_CASES)
 	$(BIN)/bianmin demo-accounts
 	$(BIN)/bianmin runserver --insecure $(HOST):$(PORT)
 
