@@ -8,8 +8,19 @@ from bianmin.catalog.models import Item, ItemVersion
 from bianmin.common.errors import NotFound, ValidationFailed
 from bianmin.orgs.models import Unit
 
-from . import selectors, services, workflow
-from .schemas import ActionIn, CaseCreateIn, CaseDetail, CasePage, EventOut, case_out
+from . import errand_selectors, selectors, services, workflow
+from .schemas import (
+    ActionIn,
+    AgentMoneyOut,
+    CaseCreateIn,
+    CaseDetail,
+    CasePage,
+    ErrandCreateIn,
+    ErrandOut,
+    EventOut,
+    case_out,
+    errand_out,
+)
 
 router = Router(tags=["cases"], auth=staff_auth)
 
@@ -65,14 +76,77 @@ def work_queues(request):
     }
 
 
+@router.post("/errands", response={201: ErrandOut}, summary="Open an errand (便民服务)")
+def errand_create(request, payload: ErrandCreateIn):
+    case = services.errand_register(actor=request.auth, **payload.dict())
+    return Status(201, errand_out(case, detail=True))
+
+
+class ErrandQuery(Schema):
+    state: str | None = None
+    limit: int = 100
+
+
+@router.get("/errands", response=list[ErrandOut], summary="Errands in the caller's scope")
+def errand_list(request, q: Query[ErrandQuery]):
+    return [errand_out(c) for c in errand_selectors.errand_list(viewer=request.auth, **q.dict())]
+
+
+@router.get("/errands/queues", summary="The caller's errand queues, apart from case queues")
+def errand_queues(request):
+    queues = errand_selectors.errand_queues(viewer=request.auth)
+    return {
+        name: {"count": q["count"], "items": [errand_out(c) for c in q["items"]]}
+        for name, q in queues.items()
+    }
+
+
+class MonthQuery(Schema):
+    month: str  # YYYY-MM
+
+
+@router.get(
+    "/errands/money", response=list[AgentMoneyOut], summary="Errand money per agent in a month"
+)
+def errand_money(request, q: Query[MonthQuery]):
+    import datetime as dt
+
+    try:
+        year, mon = q.month.split("-")
+        month = dt.date(int(year), int(mon), 1)
+    except ValueError:
+        raise ValidationFailed(_("月份格式应为 YYYY-MM"), field="month") from None
+    return [
+        {
+            "agent_id": r.agent_id,
+            "agent": r.agent,
+            "unit": r.unit,
+            "entries": r.entries,
+            "money_in": str(r.money_in),
+            "money_out": str(r.money_out),
+            "held": str(r.held),
+        }
+        for r in errand_selectors.errand_money_by_agent(viewer=request.auth, month=month)
+    ]
+
+
+@router.get("/errands/{number}", response=ErrandOut, summary="One errand with its money")
+def errand_detail(request, number: str):
+    return errand_out(errand_selectors.errand_get(viewer=request.auth, number=number), detail=True)
+
+
 @router.get("/{number}", response=CaseDetail, summary="One case (the view is logged)")
 def case_detail(request, number: str):
     return case_out(selectors.case_get(viewer=request.auth, number=number), detail=True)
 
 
-@router.post("/{number}/actions/{action}", response=CaseDetail, summary="Take an action")
+@router.post(
+    "/{number}/actions/{action}",
+    response=CaseDetail | ErrandOut,
+    summary="Take an action (on a case or an errand)",
+)
 def case_action(request, number: str, action: str, payload: ActionIn):
-    case = selectors.case_get(viewer=request.auth, number=number, log=False)
+    case = selectors.case_get(viewer=request.auth, number=number, log=False, errands=True)
     if action not in workflow.ACTIONS:
         raise ValidationFailed(_("未知操作：%(a)s") % {"a": action}, field="action")
     params = payload.dict(exclude_unset=True)
@@ -84,7 +158,7 @@ def case_action(request, number: str, action: str, payload: ActionIn):
         note=params.pop("note", ""),
         **params,
     )
-    return case_out(case, detail=True)
+    return errand_out(case, detail=True) if case.is_errand else case_out(case, detail=True)
 
 
 @router.get("/{number}/events", response=list[EventOut], summary="The case timeline")

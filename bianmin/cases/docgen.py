@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 
 from . import workflow
-from .models import State
+from .models import FINAL_STATES, State
 
 DOC_PATH = Path(settings.BASE_DIR) / "docs" / "cases.md"
 
@@ -29,6 +29,27 @@ with a sub-review. The API takes the action name at `POST /api/v1/cases/{number}
 Time limits (RULES.md): counted in working days from the day after acceptance, paused days
 excluded; proxy cases are due 5 working days after the promised date; the result is delivered
 within 10 working days of the decision; one extension of 10 working days (15 for joint cases).
+
+Online applications (`case_submit_online`) open the case the moment they arrive, with no staff
+actor: the event's actor is 申请人(网上) and the first responder stays empty until a staff member
+first takes an action on it (pre-review: `accept` or `notify_missing`). Unanswered for 5 working
+days, `flags_sweep` deems the application accepted on the day it arrived (art. 32) and flags it.
+The role `applicant` is the applicant online (`actors.ApplicantActor`), proven by the case number
+and the last four phone digits (`case_supplement_online`); it may only `supplement`, and every
+material on the notice still missing must come at once.
+
+Errands (便民服务: 代缴, 代领, 代购, 代收代发, contacting repair or funeral services) are light cases
+in the same table and engine, of class `errand`, with no catalog item (an errand has no legal
+basis, no item code and no time limit, so catalog items of a special class would only carry
+empty fields): `errand_register` opens one at the agent's village station, then `money` records
+each sum received or paid (amount, party, receipt number and photo), `done`, and `hand_over`
+against the person's signature, or `cancel`. Both end only when the money is settled (received =
+paid, the rest handed to the person). `Case.objects` leaves errands out, so every figure about
+approval cases stays as it was; `Case.errands` holds them, and errands have their own queues
+(`errand_selectors.errand_queues`), money totals per agent (`errand_money_by_agent`), a count per
+village in the monthly report and a place in the agents' assessment. API: `POST
+/api/v1/cases/errands`, `GET /api/v1/cases/errands[/queues|/money?month=|/{number}]`, actions at
+`POST /api/v1/cases/{number}/actions/{action}`; page: `/cases/errands/list/`.
 """
 
 
@@ -46,7 +67,12 @@ def _targets(row: workflow.Transition) -> list[str]:
 
 
 def mermaid() -> str:
-    lines = ["```mermaid", "stateDiagram-v2", "    [*] --> submitted: register / entrust"]
+    lines = [
+        "```mermaid",
+        "stateDiagram-v2",
+        "    [*] --> submitted: register / entrust / online",
+        "    [*] --> errand_open: register (errand)",
+    ]
     seen = set()
     for row in workflow.TABLE:
         if row.target == workflow.SAME or row.action in ("withdraw", "assign", "release"):
@@ -62,9 +88,7 @@ def mermaid() -> str:
     lines.append(
         "    note right of withdrawn: withdraw is allowed from every state before concluded"
     )
-    for state in sorted(
-        {State.CLOSED, State.DECLINED, State.WITHDRAWN, State.TERMINATED, State.REVOKED}
-    ):
+    for state in sorted(FINAL_STATES):
         lines.append(f"    {state} --> [*]")
     lines.append("```")
     return "\n".join(lines)

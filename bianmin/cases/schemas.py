@@ -1,6 +1,7 @@
 """JSON shapes of the cases API; `case_out` turns a Case into them (ID numbers masked in lists)."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
@@ -45,6 +46,14 @@ class ActionIn(Schema):
     signature: str | None = None  # base64 PNG or a data: URL
     signed_by_name: str = ""
     feedback: str = ""
+    # assign: whom to assign to (user id; default the caller)
+    assignee: int | None = None
+    # errands: money handled
+    direction: str = ""
+    amount: Decimal | None = None
+    party: str = ""
+    receipt_number: str = ""
+    receipt_photo: str | None = None  # base64 of a PDF, JPEG or PNG
 
 
 class CaseSummary(Schema):
@@ -53,7 +62,8 @@ class CaseSummary(Schema):
     state_label: str
     case_class: str
     channel: str
-    item: str
+    item: str  # the item's name, or an errand's kind
+    errand_kind: str = ""
     applicant_name: str
     id_number: str
     credit_code: str
@@ -141,7 +151,8 @@ def case_out(case: Case, *, detail: bool = False) -> dict:
         "state_label": str(State(case.state).label),
         "case_class": case.case_class,
         "channel": case.channel,
-        "item": case.item_version.name,
+        "item": case.title,
+        "errand_kind": case.errand_kind,
         "applicant_name": case.applicant_name,
         "id_number": case.id_number if detail else mask_id_number(case.id_number),
         "credit_code": case.credit_code,
@@ -206,4 +217,93 @@ def case_out(case: Case, *, detail: bool = False) -> dict:
             for r in case.subreviews.select_related("unit")
         ],
     )
+    return out
+
+
+class ErrandCreateIn(Schema):
+    kind: str
+    person_name: str
+    subject: str
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+    note: str = ""
+
+
+class MoneyOut(Schema):
+    direction: str
+    amount: str
+    party: str
+    receipt_number: str
+    has_receipt_photo: bool
+    recorded_on: dt.date
+    recorded_by: str
+
+
+class ErrandOut(Schema):
+    number: str
+    kind: str
+    kind_label: str
+    state: str
+    state_label: str
+    person_name: str
+    phone: str
+    subject: str
+    unit: str
+    agent: str | None
+    submitted_on: dt.date
+    closed_on: dt.date | None
+    money_in: str
+    money_out: str
+    lock_version: int
+    allowed_actions: list[str]
+    money: list[MoneyOut] = []
+
+
+class AgentMoneyOut(Schema):
+    agent_id: int
+    agent: str
+    unit: str
+    entries: int
+    money_in: str
+    money_out: str
+    held: str
+
+
+def errand_out(case: Case, *, detail: bool = False) -> dict:
+    from .effects.errand import money_balance
+
+    received, paid = money_balance(case)
+    out = {
+        "number": case.number,
+        "kind": case.errand_kind,
+        "kind_label": case.title,
+        "state": case.state,
+        "state_label": str(State(case.state).label),
+        "person_name": case.applicant_name,
+        "phone": case.phone if detail else mask_phone(case.phone),
+        "subject": case.subject,
+        "unit": case.intake_unit.name,
+        "agent": case.agent.full_name if case.agent_id else None,
+        "submitted_on": case.submitted_on,
+        "closed_on": case.closed_on,
+        "money_in": str(received),
+        "money_out": str(paid),
+        "lock_version": case.lock_version,
+        "allowed_actions": workflow.allowed_actions(state=case.state, case_class=case.case_class),
+    }
+    if detail:
+        out["money"] = [
+            {
+                "direction": m.direction,
+                "amount": str(m.amount),
+                "party": m.party,
+                "receipt_number": m.receipt_number,
+                "has_receipt_photo": bool(m.receipt_photo),
+                "recorded_on": m.recorded_on,
+                "recorded_by": getattr(getattr(m.recorded_by, "staff", None), "full_name", "")
+                or m.recorded_by.get_username(),
+            }
+            for m in case.money.select_related("recorded_by__staff")
+        ]
     return out

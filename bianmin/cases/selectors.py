@@ -31,10 +31,11 @@ from .workflow import IN_HANDLING
 RUNNING = IN_HANDLING | {State.DECIDED, State.REFERRED}
 
 
-def cases_visible(*, viewer) -> QuerySet[Case]:
-    """Every case `viewer` may see."""
+def cases_visible(*, viewer, base: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """Every case `viewer` may see (approval cases; pass `base=Case.errands.all()` for errands,
+    `Case.all_objects.all()` for both)."""
     scope = scope_for(viewer)
-    qs = Case.objects.all()
+    qs = Case.objects.all() if base is None else base
     if scope.kind == "all":
         return qs
     if scope.is_empty:
@@ -120,10 +121,14 @@ def case_list(
     return Page(items, _encode_cursor(items[-1]) if more and items else None)
 
 
-def case_get(*, viewer, number: str, log: bool = True, channel: str = "api") -> Case:
-    """One case by number: 404 if unknown, 403 outside the viewer's scope; the view is logged."""
+def case_get(
+    *, viewer, number: str, log: bool = True, channel: str = "api", errands: bool = False
+) -> Case:
+    """One case by number: 404 if unknown, 403 outside the viewer's scope; the view is logged.
+    Errands are found only when asked for (`errands=True`)."""
+    manager = Case.all_objects if errands else Case.objects
     case = (
-        Case.objects.select_related(
+        manager.select_related(
             "item_version", "intake_unit", "current_unit", "deciding_unit", "region", "agent"
         )
         .filter(number=(number or "").strip().upper())
@@ -131,7 +136,7 @@ def case_get(*, viewer, number: str, log: bool = True, channel: str = "api") -> 
     )
     if case is None:
         raise NotFound(_("办件 %(n)s 不存在") % {"n": number})
-    if not cases_visible(viewer=viewer).filter(pk=case.pk).exists():
+    if not cases_visible(viewer=viewer, base=manager.all()).filter(pk=case.pk).exists():
         raise PermissionDenied(_("无权查看该办件"))
     if log:
         PersonalDataView.objects.create(case=case, viewer=viewer, channel=channel)
@@ -139,7 +144,7 @@ def case_get(*, viewer, number: str, log: bool = True, channel: str = "api") -> 
 
 
 def case_timeline(*, viewer, number: str) -> list[CaseEvent]:
-    case = case_get(viewer=viewer, number=number, log=False)
+    case = case_get(viewer=viewer, number=number, log=False, errands=True)
     return list(case.events.select_related("unit").order_by("seq"))
 
 

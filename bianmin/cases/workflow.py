@@ -16,6 +16,7 @@ from bianmin.orgs.models import RoleCode as R
 
 from . import effects as fx
 from .actors import APPLICANT
+from .models import ERRAND
 from .models import State as S
 
 SAME = "=same"  # the case stays in its state
@@ -39,6 +40,8 @@ BEFORE_CONCLUSION = frozenset(
 )
 AFTER_CONCLUSION = frozenset({S.CONCLUDED, S.RETURNING, S.TO_DELIVER})
 LOCKABLE = BEFORE_CONCLUSION | AFTER_CONCLUSION
+ERRANDS = frozenset({ERRAND})
+ERRAND_RUNNING = frozenset({S.ERRAND_OPEN, S.ERRAND_DONE})
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ TABLE: tuple[Transition, ...] = (
     T("release",        LOCKABLE,                          SAME,         HANDLERS | OVERSIGHT, fx.g_release, fx.e_release),
     T("pledge_false",   BEFORE_CONCLUSION - {S.SUBMITTED, S.FORWARDED}, S.TERMINATED, DECIDERS | OVERSIGHT, fx.g_pledge_false, fx.e_pledge_false),
     T("pledge_false",   AFTER_CONCLUSION | {S.CLOSED},     S.REVOKED,    DECIDERS | OVERSIGHT, fx.g_pledge_false, fx.e_pledge_false),
+    # Errands (便民服务): register -> done -> handed over, or cancelled; money recorded as it moves.
+    T("money",          ERRAND_RUNNING,                    SAME,         AGENT, fx.g_money, fx.e_money, ERRANDS),
+    T("done",           frozenset({S.ERRAND_OPEN}),        S.ERRAND_DONE, AGENT, None, fx.e_errand_done, ERRANDS),
+    T("hand_over",      frozenset({S.ERRAND_DONE}),        S.HANDED_OVER, AGENT, fx.g_hand_over, fx.e_hand_over, ERRANDS),
+    T("cancel",         ERRAND_RUNNING,                    S.CANCELLED,  AGENT, fx.g_cancel, fx.e_cancel, ERRANDS),
 )
 # fmt: on
 
@@ -113,6 +121,10 @@ ACTION_LABELS = {
     "release": _("解除锁定"),
     "pledge_false": _("承诺不实"),
     "recompute": _("重算期限"),
+    "money": _("登记款项"),
+    "done": _("办妥"),
+    "hand_over": _("交付签收"),
+    "cancel": _("取消"),
 }
 
 ACTIONS = frozenset(row.action for row in TABLE)

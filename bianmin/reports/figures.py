@@ -8,6 +8,7 @@ Per month M (first day .. last day):
 - open overdue: accepted by the month's end, not concluded by then, promised_due before it;
 - proxy (channel proxy) on time / overdue are against proxy_due (promised limit + 5 working days);
   delivered: closed_on in M.
+- errands (便民服务, counted apart from cases): registered in M and handed over in M, per village.
 """
 
 import calendar as pycal
@@ -158,6 +159,25 @@ def satisfaction(case_qs, first: dt.date, last: dt.date) -> dict:
     return {"ratings": len(levels), "good": good, "bad": bad, "good_rate": _rate(good, len(levels))}
 
 
+def errand_counts(unit: Unit, first: dt.date, last: dt.date) -> dict[str, dict]:
+    """Errands per region code: {"registered": n, "handed_over": n} (not cases: `Case.errands`)."""
+    if unit.kind == UnitKind.DEPARTMENT:
+        return {}
+    base = unit.parent if unit.kind == UnitKind.WINDOW and unit.parent_id else unit
+    out: dict = defaultdict(lambda: {"registered": 0, "handed_over": 0})
+    rows = Case.errands.filter(region__code__startswith=base.region.prefix).filter(
+        Q(submitted_on__range=(first, last)) | Q(closed_on__range=(first, last))
+    )
+    for code, submitted, closed, state in rows.values_list(
+        "region__code", "submitted_on", "closed_on", "state"
+    ):
+        if first <= submitted <= last:
+            out[code]["registered"] += 1
+        if state == State.HANDED_OVER and closed and first <= closed <= last:
+            out[code]["handed_over"] += 1
+    return out
+
+
 def monthly_figures(unit: Unit, month: dt.date) -> dict:
     """The figures of `unit`'s monthly report for `month`, by item and by village."""
     first, last = month_bounds(month)
@@ -181,6 +201,7 @@ def monthly_figures(unit: Unit, month: dt.date) -> dict:
         regions = [region, *Region.objects.filter(parent=region).order_by("code")]
     else:
         regions = [region]
+    errands = errand_counts(unit, first, last)
     for reg in regions:
         group = [r for r in rows if r["region__code"] == reg.code]
         villages.append(
@@ -189,6 +210,7 @@ def monthly_figures(unit: Unit, month: dt.date) -> dict:
                 "name": reg.name if reg.level == "village" else f"{reg.name}（本级）",
                 **_counts(group, first, last),
                 "proxy": _proxy_counts(group, first, last),
+                "errands": dict(errands.get(reg.code, {"registered": 0, "handed_over": 0})),
             }
         )
     return {
@@ -199,6 +221,9 @@ def monthly_figures(unit: Unit, month: dt.date) -> dict:
         "proxy_totals": _proxy_counts(rows, first, last),
         "by_item": items,
         "by_village": villages,
+        "errand_totals": {
+            key: sum(e[key] for e in errands.values()) for key in ("registered", "handed_over")
+        },
         "satisfaction": satisfaction(case_qs, first, last),
     }
 

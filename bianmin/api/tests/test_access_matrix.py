@@ -113,10 +113,34 @@ def world(county):
     return w
 
 
+def _errand(w):
+    """谢村's errand, taken by its own agent (made once per world)."""
+    if not hasattr(w, "errand"):
+        from bianmin.cases.services import errand_register
+
+        errand = errand_register(
+            actor=w.c.a12.user, kind="pay", person_name="王小二", subject="代缴电费"
+        )
+        w.errand = case_transition(
+            case=errand,
+            action="money",
+            actor=w.c.a12.user,
+            direction="in",
+            amount="20",
+            party="本人",
+        )
+    return w.errand
+
+
 def foreign(w):
     """(method, url, json body) naming data outside agent v0101's scope: must be refused."""
     c = w.c
     return {
+        "GET /api/v1/cases/errands/{number}": (
+            "get",
+            f"/api/v1/cases/errands/{_errand(w).number}",
+            None,
+        ),
         "GET /api/v1/units/{unit_id}": ("get", f"/api/v1/units/{c.s12.pk}", None),
         "GET /api/v1/regions/{code}": ("get", f"/api/v1/regions/{c.v12.code}", None),
         "GET /api/v1/cases/{number}": ("get", f"/api/v1/cases/{w.case.number}", None),
@@ -205,6 +229,18 @@ def lists(w):
         "GET /api/v1/units": ("/api/v1/units", lambda b: {u["code"] for u in b} == {"S11"}),
         "GET /api/v1/cases": ("/api/v1/cases", lambda b: w.case.number not in str(b)),
         "GET /api/v1/cases/queues": ("/api/v1/cases/queues", lambda b: w.case.number not in str(b)),
+        "GET /api/v1/cases/errands": (
+            "/api/v1/cases/errands",
+            lambda b: _errand(w).number not in str(b),
+        ),
+        "GET /api/v1/cases/errands/queues": (
+            "/api/v1/cases/errands/queues",
+            lambda b: _errand(w).number not in str(b),
+        ),
+        "GET /api/v1/cases/errands/money": (
+            f"/api/v1/cases/errands/money?month={dt.date.today():%Y-%m}",
+            lambda b: c.a12.full_name not in str(b),
+        ),
         "GET /api/v1/ratings/rectifications": (
             "/api/v1/ratings/rectifications",
             lambda b: _codes(b) == [],
@@ -241,6 +277,7 @@ def lists(w):
 
 # The caller's own records only (signing in, asking for leave): there is no one else's to reach.
 OWN = {
+    "POST /api/v1/cases/errands",  # always at the caller's own station
     "POST /api/v1/staffing/attendance",
     "POST /api/v1/staffing/leave",
     "POST /api/v1/staffing/leave/{leave_id}/decide",

@@ -9,6 +9,7 @@ recorded to supervision by the engine even though the transition itself is refus
 from .base import Ctx, flagged
 from .clock import *  # noqa: F403
 from .decision import *  # noqa: F403
+from .errand import *  # noqa: F403
 from .intake import *  # noqa: F403
 
 __all__ = ["Ctx", "flagged"]

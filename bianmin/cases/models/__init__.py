@@ -7,11 +7,14 @@ them PROTECT, events refuse updates and deletes, and the admin has no delete per
 
 from .case import (
     DELIVERY_STATES,
+    ERRAND,
+    ERRAND_STATES,
     FINAL_STATES,
     OPEN_STATES,
     ApplicantKind,
     Case,
     Channel,
+    ErrandKind,
     State,
 )
 from .records import (
@@ -19,8 +22,10 @@ from .records import (
     CaseMaterial,
     Custody,
     Delivery,
+    ErrandMoney,
     FlagKind,
     MaterialStatus,
+    MoneyDirection,
     OneTimeNotice,
     Pause,
     PauseKind,
@@ -33,6 +38,11 @@ from .records import (
 
 __all__ = [
     "DELIVERY_STATES",
+    "ERRAND",
+    "ERRAND_STATES",
+    "ErrandKind",
+    "ErrandMoney",
+    "MoneyDirection",
     "FINAL_STATES",
     "OPEN_STATES",
     "ApplicantKind",

@@ -26,6 +26,11 @@ class State(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
     TERMINATED = "terminated", _("已终止")
     REVOKED = "revoked", _("已撤销")
+    # Errands (便民服务) have their own short flow.
+    ERRAND_OPEN = "errand_open", _("代办服务中")
+    ERRAND_DONE = "errand_done", _("已办妥待交付")
+    HANDED_OVER = "handed_over", _("已交付")
+    CANCELLED = "cancelled", _("已取消")
 
 
 # States in which the time limits run (or are paused) and supervision watches the case.
@@ -44,8 +49,34 @@ OPEN_STATES = frozenset(
 )
 DELIVERY_STATES = frozenset({State.CONCLUDED, State.RETURNING, State.TO_DELIVER})
 FINAL_STATES = frozenset(
-    {State.CLOSED, State.DECLINED, State.WITHDRAWN, State.TERMINATED, State.REVOKED}
+    {
+        State.CLOSED,
+        State.DECLINED,
+        State.WITHDRAWN,
+        State.TERMINATED,
+        State.REVOKED,
+        State.HANDED_OVER,
+        State.CANCELLED,
+    }
 )
+ERRAND_STATES = frozenset(
+    {State.ERRAND_OPEN, State.ERRAND_DONE, State.HANDED_OVER, State.CANCELLED}
+)
+
+# An errand is a light case with no catalog item (see `Case.errands`).
+ERRAND = "errand"
+CASE_CLASSES = [*CaseClass.choices, (ERRAND, _("便民服务"))]
+
+
+class ErrandKind(models.TextChoices):
+    """便民服务: non-approval help a village agent gives (issue 7 item 5)."""
+
+    PAY = "pay", _("代缴（水电费、医保、社保等）")
+    COLLECT = "collect", _("代领（养老金、低保金、补贴等）")
+    BUY = "buy", _("代购（药品、生活用品等）")
+    POST = "post", _("代收代发（邮件、快递）")
+    CONTACT = "contact", _("联系服务（维修、殡葬等）")
+    OTHER = "other", _("其他便民服务")
 
 
 class Channel(models.TextChoices):
@@ -61,17 +92,44 @@ class ApplicantKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
 
 
+class ApprovalCaseManager(models.Manager):
+    """Approval cases only: what every report, queue, clock and board means by "cases"."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(case_class=ERRAND)
+
+
+class ErrandManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(case_class=ERRAND)
+
+
 class Case(TimeStampedModel):
-    """One application (办件), from intake to delivery; forwarded between units, never copied."""
+    """One application (办件), from intake to delivery; forwarded between units, never copied.
+
+    Errands (便民服务) are light cases in the same table, so they share numbers, the transition
+    engine, the hash-chained timeline and the audit; they have no catalog item and their own
+    states. `Case.objects` leaves them out, so no figure about approval cases counts them by
+    accident; `Case.errands` has only them and `Case.all_objects` has both.
+    """
+
+    objects = ApprovalCaseManager()
+    errands = ErrandManager()
+    all_objects = models.Manager()
 
     number = models.CharField(_("办件编号"), max_length=40, unique=True)
     item_version = models.ForeignKey(
         "catalog.ItemVersion",
+        null=True,  # errands only
+        blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("事项"),
     )
-    case_class = models.CharField(_("办件类型"), max_length=10, choices=CaseClass.choices)
+    case_class = models.CharField(_("办件类型"), max_length=10, choices=CASE_CLASSES)
+    errand_kind = models.CharField(
+        _("便民服务类别"), max_length=10, choices=ErrandKind.choices, blank=True
+    )
     channel = models.CharField(_("渠道"), max_length=12, choices=Channel.choices)
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
     # Where a paused case returns to (after supplement or resume).
@@ -164,4 +222,15 @@ class Case(TimeStampedModel):
 
     @property
     def is_proxy(self) -> bool:
-        return self.channel == Channel.PROXY
+        return self.channel == Channel.PROXY and not self.is_errand
+
+    @property
+    def is_errand(self) -> bool:
+        return self.case_class == ERRAND
+
+    @property
+    def title(self) -> str:
+        """What the case is about: the item's name, or the errand's kind."""
+        if self.item_version_id:
+            return self.item_version.name
+        return str(ErrandKind(self.errand_kind).label) if self.errand_kind else ""

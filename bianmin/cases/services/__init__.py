@@ -3,11 +3,13 @@
 - `case_register`: intake (收件 / 委托) at a unit, in a channel, by staff.
 - `case_submit_online`, `case_supplement_online`: the applicant online, with no staff actor.
 - `case_transition`: every other change, through the table in `bianmin.cases.workflow`.
+- `errand_register`: an errand (便民服务), a light case the village agent takes for a person.
 - `flags_sweep`: supervision flags and art. 32 deemed acceptance, run daily.
 - `deadlines_recompute`: provisional deadlines after the calendar changed.
 """
 
 from .engine import case_transition
+from .errands import errand_register
 from .events import event_record
 from .intake import case_register
 from .online import case_submit_online, case_supplement_online
@@ -19,6 +21,7 @@ __all__ = [
     "case_supplement_online",
     "case_transition",
     "deadlines_recompute",
+    "errand_register",
     "event_record",
     "flag_raise",
     "flags_sweep",

@@ -19,7 +19,7 @@ from .events import event_record
 def case_visible(*, viewer, case: Case) -> bool:
     from ..selectors import cases_visible
 
-    return cases_visible(viewer=viewer).filter(pk=case.pk).exists()
+    return cases_visible(viewer=viewer, base=Case.all_objects.all()).filter(pk=case.pk).exists()
 
 
 def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
@@ -54,7 +54,7 @@ def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
 @transaction.atomic
 def _apply(*, case: Case, action: str, actor, expected_version, note: str, params) -> Case:
     case = (
-        Case.objects.select_for_update()
+        Case.all_objects.select_for_update()
         .select_related("item_version__item", "current_unit__region", "intake_unit__region")
         .get(pk=case.pk)
     )

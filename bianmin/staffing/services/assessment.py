@@ -94,6 +94,18 @@ def assessment_metrics(*, staff: Staff, start: dt.date, end: dt.date, scheme: di
     )
     ids = [c["pk"] for c in cases]
     concluded = [c for c in cases if c["concluded_on"] is not None]
+    # Errands (便民服务) are not cases (`Case.objects` leaves them out); those handed over in the
+    # period count toward the volume component and the subsidy points beside the cases.
+    errand_ids = list(
+        Case.errands.filter(
+            first_responder=user,
+            state="handed_over",
+            closed_on__gte=start,
+            closed_on__lte=end,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
     def due(c):  # the proxy limit applies to proxied cases (county proxy rule), else promised
         return (c["proxy_due"] if c["channel"] == "proxy" else None) or c["promised_due"]
@@ -175,6 +187,8 @@ def assessment_metrics(*, staff: Staff, start: dt.date, end: dt.date, scheme: di
         "training_required": required_sessions()[cat] if cat else 0,
         "case_target": scheme["case_target"],
         "case_ids": ids,
+        "errands": len(errand_ids),
+        "errand_ids": errand_ids,
     }
 
 
@@ -184,7 +198,7 @@ def assessment_components(m: dict) -> dict[str, Decimal | None]:
     rather than counting as full or zero marks. Case volume and complaints always count."""
     expected_days = m["workdays"] - m["leave_days"]
     return {
-        "cases": _ratio(m["cases"], m["case_target"]),
+        "cases": _ratio(m["cases"] + m.get("errands", 0), m["case_target"]),
         "on_time": _ratio(m["concluded"] - m["late"], m["concluded"]) if m["concluded"] else None,
         "notice": max(Decimal(0), Decimal(1) - _ratio(m["notice_flags"], m["cases"]))
         if m["cases"]
@@ -313,8 +327,8 @@ def subsidy_allocate(
     *, actor, county: Region, year: int, budget: Decimal | None = None
 ) -> SubsidyPlan:
     """Share the county's annual agent subsidy (default 20,000 yuan per agent) by grade and
-    case count: points = grade factor x (base points + cases); amounts to the fen sum exactly to
-    the budget. Uses each agent's latest assessment whose period starts in `year`."""
+    case count: points = grade factor x (base points + cases + errands handed over); amounts to
+    the fen sum exactly to the budget. Uses each agent's latest assessment whose period starts in `year`."""
     staff = staff_of(actor)
     if not (actor.is_superuser or (staff and staff.has_role(RoleCode.ADMINISTRATOR))):
         raise PermissionDenied(_("只有管理员可以分配补助"))
@@ -341,7 +355,10 @@ def subsidy_allocate(
     factors = scheme["grade_factors"]
     base = Decimal(scheme["base_points"])
     points = {
-        sid: (Decimal(str(factors.get(a.grade, 0))) * (base + a.metrics["cases"])).quantize(CENT)
+        sid: (
+            Decimal(str(factors.get(a.grade, 0)))
+            * (base + a.metrics["cases"] + a.metrics.get("errands", 0))
+        ).quantize(CENT)
         for sid, a in latest.items()
     }
     amounts = allocate(budget, sorted(points.items()))

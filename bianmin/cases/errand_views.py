@@ -1,0 +1,115 @@
+"""Staff pages for errands (便民服务): the agent's list with a register form, and one errand with
+its money and actions. Thin: reads through `errand_selectors`, writes through `errand_register`
+and `case_transition`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+
+from . import errand_selectors, workflow
+from .effects.errand import money_balance
+from .models import ErrandKind, MoneyDirection
+from .services import case_transition, errand_register
+
+FORM_FIELDS = ("kind", "person_name", "phone", "id_number", "address", "subject", "note")
+
+
+def _fetch(request, number: str):
+    try:
+        return errand_selectors.errand_get(viewer=request.user, number=number, channel="page")
+    except NotFound as e:
+        raise Http404(e.message) from None
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def errand_list(request):
+    form, error, status = {}, None, 200
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "") for k in FORM_FIELDS}
+        try:
+            case = errand_register(actor=request.user, **form)
+        except DomainError as e:
+            error, status = e, 422
+        else:
+            messages.success(request, _("已登记便民服务 %(n)s") % {"n": case.number})
+            return redirect("cases:errand_detail", number=case.number)
+    today = timezone.localdate()
+    return render(
+        request,
+        "cases/errand_list.html",
+        {
+            "queues": errand_selectors.errand_queues(viewer=request.user),
+            "errands": errand_selectors.errand_list(viewer=request.user, limit=100),
+            "money": errand_selectors.errand_money_by_agent(viewer=request.user, month=today),
+            "month": today.replace(day=1),
+            "kinds": ErrandKind.choices,
+            "form": form,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def errand_detail(request, number: str):
+    case = _fetch(request, number)
+    received, paid = money_balance(case)
+    return render(
+        request,
+        "cases/errand_detail.html",
+        {
+            "case": case,
+            "money": case.money.select_related("recorded_by__staff"),
+            "received": received,
+            "paid": paid,
+            "held": received - paid,
+            "actions": workflow.allowed_actions(state=case.state, case_class=case.case_class),
+            "events": case.events.order_by("seq"),
+            "labels": workflow.ACTION_LABELS,
+            "directions": MoneyDirection.choices,
+            "delivery": getattr(case, "delivery", None) if case.state == "handed_over" else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def errand_action(request, number: str, action: str):
+    case = _fetch(request, number)
+    if action not in ("money", "done", "hand_over", "cancel"):
+        raise Http404
+    params = {
+        k: request.POST.get(k, "")
+        for k in ("direction", "party", "receipt_number", "signed_by_name", "feedback", "reason")
+    }
+    if request.POST.get("amount"):
+        params["amount"] = request.POST["amount"]
+    if "receipt_photo" in request.FILES:
+        params["receipt_photo"] = request.FILES["receipt_photo"]
+    if action == "hand_over":
+        params["signature"] = request.FILES.get("signature_file") or request.POST.get(
+            "signature_data", ""
+        )
+    try:
+        case_transition(
+            case=case,
+            action=action,
+            actor=request.user,
+            expected_version=request.POST.get("lock_version") or None,
+            note=request.POST.get("note", ""),
+            **params,
+        )
+        messages.success(request, _("已%(a)s") % {"a": workflow.ACTION_LABELS[action]})
+    except DomainError as e:
+        messages.error(request, e.message)
+    return redirect("cases:errand_detail", number=case.number)
