@@ -43,9 +43,8 @@ def dataset() -> None:
         return
     started = time.monotonic()
     print(f"building the data set: demo county + {CASES:,} cases (seed {SEED}) ...", flush=True)
-    call_command(
-        "seed_demo", "--seed", str(SEED), "--cases", str(CASES), stdout=open(os.devnull, "w")
-    )
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", "--seed", str(SEED), "--cases", str(CASES), stdout=quiet)
     print(f"  built in {time.monotonic() - started:.0f} s", flush=True)
 
 
@@ -63,7 +62,8 @@ def describe() -> str:
             version = f"PostgreSQL {c.fetchone()[0]}"
     mem = ""
     try:
-        kb = int(next(x for x in open("/proc/meminfo") if x.startswith("MemTotal")).split()[1])
+        with open("/proc/meminfo") as meminfo:
+            kb = int(next(x for x in meminfo if x.startswith("MemTotal")).split()[1])
         mem = f", {kb / 1024 / 1024:.0f} GB RAM"
     except (OSError, StopIteration, ValueError):
         pass

@@ -9,7 +9,6 @@ import itertools
 import time
 
 from _common import dataset, describe, queries, raw, row, timed, user
-
 from django.db.models import Prefetch
 from django.test import Client
 from django.utils import timezone

@@ -4,7 +4,6 @@ hand-written SQL that computes the same totals on the same data. Prints, asserts
 import datetime as dt
 
 from _common import dataset, describe, raw, row, timed, user
-
 from django.utils import timezone
 
 from bianmin.orgs.models import Unit, UnitKind
