@@ -1,0 +1,264 @@
+"""HTTP load test: gunicorn on a loopback port, a realistic request mix, 50 and 200 users.
+
+Prints requests per second, p50/p95/p99 latency and error counts per level, and the median of
+the staff queue page and a case page one request at a time. Asserts nothing; stops itself.
+
+Data: the demo county (`bianmin seed-demo`, with `--scale $BENCH_SCALE` when set) plus
+BENCH_CASES cases (default 3000) opened through the services, kept under var/bench-http/ so a
+second run starts at once. PostgreSQL: set BENCH_DATABASE_URL (or run under
+scripts/with-postgres.sh, whose throwaway DATABASE_URL is used).
+
+Mix (weights): staff API queue and list 15, staff API case 10, staff queue page 10, case page
+10, public status lookup with a valid number and phone tail 15 (wrong pairs are rate limited per
+address, and every client here is 127.0.0.1), guide list 10, guide page 15, item API 15.
+
+Environment: BENCH_USERS (default "50,200"), BENCH_SECONDS per level (20), BENCH_WORKERS
+gunicorn sync workers (4), BENCH_THREADS per worker (1), BENCH_CASES (3000), BENCH_DIR.
+"""
+
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bianmin.ops import liveserver as live  # noqa: E402
+
+HERE = ROOT / "bench" / "http"
+USERS = [int(u) for u in os.environ.get("BENCH_USERS", "50,200").split(",") if u]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+CASES = int(os.environ.get("BENCH_CASES", "3000"))
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    print("installing wrk from Debian ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)  # noqa: S603
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)  # noqa: S603
+    return shutil.which("wrk") or "wrk"
+
+
+def database_url(workdir: Path) -> str:
+    return (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or f"sqlite:///{workdir / 'db.sqlite3'}"
+    )
+
+
+def prepare(workdir: Path, env: dict) -> dict:
+    started = time.monotonic()
+    live.bianmin("migrate", "--noinput", "-v", "0", env=env, timeout=1800)
+    seed = ["seed-demo", "--if-empty"]
+    if os.environ.get("BENCH_SCALE"):
+        seed += ["--scale", os.environ["BENCH_SCALE"]]
+    live.bianmin(*seed, env=env, timeout=3600)
+    out = workdir / "mix-inputs.json"
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, str(HERE / "prepare.py"), str(out), str(CASES)],
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit("preparing the bench data failed")
+    print(f"data ready in {time.monotonic() - started:.0f} s", flush=True)
+    return json.loads(out.read_text())
+
+
+WEIGHTS = {
+    "api_queue": 10,
+    "api_list": 5,
+    "api_case": 10,
+    "page_queue": 10,
+    "page_case": 10,
+    "public_status": 15,
+    "guide_list": 10,
+    "guide_page": 15,
+    "item_list": 5,
+    "item_api": 10,
+}
+
+
+def mix_lines(data: dict, n: int = 4000) -> list[str]:
+    rng = random.Random(8)  # noqa: S311
+    accounts = data["accounts"]
+    units = list(accounts)
+    cases = [c for c in data["cases"] if c["unit"] in accounts]
+    items = data["items"]
+    kinds = rng.choices(list(WEIGHTS), weights=list(WEIGHTS.values()), k=n)
+    lines = []
+    for kind in kinds:
+        acc = accounts[rng.choice(units)]
+        case = rng.choice(cases)
+        owner = accounts[case["unit"]]
+        bearer = f"Authorization\tBearer {acc['token']}"
+        if kind == "api_queue":
+            lines.append(f"GET\t/api/v1/cases/queues\t{bearer}")
+        elif kind == "api_list":
+            lines.append(f"GET\t/api/v1/cases?limit=20\t{bearer}")
+        elif kind == "api_case":
+            lines.append(
+                f"GET\t/api/v1/cases/{case['number']}\tAuthorization\tBearer {owner['token']}"
+            )
+        elif kind == "page_queue":
+            lines.append(f"GET\t/cases/queues/\tCookie\t{acc['cookie']}")
+        elif kind == "page_case":
+            lines.append(f"GET\t/cases/{case['number']}/\tCookie\t{owner['cookie']}")
+        elif kind == "public_status":
+            lines.append(f"GET\t/api/v1/public/cases/{case['number']}?phone_tail={case['tail']}")
+        elif kind == "guide_list":
+            lines.append("GET\t/guides/")
+        elif kind == "guide_page":
+            lines.append(f"GET\t/guides/{rng.choice(items)}/")
+        elif kind == "item_list":
+            lines.append("GET\t/api/v1/items?limit=20")
+        else:
+            lines.append(f"GET\t/api/v1/items/{rng.choice(items)}")
+    return lines
+
+
+def check_mix(port: int, lines: list[str]) -> None:
+    """One request of each kind before the load: a broken route would make the figures lie."""
+    seen = set()
+    for line in lines:
+        method, path, *header = line.split("\t")
+        key = path.split("?")[0].rsplit("/", 2)[0]
+        if key in seen:
+            continue
+        seen.add(key)
+        headers = {header[0]: header[1]} if header else {}
+        status, body = live.request(port, method, path, headers=headers)
+        if status != 200:
+            raise SystemExit(f"{path} answered {status}: {body[:300]!r}")
+
+
+def sequential(port: int, path: str, headers: dict, n: int = 60) -> tuple[float, float]:
+    """Median and p95 in ms of `n` requests one after another on one keep-alive connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    took = []
+    try:
+        for _ in range(n):
+            t = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            took.append((time.perf_counter() - t) * 1000)
+            if resp.status != 200:
+                raise SystemExit(f"{path} answered {resp.status}")
+    finally:
+        conn.close()
+    took.sort()
+    return statistics.median(took), took[int(len(took) * 0.95) - 1]
+
+
+def run_wrk(wrk: str, port: int, users: int, seconds: int, mixfile: Path) -> dict:
+    args = [wrk, "-t", "2", "-c", str(users), "-d", f"{seconds}s", "--timeout", "10s"]
+    args += ["-s", str(HERE / "mix.lua"), f"http://127.0.0.1:{port}", "--", str(mixfile)]
+    proc = subprocess.run(  # noqa: S603
+        args, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("WRKJSON "):
+            return json.loads(line[len("WRKJSON ") :])
+    raise SystemExit(f"wrk failed: {proc.stdout}\n{proc.stderr}")
+
+
+def describe(env: dict) -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        mem_gib = f"{int(mem) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        mem_gib = "?"
+    db = env["DATABASE_URL"].split(":", 1)[0]
+    return f"{os.cpu_count()} CPU ({cpu}), {mem_gib} RAM, Python {platform.python_version()}, {db}"
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    workdir = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench-http"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    url = database_url(workdir)
+    env = live.app_env(
+        workdir,
+        database_url=url,
+        DJANGO_SETTINGS_MODULE="bianmin.settings",
+        DB_CONN_MAX_AGE="60",
+        BIANMIN_LOG_LEVEL="WARNING",
+    )
+    print(f"== HTTP load test: {describe(env)}", flush=True)
+    data = prepare(workdir, env)
+    lines = mix_lines(data)
+    mixfile = workdir / "mix.tsv"
+    mixfile.write_text("\n".join(lines) + "\n")
+
+    server = live.Server(env, workers=WORKERS, threads=THREADS, log=workdir / "gunicorn.log")
+    server.start()
+    try:
+        check_mix(server.port, lines)
+        acc = next(iter(data["accounts"].values()))
+        case = next(c for c in data["cases"] if c["unit"] in data["accounts"])
+        owner = data["accounts"][case["unit"]]
+        print(
+            f"gunicorn {WORKERS} workers x {THREADS} thread(s) on 127.0.0.1:{server.port}; "
+            f"{data['total_cases']} cases; mix of {len(lines)} requests",
+            flush=True,
+        )
+        run_wrk(wrk, server.port, 10, 5, mixfile)  # warm-up, not reported
+        print("\none request at a time (ms)          median     p95")
+        for label, path, headers in [
+            ("staff queue page /cases/queues/", "/cases/queues/", {"Cookie": acc["cookie"]}),
+            ("case page /cases/<n>/", f"/cases/{case['number']}/", {"Cookie": owner["cookie"]}),
+            (
+                "API queues /api/v1/cases/queues",
+                "/api/v1/cases/queues",
+                {"Authorization": f"Bearer {acc['token']}"},
+            ),
+            (
+                "public status lookup (API)",
+                f"/api/v1/public/cases/{case['number']}?phone_tail={case['tail']}",
+                {},
+            ),
+            ("guide list /guides/", "/guides/", {}),
+        ]:
+            med, p95 = sequential(server.port, path, headers)
+            print(f"{label:<34} {med:8.1f} {p95:8.1f}", flush=True)
+
+        print(f"\nmixed load, {SECONDS} s per level")
+        print("users   req/s     p50 ms   p95 ms   p99 ms   max ms   requests  errors")
+        for users in USERS:
+            r = run_wrk(wrk, server.port, users, SECONDS, mixfile)
+            secs = r["duration_us"] / 1e6
+            errors = sum(r["errors"].values())
+            print(
+                f"{users:>5} {r['requests'] / secs:8.1f} {r['p50'] / 1000:9.1f} "
+                f"{r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f} {r['max'] / 1000:8.1f} "
+                f"{r['requests']:>10} {errors:>7}   {r['errors']} statuses {r['statuses']}",
+                flush=True,
+            )
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
