@@ -13,6 +13,7 @@ calendar changes (`bianmin.workdays.signals.calendar_changed`).
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from bianmin.workdays import calendar
@@ -22,7 +23,30 @@ DELIVERY_DAYS = 10
 EXTENSION_DAYS = 10
 JOINT_EXTENSION_DAYS = 15
 DEEMED_ACCEPTANCE_DAYS = 5  # art. 32
-DUE_SOON_DAYS = 2
+LOWER_LEVEL_REVIEW_DAYS = 20  # art. 43: a lower level's preliminary review
+
+
+def warning_threshold() -> tuple[int, int]:
+    """(working days before, percent of the limit left) of the yellow warning, from settings."""
+    return (
+        int(getattr(settings, "BIANMIN_WARNING_DAYS_BEFORE", 1)),
+        int(getattr(settings, "BIANMIN_WARNING_PERCENT_LEFT", 20)),
+    )
+
+
+def due_soon(
+    *, left: int, limit: int, days_before: int | None = None, percent_left: int | None = None
+) -> bool:
+    """Whether a deadline with `left` working days to go (of a `limit` of working days) is near.
+
+    RULES.md "Supervision": yellow (预警) when the deadline is near, by default 1 working day
+    before it or 20% of the limit left, whichever comes first. The one definition of "due soon"
+    for the work queues and the supervision clocks; the thresholds can be set per item there.
+    """
+    default_days, default_percent = warning_threshold()
+    days_before = default_days if days_before is None else days_before
+    percent_left = default_percent if percent_left is None else percent_left
+    return left <= days_before or left * 100 <= limit * percent_left
 
 
 def closed_pauses(case) -> list[tuple[dt.date, dt.date]]:
@@ -89,3 +113,19 @@ def clock(case, today: dt.date | None = None) -> Clock:
         ref > case.promised_due,
         case.deadlines_provisional or used.provisional or left.provisional,
     )
+
+
+def lower_level_limit(case) -> int:
+    """Working days the unit holding an accepted case may take before forwarding it up.
+
+    行政许可法 art. 43: a lower level's preliminary review takes at most 20 working days; where
+    the item's step template gives the holding tier's steps less, that is the limit.
+    """
+    tier = case.current_unit.tier
+    own = sum(s.limit_days for s in case.steps.all() if s.tier == tier)
+    return min(own, LOWER_LEVEL_REVIEW_DAYS) if own > 0 else LOWER_LEVEL_REVIEW_DAYS
+
+
+def lower_level_days(case, today: dt.date) -> int:
+    """Working days an accepted case has spent at the lower level since acceptance."""
+    return calendar.workdays_between(case.accepted_on, today, closed_pauses(case)).workdays

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
 from bianmin.orgs.scope import scope_for
-from bianmin.workdays.calendar import add_workdays
+from bianmin.workdays.calendar import workdays_between
 
-from .deadlines import DUE_SOON_DAYS
 from .deadlines import clock as case_clock  # noqa: F401  (days used / left, for pages)
+from .deadlines import due_soon
 from .models import (
     DELIVERY_STATES,
     Case,
@@ -160,10 +160,28 @@ QUEUES = (
 )
 
 
+def _due_soon_ids(viewer, today: dt.date) -> list[int]:
+    """Running cases whose promised date is near by the supervision warning rule (1 working day
+    before, or 20% of the limit left, whichever first: `deadlines.due_soon`). Working days left
+    are counted once per distinct due date."""
+    rows = (
+        cases_visible(viewer=viewer)
+        .filter(state__in=RUNNING, promised_due__gte=today)
+        .values_list("pk", "promised_due", "item_version__promised_limit", "extended_days")
+    )
+    left: dict[dt.date, int] = {}
+    out = []
+    for pk, due, limit, extended in rows:
+        if due not in left:
+            left[due] = workdays_between(today, due).workdays
+        if due_soon(left=left[due], limit=(limit or 0) + extended):
+            out.append(pk)
+    return out
+
+
 def _queue_filters(viewer, today: dt.date) -> dict[str, Q]:
     units = list(scope_for(viewer).unit_ids) if not viewer.is_superuser else None
     mine = Q(current_unit__in=units) if units is not None else Q()
-    soon = add_workdays(today, DUE_SOON_DAYS).date
     pending_joint = Exists(
         SubReview.objects.filter(
             case=OuterRef("pk"),
@@ -184,7 +202,7 @@ def _queue_filters(viewer, today: dt.date) -> dict[str, Q]:
             Q(state=State.TO_DELIVER)
             | (Q(state=State.CONCLUDED) & Q(current_unit=F("intake_unit")))
         ),
-        "due_soon": Q(state__in=RUNNING, promised_due__gte=today, promised_due__lte=soon),
+        "due_soon": Q(pk__in=_due_soon_ids(viewer, today)),
         "overdue": overdue_q(today),
     }
 

@@ -82,7 +82,7 @@ TABLE: tuple[Transition, ...] = (
     T("resume",         frozenset({S.SUSPENDED}),          PREVIOUS,     DECIDERS, None, fx.e_resume),
     T("extend",         IN_HANDLING | {S.SUSPENDED},       SAME,         HEAD, fx.g_extend, fx.e_extend),
     T("withdraw",       BEFORE_CONCLUSION,                 S.WITHDRAWN,  HANDLERS, None, fx.e_withdraw, acts_for="intake_or_current"),
-    T("assign",         LOCKABLE,                          SAME,         HANDLERS, None, fx.e_assign),
+    T("assign",         LOCKABLE,                          SAME,         HANDLERS, fx.g_assign, fx.e_assign),
     T("release",        LOCKABLE,                          SAME,         HANDLERS | OVERSIGHT, fx.g_release, fx.e_release),
     T("pledge_false",   BEFORE_CONCLUSION - {S.SUBMITTED, S.FORWARDED}, S.TERMINATED, DECIDERS | OVERSIGHT, fx.g_pledge_false, fx.e_pledge_false),
     T("pledge_false",   AFTER_CONCLUSION | {S.CLOSED},     S.REVOKED,    DECIDERS | OVERSIGHT, fx.g_pledge_false, fx.e_pledge_false),
@@ -121,6 +121,9 @@ ACTION_LABELS = {
     "release": _("解除锁定"),
     "pledge_false": _("承诺不实"),
     "recompute": _("重算期限"),
+    # Written by the staffing app when a post holder's queue goes to the AB backup and back.
+    "ab_cover": _("AB岗接办"),
+    "ab_return": _("AB岗交回"),
     "money": _("登记款项"),
     "done": _("办妥"),
     "hand_over": _("交付签收"),

@@ -15,10 +15,15 @@ Reads only; `services.sweep` records the transitions.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from bianmin.cases.deadlines import DELIVERY_DAYS, PROXY_EXTRA_DAYS, closed_pauses
+from bianmin.cases.deadlines import (
+    DELIVERY_DAYS,
+    PROXY_EXTRA_DAYS,
+    closed_pauses,
+    due_soon,
+    warning_threshold,
+)
 from bianmin.cases.models import DELIVERY_STATES, FINAL_STATES, OPEN_STATES, MaterialStatus, State
 from bianmin.workdays import calendar
 
@@ -35,10 +40,7 @@ class Threshold:
 
 
 def default_threshold() -> Threshold:
-    return Threshold(
-        int(getattr(settings, "BIANMIN_WARNING_DAYS_BEFORE", 1)),
-        int(getattr(settings, "BIANMIN_WARNING_PERCENT_LEFT", 20)),
-    )
+    return Threshold(*warning_threshold())
 
 
 def thresholds_by_item() -> dict[int, Threshold]:
@@ -81,7 +83,9 @@ def colour_of(
         return RED, -max(1, back.workdays), back.provisional
     left = calendar.workdays_between(ref, due, pauses, snap=snap)
     n = left.workdays
-    if n <= threshold.days_before or n * 100 <= limit * threshold.percent_left:
+    if due_soon(
+        left=n, limit=limit, days_before=threshold.days_before, percent_left=threshold.percent_left
+    ):
         return YELLOW, n, left.provisional
     return GREEN, n, left.provisional
 

@@ -68,8 +68,61 @@ def e_withdraw(ctx: Ctx) -> None:
 
 
 # --- work lock ---------------------------------------------------------------------------------
+def cover_for(*, staff, day):
+    """Who holds work meant for `staff` on `day` (their AB backup while on approved leave).
+
+    The staffing app decides; it is imported here, not at module load, so that the engine does
+    not depend on staffing (staffing builds on the engine). Without it, everyone covers for
+    themselves.
+    """
+    from django.apps import apps
+
+    if not apps.is_installed("bianmin.staffing"):  # pragma: no cover
+        return staff
+    from bianmin.staffing.services import cover_for as staffing_cover_for
+
+    return staffing_cover_for(staff=staff, day=day)
+
+
+def g_assign(ctx: Ctx) -> None:
+    """Assigning to someone else is the unit head's (or supervision's) call, to a colleague
+    who acts for the unit holding the case."""
+    from django.contrib.auth import get_user_model
+
+    from bianmin.orgs.scope import scope_for
+
+    wanted = ctx.params.get("assignee")
+    if wanted in (None, "", ctx.actor.pk):
+        ctx.data["assignee"] = ctx.actor
+        return
+    may_assign_others = ctx.roles() & {RoleCode.HEAD, RoleCode.SUPERVISOR}
+    if not (may_assign_others or ctx.actor.is_superuser):
+        raise PermissionDenied(_("只有单位负责人可以把办件指派给他人"))
+    user = get_user_model().objects.filter(pk=wanted).select_related("staff").first()
+    staff = getattr(user, "staff", None)
+    if staff is None or not scope_for(user).can_act_for_unit(ctx.case.current_unit):
+        raise ValidationFailed(
+            _("指派对象须为 %(u)s 的工作人员") % {"u": ctx.case.current_unit.name},
+            field="assignee",
+        )
+    ctx.data["assignee"] = user
+
+
 def e_assign(ctx: Ctx) -> None:
-    ctx.case.assigned_to, ctx.case.assigned_at = ctx.actor, ctx.now
+    """The lock goes to the assignee, or to their AB backup while they are on approved leave
+    (issue 7 item 2: new assignments reach the backup automatically)."""
+    user = ctx.data.pop("assignee", None) or ctx.actor
+    staff = getattr(user, "staff", None)
+    if staff is not None:
+        holder = cover_for(staff=staff, day=ctx.today)
+        if holder.pk != staff.pk:
+            ctx.data.update(on_leave=staff.full_name, covered_by=holder.full_name)
+            user = holder.user
+    if user.pk != ctx.actor.pk:
+        ctx.data["assigned_to"] = getattr(getattr(user, "staff", None), "full_name", "") or str(
+            user
+        )
+    ctx.case.assigned_to, ctx.case.assigned_at = user, ctx.now
 
 
 def g_release(ctx: Ctx) -> None:

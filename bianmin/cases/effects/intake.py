@@ -4,11 +4,12 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 
+from bianmin.catalog.models import Tier
 from bianmin.common.errors import Conflict, ValidationFailed
 from bianmin.orgs.models import Unit
 
 from .. import routing
-from ..deadlines import deadlines_compute
+from ..deadlines import deadlines_compute, lower_level_days, lower_level_limit
 from ..materials import materials_apply, missing_required
 from ..models import (
     Custody,
@@ -17,6 +18,7 @@ from ..models import (
     OneTimeNotice,
     Pause,
     PauseKind,
+    State,
     Step,
 )
 from .base import Ctx, advance_step, end_pauses, flagged
@@ -46,8 +48,27 @@ def g_hand_back(ctx: Ctx) -> None:
     ctx.to_unit = ctx.case.intake_unit
 
 
+def late_forward_flag(case, today) -> tuple[str, str, str] | None:
+    """RULES.md "Supervision": a lower level forwarding late (行政许可法 art. 43)."""
+    if case.accepted_on is None or case.current_unit.tier == Tier.COUNTY:
+        return None  # only a lower level (township, village) forwards up to the county
+    used, limit = lower_level_days(case, today), lower_level_limit(case)
+    if used <= limit:
+        return None
+    detail = _("%(u)s 受理后 %(n)s 个工作日才转报上级（时限 %(l)s 个工作日）") % {
+        "u": case.current_unit.name,
+        "n": used,
+        "l": limit,
+    }
+    return (FlagKind.LATE_FORWARD, detail, "late_forward")
+
+
 def e_send(ctx: Ctx) -> None:
     case = ctx.case
+    if case.state == State.ACCEPTED:  # forwarded up after acceptance at the lower level
+        flag = late_forward_flag(case, ctx.today)
+        if flag is not None:
+            ctx.flags.append(flag)
     Custody.objects.create(
         case=case,
         from_unit=case.current_unit,

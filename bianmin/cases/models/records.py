@@ -256,6 +256,7 @@ class FlagKind(models.TextChoices):
     DEEMED_ACCEPTED = "deemed_accepted", _("逾期未受理未告知(视为受理)")
     NO_REASONS = "no_reasons", _("不予受理/不予批准未说明理由")
     STEP_OVERDUE = "step_overdue", _("环节超时")
+    LATE_FORWARD = "late_forward", _("下级转报超时")
     FALSE_PLEDGE = "false_pledge", _("承诺不实")
 
 

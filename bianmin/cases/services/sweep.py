@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,7 +47,10 @@ def flags_sweep(*, today: dt.date | None = None) -> list[SupervisionFlag]:
     - a deferred (容缺) material past its due date and not provided;
     - an application at its accepting unit neither accepted nor noticed within 5 working days:
       it counts as accepted on the day it arrived (行政许可法 art. 32) and is accepted so;
-    - a step over its own limit.
+    - a step over its own limit;
+    - an accepted case still at the lower level past its preliminary-review limit (行政许可法
+      art. 43, 20 working days or the tier's step limit; a late forward is flagged by the
+      engine when it happens).
     Running it twice raises nothing new.
     """
     today = today or timezone.localdate()
@@ -97,6 +101,19 @@ def flags_sweep(*, today: dt.date | None = None) -> list[SupervisionFlag]:
                 % {"s": step.name, "d": step.due_on},
             )
         )
+    from ..effects.intake import late_forward_flag
+
+    held = (
+        Case.objects.filter(state=State.ACCEPTED)
+        .exclude(current_unit=F("deciding_unit"))
+        .exclude(flags__kind=FlagKind.LATE_FORWARD)
+        .select_related("current_unit__parent")
+        .prefetch_related("steps", "pauses")
+    )
+    for case in held:
+        flag = late_forward_flag(case, today)
+        if flag is not None:
+            raised.append(flag_raise(case=case, kind=flag[0], detail=flag[1], key=flag[2]))
     return raised
 
 

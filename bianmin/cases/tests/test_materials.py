@@ -106,7 +106,8 @@ def test_deferred_material_past_due_raises_a_flag_once(county, items, clock):
     case = do(register(c, v, materials=spec), "accept", c.t1_staff)
     row = case.materials.get(name="户口簿")
     assert row.status == MaterialStatus.DEFERRED and row.due_on
-    assert flags_sweep(today=row.due_on) == []
+    deferred = [f for f in flags_sweep(today=row.due_on) if f.kind == FlagKind.DEFERRED_OVERDUE]
+    assert deferred == []  # (the township holding it past its step limit is another flag)
     clock.advance(4)
     flags = [f for f in flags_sweep() if f.kind == FlagKind.DEFERRED_OVERDUE]
     assert [(f.case_id, f.detail) for f in flags] == [(case.pk, flags[0].detail)]

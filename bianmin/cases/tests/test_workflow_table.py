@@ -48,6 +48,11 @@ SPEC = {
         for s in ("awaiting_materials", "referred", "decided", "suspended", *IN)
     },
     *{("pledge_false", s, "revoked") for s in (*AFTER, "closed")},
+    # Errands: register -> done -> handed over, or cancelled; money while running.
+    *{("money", s, "=same") for s in ("errand_open", "errand_done")},
+    ("done", "errand_open", "errand_done"),
+    ("hand_over", "errand_done", "handed_over"),
+    *{("cancel", s, "cancelled") for s in ("errand_open", "errand_done")},
 }
 
 
