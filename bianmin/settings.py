@@ -59,7 +59,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Behind nginx the client address comes from X-Forwarded-For, trusted only from known proxies,
+    # so the login lockout and the public lookup throttle count real clients.
+    "bianmin.ops.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A read-only or full database answers 503 with a message, also for errors in later middleware.
+    "bianmin.ops.middleware.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +89,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bianmin.workdays.context_processors.calendar_warnings",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from bianmin.common.errors import Conflict, NotFound
 from bianmin.common.qr import qr_svg
@@ -33,12 +33,12 @@ class DocumentKind:
 KINDS = {
     k.code: k
     for k in (
-        DocumentKind("receipt", _l("受理通知书"), "cases/documents/receipt.html"),
-        DocumentKind("notice", _l("一次性告知书"), "cases/documents/notice.html"),
-        DocumentKind("decline", _l("不予受理通知书"), "cases/documents/refusal.html"),
-        DocumentKind("refusal", _l("不予批准决定书"), "cases/documents/refusal.html"),
-        DocumentKind("register", _l("代办登记表"), "cases/documents/register.html"),
-        DocumentKind("delivery", _l("送达回执"), "cases/documents/delivery.html"),
+        DocumentKind("receipt", gettext_lazy("受理通知书"), "cases/documents/receipt.html"),
+        DocumentKind("notice", gettext_lazy("一次性告知书"), "cases/documents/notice.html"),
+        DocumentKind("decline", gettext_lazy("不予受理通知书"), "cases/documents/refusal.html"),
+        DocumentKind("refusal", gettext_lazy("不予批准决定书"), "cases/documents/refusal.html"),
+        DocumentKind("register", gettext_lazy("代办登记表"), "cases/documents/register.html"),
+        DocumentKind("delivery", gettext_lazy("送达回执"), "cases/documents/delivery.html"),
     )
 }
 

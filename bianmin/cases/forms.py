@@ -7,7 +7,7 @@ import io
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
 
@@ -88,29 +88,36 @@ def decode_data_url(value: str) -> bytes:
 class ApplicantKind:
     PERSON = "person"
     ENTERPRISE = "enterprise"
-    CHOICES = [(PERSON, _l("自然人")), (ENTERPRISE, _l("企业/组织"))]
+    CHOICES = [(PERSON, gettext_lazy("自然人")), (ENTERPRISE, gettext_lazy("企业/组织"))]
 
 
 class IntakeForm(forms.Form):
     """Opening a case. Identifier checks here only give an early, field-specific message; the
     intake service validates them again, so the API and the page cannot disagree."""
 
-    item = forms.ChoiceField(label=_l("办理事项"))
-    channel = forms.ChoiceField(label=_l("申请渠道"), required=False)
+    item = forms.ChoiceField(label=gettext_lazy("办理事项"))
+    channel = forms.ChoiceField(label=gettext_lazy("申请渠道"), required=False)
     applicant_kind = forms.ChoiceField(
-        label=_l("申请人类型"), choices=ApplicantKind.CHOICES, initial=ApplicantKind.PERSON
+        label=gettext_lazy("申请人类型"),
+        choices=ApplicantKind.CHOICES,
+        initial=ApplicantKind.PERSON,
     )
-    applicant_name = forms.CharField(label=_l("申请人姓名/名称"), max_length=100)
-    id_number = forms.CharField(label=_l("居民身份证号"), max_length=18, required=False)
-    credit_code = forms.CharField(label=_l("统一社会信用代码"), max_length=18, required=False)
-    contact_name = forms.CharField(label=_l("联系人"), max_length=50, required=False)
-    phone = forms.CharField(label=_l("联系电话"), max_length=20)
-    address = forms.CharField(label=_l("住址"), max_length=200, required=False)
+    applicant_name = forms.CharField(label=gettext_lazy("申请人姓名/名称"), max_length=100)
+    id_number = forms.CharField(label=gettext_lazy("居民身份证号"), max_length=18, required=False)
+    credit_code = forms.CharField(
+        label=gettext_lazy("统一社会信用代码"), max_length=18, required=False
+    )
+    contact_name = forms.CharField(label=gettext_lazy("联系人"), max_length=50, required=False)
+    phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=20)
+    address = forms.CharField(label=gettext_lazy("住址"), max_length=200, required=False)
     entrusted = forms.BooleanField(
-        label=_l("申请人已签署委托书，委托本站代办"), required=False, initial=True
+        label=gettext_lazy("申请人已签署委托书，委托本站代办"), required=False, initial=True
     )
     note = forms.CharField(
-        label=_l("备注"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("备注"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, items=(), channels=(), materials=(), **kwargs):
@@ -151,12 +158,17 @@ class SignatureForm(forms.Form):
     """Delivery against a signature: drawn on a <canvas> (data URL) or an uploaded scan."""
 
     signature_data = forms.CharField(required=False, widget=forms.HiddenInput)
-    signature_file = forms.FileField(label=_l("或上传签名扫描件（PNG/JPEG）"), required=False)
-    signed_by_name = forms.CharField(label=_l("签收人"), max_length=100)
-    feedback = forms.CharField(
-        label=_l("申请人意见"), max_length=500, required=False, widget=forms.Textarea({"rows": 2})
+    signature_file = forms.FileField(
+        label=gettext_lazy("或上传签名扫描件（PNG/JPEG）"), required=False
     )
-    note = forms.CharField(label=_l("备注"), max_length=500, required=False)
+    signed_by_name = forms.CharField(label=gettext_lazy("签收人"), max_length=100)
+    feedback = forms.CharField(
+        label=gettext_lazy("申请人意见"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=500, required=False)
 
     def clean(self):
         data = super().clean()
@@ -182,14 +194,14 @@ class SignatureForm(forms.Form):
 
 class LedgerFilterForm(forms.Form):
     start = forms.DateField(
-        label=_l("起始日期"), required=False, widget=forms.DateInput({"type": "date"})
+        label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput({"type": "date"})
     )
     end = forms.DateField(
-        label=_l("截止日期"), required=False, widget=forms.DateInput({"type": "date"})
+        label=gettext_lazy("截止日期"), required=False, widget=forms.DateInput({"type": "date"})
     )
-    item = forms.CharField(label=_l("事项"), required=False, max_length=100)
-    state = forms.ChoiceField(label=_l("状态"), required=False)
-    agent = forms.ChoiceField(label=_l("代办员"), required=False)
+    item = forms.CharField(label=gettext_lazy("事项"), required=False, max_length=100)
+    state = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
+    agent = forms.ChoiceField(label=gettext_lazy("代办员"), required=False)
 
     def __init__(self, *args, states=(), agents=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.catalog.models import ItemVersion
@@ -31,14 +31,14 @@ from .models import ApplicantKind, Case, Channel, MaterialStatus, State, Suspens
 from .services import case_register, case_transition
 
 QUEUE_LABELS = {
-    "to_receive": _l("待接收"),
-    "to_accept": _l("待受理"),
-    "to_review": _l("待审核"),
-    "awaiting_materials": _l("待补正"),
-    "to_hand_back": _l("待回交"),
-    "to_deliver": _l("待送达"),
-    "due_soon": _l("即将到期"),
-    "overdue": _l("已超期"),
+    "to_receive": gettext_lazy("待接收"),
+    "to_accept": gettext_lazy("待受理"),
+    "to_review": gettext_lazy("待审核"),
+    "awaiting_materials": gettext_lazy("待补正"),
+    "to_hand_back": gettext_lazy("待回交"),
+    "to_deliver": gettext_lazy("待送达"),
+    "due_soon": gettext_lazy("即将到期"),
+    "overdue": gettext_lazy("已超期"),
 }
 
 

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from bianmin.common.errors import DomainError
 
@@ -69,15 +69,15 @@ class CalendarYearAdmin(ReadOnlyForManagers):
             .annotate(holiday_n=days(False), workday_n=days(True))
         )
 
-    @admin.display(description=_lazy("放假天数"))
+    @admin.display(description=gettext_lazy("放假天数"))
     def holiday_count(self, obj):
         return obj.holiday_n or 0
 
-    @admin.display(description=_lazy("调休上班天数"))
+    @admin.display(description=gettext_lazy("调休上班天数"))
     def workday_count(self, obj):
         return obj.workday_n or 0
 
-    @admin.display(description=_lazy("操作"))
+    @admin.display(description=gettext_lazy("操作"))
     def edit_link(self, obj):
         url = reverse("admin:workdays_calendaryear_enter") + f"?year={obj.year}"
         return format_html('<a href="{}">{}</a>', url, _("重新录入"))
@@ -166,6 +166,6 @@ class CalendarDayAdmin(ReadOnlyForManagers):
     date_hierarchy = "date"
     search_fields = ("name",)
 
-    @admin.display(description=_lazy("星期"))
+    @admin.display(description=gettext_lazy("星期"))
     def weekday(self, obj):
         return "一二三四五六日"[obj.date.weekday()]

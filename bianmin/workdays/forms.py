@@ -6,7 +6,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .services import MAX_YEAR, MIN_YEAR, NAME_MAX, NOTE_MAX
 
@@ -116,26 +116,28 @@ def format_days(days) -> str:
 
 
 class CalendarYearForm(forms.Form):
-    year = forms.IntegerField(label=_lazy("年份"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year = forms.IntegerField(label=gettext_lazy("年份"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     holidays = forms.CharField(
-        label=_lazy("放假日期"),
+        label=gettext_lazy("放假日期"),
         widget=forms.Textarea(attrs={"rows": 12, "cols": 60, "spellcheck": "false"}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "每行一项：“2027-01-01 元旦”或区间“2027-02-06~2027-02-13 春节”，"
             "区间含首尾两天，周末也一并写入。"
         ),
     )
     workdays = forms.CharField(
-        label=_lazy("调休上班日期"),
+        label=gettext_lazy("调休上班日期"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "spellcheck": "false"}),
-        help_text=_lazy("每行一天：“2027-02-20 春节调休”。只填需要上班的周六、周日。"),
+        help_text=gettext_lazy("每行一天：“2027-02-20 春节调休”。只填需要上班的周六、周日。"),
     )
     note = forms.CharField(
-        label=_lazy("依据"),
+        label=gettext_lazy("依据"),
         max_length=NOTE_MAX,
         required=False,
-        help_text=_lazy("如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）"),
+        help_text=gettext_lazy(
+            "如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）"
+        ),
     )
 
     def clean(self):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import NotFound, PermissionDenied
@@ -18,13 +18,13 @@ from ..services.assessment import COMPONENTS
 from .common import parse_date, run
 
 LABELS = {
-    "cases": _l("办件量"),
-    "on_time": _l("按时办结率"),
-    "notice": _l("一次性告知"),
-    "rating": _l("好差评"),
-    "complaints": _l("投诉"),
-    "attendance": _l("出勤"),
-    "training": _l("培训"),
+    "cases": gettext_lazy("办件量"),
+    "on_time": gettext_lazy("按时办结率"),
+    "notice": gettext_lazy("一次性告知"),
+    "rating": gettext_lazy("好差评"),
+    "complaints": gettext_lazy("投诉"),
+    "attendance": gettext_lazy("出勤"),
+    "training": gettext_lazy("培训"),
 }
 
 
