@@ -1,0 +1,363 @@
+"""The page access matrix: one entry per named page route of the URL configuration.
+
+`test_page_matrix.py` walks `get_resolver()` and fails for a route that has no entry here (and for
+an entry whose route is gone). Each entry says who may use the page and how to build its URL for
+the caller's own ("home") object and for one outside the caller's scope ("away"); see world.py.
+
+Roles: anonymous, agent (村代办员), township (乡镇窗口), approver (县部门审批), supervisor (监察),
+admin (管理员). Supervisor and admin are county-wide: "away" objects are inside their scope.
+The admin site (admin/), the JSON API (api/v1/, covered by bianmin/api/tests/test_access_matrix.py)
+and static/media are not pages of this matrix.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ANONYMOUS = "anonymous"
+AGENT, TOWNSHIP, APPROVER, SUPERVISOR, ADMIN = (
+    "agent",
+    "township",
+    "approver",
+    "supervisor",
+    "admin",
+)
+STAFF = frozenset({AGENT, TOWNSHIP, APPROVER, SUPERVISOR, ADMIN})
+SCOPED = frozenset({AGENT, TOWNSHIP, APPROVER})  # roles with an "away" outside their scope
+COUNTY_WIDE = STAFF - SCOPED
+PUBLIC = None
+
+Url = Callable[..., str]  # (world, side, role) -> path
+
+
+@dataclass(frozen=True)
+class Page:
+    """`roles`: who may use the page on a home object (None: public, no login).
+    `away`: the URL names an object or place, so scoped roles must be refused the away one.
+    `shows_id`: the page may show a full ID number to those allowed (case file, pre-review);
+    every other page must mask it.
+    """
+
+    roles: frozenset | None
+    url: Url
+    method: str = "GET"
+    data: dict | Callable | None = None
+    away: bool = True
+    shows_id: bool = False
+    to_login: bool = False  # a public page that ends at the login page (log out)
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _fixed(path: str) -> Url:
+    return lambda w, side, role: path
+
+
+def fixed(roles, path, **kw) -> Page:
+    return Page(roles, _fixed(path), away=False, **kw)
+
+
+def _case(w, side, role):
+    if role == APPROVER and side == "home":
+        return w.referred["home"]  # a department sees the cases routed to it
+    return w.case[side]
+
+
+def _month(w, side, role, unit=None):
+    return f"{(unit or w.township[side]).pk}/2026-09"
+
+
+def _document(w, side, role):
+    case = _case(w, side, role)
+    # The proxy register exists from intake; a window case has its receipt once accepted.
+    return f"/cases/{case.number}/documents/{'receipt' if case.accepted_on else 'register'}/"
+
+
+HANDLERS = frozenset({AGENT, TOWNSHIP, APPROVER, ADMIN})  # may open cases (not the supervisor)
+MANAGERS = frozenset({SUPERVISOR, ADMIN})
+# The township hall and the county-wide roles: pre-review, complaints, ratings, reports, sheets.
+HALLS = frozenset({TOWNSHIP, SUPERVISOR, ADMIN})
+CUSTODIANS = frozenset({TOWNSHIP, ADMIN})  # 三资托管: the township holds the village's books
+VILLAGE_WORKERS = frozenset({AGENT, TOWNSHIP})  # mediation records are confidential to these
+NOBODY: frozenset = frozenset()  # only a unit head (not one of the matrix roles)
+
+MATRIX: dict[str, Page] = {
+    # -- i18n, portal: public pages --------------------------------------------------------
+    "set_language": fixed(PUBLIC, "/i18n/setlang/", method="POST", data={"language": "en"}),
+    "portal:index": fixed(PUBLIC, "/"),
+    "portal:login": fixed(PUBLIC, "/accounts/login/"),
+    "portal:logout": fixed(PUBLIC, "/accounts/logout/", method="POST", to_login=True),
+    "portal:guide_list": fixed(PUBLIC, "/guides/?q=宅基地"),
+    "portal:guide_detail": fixed(PUBLIC, "/guides/ZR-001/"),
+    "portal:guide_checklist": fixed(PUBLIC, "/guides/ZR-001/checklist/"),
+    "portal:material_file": Page(
+        PUBLIC,
+        lambda w, side, role: (
+            f"/guides/ZR-001/materials/{w.pc.homestead.materials.first().pk}/template/"
+        ),
+        away=False,
+        note="a blank form template; 404 when the material has none",
+    ),
+    "portal:question_ask": fixed(PUBLIC, "/guides/ZR-001/ask/", method="POST", data={}),
+    "portal:disclosure_county": fixed(PUBLIC, "/disclosure/"),
+    "portal:disclosure_unit": Page(
+        PUBLIC, lambda w, side, role: f"/disclosure/{w.township[side].code}/", away=False
+    ),
+    "portal:service_cards": fixed(PUBLIC, "/cards/"),
+    "portal:service_card": Page(
+        PUBLIC, lambda w, side, role: f"/cards/{w.village[side].code}/", away=False
+    ),
+    "portal:complaint_file": fixed(PUBLIC, "/complaints/"),
+    "portal:appointment_book": fixed(PUBLIC, "/appointments/"),
+    "portal:appointment_manage": fixed(
+        PUBLIC, "/appointments/NOSUCHCODE/", note="the code is the secret; unknown is 404"
+    ),
+    "portal:home_visit": fixed(PUBLIC, "/home-visit/"),
+    "portal:apply": fixed(PUBLIC, "/apply/ZR-001/"),
+    "portal:apply_autosave": fixed(
+        PUBLIC, "/apply/ZR-001/autosave/", method="POST", data={"subject": "x"}
+    ),
+    "portal:application_detail": Page(
+        PUBLIC,
+        lambda w, side, role: f"/applications/{w.application[side].code}/",
+        away=False,
+        note="the applicant's own page; its random code is the credential",
+    ),
+    "portal:status_lookup": fixed(PUBLIC, "/status/"),
+    "portal:status_detail": Page(
+        PUBLIC,
+        lambda w, side, role: f"/status/{w.case[side].number}/",
+        away=False,
+        note="shows the case only after the phone's last four digits are posted",
+    ),
+    "portal:status_supplement": Page(
+        PUBLIC,
+        lambda w, side, role: f"/status/{w.case[side].number}/supplement/",
+        method="POST",
+        data={},
+        away=False,
+    ),
+    "portal:status_rate": Page(
+        PUBLIC,
+        lambda w, side, role: f"/status/{w.case[side].number}/rate/",
+        method="POST",
+        data={},
+        away=False,
+    ),
+    "ratings:follow_up": fixed(PUBLIC, "/ratings/follow-up/"),
+    "reports:public": fixed(PUBLIC, "/reports/public/"),
+    "reports:public_unit": Page(
+        PUBLIC, lambda w, side, role: f"/reports/public/{w.township[side].pk}/", away=False
+    ),
+    "staffing:public_roster": Page(
+        PUBLIC,
+        lambda w, side, role: f"/staffing/public/roster/{w.township[side].code}/2026-09/",
+        away=False,
+    ),
+    "affairs:board": Page(
+        PUBLIC, lambda w, side, role: f"/affairs/board/{w.village[side].code}/", away=False
+    ),
+    # -- staff home and the cases app --------------------------------------------------------
+    "portal:staff_home": fixed(STAFF, "/staff/"),
+    "cases:list": fixed(STAFF, "/cases/"),
+    "cases:queues": fixed(STAFF, "/cases/queues/"),
+    "cases:intake": fixed(HANDLERS, "/cases/new/"),
+    "cases:ledger": fixed(STAFF, "/cases/ledger/"),
+    "cases:detail": Page(
+        STAFF, lambda w, side, role: f"/cases/{_case(w, side, role).number}/", shows_id=True
+    ),
+    "cases:action": Page(
+        frozenset({AGENT, TOWNSHIP, APPROVER}),
+        lambda w, side, role: f"/cases/{_case(w, side, role).number}/actions/assign/",
+        method="POST",
+    ),
+    "cases:document": Page(
+        STAFF,
+        _document,
+        shows_id=True,
+    ),
+    "cases:errand_list": fixed(STAFF, "/cases/errands/list/"),
+    "cases:errand_detail": Page(
+        STAFF - {APPROVER}, lambda w, side, role: f"/cases/errands/{w.errand[side].number}/"
+    ),
+    "cases:errand_action": Page(
+        frozenset({AGENT}),
+        lambda w, side, role: f"/cases/errands/{w.errand[side].number}/money/",
+        method="POST",
+        data={"direction": "in", "amount": "10.00", "party": "电力公司"},
+    ),
+    # -- supervision -------------------------------------------------------------------------
+    "supervision:dashboard": fixed(STAFF, "/supervision/"),
+    "supervision:alerts": fixed(STAFF, "/supervision/alerts/"),
+    "supervision:queue": fixed(STAFF, "/supervision/queue/"),
+    "supervision:notifications": fixed(STAFF, "/supervision/notifications/"),
+    "supervision:complaints": fixed(STAFF, "/supervision/complaints/"),
+    "supervision:complaint_detail": Page(
+        HALLS, lambda w, side, role: f"/supervision/complaints/{w.complaint[side].number}/"
+    ),
+    "supervision:complaint_action": Page(
+        HALLS,
+        lambda w, side, role: f"/supervision/complaints/{w.complaint[side].number}/decide/",
+        method="POST",
+        data={"note": "已核实"},
+    ),
+    # -- ratings -------------------------------------------------------------------------------
+    "ratings:queue": fixed(STAFF, "/ratings/"),
+    "ratings:stats": fixed(STAFF, "/ratings/stats/"),
+    "ratings:detail": Page(HALLS, lambda w, side, role: f"/ratings/{w.rect[side].pk}/"),
+    "ratings:act": Page(
+        HALLS,
+        lambda w, side, role: f"/ratings/{w.rect[side].pk}/act/",
+        method="POST",
+        data={"action": "call_back"},
+    ),
+    # -- reports -------------------------------------------------------------------------------
+    "reports:monthly_list": fixed(STAFF, "/reports/monthly/"),
+    "reports:monthly_detail": Page(
+        HALLS, lambda w, side, role: f"/reports/monthly/{_month(w, side, role)}/"
+    ),
+    "reports:monthly_action": Page(
+        HALLS,
+        lambda w, side, role: f"/reports/monthly/{_month(w, side, role)}/act/",
+        method="POST",
+        data={"action": "generate"},
+    ),
+    # -- staffing ------------------------------------------------------------------------------
+    "staffing:me": fixed(STAFF, "/staffing/"),
+    "staffing:sign": fixed(STAFF, "/staffing/sign/in/", method="POST"),
+    "staffing:leave_new": fixed(STAFF, "/staffing/leave/new/", method="POST", data={}),
+    "staffing:leaves": fixed(STAFF, "/staffing/leave/"),
+    "staffing:leave_document": Page(
+        frozenset({TOWNSHIP, ADMIN}),
+        lambda w, side, role: f"/staffing/leave/{w.leave[side].pk}/document/",
+    ),
+    "staffing:leave_action": Page(
+        frozenset({TOWNSHIP}),
+        lambda w, side, role: f"/staffing/leave/{w.leave[side].pk}/cancel/",
+        method="POST",
+        note="only the person who asked may cancel",
+    ),
+    "staffing:sheet_now": Page(
+        HALLS, lambda w, side, role: f"/staffing/attendance/{w.township[side].pk}/"
+    ),
+    "staffing:sheet": Page(
+        HALLS, lambda w, side, role: f"/staffing/attendance/{_month(w, side, role)}/"
+    ),
+    "staffing:training": fixed(STAFF, "/staffing/training/"),
+    "staffing:training_new": Page(
+        frozenset({ADMIN}),
+        lambda w, side, role: "/staffing/training/new/",
+        method="POST",
+        data=lambda w: {
+            "organiser": w.c.tc1.pk,
+            "topic": "业务培训",
+            "date": "2026-09-10",
+            "hours": "2",
+        },
+        away=False,
+        note="organised by the township 1 centre: its head or an administrator",
+    ),
+    "staffing:training_person": Page(
+        HALLS, lambda w, side, role: f"/staffing/training/person/{w.staff[side].pk}/"
+    ),
+    "staffing:training_shortfall": fixed(STAFF, "/staffing/training/shortfall/"),
+    "staffing:assessment": fixed(STAFF, "/staffing/assessment/"),
+    "staffing:assessment_run": fixed(
+        frozenset({ADMIN}),
+        "/staffing/assessment/run/",
+        method="POST",
+        data={"start": "2026-01-01", "end": "2026-06-30"},
+    ),
+    "staffing:assessment_detail": Page(
+        STAFF - {APPROVER}, lambda w, side, role: f"/staffing/assessment/{w.assessment[side].pk}/"
+    ),
+    "staffing:assessment_adjust": Page(
+        NOBODY,
+        lambda w, side, role: f"/staffing/assessment/{w.assessment[side].pk}/adjust/",
+        method="POST",
+        data={"adjustment": "1", "reason": "表现突出"},
+    ),
+    "staffing:subsidies": fixed(STAFF, "/staffing/subsidy/"),
+    "staffing:subsidy_new": fixed(
+        frozenset({ADMIN}),
+        "/staffing/subsidy/new/",
+        method="POST",
+        data={"county": "610702000000", "year": "2026", "budget": "1000"},
+    ),
+    "staffing:subsidy": Page(
+        frozenset({APPROVER, SUPERVISOR, ADMIN}),
+        lambda w, side, role: f"/staffing/subsidy/{w.subsidy.pk}/",
+        away=False,
+    ),
+    "staffing:roster_index": fixed(STAFF, "/staffing/roster/"),
+    "staffing:roster_generate_all": fixed(
+        frozenset({ADMIN}), "/staffing/roster/generate-all/", method="POST"
+    ),
+    "staffing:roster_gaps": fixed(STAFF, "/staffing/roster/gaps/"),
+    "staffing:roster_unit": Page(
+        HALLS, lambda w, side, role: f"/staffing/roster/{_month(w, side, role)}/"
+    ),
+    "staffing:roster_action": Page(
+        frozenset({ADMIN}),
+        lambda w, side, role: f"/staffing/roster/{_month(w, side, role)}/generate/",
+        method="POST",
+    ),
+    # -- village affairs -----------------------------------------------------------------------
+    "affairs:custody": Page(
+        CUSTODIANS, lambda w, side, role: f"/affairs/{w.village[side].code}/custody/"
+    ),
+    "affairs:custody_action": Page(
+        CUSTODIANS,
+        lambda w, side, role: f"/affairs/{w.village[side].code}/custody/entry/",
+        method="POST",
+        data={"date": "2026-09-01", "direction": "in", "amount": "1", "summary": "测试"},
+    ),
+    "affairs:mediation": Page(
+        VILLAGE_WORKERS, lambda w, side, role: f"/affairs/{w.village[side].code}/mediation/"
+    ),
+    "affairs:mediation_action": Page(
+        VILLAGE_WORKERS,
+        lambda w, side, role: f"/affairs/{w.village[side].code}/mediation/new/",
+        method="POST",
+        data={},
+    ),
+    "affairs:deliberations": Page(
+        VILLAGE_WORKERS, lambda w, side, role: f"/affairs/{w.village[side].code}/deliberations/"
+    ),
+    "affairs:deliberation_action": Page(
+        VILLAGE_WORKERS,
+        lambda w, side, role: f"/affairs/{w.village[side].code}/deliberations/new/",
+        method="POST",
+        data={},
+    ),
+    # -- portal staff pages --------------------------------------------------------------------
+    "portal:prereview_list": fixed(STAFF, "/staff/prereview/"),
+    "portal:prereview_detail": Page(
+        HALLS,
+        lambda w, side, role: f"/staff/prereview/{w.application[side].code}/",
+        shows_id=True,
+    ),
+    "portal:prereview_act": Page(
+        HALLS,
+        lambda w, side, role: f"/staff/prereview/{w.application[side].code}/act/",
+        method="POST",
+        data={"action": "notice"},
+    ),
+    "portal:application_file": Page(
+        HALLS, lambda w, side, role: f"/staff/files/{w.app_file[side].pk}/"
+    ),
+    "portal:question_list": fixed(STAFF, "/staff/questions/"),
+    "portal:question_answer": Page(
+        HALLS,
+        lambda w, side, role: f"/staff/questions/{w.question.pk}/answer/",
+        method="POST",
+        data={"answer": "要带"},
+        away=False,
+    ),
+    "portal:home_visit_list": fixed(STAFF, "/staff/home-visits/"),
+    "portal:home_visit_register": Page(
+        STAFF - {APPROVER},
+        lambda w, side, role: f"/staff/home-visits/{w.home_visit[side].code}/register/",
+        method="POST",
+        data={},
+    ),
+}
