@@ -84,7 +84,7 @@ def asset_register(
 
 def _next_seq(village: Region) -> int:
     # Lock the village row so two clerks never take the same number.
-    Region.objects.select_for_update().filter(pk=village.pk).first()
+    Region.objects.select_for_update(of=("self",)).filter(pk=village.pk).first()
     return (CashEntry.objects.filter(village=village).aggregate(m=Max("seq"))["m"] or 0) + 1
 
 
@@ -128,7 +128,7 @@ def cash_entry_reverse(*, actor, entry: CashEntry, reason: str) -> CashEntry:
     reversed once, and a reversal is not itself reversed (enter the line again instead)."""
     require_custodian(actor, entry.village)
     reason = _text(reason, "reason", _("冲销须写明理由"))
-    entry = CashEntry.objects.select_for_update().get(pk=entry.pk)
+    entry = CashEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     if entry.reverses_id is not None:
         raise Conflict(_("冲销分录不能再冲销，请重新登记正确的收支"))
     if CashEntry.objects.filter(reverses=entry).exists():
@@ -202,7 +202,9 @@ def contract_payment_receive(
 ) -> ContractPayment:
     """Receive a lease payment: an income line in the journal, linked to the payment due."""
     payment = (
-        ContractPayment.objects.select_for_update().select_related("contract").get(pk=payment.pk)
+        ContractPayment.objects.select_for_update(of=("self",))
+        .select_related("contract")
+        .get(pk=payment.pk)
     )
     if payment.entry_id is not None:
         raise Conflict(_("该期租金已收取"))

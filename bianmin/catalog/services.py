@@ -206,7 +206,7 @@ def item_version_publish(*, version: ItemVersion, actor=None) -> ItemVersion:
     Only a draft newer than the current version can be published, and only when it passes
     `version_publish_problems`; otherwise nothing changes.
     """
-    item = Item.objects.select_for_update().get(pk=version.item_id)
+    item = Item.objects.select_for_update(of=("self",)).get(pk=version.item_id)
     version.refresh_from_db(fields=["status"])
     if not version.is_draft:
         raise Conflict(
@@ -256,7 +256,7 @@ def item_retire(*, item: Item, actor, reason: str = "") -> Item:
     Nothing is deleted: the published version is marked retired and stays attached to the cases
     accepted under it; publishing a new version later brings the item back.
     """
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if item.retired_at is not None:
         raise Conflict(_("该事项已废止"))
     if item.published_version_id is None:

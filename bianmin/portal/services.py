@@ -199,7 +199,11 @@ def appointment_book(
 
 
 def _appointment_for_update(code: str, phone_tail: str) -> Appointment:
-    appt = Appointment.objects.select_for_update().filter(code=(code or "").strip().upper()).first()
+    appt = (
+        Appointment.objects.select_for_update(of=("self",))
+        .filter(code=(code or "").strip().upper())
+        .first()
+    )
     if appt is None or not phone_tail or not appt.phone.endswith(phone_tail.strip()):
         raise NotFound(_("预约码或手机号后四位不正确"))
     if appt.status != Appointment.Status.BOOKED:
@@ -291,7 +295,7 @@ def home_visit_register(
 ) -> HomeVisitRequest:
     """The agent visited and the applicant signed the entrustment: open the proxy case through
     the case engine's intake (`case_register`, channel proxy) with the agent as first responder."""
-    row = HomeVisitRequest.objects.select_for_update().get(pk=request.pk)
+    row = HomeVisitRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     if row.case_id is not None:
         raise Conflict(_("该上门服务已登记为办件 %(n)s") % {"n": row.case.number}, code="done")
     case = case_register(
@@ -470,7 +474,7 @@ def application_submit(*, draft: ApplicationDraft) -> Application:
 
 
 def _locked_application(app: Application, *, statuses) -> Application:
-    row = Application.objects.select_for_update().get(pk=app.pk)
+    row = Application.objects.select_for_update(of=("self",)).get(pk=app.pk)
     if row.status not in statuses:
         raise Conflict(
             _("该申报当前为“%(s)s”，不能执行此操作") % {"s": row.get_status_display()},

@@ -71,13 +71,13 @@ def record_failure(keys: list[str], *, ip: str, number: str) -> None:
     limit = max_failures()
     for key in keys:
         with transaction.atomic():
-            row = LookupThrottle.objects.select_for_update().filter(key=key).first()
+            row = LookupThrottle.objects.select_for_update(of=("self",)).filter(key=key).first()
             if row is None:
                 try:
                     with transaction.atomic():
                         row = LookupThrottle.objects.create(key=key, failures=0, window_started=now)
                 except IntegrityError:
-                    row = LookupThrottle.objects.select_for_update().get(key=key)
+                    row = LookupThrottle.objects.select_for_update(of=("self",)).get(key=key)
             if now - row.window_started > window() and (
                 row.blocked_until is None or row.blocked_until <= now
             ):

@@ -284,7 +284,7 @@ def rectification_act(
     """Apply `action` to a rectification as `actor`, per `TABLE` (409 on an illegal move or a
     stale `expected_version`, 403 when the role or unit does not fit), and append its event."""
     rect = (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("rating", "case__region", "case__intake_unit__region", "unit__region")
         .get(pk=rectification.pk)
     )
@@ -402,7 +402,7 @@ def rating_follow_up(
 
     level = _check_level(level)
     rect = (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .select_related("rating", "case")
         .get(pk=rectification.pk)
     )

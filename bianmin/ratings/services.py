@@ -81,7 +81,7 @@ def rating_submit(
         raise ValidationFailed(_("评价渠道须为网上或现场"), field="channel")
     level = _check_level(level)
     indicators = _check_indicators(channel, indicators)
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if case.state not in RATEABLE_STATES:
         raise Conflict(_("办件办结后才能评价"), code="not_concluded")
     named = False
@@ -93,7 +93,7 @@ def rating_submit(
         named = True
     now = timezone.now()
     existing = (
-        Rating.objects.select_for_update()
+        Rating.objects.select_for_update(of=("self",))
         .filter(case=case, channel=channel, kind=RatingKind.INITIAL)
         .first()
     )

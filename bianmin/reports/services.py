@@ -60,7 +60,7 @@ def report_generate(*, unit: Unit, month: dt.date, actor=None) -> MonthlyReport:
     if month > timezone.localdate().replace(day=1):
         raise ValidationFailed(_("不能生成未来月份的月报"), field="month")
     now = timezone.now()
-    report, created = MonthlyReport.objects.select_for_update().get_or_create(
+    report, created = MonthlyReport.objects.select_for_update(of=("self",)).get_or_create(
         unit=unit,
         month=month,
         defaults={"figures": {}, "generated_at": now, "due_on": due_on(month)},
@@ -98,7 +98,7 @@ def can_receive(actor) -> bool:
 def report_submit(*, report: MonthlyReport, actor, note: str = "") -> MonthlyReport:
     """The township's head reviews and submits the report to the county: the figures are
     regenerated one last time and frozen; past the due date (the 5th) it is marked late."""
-    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    report = MonthlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if not can_submit(report, actor):
         raise PermissionDenied(_("只有本乡镇中心负责人可以审核报送月报"))
     if report.state != ReportState.DRAFT:
@@ -122,7 +122,7 @@ def report_submit(*, report: MonthlyReport, actor, note: str = "") -> MonthlyRep
 @transaction.atomic
 def report_receive(*, report: MonthlyReport, actor) -> MonthlyReport:
     """The county centre acknowledges a submitted report."""
-    report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+    report = MonthlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
     if not can_receive(actor):
         raise PermissionDenied(_("只有县级中心或监察人员可以接收月报"))
     if report.state != ReportState.SUBMITTED:
@@ -157,7 +157,7 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
         if report.state != ReportState.DRAFT:
             continue
         with transaction.atomic():
-            report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+            report = MonthlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
             if today > due and report.late_flagged_on is None:
                 report.late_flagged_on = today
                 report.save(update_fields=["late_flagged_on", "updated_at"])

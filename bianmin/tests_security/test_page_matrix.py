@@ -4,6 +4,7 @@
 - a role the page is not for: 403 or 404;
 - a role the page is for: its home object works (200 or a redirect that is not the login page);
 - a scoped role (agent, township, approver) asking for the away object: 403 or 404;
+- every page that answers 200 has no inline code its Content Security Policy would block;
 - no page a scoped role may open contains the away applicant's name, ID number or case number,
   and no page but the case file and the pre-review shows a full ID number (masking).
 """
@@ -12,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from . import csp
 from .matrix import ANONYMOUS, COUNTY_WIDE, MATRIX, SCOPED, STAFF
 from .world import AWAY_ID, AWAY_NAME, HOME_ID, build_world
 
@@ -137,6 +139,10 @@ def test_page_access(world, name):
         body = _text(r)
         if not body:
             return
+        if r.status_code == 200:
+            blocked = csp.violations(body, r.headers.get("Content-Security-Policy", ""))
+            if blocked:
+                problems.append(f"{role} {url}: inline code the CSP blocks {blocked}")
         if role in SCOPED or role == ANONYMOUS:
             leaked = [m for m in away_markers if m in body]
             if leaked:

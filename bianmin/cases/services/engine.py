@@ -54,7 +54,7 @@ def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
 @transaction.atomic
 def _apply(*, case: Case, action: str, actor, expected_version, note: str, params) -> Case:
     case = (
-        Case.all_objects.select_for_update()
+        Case.all_objects.select_for_update(of=("self",))
         .select_related("item_version__item", "current_unit__region", "intake_unit__region")
         .get(pk=case.pk)
     )

@@ -125,7 +125,7 @@ def deadlines_recompute(*, years=None) -> int:
     changed = 0
     for pk in Case.objects.filter(deadlines_provisional=True).values_list("pk", flat=True):
         with transaction.atomic():
-            case = Case.objects.select_for_update().get(pk=pk)
+            case = Case.objects.select_for_update(of=("self",)).get(pk=pk)
             before = (case.promised_due, case.statutory_due, case.proxy_due, case.delivery_due)
             deadlines_compute(case)
             after = (case.promised_due, case.statutory_due, case.proxy_due, case.delivery_due)

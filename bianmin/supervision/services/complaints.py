@@ -140,7 +140,11 @@ def _check_handler(*, actor, complaint: Complaint) -> None:
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("unit__region").get(pk=complaint.pk)
+    return (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("unit__region")
+        .get(pk=complaint.pk)
+    )
 
 
 @transaction.atomic

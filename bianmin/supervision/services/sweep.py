@@ -277,7 +277,7 @@ def escalation_resolve(*, actor, pk: int, note: str) -> Escalation:
     """A supervisor closes an item of the supervision queue with a written note."""
     from ..selectors import escalations_visible
 
-    row = escalations_visible(viewer=actor).select_for_update().filter(pk=pk).first()
+    row = escalations_visible(viewer=actor).select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:
         raise NotFound(_("督办事项不存在"))
     staff = getattr(actor, "staff", None)
