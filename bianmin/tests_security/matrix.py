@@ -33,8 +33,8 @@ Url = Callable[..., str]  # (world, side, role) -> path
 class Page:
     """`roles`: who may use the page on a home object (None: public, no login).
     `away`: the URL names an object or place, so scoped roles must be refused the away one.
-    `shows_id`: the page may show a full ID number to those allowed (case file, pre-review);
-    every other page must mask it.
+    `shows_id`: the page may show a full ID number to those allowed (only the pre-review of an
+    online application: staff compare it with the uploaded ID card); every other page masks it.
     """
 
     roles: frozenset | None
@@ -162,9 +162,7 @@ MATRIX: dict[str, Page] = {
     "cases:queues": fixed(STAFF, "/cases/queues/"),
     "cases:intake": fixed(HANDLERS, "/cases/new/"),
     "cases:ledger": fixed(STAFF, "/cases/ledger/"),
-    "cases:detail": Page(
-        STAFF, lambda w, side, role: f"/cases/{_case(w, side, role).number}/", shows_id=True
-    ),
+    "cases:detail": Page(STAFF, lambda w, side, role: f"/cases/{_case(w, side, role).number}/"),
     "cases:action": Page(
         frozenset({AGENT, TOWNSHIP, APPROVER}),
         lambda w, side, role: f"/cases/{_case(w, side, role).number}/actions/assign/",
@@ -173,7 +171,6 @@ MATRIX: dict[str, Page] = {
     "cases:document": Page(
         STAFF,
         _document,
-        shows_id=True,
     ),
     "cases:errand_list": fixed(STAFF, "/cases/errands/list/"),
     "cases:errand_detail": Page(
