@@ -63,7 +63,7 @@ def test_no_server_error_on_any_operation(wsgi_app, client, settings_tmp_media):
             response = case.call(headers={"Authorization": token})
             if response.status_code >= 500:
                 failures.append(
-                    f"{operation.label} -> {response.status_code}: path={case.formatted_path!r} "
+                    f"{case.operation.label} -> {response.status_code}: path={case.formatted_path!r} "
                     f"query={case.query!r} body={case.body!r}"
                 )
 
