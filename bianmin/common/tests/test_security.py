@@ -40,3 +40,30 @@ def test_every_allowed_inline_snippet_is_still_in_a_template():
         assert f'="{text}"' in templates, text
     for text in security.INLINE_STYLE_ATTRIBUTES:
         assert f'style="{text}"' in templates, text
+
+
+def test_audit_with_every_package_skipped_is_unreachable_not_clean():
+    report = {"dependencies": [{"name": "django", "skip_reason": "Dependency not found on PyPI"}]}
+    status, message = security.audit_summary(report)
+    assert status == 0 and message.startswith("advisory source unreachable")
+
+
+def test_audit_reports_a_known_vulnerability_as_failure():
+    report = {
+        "dependencies": [
+            {
+                "name": "django",
+                "version": "6.1.0",
+                "vulns": [{"id": "PYSEC-1", "fix_versions": ["6.1.1"]}],
+            },
+            {"name": "segno", "version": "1.6.6", "vulns": []},
+            {"name": "local", "skip_reason": "not on PyPI"},
+        ]
+    }
+    status, message = security.audit_summary(report)
+    assert status == 1 and "django 6.1.0: PYSEC-1 (fix ['6.1.1'])" in message
+    clean = {"dependencies": report["dependencies"][1:]}
+    assert security.audit_summary(clean) == (
+        0,
+        "no known vulnerabilities in 1 packages (1 not audited)",
+    )
