@@ -7,6 +7,7 @@ from django.test import Client
 
 from bianmin.orgs import services as org
 from bianmin.orgs.models import RoleCode, UnitKind, WindowType
+from bianmin.tests_browser.fixtures import browser, login, page, screenshot  # noqa: F401
 
 PASSWORD = "test-pass-123"  # noqa: S105
 

@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bianmin.catalog.models import CaseClass, ItemType, Tier
 from bianmin.catalog.tests.conftest import make_item
-from bianmin.tests_browser import conftest as shared_browser_fixtures
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -82,9 +81,7 @@ def pc(county):
 
 
 # -- browser fixtures -----------------------------------------------------------------------
-# Chromium comes from the shared browser fixtures (bianmin/tests_browser/conftest.py); importing
-# the fixture registers it here and sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's sync API.
-browser = shared_browser_fixtures.browser
+# `browser` comes from bianmin/tests_browser/fixtures.py, registered once in bianmin/conftest.py.
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 # Test runs must not rewrite committed files: screenshots go to test-artifacts/ unless

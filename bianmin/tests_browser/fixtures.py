@@ -1,4 +1,7 @@
-"""Browser tests: a real Chromium driven through Playwright's sync API against `live_server`.
+"""Browser fixtures: a real Chromium driven through Playwright's sync API against `live_server`.
+
+Registered once, in bianmin/conftest.py: a second registration would start a second sync
+Playwright in the same process, which Playwright refuses.
 
 Tests here need `@pytest.mark.browser` and `@pytest.mark.django_db(transaction=True)` (the live
 server thread reads what the test wrote, so the data must be committed).
