@@ -78,6 +78,9 @@ class Page:
     next_cursor: str | None
 
 
+LIST_RELATED = ("item_version", "current_unit", "intake_unit", "deciding_unit", "region")
+
+
 def case_list(
     *,
     viewer,
@@ -112,9 +115,9 @@ def case_list(
         qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
     limit = max(1, min(int(limit), 200))
     items = list(
-        qs.select_related("item_version", "current_unit", "intake_unit").order_by(
-            "-created_at", "-pk"
-        )[: limit + 1]
+        qs.select_related(*LIST_RELATED)
+        .prefetch_related("pauses")
+        .order_by("-created_at", "-pk")[: limit + 1]
     )
     more = len(items) > limit
     items = items[:limit]
@@ -210,7 +213,8 @@ def _queue_filters(viewer, today: dt.date) -> dict[str, Q]:
 def work_queues(*, viewer, today: dt.date | None = None, limit: int = 20) -> dict[str, dict]:
     """The viewer's queues: {"to_accept": {"count": n, "items": [cases]}, ...}."""
     today = today or timezone.localdate()
-    base = cases_visible(viewer=viewer).select_related("item_version", "current_unit")
+    # Rows show the clock (pauses) and the units: fetched once per queue, not once per row.
+    base = cases_visible(viewer=viewer).select_related(*LIST_RELATED).prefetch_related("pauses")
     out = {}
     for name, q in _queue_filters(viewer, today).items():
         qs = base.filter(q).order_by("promised_due", "-created_at", "-pk")

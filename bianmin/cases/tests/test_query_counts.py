@@ -54,12 +54,6 @@ def test_case_list_and_queues_do_not_grow_with_rows(county, two_sizes):
     assert large <= 40
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="N+1: views._row calls clock(case), one pauses query per row; case_list and "
-    "work_queues need prefetch_related('pauses') (selectors.py is being edited by the case "
-    "engine work, so the fix waits for it)",
-)
 def test_case_list_page_and_queue_page(county, client, two_sizes):
     client.force_login(county.t1_staff.user)
 
