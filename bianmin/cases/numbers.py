@@ -26,7 +26,8 @@ def _values(text: str) -> list[int]:
 
 
 def check_char(body: str) -> str:
-    """Luhn mod N (N = 32): detects every single-character error and adjacent swaps."""
+    """Luhn mod N (N = 32): detects every single-character error and every adjacent swap
+    except 0 <-> Z (values 0 and N-1), the same blind spot as Luhn's 09 <-> 90."""
     n = len(ALPHABET)
     factor, total = 2, 0
     for value in reversed(_values(body)):

@@ -190,4 +190,6 @@ def test_case_numbers_unique_printable_checked(county):
         wrong = body[:-1] + ("0" if body[-1] != "0" else "1") + "-" + check
         assert not case_number_valid(wrong)
         swapped = body[:-2] + body[-1] + body[-2] + "-" + check
-        assert body[-1] == body[-2] or not case_number_valid(swapped)
+        # Luhn mod 32 cannot see a 0 <-> Z swap (values 0 and 31), like Luhn's 09 <-> 90.
+        undetectable = body[-1] == body[-2] or {body[-1], body[-2]} == {"0", "Z"}
+        assert undetectable or not case_number_valid(swapped)
