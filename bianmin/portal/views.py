@@ -1,18 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from bianmin.orgs.models import RoleCode, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.orgs.selectors import unit_list
-
-
-def index(request):
-    if request.user.is_authenticated:
-        return redirect("portal:staff_home")
-    return redirect("portal:login")
 
 
 class LoginView(auth_views.LoginView):
