@@ -66,7 +66,9 @@ def village_board(*, village: Region) -> Board:
     )
     today = timezone.localdate()
     for c in contracts:
-        c.overdue = [p for p in c.payments.all() if p.entry_id is None and p.due_on <= today]
+        c.overdue = [  # type: ignore[attr-defined]  # read by the board template
+            p for p in c.payments.all() if p.entry_id is None and p.due_on <= today
+        ]
     return Board(
         village,
         list(Asset.objects.filter(village=village)),

@@ -5,6 +5,8 @@ a case keeps the version it was accepted under, so a published or superseded ver
 changed (the model refuses it too, see `ItemVersion.save`).
 """
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -63,23 +65,23 @@ def _add_children(version: ItemVersion, *, materials, fees, steps, joint_units) 
         _clean(obj, prefix=_("申请材料“%(n)s”：") % {"n": m.get("name", "")})
         obj.save()
     for raw in fees or ():
-        obj = Fee(version=version, **dict(raw))
-        _clean(obj, prefix=_("收费“%(n)s”：") % {"n": raw.get("name", "")})
-        obj.save()
+        fee = Fee(version=version, **dict(raw))
+        _clean(fee, prefix=_("收费“%(n)s”：") % {"n": raw.get("name", "")})
+        fee.save()
     for i, raw in enumerate(steps or ()):
         s = dict(raw)
-        obj = StepTemplate(version=version, position=s.pop("position", i + 1), **s)
-        _clean(obj, prefix=_("办理环节“%(n)s”：") % {"n": s.get("name", "")})
-        obj.save()
+        step = StepTemplate(version=version, position=s.pop("position", i + 1), **s)
+        _clean(step, prefix=_("办理环节“%(n)s”：") % {"n": s.get("name", "")})
+        step.save()
 
 
 @transaction.atomic
 def item_version_create(
     *,
     local_code: str,
-    materials: list[dict] = (),
-    fees: list[dict] = (),
-    steps: list[dict] = (),
+    materials: Sequence[dict] = (),
+    fees: Sequence[dict] = (),
+    steps: Sequence[dict] = (),
     joint_units=(),
     **fields,
 ) -> ItemVersion:

@@ -6,6 +6,7 @@ Each function states its rule; anything that changes a case goes through `bianmi
 import datetime as dt
 import hmac
 import secrets
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -296,7 +297,7 @@ def home_visit_register(
     """The agent visited and the applicant signed the entrustment: open the proxy case through
     the case engine's intake (`case_register`, channel proxy) with the agent as first responder."""
     row = HomeVisitRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
-    if row.case_id is not None:
+    if row.case is not None:
         raise Conflict(_("该上门服务已登记为办件 %(n)s") % {"n": row.case.number}, code="done")
     case = case_register(
         actor=actor,
@@ -473,14 +474,15 @@ def application_submit(*, draft: ApplicationDraft) -> Application:
     return app
 
 
-def _locked_application(app: Application, *, statuses) -> Application:
+def _locked_application(app: Application, *, statuses) -> tuple[Application, Case]:
+    """The application row locked, with its case (a draft has none and is in no review state)."""
     row = Application.objects.select_for_update(of=("self",)).get(pk=app.pk)
-    if row.status not in statuses:
+    if row.status not in statuses or row.case is None:
         raise Conflict(
             _("该申报当前为“%(s)s”，不能执行此操作") % {"s": row.get_status_display()},
             code="application_state",
         )
-    return row
+    return row, row.case
 
 
 PRE_REVIEW = {Application.Status.SUBMITTED, Application.Status.SUPPLEMENTED}
@@ -492,8 +494,7 @@ def application_accept(*, application: Application, actor) -> Application:
     required material is missing (art. 32). The reviewer becomes the case's first responder
     (首问负责) unless a colleague already handled it. A case the engine already deemed accepted
     (5 working days without notice) is only marked so here."""
-    app = _locked_application(application, statuses=PRE_REVIEW)
-    case = app.case
+    app, case = _locked_application(application, statuses=PRE_REVIEW)
     if case.state == State.SUBMITTED:
         case_transition(case=case, action="accept", actor=actor)
     elif case.accepted_on is None:
@@ -508,15 +509,15 @@ def application_accept(*, application: Application, actor) -> Application:
 
 @transaction.atomic
 def application_notice(
-    *, application: Application, actor, materials: list[int] = (), note: str = ""
+    *, application: Application, actor, materials: Sequence[int] = (), note: str = ""
 ) -> Application:
     """Pre-review found something missing: issue the one-time notice (一次性告知书) through the
     case engine, listing every missing material at once. `materials` adds uploaded materials the
     reviewer found unusable to the ones not uploaded at all; after a supplement, the engine allows
     a further notice only for materials the first one already listed."""
-    app = _locked_application(application, statuses=PRE_REVIEW)
+    app, case = _locked_application(application, statuses=PRE_REVIEW)
     case_transition(
-        case=app.case,
+        case=case,
         action="notify_missing",
         actor=actor,
         materials=[int(m) for m in materials],
@@ -540,7 +541,7 @@ def application_supplement(
     app = getattr(case, "application", None)
     if app is None:
         raise ValidationFailed(_("该办件不是网上申报的，请把补正材料交到经办窗口或代办员"))
-    app = _locked_application(app, statuses={Application.Status.NOTICED})
+    app, _case = _locked_application(app, statuses={Application.Status.NOTICED})
     if not uploads:
         raise ValidationFailed(_("请选择要上传的补正材料"), field="files")
     names = {}
@@ -565,9 +566,9 @@ def application_supplement(
 def application_supplement_confirm(*, application: Application, actor) -> Application:
     """Staff checked the supplement (already recorded on the case by the applicant): accept the
     case if it came back before acceptance; a case noticed after acceptance simply runs on."""
-    app = _locked_application(application, statuses={Application.Status.SUPPLEMENTED})
-    if app.case.state == State.SUBMITTED:
-        case_transition(case=app.case, action="accept", actor=actor)
+    app, case = _locked_application(application, statuses={Application.Status.SUPPLEMENTED})
+    if case.state == State.SUBMITTED:
+        case_transition(case=case, action="accept", actor=actor)
     app.status, app.reviewed_by = Application.Status.ACCEPTED, actor
     app.save(update_fields=["status", "reviewed_by", "updated_at"])
     return app

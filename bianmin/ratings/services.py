@@ -37,7 +37,7 @@ def _check_level(level) -> int:
 def _check_indicators(channel: str, indicators: dict | None) -> dict:
     if not indicators:
         return {}
-    allowed = INDICATORS[channel]
+    allowed = INDICATORS[RatingChannel(channel)]
     clean = {}
     for key, value in indicators.items():
         if key not in allowed:

@@ -16,8 +16,8 @@ from .models import CalendarDay, CalendarYear
 from .signals import calendar_changed
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-NAME_MAX = CalendarDay._meta.get_field("name").max_length
-NOTE_MAX = CalendarYear._meta.get_field("note").max_length
+NAME_MAX: int = CalendarDay._meta.get_field("name").max_length or 0
+NOTE_MAX: int = CalendarYear._meta.get_field("note").max_length or 0
 
 
 def _package_years() -> range:

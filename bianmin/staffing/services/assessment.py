@@ -9,7 +9,6 @@ be traced back to the cases behind it.
 import datetime as dt
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,8 @@ from bianmin.cases.models import Case, FlagKind, SupervisionFlag
 from bianmin.common.errors import PermissionDenied, ValidationFailed
 from bianmin.orgs.models import Region, RoleCode, Staff
 from bianmin.orgs.scope import scope_for
+from bianmin.ratings.models import Rating
+from bianmin.supervision.models import Complaint, ComplaintKind
 from bianmin.workdays.calendar import snapshot
 
 from ..access import is_head_for, staff_of
@@ -114,35 +115,21 @@ def assessment_metrics(*, staff: Staff, start: dt.date, end: dt.date, scheme: di
     notice_flags = SupervisionFlag.objects.filter(
         case_id__in=ids, kind=FlagKind.REPEATED_NOTICE
     ).count()
-    ratings = []
-    if apps.is_installed("bianmin.ratings"):
-        from bianmin.ratings.models import Rating
-
-        ratings = list(
-            Rating.objects.filter(
-                staff_user=user,
-                removed=False,
-                kind="initial",
-                case__submitted_on__gte=start,
-                case__submitted_on__lte=end,
-            ).values_list("level", flat=True)
-        )
-    complaints = 0
-    complaint_rule = "none"
-    try:
-        complaint_model = apps.get_model("supervision", "Complaint")
-    except LookupError:
-        complaint_model = None
-    if complaint_model is not None:
-        qs = complaint_model.objects.filter(
-            staff=staff, kind="complaint", filed_on__gte=start, filed_on__lte=end
-        )
-        fields = {f.name for f in complaint_model._meta.get_fields()}
-        if "upheld" in fields:
-            qs, complaint_rule = qs.filter(upheld=True), "upheld"
-        else:
-            complaint_rule = "filed"
-        complaints = qs.count()
+    ratings = list(
+        Rating.objects.filter(
+            staff_user=user,
+            removed=False,
+            kind="initial",
+            case__submitted_on__gte=start,
+            case__submitted_on__lte=end,
+        ).values_list("level", flat=True)
+    )
+    # Every complaint filed against the person counts: the complaint record has no "upheld"
+    # outcome yet, so the evidence says which rule was applied.
+    complaints = Complaint.objects.filter(
+        staff=staff, kind=ComplaintKind.COMPLAINT, filed_on__gte=start, filed_on__lte=end
+    ).count()
+    complaint_rule = "filed"
     snap = snapshot()
     last = min(end, timezone.localdate())
     workdays = [
@@ -214,11 +201,11 @@ def assessment_components(m: dict) -> dict[str, Decimal | None]:
 
 def assessment_score(components: dict[str, Decimal | None], weights: dict) -> Decimal:
     """100 x the weighted mean of the components that have evidence, to the cent."""
-    used = [k for k in COMPONENTS if components[k] is not None]
-    total = sum(Decimal(str(weights.get(k, 0))) for k in used)
+    used = {k: v for k in COMPONENTS if (v := components[k]) is not None}
+    total = sum((Decimal(str(weights.get(k, 0))) for k in used), Decimal(0))
     if total <= 0:
         raise ValidationFailed(_("考核权重之和须大于0"), field="weights")
-    raw = sum(Decimal(str(weights.get(k, 0))) * components[k] for k in used)
+    raw = sum((Decimal(str(weights.get(k, 0))) * v for k, v in used.items()), Decimal(0))
     return (Decimal(100) * raw / total).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -311,15 +298,16 @@ def allocate(budget: Decimal, points: list[tuple[int, Decimal]]) -> dict[int, De
     fen = int((budget / CENT).to_integral_value(rounding=ROUND_DOWN))
     if total <= 0:
         raise ValidationFailed(_("没有可分配补助的代办员（分值合计为0）"), field="budget")
-    shares = []
+    floors: dict[int, int] = {}
+    remainders: dict[int, Decimal] = {}
     for key, p in points:
         exact = Decimal(fen) * p / total
-        floor = int(exact.to_integral_value(rounding=ROUND_DOWN))
-        shares.append([key, floor, exact - floor])
-    left = fen - sum(s[1] for s in shares)
-    for s in sorted(shares, key=lambda s: (-s[2], s[0]))[:left]:
-        s[1] += 1
-    return {key: Decimal(f) * CENT for key, f, _r in shares}
+        floors[key] = int(exact.to_integral_value(rounding=ROUND_DOWN))
+        remainders[key] = exact - floors[key]
+    left = fen - sum(floors.values())
+    for key in sorted(remainders, key=lambda k: (-remainders[k], k))[:left]:
+        floors[key] += 1
+    return {key: Decimal(f) * CENT for key, f in floors.items()}
 
 
 @transaction.atomic

@@ -36,7 +36,6 @@ from ..models import (
 log = logging.getLogger(__name__)
 
 
-
 # -- attendance -------------------------------------------------------------------------------
 
 
@@ -44,7 +43,7 @@ log = logging.getLogger(__name__)
 def attendance_sign(*, actor, action: str, source: str = SignSource.PAGE) -> Attendance:
     """Sign in (`in`) or out (`out`) for today, once each; out only after in."""
     staff = staff_of(actor)
-    if staff is None or staff.unit_id is None:
+    if staff is None or staff.unit is None:
         raise PermissionDenied(_("只有在岗工作人员可以签到"))
     if source not in SignSource.values:
         raise ValidationFailed(_("签到方式无效"), field="source")
@@ -159,7 +158,9 @@ def leave_decide(*, leave: LeaveRequest, approved: bool, note: str = "", actor) 
     once; a later one starts with `leaves_sweep` on its first day.
     """
     leave = (
-        LeaveRequest.objects.select_for_update(of=("self",)).select_related("staff", "unit").get(pk=leave.pk)
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("staff", "unit")
+        .get(pk=leave.pk)
     )
     if not is_head_for(actor, leave.unit) or staff_of(actor) == leave.staff:
         raise PermissionDenied(_("只有本单位负责人可以审批请假"))
@@ -193,7 +194,9 @@ def leave_cancel(*, leave: LeaveRequest, actor) -> LeaveRequest:
 def leave_return(*, leave: LeaveRequest, actor, day: dt.date | None = None) -> LeaveRequest:
     """销假: the holder is back (reported by them or their head); the queue goes back to them."""
     leave = (
-        LeaveRequest.objects.select_for_update(of=("self",)).select_related("staff", "unit").get(pk=leave.pk)
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("staff", "unit")
+        .get(pk=leave.pk)
     )
     if staff_of(actor) != leave.staff and not is_head_for(actor, leave.unit):
         raise PermissionDenied(_("只有本人或单位负责人可以销假"))

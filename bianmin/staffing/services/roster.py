@@ -162,7 +162,9 @@ def roster_generate(*, unit: Unit, month: dt.date, actor) -> RosterMonth:
     require_manager(actor, unit)
     _check_roster_unit(unit)
     month = month_start(month)
-    roster = RosterMonth.objects.select_for_update(of=("self",)).filter(unit=unit, month=month).first()
+    roster = (
+        RosterMonth.objects.select_for_update(of=("self",)).filter(unit=unit, month=month).first()
+    )
     if roster is not None:
         if roster.published_at or roster.changes.exists():
             raise Conflict(_("该月值班表已公布或已有调整记录，不能重新生成"))

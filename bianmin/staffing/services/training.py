@@ -17,7 +17,7 @@ from ..models import TrainingAttendance, TrainingSession
 def _check_attendees(actor, attendees: list[Staff]) -> None:
     scope = scope_for(actor)
     for s in attendees:
-        if s.unit_id is None or not (actor.is_superuser or scope.can_act_for_unit(s.unit)):
+        if s.unit is None or not (actor.is_superuser or scope.can_act_for_unit(s.unit)):
             raise PermissionDenied(
                 _("%(n)s 不在您的管理范围内，不能登记其培训") % {"n": s.full_name}
             )
