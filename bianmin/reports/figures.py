@@ -15,9 +15,10 @@ import calendar as pycal
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, F, Max, Q
 
 from bianmin.cases.models import Case, Channel, State
+from bianmin.catalog.models import ItemVersion
 from bianmin.orgs.models import Region, Unit, UnitKind
 from bianmin.workdays import calendar as workdays
 
@@ -67,80 +68,91 @@ def _rate(n: int, d: int) -> float | None:
     return round(100.0 * n / d, 1) if d else None
 
 
-def _counts(rows: list[dict], first: dt.date, last: dt.date) -> dict:
-    c = dict.fromkeys(COUNT_KEYS, 0)
-    for r in rows:
-        if r["submitted_on"] and first <= r["submitted_on"] <= last:
-            c["received"] += 1
-        if r["accepted_on"] and first <= r["accepted_on"] <= last:
-            c["accepted"] += 1
-        concluded_in = bool(r["concluded_on"] and first <= r["concluded_on"] <= last)
-        if concluded_in and r["decided_on"] is not None:
-            c["concluded"] += 1
-            if r["promised_due"] is not None and r["concluded_on"] > r["promised_due"]:
-                c["overdue"] += 1
-            else:
-                c["on_time"] += 1
-        if concluded_in and r["state"] == State.DECLINED:
-            c["declined"] += 1
-        if (
-            r["accepted_on"]
-            and r["accepted_on"] <= last
-            and (r["concluded_on"] is None or r["concluded_on"] > last)
-            and r["promised_due"] is not None
-            and r["promised_due"] < last
-        ):
-            c["open_overdue"] += 1
-    c["on_time_rate"] = _rate(c["on_time"], c["concluded"])
-    return c
+def count_aggregates(first: dt.date, last: dt.date) -> dict:
+    """Every count of the report as a conditional aggregate over Case rows: the one definition
+    the township report, the county roll-up and the public statistics all use (module docstring).
 
-
-def _proxy_counts(rows: list[dict], first: dt.date, last: dt.date) -> dict:
-    c = dict.fromkeys(PROXY_KEYS, 0)
-    for r in rows:
-        if r["channel"] != Channel.PROXY:
-            continue
-        if first <= r["submitted_on"] <= last:
-            c["received"] += 1
-        if r["decided_on"] and r["concluded_on"] and first <= r["concluded_on"] <= last:
-            c["concluded"] += 1
-            due = r["proxy_due"] or r["promised_due"]
-            if due is not None and r["concluded_on"] > due:
-                c["overdue"] += 1
-            else:
-                c["on_time"] += 1
-        if r["closed_on"] and first <= r["closed_on"] <= last:
-            c["delivered"] += 1
-    c["on_time_rate"] = _rate(c["on_time"], c["concluded"])
-    return c
-
-
-FIELDS = (
-    "pk",
-    "state",
-    "channel",
-    "submitted_on",
-    "accepted_on",
-    "decided_on",
-    "concluded_on",
-    "closed_on",
-    "promised_due",
-    "proxy_due",
-    "region__code",
-    "item_version__item_id",
-    "item_version__name",
-)
+    Counts are additive over any partition of the cases (by village, item or township), which is
+    what lets one GROUP BY answer a whole county without a second definition.
+    """
+    month = (first, last)
+    concluded = Q(decided_on__isnull=False, concluded_on__range=month)
+    on_time = Q(promised_due__isnull=True) | Q(concluded_on__lte=F("promised_due"))
+    proxy = Q(channel=Channel.PROXY)
+    # Proxy cases answer to the proxy limit (promised + 5 working days) when it is set.
+    proxy_on_time = (
+        Q(proxy_due__isnull=False, concluded_on__lte=F("proxy_due"))
+        | Q(proxy_due__isnull=True, promised_due__isnull=True)
+        | Q(proxy_due__isnull=True, concluded_on__lte=F("promised_due"))
+    )
+    proxy_late = Q(proxy_due__isnull=False, concluded_on__gt=F("proxy_due")) | Q(
+        proxy_due__isnull=True, concluded_on__gt=F("promised_due")
+    )
+    conditions = {
+        "received": Q(submitted_on__range=month),
+        "accepted": Q(accepted_on__range=month),
+        "concluded": concluded,
+        "on_time": concluded & on_time,
+        "overdue": concluded & Q(concluded_on__gt=F("promised_due")),
+        "declined": Q(state=State.DECLINED, concluded_on__range=month),
+        "open_overdue": Q(accepted_on__lte=last, promised_due__lt=last)
+        & (Q(concluded_on__isnull=True) | Q(concluded_on__gt=last)),
+        "proxy_received": proxy & Q(submitted_on__range=month),
+        "proxy_concluded": proxy & concluded,
+        "proxy_on_time": proxy & concluded & proxy_on_time,
+        "proxy_overdue": proxy & concluded & proxy_late,
+        "proxy_delivered": proxy & Q(closed_on__range=month),
+    }
+    return {key: Count("pk", filter=q) for key, q in conditions.items()}
 
 
 def _relevant(qs, first: dt.date, last: dt.date):
-    """Cases touching the month: any date in it, or accepted before its end and still open then."""
+    """Cases touching the month: any date in it, or accepted before its end and still open then.
+
+    Every counted case passes this filter; it exists so the date indexes (`case_*_on`) can find
+    the month's few thousand rows instead of scanning the region. "Still open" is written as two
+    disjuncts (never concluded / concluded after the month) because each is then an index range.
+    """
     in_month = Q()
     for f in ("submitted_on", "accepted_on", "concluded_on", "closed_on"):
         in_month |= Q(**{f"{f}__range": (first, last)})
-    still_open = Q(accepted_on__lte=last) & (
-        Q(concluded_on__isnull=True) | Q(concluded_on__gt=last)
+    still_open = Q(accepted_on__lte=last, concluded_on__isnull=True) | Q(
+        accepted_on__lte=last, concluded_on__gt=last
     )
-    return qs.filter(in_month | still_open).values(*FIELDS)
+    return qs.filter(in_month | still_open)
+
+
+def grouped_counts(qs, first: dt.date, last: dt.date, *group, **extra) -> list[dict]:
+    """The counts of `count_aggregates` for the month, one row per value of `group` (fields);
+    without `group`, one row for all of `qs`."""
+    if not group:
+        return [_relevant(qs, first, last).aggregate(**count_aggregates(first, last), **extra)]
+    return list(
+        _relevant(qs, first, last)
+        .order_by()
+        .values(*group)
+        .annotate(**count_aggregates(first, last), **extra)
+    )
+
+
+def _finish(row: dict) -> tuple[dict, dict]:
+    """(counts, proxy counts) of a row of `grouped_counts` (or a sum of rows), with the rates."""
+    c = {k: row.get(k, 0) for k in COUNT_KEYS}
+    c["on_time_rate"] = _rate(c["on_time"], c["concluded"])
+    p = {k: row.get(f"proxy_{k}", 0) for k in PROXY_KEYS}
+    p["on_time_rate"] = _rate(p["on_time"], p["concluded"])
+    return c, p
+
+
+ALL_KEYS = (*COUNT_KEYS, *(f"proxy_{k}" for k in PROXY_KEYS))
+
+
+def _sum(rows) -> dict:
+    out = dict.fromkeys(ALL_KEYS, 0)
+    for r in rows:
+        for k in ALL_KEYS:
+            out[k] += r[k]
+    return out
 
 
 def satisfaction(case_qs, first: dt.date, last: dt.date) -> dict:
@@ -178,47 +190,60 @@ def errand_counts(unit: Unit, first: dt.date, last: dt.date) -> dict[str, dict]:
     return out
 
 
+def _report_regions(region: Region) -> list[Region]:
+    if region.level == "village":
+        return [region]
+    return [region, *Region.objects.filter(parent=region).order_by("code")]
+
+
 def monthly_figures(unit: Unit, month: dt.date) -> dict:
-    """The figures of `unit`'s monthly report for `month`, by item and by village."""
+    """The figures of `unit`'s monthly report for `month`, by item and by village.
+
+    One grouped query (region x item) gives every count; items, villages and totals are its sums.
+    """
     first, last = month_bounds(month)
     case_qs = cases_of_unit(unit)
-    rows = list(_relevant(case_qs, first, last))
+    groups = grouped_counts(
+        case_qs, first, last, "region__code", "item_version__item_id", version=Max("item_version")
+    )
     by_item: dict = defaultdict(list)
-    names: dict = {}
-    for r in rows:
-        by_item[r["item_version__item_id"]].append(r)
-        names.setdefault(r["item_version__item_id"], r["item_version__name"])
-    items = [
-        {"item_id": key, "item": names[key], **_counts(group, first, last)}
-        for key, group in by_item.items()
-    ]
-    items = [i for i in items if any(i[k] for k in COUNT_KEYS)]
+    by_region: dict = defaultdict(list)
+    for g in groups:
+        by_item[g["item_version__item_id"]].append(g)
+        by_region[g["region__code"]].append(g)
+    # An item's name is that of its newest version among the cases counted.
+    names = dict(
+        ItemVersion.objects.filter(pk__in={g["version"] for g in groups})
+        .order_by("item_id", "pk")
+        .values_list("item_id", "name")
+    )
+    items = []
+    for key, group in by_item.items():
+        counts, _proxy = _finish(_sum(group))
+        if any(counts[k] for k in COUNT_KEYS):
+            items.append({"item_id": key, "item": names.get(key, ""), **counts})
     items.sort(key=lambda i: (-i["received"], i["item"]))
     # Every village of the township is listed (zero rows too): the county compares them.
-    region = unit.region
-    villages = []
-    if region.level != "village":
-        regions = [region, *Region.objects.filter(parent=region).order_by("code")]
-    else:
-        regions = [region]
     errands = errand_counts(unit, first, last)
-    for reg in regions:
-        group = [r for r in rows if r["region__code"] == reg.code]
+    villages = []
+    for reg in _report_regions(unit.region):
+        counts, proxy = _finish(_sum(by_region.get(reg.code, [])))
         villages.append(
             {
                 "region_code": reg.code,
                 "name": reg.name if reg.level == "village" else f"{reg.name}（本级）",
-                **_counts(group, first, last),
-                "proxy": _proxy_counts(group, first, last),
+                **counts,
+                "proxy": proxy,
                 "errands": dict(errands.get(reg.code, {"registered": 0, "handed_over": 0})),
             }
         )
+    totals, proxy_totals = _finish(_sum(groups))
     return {
         "unit_id": unit.pk,
         "unit": unit.name,
         "month": f"{first:%Y-%m}",
-        "totals": _counts(rows, first, last),
-        "proxy_totals": _proxy_counts(rows, first, last),
+        "totals": totals,
+        "proxy_totals": proxy_totals,
         "by_item": items,
         "by_village": villages,
         "errand_totals": {
@@ -228,6 +253,25 @@ def monthly_figures(unit: Unit, month: dt.date) -> dict:
     }
 
 
+def township_totals(units: list[Unit], month: dt.date) -> dict[int, dict]:
+    """{unit pk: {"totals", "proxy_totals"}} of several township centres' reports for `month`,
+    from one query grouped by region whatever the number of townships: the same counts
+    (`count_aggregates`) and the same cases (`cases_of_unit`) as `monthly_figures`."""
+    if not units:
+        return {}
+    first, last = month_bounds(month)
+    prefixes = {u.pk: u.region.prefix for u in units}
+    under = Q()
+    for prefix in prefixes.values():
+        under |= Q(region__code__startswith=prefix)
+    rows = grouped_counts(Case.objects.filter(under), first, last, "region__code")
+    out = {}
+    for pk, prefix in prefixes.items():
+        totals, proxy = _finish(_sum(r for r in rows if r["region__code"].startswith(prefix)))
+        out[pk] = {"totals": totals, "proxy_totals": proxy}
+    return out
+
+
 def public_figures(unit: Unit | None, months: list[dt.date]) -> dict:
     """Public statistics: month by month volume, on-time rate and satisfaction, and the average
     working days from acceptance to conclusion per item (cases concluded in those months)."""
@@ -235,8 +279,7 @@ def public_figures(unit: Unit | None, months: list[dt.date]) -> dict:
     series = []
     for m in months:
         first, last = month_bounds(m)
-        rows = list(_relevant(case_qs, first, last))
-        c = _counts(rows, first, last)
+        c, _proxy = _finish(_sum(grouped_counts(case_qs, first, last)))
         s = satisfaction(case_qs, first, last)
         series.append(
             {

@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,10 +135,28 @@ def report_receive(*, report: MonthlyReport, actor) -> MonthlyReport:
     return report
 
 
+def _text_args(report: MonthlyReport, note: str) -> dict:
+    return {"u": report.unit.name, "m": f"{report.month:%Y-%m}", "n": note}
+
+
+def _notify(report: MonthlyReport, text: str) -> None:
+    """Push a reminder or late flag to the people who prepare and sign the report: the township
+    centre's administrators (its owners) and heads (who submit it), through the supervision
+    notifications. Called only where the report's `reminded_on` / `late_flagged_on` is first set,
+    so each report is notified once per reminder and once per late flag."""
+    from bianmin.supervision.services.notify import notify, users_with_roles
+
+    link = reverse("reports:monthly_detail", args=[report.unit_id, f"{report.month:%Y-%m}"])
+    users = users_with_roles([report.unit], RoleCode.ADMINISTRATOR, RoleCode.HEAD)
+    notify(users=users, text=text, link=link)
+
+
 def report_reminders(*, today: dt.date | None = None) -> dict:
     """Daily: make sure last month's drafts exist, remind townships before the due date and flag
     the ones not submitted after it. Each report is reminded once and flagged once; reminders go
-    out only on working days. Called by the supervision sweep or `bianmin report-reminders`.
+    out only on working days. Both are also pushed as supervision notifications to the township
+    centre's administrators and heads. Called by the supervision sweep or
+    `bianmin report-reminders`.
     """
     today = today or timezone.localdate()
     month = previous_month(today)
@@ -161,7 +180,9 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
             if today > due and report.late_flagged_on is None:
                 report.late_flagged_on = today
                 report.save(update_fields=["late_flagged_on", "updated_at"])
-                _event(report, "late", note=_("逾期未报送（期限 %(d)s）") % {"d": due})
+                note = _("逾期未报送（期限 %(d)s）") % {"d": due}
+                _event(report, "late", note=note)
+                _notify(report, _("【月报逾期】%(u)s %(m)s 月报%(n)s") % _text_args(report, note))
                 out["late"].append(unit.code)
                 log.warning("monthly report %s %s late", unit.code, month)
             elif (
@@ -171,6 +192,8 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
             ):
                 report.reminded_on = today
                 report.save(update_fields=["reminded_on", "updated_at"])
-                _event(report, "remind", note=_("请于 %(d)s 前报送月报") % {"d": due})
+                note = _("请于 %(d)s 前报送月报") % {"d": due}
+                _event(report, "remind", note=note)
+                _notify(report, _("【月报提醒】%(u)s %(m)s 月报：%(n)s") % _text_args(report, note))
                 out["reminded"].append(unit.code)
     return out

@@ -104,12 +104,15 @@ def monthly_detail(request, unit_id: int, month: str):
 
 @login_required
 @require_POST
+@domain_errors
 def monthly_action(request, unit_id: int, month: str):
     m = parse_month(month)
     if m is None:
         raise Http404
+    # Outside the viewer's scope there is no report page to go back to: 403 (or 404), as for
+    # reading it, and nothing is written.
+    unit = selectors.unit_for_report(viewer=request.user, unit_id=unit_id)
     try:
-        unit = selectors.unit_for_report(viewer=request.user, unit_id=unit_id)
         action = request.POST.get("action")
         if action == "generate":
             services.report_generate(unit=unit, month=m, actor=request.user)
