@@ -89,3 +89,66 @@ def test_supervision_dashboard_does_not_grow_with_rows(county, two_sizes):
     viewer = county.supervisor.user
     small, large = two_sizes(lambda: dashboard(viewer=viewer, today=UNTIL))
     assert small <= large <= small + 4
+
+
+QUEUE_STATES_REACHED = (
+    "submitted",
+    "forwarded",
+    "awaiting_materials",
+    "accepted",
+    "referred",
+    "reviewed",
+    "suspended",
+    "decided",
+    "concluded",
+    "returning",
+    "to_deliver",
+    "closed",
+)
+
+
+def test_work_queues_read_the_same_cases_as_the_queue_filters(county, items, django_user_model):
+    """`work_queues` sorts the open cases into queues in Python (one scan instead of a count and
+    a page per queue); each queue must hold exactly the cases, in the order, that its SQL filter
+    (`case_list(queue=...)`) gives, for every kind of viewer and on days that make cases due soon
+    and overdue."""
+    from bianmin.cases.tests.helpers import promised_at
+
+    for state in QUEUE_STATES_REACHED:
+        promised_at(county, items, state)
+    grow(300)
+    root = django_user_model.objects.create_superuser("root", password="test-pass-123")
+    viewers = [
+        county.t1_staff.user,
+        county.t2_staff.user,
+        county.civil.user,
+        county.supervisor.user,
+        county.a11.user,
+        root,
+    ]
+    seen = {name: 0 for name in selectors.QUEUES}
+    for today in (UNTIL - dt.timedelta(days=40), UNTIL, UNTIL + dt.timedelta(days=30)):
+        for viewer in viewers:
+            queues = selectors.work_queues(viewer=viewer, today=today, limit=500)
+            scope = selectors.scope_for(viewer)
+            for name in selectors.QUEUES:
+                expected = list(
+                    selectors.cases_visible(viewer=viewer)
+                    .filter(selectors._queue_q(viewer, today, name, scope))
+                    .order_by("promised_due", "-created_at", "-pk")
+                    .values_list("pk", flat=True)
+                )
+                got = [c.pk for c in queues[name]["items"]]
+                assert got == expected, (viewer.username, today, name)
+                assert queues[name]["count"] == len(expected)
+                seen[name] += len(expected)
+    # The comparison means something only if every queue held cases at some point.
+    assert all(seen.values()), seen
+
+
+def test_work_queues_query_count_is_bounded(county, two_sizes):
+    """A queue page reads the open cases once, the pending joint reviews, one page of cases and
+    their pauses: the same handful of queries whatever the number of cases or queues."""
+    small, large = two_sizes(lambda: selectors.work_queues(viewer=county.supervisor.user))
+    assert large <= 8
+    assert small <= large
