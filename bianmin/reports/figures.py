@@ -16,8 +16,9 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 
-from bianmin.cases.models import Case, Channel, State
+from bianmin.cases.models import ERRAND, Case, Channel, State
 from bianmin.catalog.models import ItemVersion
 from bianmin.orgs.models import Region, Unit, UnitKind
 from bianmin.workdays import calendar as workdays
@@ -52,16 +53,22 @@ def previous_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-def cases_of_unit(unit: Unit):
+def unit_cases_q(unit: Unit | None, path: str = "") -> Q:
     """The cases a unit's figures cover: a township centre its township (its own hall and its
     villages), a village station its village, a department those it decides, the county centre
-    the whole county."""
-    qs = Case.objects.all()
+    the whole county; None: every case. `path` reaches the case from another model ("case__")."""
+    if unit is None:
+        return Q()
     if unit.kind == UnitKind.DEPARTMENT:
-        return qs.filter(deciding_unit=unit)
+        return Q(**{f"{path}deciding_unit": unit})
     if unit.kind == UnitKind.WINDOW and unit.parent_id:
         unit = unit.parent
-    return qs.filter(region__code__startswith=unit.region.prefix)
+    return Q(**{f"{path}region__code__startswith": unit.region.prefix})
+
+
+def cases_of_unit(unit: Unit | None):
+    """The approval cases of `unit_cases_q` (errands are counted apart)."""
+    return Case.objects.filter(unit_cases_q(unit))
 
 
 def _rate(n: int, d: int) -> float | None:
@@ -155,16 +162,26 @@ def _sum(rows) -> dict:
     return out
 
 
-def satisfaction(case_qs, first: dt.date, last: dt.date) -> dict:
+def satisfaction(unit: Unit | None, first: dt.date, last: dt.date) -> dict:
+    """First ratings (not removed) given in the month to the cases of `unit_cases_q(unit)`."""
     from bianmin.ratings.models import BAD_LEVELS, GOOD_LEVELS, Rating, RatingKind
 
+    # The month as an instant range in the county's time zone: the same ratings as comparing
+    # local dates, without converting every rating's time. Joined from the ratings side, so the
+    # month's ratings are read instead of every case of the region.
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
     levels = list(
         Rating.objects.filter(
-            case__in=case_qs,
+            unit_cases_q(unit, "case__"),
             kind=RatingKind.INITIAL,
             removed=False,
-            rated_at__date__range=(first, last),
-        ).values_list("level", flat=True)
+            rated_at__gte=start,
+            rated_at__lt=end,
+        )
+        .exclude(case__case_class=ERRAND)
+        .order_by()
+        .values_list("level", flat=True)
     )
     good = sum(1 for v in levels if v in GOOD_LEVELS)
     bad = sum(1 for v in levels if v in BAD_LEVELS)
@@ -249,7 +266,7 @@ def monthly_figures(unit: Unit, month: dt.date) -> dict:
         "errand_totals": {
             key: sum(e[key] for e in errands.values()) for key in ("registered", "handed_over")
         },
-        "satisfaction": satisfaction(case_qs, first, last),
+        "satisfaction": satisfaction(unit, first, last),
     }
 
 
@@ -275,12 +292,12 @@ def township_totals(units: list[Unit], month: dt.date) -> dict[int, dict]:
 def public_figures(unit: Unit | None, months: list[dt.date]) -> dict:
     """Public statistics: month by month volume, on-time rate and satisfaction, and the average
     working days from acceptance to conclusion per item (cases concluded in those months)."""
-    case_qs = cases_of_unit(unit) if unit is not None else Case.objects.all()
+    case_qs = cases_of_unit(unit)
     series = []
     for m in months:
         first, last = month_bounds(m)
         c, _proxy = _finish(_sum(grouped_counts(case_qs, first, last)))
-        s = satisfaction(case_qs, first, last)
+        s = satisfaction(unit, first, last)
         series.append(
             {
                 "month": f"{first:%Y-%m}",

@@ -213,6 +213,23 @@ class Case(TimeStampedModel):
         indexes = [
             models.Index(fields=["created_at", "id"]),
             models.Index(fields=["state", "promised_due"]),
+            # The monthly reports find a month's cases by any of their dates (`reports.figures.
+            # _relevant`): one index per date turns the OR of ranges into index searches instead
+            # of a scan of the region's whole history. The concluded_on index also answers
+            # "still open" (`concluded_on IS NULL`), better than a partial index on open cases.
+            models.Index(fields=["submitted_on"], name="case_submitted_on"),
+            models.Index(fields=["accepted_on"], name="case_accepted_on"),
+            models.Index(fields=["concluded_on"], name="case_concluded_on"),
+            models.Index(fields=["closed_on"], name="case_closed_on"),
+            # Queues, the sweep and the dashboard read the unfinished cases of some units: a few
+            # thousand rows next to the closed history. PostgreSQL proves the condition from the
+            # query's `state IN (...)`; SQLite cannot with bound parameters and uses the
+            # (state, promised_due) index instead.
+            models.Index(
+                fields=["current_unit", "state", "promised_due"],
+                condition=models.Q(state__in=sorted(OPEN_STATES | DELIVERY_STATES)),
+                name="case_open_by_unit",
+            ),
         ]
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
