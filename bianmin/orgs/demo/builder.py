@@ -22,9 +22,9 @@ from bianmin.catalog.models import CaseClass, Fee, Material, StepTemplate, Tier
 from bianmin.orgs import services as org
 from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind, WindowType
 
-from . import places
 from .catalog_county import COUNTY_ITEMS, REPLY_ITEMS, TOWNSHIP_ITEMS
 from .catalog_proxy import PROXY_ITEMS
+from .counties import HANTAI, CountyPlace
 from .departments import BRANCH_WINDOWS, DEPARTMENTS
 from .names import NameSource, credit_code
 from .templates import T
@@ -56,36 +56,42 @@ class DemoCounty:
     staff: list[Staff] = field(default_factory=list)
     items: int = 0
     proxy_items: int = 0
+    place: CountyPlace = HANTAI
 
     @property
     def villages(self) -> int:
         return sum(len(t.stations) for t in self.townships)
 
 
-def _rng(seed: int, part: str) -> random.Random:
-    return random.Random(f"{seed}:{part}")
+def _rng(seed: int, part: str, place: CountyPlace = HANTAI) -> random.Random:
+    # The demo county keeps its original streams; other counties get their own.
+    if place.code == HANTAI.code:
+        return random.Random(f"{seed}:{part}")
+    return random.Random(f"{seed}:{place.code}:{part}")
 
 
 # ---------------------------------------------------------------------------------------------
 # Regions and units
 
 
-def plan_regions(seed: int) -> list[tuple[str, str, list[tuple[str, str]]]]:
+def plan_regions(
+    seed: int, place: CountyPlace = HANTAI
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Township (code, name, [(village code, village name)]) of the county, without touching the DB.
 
     Codes follow RULES.md "Division codes": 001-199 居委会 (社区) and 200-399 村委会 under their
     township; real lists number villages from 201.
     """
-    names = NameSource(_rng(seed, "regions"))
+    names = NameSource(_rng(seed, "regions", place))
     plan = []
-    for code3, tname, communities, villages in places.TOWNSHIPS:
+    for code3, tname, communities, villages in place.townships:
         # The seed moves one count by at most one, keeping the county near 200 villages.
         step = names.rng.choice((-1, 0, 1))
         if villages:
             villages += step
         else:
             communities += step
-        prefix = f"{places.COUNTY_CODE}{code3}"
+        prefix = f"{place.code}{code3}"
         if tname.endswith("街道"):
             children = [(f"{prefix}{i + 1:03d}", names.community()) for i in range(communities)]
         else:
@@ -101,11 +107,13 @@ def plan_regions(seed: int) -> list[tuple[str, str, list[tuple[str, str]]]]:
     return plan
 
 
-def build_regions(seed: int) -> tuple[Region, list[tuple[Region, list[Region]]]]:
+def build_regions(
+    seed: int, place: CountyPlace = HANTAI
+) -> tuple[Region, list[tuple[Region, list[Region]]]]:
     """The county, its townships and their villages, created through `region_create`."""
-    county = org.region_create(code=f"{places.COUNTY_CODE}000000", name=places.COUNTY_NAME)
+    county = org.region_create(code=f"{place.code}000000", name=place.name)
     tree = []
-    for code, tname, children in plan_regions(seed):
+    for code, tname, children in plan_regions(seed, place):
         township = org.region_create(code=code, name=tname, parent=county)
         villages = [
             org.region_create(code=vcode, name=vname, parent=township) for vcode, vname in children
@@ -114,19 +122,19 @@ def build_regions(seed: int) -> tuple[Region, list[tuple[Region, list[Region]]]]
     return county, tree
 
 
-def build_units(seed: int, county: Region, tree) -> DemoCounty:
+def build_units(seed: int, county: Region, tree, place: CountyPlace = HANTAI) -> DemoCounty:
     """County centre with windows and departments; a centre per township; a station per village."""
-    names = NameSource(_rng(seed, "units"))
+    names = NameSource(_rng(seed, "units", place))
     complaint = names.landline()
     centre = org.unit_create(
-        name=f"{places.COUNTY_NAME}政务服务中心",
-        short_name="区政务服务中心",
+        name=f"{place.name}政务服务中心",
+        short_name=f"{place.level}政务服务中心",
         kind=UnitKind.COUNTY_CENTRE,
         region=county,
-        code=f"C{places.COUNTY_CODE}",
+        code=f"C{place.code}",
         phone=names.landline(),
         complaint_phone=complaint,
-        address="汉中市汉台区天汉大道688号",
+        address=place.seat_address,
         office_hours=COUNTY_HOURS,
     )
 
@@ -144,28 +152,28 @@ def build_units(seed: int, county: Region, tree) -> DemoCounty:
         )
 
     general = [
-        window(f"综合受理{n}号窗口", f"W{places.COUNTY_CODE}-G{n:02d}", WindowType.GENERAL, centre)
+        window(f"综合受理{n}号窗口", f"W{place.code}-G{n:02d}", WindowType.GENERAL, centre)
         for n in range(1, 5)
     ]
-    window("综合出件窗口", f"W{places.COUNTY_CODE}-G05", WindowType.GENERAL, centre)
+    window("综合出件窗口", f"W{place.code}-G05", WindowType.GENERAL, centre)
     departments = {}
     for d in DEPARTMENTS:
         departments[d.key] = org.unit_create(
-            name=d.name,
-            short_name=d.short_name,
+            name=place.local(d.name),
+            short_name=place.local(d.short_name),
             kind=UnitKind.DEPARTMENT,
             region=county,
-            code=f"D{places.COUNTY_CODE}-{d.key}",
+            code=f"D{place.code}-{d.key}",
             parent=centre,
             phone=names.landline(),
             complaint_phone=complaint,
-            address=names.address("汉中市汉台区"),
+            address=names.address(place.full_name),
             office_hours=COUNTY_HOURS,
         )
         if d.window:
-            window(d.window, f"W{places.COUNTY_CODE}-R{d.key}", WindowType.RESIDENT, centre)
+            window(d.window, f"W{place.code}-R{d.key}", WindowType.RESIDENT, centre)
     for n, (name, _key) in enumerate(BRANCH_WINDOWS, start=1):
-        window(name, f"W{places.COUNTY_CODE}-B{n:02d}", WindowType.BRANCH, centre)
+        window(name, f"W{place.code}-B{n:02d}", WindowType.BRANCH, centre)
 
     townships = []
     for township, children in tree:
@@ -177,7 +185,7 @@ def build_units(seed: int, county: Region, tree) -> DemoCounty:
             parent=centre,
             phone=names.landline(),
             complaint_phone=complaint,
-            address=names.address(f"汉台区{township.name}"),
+            address=names.address(f"{place.name}{township.name}"),
             office_hours=TOWNSHIP_HOURS,
         )
         window("综合受理窗口", f"W{township.code[:9]}-G01", WindowType.GENERAL, tc)
@@ -194,7 +202,7 @@ def build_units(seed: int, county: Region, tree) -> DemoCounty:
                     parent=tc,
                     phone=names.mobile(),
                     complaint_phone=tc.phone,
-                    address=f"汉台区{township.name}{village.name}{committee}院内",
+                    address=f"{place.name}{township.name}{village.name}{committee}院内",
                     office_hours=VILLAGE_HOURS,
                 )
             )
@@ -205,6 +213,7 @@ def build_units(seed: int, county: Region, tree) -> DemoCounty:
         general_windows=general,
         departments=departments,
         townships=townships,
+        place=place,
     )
 
 
@@ -212,14 +221,18 @@ def build_units(seed: int, county: Region, tree) -> DemoCounty:
 # Staff
 
 
-def build_staff(seed: int, demo: DemoCounty) -> list[Staff]:
-    """Accounts for every unit; see docs/demo.md for the naming scheme."""
-    names = NameSource(_rng(seed, "staff"))
+def build_staff(seed: int, demo: DemoCounty, *, password_hash: str | None = None) -> list[Staff]:
+    """Accounts for every unit; see docs/demo.md for the naming scheme.
+
+    `password_hash`: the demo password already hashed (a city hashes it once for all counties).
+    """
+    place = demo.place
+    names = NameSource(_rng(seed, "staff", place))
     made: list[Staff] = []
 
     def person(username, unit, roles, title, **kw) -> Staff:
         s = org.staff_create(
-            username=username,
+            username=f"{place.prefix}{username}",
             password=None,  # set below from one precomputed hash
             full_name=names.person(),
             unit=unit,
@@ -235,7 +248,9 @@ def build_staff(seed: int, demo: DemoCounty) -> list[Staff]:
         org.staff_set_backup(staff=a, backup=b)
         org.staff_set_backup(staff=b, backup=a)
 
-    person("admin", demo.centre, [RoleCode.ADMINISTRATOR], "系统管理员", is_superuser=True)
+    # Only the demo county's admin is a superuser; other counties' administrators are not.
+    superuser = place.code == HANTAI.code
+    person("admin", demo.centre, [RoleCode.ADMINISTRATOR], "系统管理员", is_superuser=superuser)
     person("supervisor", demo.centre, [RoleCode.SUPERVISOR], "电子监察员")
     person("c-window", demo.general_windows[0], [RoleCode.WINDOW_STAFF], "综合窗口受理员")
     for n, d in enumerate(DEPARTMENTS, start=1):
@@ -270,7 +285,7 @@ def build_staff(seed: int, demo: DemoCounty) -> list[Staff]:
             person(f"v{t:02d}{v:02d}-agent", station, [RoleCode.AGENT], title)
     # PBKDF2 once instead of once per account: the demo accounts share one password.
     get_user_model().objects.filter(pk__in=[s.user_id for s in made]).update(
-        password=make_password(DEMO_PASSWORD)
+        password=password_hash or make_password(DEMO_PASSWORD)
     )
     demo.staff = made
     return made
@@ -372,9 +387,10 @@ def build_catalog(seed: int, demo: DemoCounty, *, actor=None) -> int:
     steps are validated with the same `full_clean` and inserted in bulk between the two calls,
     which turns thousands of single-row inserts into a few statements.
     """
-    rng = _rng(seed, "catalog")
+    place = demo.place
+    rng = _rng(seed, "catalog", place)
     dept_index = {d.key: n for n, d in enumerate(DEPARTMENTS, start=1)}
-    credit = {d.key: credit_code(n) for n, d in enumerate(DEPARTMENTS, start=1)}
+    credit = {d.key: credit_code(n, place.code) for n, d in enumerate(DEPARTMENTS, start=1)}
     seq: dict[str, int] = {}
     complaint = demo.centre.complaint_phone
     drafts = []
@@ -385,12 +401,12 @@ def build_catalog(seed: int, demo: DemoCounty, *, actor=None) -> int:
         basic = f"{t.item_type}{dept_index[t.dept]:03d}{ti:04d}{vi:03d}"
         pledge_ok = not t.high_risk
         where = (
-            f"区政务服务中心{dept.short_name}窗口"
+            f"{place.level}政务服务中心{dept.short_name}窗口"
             if t.accept == Tier.COUNTY
             else TIER_PLACE[t.accept]
         )
         version = catalog.item_version_create(
-            local_code=f"{places.COUNTY_CODE}-{t.dept}-{seq[t.dept]:03d}",
+            local_code=f"{place.code}-{t.dept}-{seq[t.dept]:03d}",
             joint_units=[demo.departments[k] for k in t.joint],
             basic_code=basic,
             implementation_code=f"{credit[t.dept]}{basic}001",
@@ -414,7 +430,7 @@ def build_catalog(seed: int, demo: DemoCounty, *, actor=None) -> int:
             life_events=list(t.events),
             contact_phone=dept.phone,
             complaint_phone=complaint,
-            location=where,
+            location=place.local(where),
             result_name=t.result,
             result_is_certificate=t.certificate,
             notes=_notes(t),

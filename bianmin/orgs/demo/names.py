@@ -54,11 +54,11 @@ class NameSource:
         return f"{where}{self.rng.choice(places.ROADS)}{self.rng.randrange(1, 400)}号"
 
 
-def credit_code(serial: int) -> str:
+def credit_code(serial: int, county: str = places.COUNTY_CODE) -> str:
     """A well-formed 统一社会信用代码 (GB 32100-2015) for a government body of the county.
 
     "11" = 机关, then the county code, then a 9-character organisation code with its own check.
     """
     org8 = f"MB{serial:06d}"
-    first17 = f"11{places.COUNTY_CODE}{org8}{org_code_check_char(org8)}"
+    first17 = f"11{county}{org8}{org_code_check_char(org8)}"
     return first17 + uscc_check_char(first17)

@@ -7,7 +7,7 @@ sequence of actions:
 
 - every state change follows a row of `bianmin.cases.workflow.TABLE`, taken by a user whose role
   and unit that row allows, and writes the event the engine writes (same action, states and data
-  keys), hash-chained with `bianmin.cases.chain.event_hash` itself, so `bianmin audit verify`
+  keys), hash-chained exactly as `bianmin.cases.chain.event_hash` hashes, so `bianmin audit verify`
   holds;
 - dates agree with the state (accepted_on from acceptance on, decided_on, concluded_on, closed_on),
   deadlines and step due dates come from the working-day calendar exactly as
@@ -21,6 +21,8 @@ Everything is drawn from one generator seeded with the seed, so the same seed an
 """
 
 import datetime as dt
+import hashlib
+import json
 import random
 import time
 import zoneinfo
@@ -29,6 +31,7 @@ from collections import defaultdict
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -38,7 +41,6 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from bianmin.cases.chain import event_hash
 from bianmin.cases.deadlines import (
     DELIVERY_DAYS,
     EXTENSION_DAYS,
@@ -106,7 +108,7 @@ class Workdays:
         self.ordinals = [d.toordinal() for d in self.days]
 
     def add(self, start: dt.date, n: int, pauses=()) -> calendar.DateAnswer:
-        if any(end > start for _s, end in pauses):
+        if pauses and any(end > start for _s, end in pauses):
             return calendar.add_workdays(start, n, pauses, snap=self.snap)
         if n == 0:
             return calendar.DateAnswer(start, False)
@@ -300,6 +302,31 @@ def R(**fields) -> SimpleNamespace:
     return SimpleNamespace(**fields)
 
 
+# `bianmin.cases.chain.canonical` with its encoder built once: json.dumps with non-default
+# options builds a new encoder per call, which at tens of millions of events was a hot spot.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def fast_event_hash(ev, case_number: str) -> str:
+    """`bianmin.cases.chain.event_hash` of an event row (equal by test, and by `audit verify`)."""
+    at = ev.at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    payload = {
+        "case": case_number,
+        "seq": ev.seq,
+        "actor": ev.actor_id,
+        "actor_name": ev.actor_name,
+        "unit": ev.unit_id,
+        "at": at,
+        "action": ev.action,
+        "from": ev.from_state,
+        "to": ev.to_state,
+        "note": ev.note,
+        "data": ev.data,
+        "prev": ev.prev_hash,
+    }
+    return hashlib.sha256(_CANONICAL(payload).encode()).hexdigest()
+
+
 class _Stop(Exception):
     """The next action of the planned history lies after `until`."""
 
@@ -376,18 +403,23 @@ class Replay:
         self.pauses: list[Pause] = []
         self.open_custody: Custody | None = None
         self.clock: dt.datetime | None = None
+        self.clock_day: dt.date | None = None  # the local day of `clock`
 
     # -- time ---------------------------------------------------------------------------------
     def at(self, day: dt.date) -> dt.datetime:
         """A moment on `day` in office hours, after the case's previous event."""
         if day > self.g.until:
             raise _Stop
-        if self.clock is not None and timezone.localtime(self.clock, TZ).date() == day:
+        if self.clock is not None and self.clock_day == day:
             self.clock += dt.timedelta(minutes=self.rng.randint(3, 40), seconds=self.rng.random())
+            # Late steps can cross midnight; the day is looked up again only then.
+            if self.clock >= self.g.midnight_utc(day):
+                self.clock_day = timezone.localtime(self.clock, TZ).date()
         else:
             minute = self.rng.randint(8 * 60 + 30, 17 * 60)
             local = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), TZ)
             self.clock = (local + dt.timedelta(seconds=self.rng.random() * 59)).astimezone(dt.UTC)
+            self.clock_day = day
         if self.clock > self.g.now:
             raise _Stop
         return self.clock
@@ -415,7 +447,7 @@ class Replay:
             data=data or {},
             prev_hash=self.prev,
         )
-        ev.hash = event_hash(ev, case_number=self.case.number)
+        ev.hash = fast_event_hash(ev, self.case.number)
         self.prev = ev.hash
         self.rows.events.append(ev)
         if to:
@@ -1004,9 +1036,11 @@ def _explicit_timestamps():
 class Inserter:
     """Batched multi-row INSERTs of `R` rows into one model's table.
 
-    The same statement `bulk_create` issues, values adapted by the backend's own `adapt_*`
-    functions, without building model instances or compiling the statement per batch: at
-    millions of rows that compile step alone took most of the run.
+    The same statement `bulk_create` issues, values adapted as the backend adapts them, without
+    building model instances or compiling the statement per batch: at millions of rows that
+    compile step alone took most of the run. Per row, the columns are read with one
+    `itemgetter` and only the columns that need it are converted; on SQLite, datetimes (always
+    UTC-aware here) are written as Django writes them and dates are converted once per date.
     """
 
     def __init__(self, model, chunk: int = 5000):
@@ -1018,15 +1052,20 @@ class Inserter:
             ", ".join(qn(f.column) for f in fields),
             ", ".join(["%s"] * len(fields)),
         )
-        self.columns = []
-        for f in fields:
+        names = [f.attname for f in fields]
+        self.width = len(names)
+        self.defaults = {f.attname: f.get_default() for f in fields}
+        self.get = itemgetter(*names)
+        sqlite = connection.vendor == "sqlite"
+        self.convs = []
+        for i, f in enumerate(fields):
             kind = f.get_internal_type()
             if kind == "JSONField":
-                conv = lambda v, f=f: f.get_db_prep_save(v, connection)  # noqa: E731
+                conv = lambda v, f=f: ops.adapt_json_value(v, f.encoder)  # noqa: E731
             elif kind == "DateTimeField":
-                conv = ops.adapt_datetimefield_value
+                conv = _sqlite_datetime if sqlite else ops.adapt_datetimefield_value
             elif kind == "DateField":
-                conv = ops.adapt_datefield_value
+                conv = _Memo(ops.adapt_datefield_value)
             elif kind == "DecimalField":
                 conv = lambda v, f=f: ops.adapt_decimalfield_value(  # noqa: E731
                     v, f.max_digits, f.decimal_places
@@ -1034,22 +1073,45 @@ class Inserter:
             elif kind == "FileField":
                 conv = str
             else:
-                conv = None
-            self.columns.append((f.attname, f, conv))
+                continue
+            self.convs.append((i, conv))
 
-    def values(self, row) -> tuple:
+    def values(self, row) -> list:
         d = row.__dict__
-        out = []
-        for name, f, conv in self.columns:
-            v = d[name] if name in d else f.get_default()
-            out.append(conv(v) if conv is not None and v is not None else v)
-        return tuple(out)
+        if len(d) < self.width:
+            d = {**self.defaults, **d}
+        out = list(self.get(d))
+        for i, conv in self.convs:
+            v = out[i]
+            if v is not None:
+                out[i] = conv(v)
+        return out
 
     def insert(self, rows: list) -> int:
         with connection.cursor() as cursor:
             for i in range(0, len(rows), self.chunk):
                 cursor.executemany(self.sql, [self.values(r) for r in rows[i : i + self.chunk]])
         return len(rows)
+
+
+def _sqlite_datetime(value: dt.datetime) -> str:
+    """`DatabaseOperations.adapt_datetimefield_value` of the SQLite backend, for aware values."""
+    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+class _Memo(dict):
+    """A converter that converts each distinct value once (dates: a few thousand in all)."""
+
+    def __init__(self, conv):
+        super().__init__()
+        self.conv = conv
+
+    def __call__(self, value):
+        try:
+            return self[value]
+        except KeyError:
+            out = self[value] = self.conv(value)
+            return out
 
 
 @dataclass
@@ -1076,6 +1138,15 @@ class Generator:
         self.ids = Ids()
         self._weights: dict[int, tuple] = {}
         self.inserters: dict = {}
+        self._midnights: dict[dt.date, dt.datetime] = {}
+
+    def midnight_utc(self, day: dt.date) -> dt.datetime:
+        """The end of local `day` in UTC, memoised (a few thousand days serve millions of events)."""
+        end = self._midnights.get(day)
+        if end is None:
+            local = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), TZ)
+            end = self._midnights[day] = local.astimezone(dt.UTC)
+        return end
 
     def pick(self, versions: list[VersionRef]) -> VersionRef:
         key = id(versions)
@@ -1123,8 +1194,15 @@ def build_cases(
     years: int = 3,
     batch: int = 5000,
     progress=None,
+    defer_indexes: bool | None = None,
 ) -> ScaleResult:
-    """Generate `cases` cases over the `years` years up to `until` across every county present."""
+    """Generate `cases` cases over the `years` years up to `until` across every county present.
+
+    `defer_indexes` (default: on SQLite, outside a transaction, from 50,000 cases on): drop the
+    secondary indexes of the case tables for the load and build them again at the end, which is
+    several times faster than keeping them up to date row by row. The indexes are rebuilt even
+    when the load fails; only a killed process leaves them missing (re-seed into a fresh file).
+    """
     started = time.monotonic()
     until = until or timezone.localdate()
     gen = Generator(seed=seed, until=until, years=years)
@@ -1134,7 +1212,11 @@ def build_cases(
     result = ScaleResult()
     states: dict[str, int] = defaultdict(int)
     _signature_file()
-    with _explicit_timestamps():
+    if defer_indexes is None:
+        defer_indexes = (
+            cases >= 50_000 and connection.vendor == "sqlite" and not connection.in_atomic_block
+        )
+    with _explicit_timestamps(), _deferred_indexes(defer_indexes):
         days = gen.days(cases)
         for i, day in enumerate(days, start=1):
             county = counties[gen.rng.randrange(len(counties))]
@@ -1151,6 +1233,31 @@ def build_cases(
     result.states = dict(states)
     result.seconds = time.monotonic() - started
     return result
+
+
+@contextmanager
+def _deferred_indexes(enabled: bool):
+    """SQLite: drop the case tables' secondary indexes for the load, recreate them after."""
+    if not enabled:
+        yield
+        return
+    tables = [m._meta.db_table for m, _n in Rows.ORDER]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql, tbl_name FROM sqlite_master "
+            "WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        )
+        indexes = [(name, sql) for name, sql, table in cursor.fetchall() if table in tables]
+        # A larger page cache keeps the remaining (unique) indexes in memory while loading.
+        cursor.execute("PRAGMA cache_size = -262144")
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _name, sql in indexes:
+                cursor.execute(sql)
 
 
 def _signature_file() -> None:
