@@ -2,12 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.cases.selectors import case_get
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.validators import mask_id_number
 
 from . import selectors, services
 from .models import ApplicationFile
@@ -20,18 +23,42 @@ def _app_or_404(request, code: str):
         raise Http404 from None
 
 
+def _log_personal_data_view(request, app, channel: str) -> None:
+    """Record that the viewer saw the applicant's personal data (full ID number, ID-card scan)
+    through the case engine's own access log (`case_get`), as the case page does: every view of
+    personal data is traceable (个人信息保护法, need-to-know with a record of access). The case
+    opens with the application, so there is always one; a viewer the case engine refuses sees
+    nothing, rather than data that cannot be logged."""
+    if app.case_id is None:
+        raise Http404
+    try:
+        case_get(viewer=request.user, number=app.case.number, channel=channel, errands=False)
+    except NotFound:
+        raise Http404 from None
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+
+
+def _masked(rows):
+    # Lists identify the person without exposing the number: region and check digits only.
+    for row in rows:
+        row.id_masked = mask_id_number(row.id_number)
+    return rows
+
+
 @login_required
 def prereview_list(request):
     return render(
         request,
         "portal/staff/prereview_list.html",
-        {"apps": selectors.applications_for_review(viewer=request.user)[:200]},
+        {"apps": _masked(list(selectors.applications_for_review(viewer=request.user)[:200]))},
     )
 
 
 @login_required
 def prereview_detail(request, code: str):
     app = _app_or_404(request, code)
+    _log_personal_data_view(request, app, "prereview")
     files = list(app.files.select_related("material"))
     uploaded = {f.material_id for f in files}
     materials = [{"m": m, "uploaded": m.pk in uploaded} for m in app.item_version.materials.all()]
@@ -74,7 +101,9 @@ def application_file(request, pk: int):
     row = ApplicationFile.objects.select_related("application").filter(pk=pk).first()
     if row is None:
         raise Http404
-    _app_or_404(request, row.application.code)  # scope check
+    app = _app_or_404(request, row.application.code)  # scope check
+    # An uploaded ID card or certificate is personal data as much as the number on the page.
+    _log_personal_data_view(request, app, "prereview_file")
     return FileResponse(
         row.file.open("rb"),
         filename=row.original_name,
@@ -113,7 +142,7 @@ def home_visit_list(request):
     return render(
         request,
         "portal/staff/home_visits.html",
-        {"rows": selectors.home_visits_for(viewer=request.user)[:200]},
+        {"rows": _masked(list(selectors.home_visits_for(viewer=request.user)[:200]))},
     )
 
 

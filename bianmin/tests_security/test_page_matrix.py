@@ -1,7 +1,8 @@
 """Every page route, every role, inside and outside the caller's scope (see matrix.py).
 
 - anonymous: a protected page redirects to the login page; a public page answers without login;
-- a role the page is not for: 403 or 404;
+- a role the page is not for: 403 or 404 (a few form POSTs listed in REFUSED_BY_REDIRECT still
+  answer a redirect with a message; they must change nothing);
 - a role the page is for: its home object works (200 or a redirect that is not the login page);
 - a scoped role (agent, township, approver) asking for the away object: 403 or 404;
 - every page that answers 200 has no inline code its Content Security Policy would block;
@@ -14,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import csp
-from .matrix import ANONYMOUS, COUNTY_WIDE, MATRIX, SCOPED, STAFF
+from .matrix import ANONYMOUS, COUNTY_WIDE, MATRIX, REFUSED_BY_REDIRECT, SCOPED, STAFF
 from .world import AWAY_ID, AWAY_NAME, HOME_ID, build_world
 
 LOGIN = "/accounts/login/"
@@ -105,13 +106,18 @@ def fingerprint() -> tuple:
 UNTRACKED = {"PersonalDataView"}
 
 
-def _refused(r, method, before) -> bool:
-    """403/404; for a form POST also a redirect back with an error message that changed nothing
-    (the pages answer a refused action the same way as an invalid one: PRG with a message)."""
+def _refused(r, method, before, name) -> bool:
+    """403/404. A form POST listed in REFUSED_BY_REDIRECT may instead redirect back with an error
+    message, provided it changed nothing (those pages answer a refused action like an invalid one);
+    any other refused POST must say 403/404, so a client can tell "not allowed" from "done"."""
     if r.status_code in (403, 404):
         return True
     return (
-        method == "POST" and r.status_code == 302 and not _to_login(r) and before == fingerprint()
+        method == "POST"
+        and name in REFUSED_BY_REDIRECT
+        and r.status_code == 302
+        and not _to_login(r)
+        and before == fingerprint()
     )
 
 
@@ -171,14 +177,14 @@ def test_page_access(world, name):
         elif role in page.roles:
             if not _works(r, page.method):
                 problems.append(f"{role} {page.method} {url}: {r.status_code}, expected to work")
-        elif not _refused(r, page.method, client.before):
+        elif not _refused(r, page.method, client.before, name):
             problems.append(f"{role} {page.method} {url}: {r.status_code}, expected refusal")
         check_text(r, role, url)
         if not page.away or page.roles is None:
             continue
         url, r = _request(client, page, w, "away", role)
         if role in SCOPED or role not in page.roles:
-            if not _refused(r, page.method, client.before):
+            if not _refused(r, page.method, client.before, name):
                 problems.append(
                     f"{role} {page.method} {url} (outside scope): {r.status_code}, expected refusal"
                 )

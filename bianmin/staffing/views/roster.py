@@ -1,7 +1,9 @@
 """Duty roster pages: the units' months, one unit's month with edits and swaps, the gaps page,
 and the public board page."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -35,18 +37,22 @@ def roster_index(request):
 @login_required
 @require_POST
 def roster_generate_all(request):
-    """Generate the drafts of every unit in scope that has none yet for the month."""
+    """Generate the drafts of every unit in scope that has none yet for the month.
+
+    Only a head or an administrator draws up rosters (`can_manage_unit`); a caller who manages no
+    unit is refused with 403 before anything is read from the form, not sent back with
+    "0 rosters generated" as if the action had run."""
+    units = [
+        u for u in selectors.roster_units(viewer=request.user) if can_manage_unit(request.user, u)
+    ]
+    if not units:
+        raise DjangoPermissionDenied(_("只有本单位或上级单位负责人、管理员可以办理"))
     month = month_arg(request, request.POST.get("month"))
     made = 0
-    for unit in selectors.roster_units(viewer=request.user):
-        if (
-            can_manage_unit(request.user, unit)
-            and not RosterMonth.objects.filter(unit=unit, month=month).exists()
-        ):
+    for unit in units:
+        if not RosterMonth.objects.filter(unit=unit, month=month).exists():
             services.roster_generate(unit=unit, month=month, actor=request.user)
             made += 1
-    from django.contrib import messages
-
     messages.success(request, _("已生成 %(n)s 个单位的值班表") % {"n": made})
     return redirect(f"/staffing/roster/?month={month:%Y-%m}")
 
