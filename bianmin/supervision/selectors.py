@@ -6,8 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +17,7 @@ from bianmin.cases.models import (
     Custody,
     FlagKind,
     MaterialStatus,
+    OneTimeNotice,
     State,
     SupervisionFlag,
 )
@@ -25,7 +25,7 @@ from bianmin.cases.routing import can_accept_here
 from bianmin.cases.selectors import cases_visible
 from bianmin.catalog.models import Fee
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
-from bianmin.orgs.models import Region, RegionLevel, UnitKind
+from bianmin.orgs.models import Region, RegionLevel, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
 
@@ -239,6 +239,48 @@ def _tier_of(unit) -> str:
 TIER_LABELS = {"village": _("村(社区)"), "township": _("乡镇(街道)"), "county": _("县(区)")}
 
 
+NO_FEE = Decimal("0.00")
+
+
+def _tiers_of_units() -> dict[int, str]:
+    return {u.pk: _tier_of(u) for u in Unit.objects.select_related("parent")}
+
+
+class _Workdays:
+    """Working days between two dates as a difference of running totals (`workdays_between`
+    without pauses), so that hundreds of thousands of custody hops cost a lookup each."""
+
+    def __init__(self, snap):
+        self.snap = snap
+        self.origin: dt.date | None = None
+        self.totals: list[int] = []
+
+    def _cover(self, first: dt.date, last: dt.date) -> None:
+        if (
+            self.origin is not None
+            and self.origin <= first
+            and last < self.origin + dt.timedelta(days=len(self.totals))
+        ):
+            return
+        lo = min(first, self.origin) if self.origin else first
+        hi = (
+            max(last, self.origin + dt.timedelta(days=len(self.totals) - 1))
+            if self.origin
+            else last
+        )
+        totals, n, day = [], 0, lo
+        while day <= hi:
+            if day != lo and self.snap.is_workday(day):
+                n += 1
+            totals.append(n)
+            day += dt.timedelta(days=1)
+        self.origin, self.totals = lo, totals
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        self._cover(min(start, end), max(start, end))
+        return self.totals[(end - self.origin).days] - self.totals[(start - self.origin).days]
+
+
 def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None = None) -> dict:
     """The supervision dashboard of one region in the viewer's jurisdiction (403 outside it).
 
@@ -248,6 +290,10 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     custody records, and the irregularities RULES.md "Supervision" names: repeated one-time
     notices, late deferred materials, refusals without reasons, applications neither accepted
     nor noticed within 5 working days, and fees off the published standard.
+
+    At county scale almost every case is closed: those are counted with grouped queries and
+    only the unfinished cases (the ones with clocks) are loaded with their pauses, steps and
+    materials; the custody hops of every case are read as plain rows for the tier figures.
     """
     today = today or timezone.localdate()
     scope = scope_for(viewer)
@@ -259,74 +305,63 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     snap = calendar.snapshot()
     thresholds = clocks.thresholds_by_item()
     base = cases_visible(viewer=viewer).filter(region__code__startswith=region.prefix)
-    fee_std = (
-        Fee.objects.filter(version=OuterRef("item_version"))
-        .values("version")
-        .annotate(total=Sum("amount"))
-        .values("total")
+    base_ids = base.order_by().values("pk")
+
+    # Every case, counted: (region, current unit, state) -> n.
+    groups = list(
+        base.order_by()
+        .values("region__code", "current_unit_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by("region__code", "current_unit_id", "state")
     )
+    # The unfinished cases, loaded whole for their clocks.
     cases = list(
-        base.select_related(
-            "item_version",
-            "current_unit__parent",
-            "region",
-            "assigned_to__staff",
-        )
+        base.exclude(state__in=FINAL_STATES)
+        .select_related("item_version", "current_unit__parent", "region", "assigned_to__staff")
         .prefetch_related("pauses", "steps", "materials")
-        .annotate(
-            notice_count=Count("notices", distinct=True),
-            fee_standard=Coalesce(
-                Subquery(fee_std, output_field=DecimalField(max_digits=10, decimal_places=2)),
-                Value(Decimal("0")),
-                output_field=DecimalField(max_digits=10, decimal_places=2),
-            ),
-        )
+        .annotate(notice_count=Count("notices", distinct=True))
         .order_by("pk")
     )
-    custodies: dict[int, list[Custody]] = defaultdict(list)
-    for c in (
-        Custody.objects.filter(case__in=[c.pk for c in cases])
-        .select_related("to_unit__parent")
-        .order_by("case", "sent_at", "pk")
-    ):
-        custodies[c.case_id].append(c)
-
+    by_pk = {c.pk: c for c in cases}
     states_label = dict(State.choices)
-    colour_of: dict[int, str | None] = {}
+    colour_of: dict[int, str] = {}
     clock_states: dict[int, list] = {}
     for case in cases:
-        if case.state in FINAL_STATES:
-            colour_of[case.pk] = None
-            continue
         threshold = thresholds.get(case.item_version.item_id) or clocks.default_threshold()
         st = clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
         clock_states[case.pk] = st
         colour_of[case.pk] = clocks.worst(st)
 
-    def tally(rows: list[Case]) -> dict:
-        out = {
-            "total": len(rows),
-            "open": sum(colour_of[c.pk] is not None for c in rows),
-            "green": sum(colour_of[c.pk] == clocks.GREEN for c in rows),
-            "yellow": sum(colour_of[c.pk] == clocks.YELLOW for c in rows),
-            "red": sum(colour_of[c.pk] == clocks.RED for c in rows),
-            "by_state": dict(Counter(c.state for c in rows)),
+    def tally(rows: list[dict], open_cases: list[Case]) -> dict:
+        by_state: Counter = Counter()
+        for g in rows:
+            by_state[g["state"]] += g["n"]
+        colours = Counter(colour_of[c.pk] for c in open_cases)
+        return {
+            "total": sum(by_state.values()),
+            "open": len(open_cases),
+            "green": colours[clocks.GREEN],
+            "yellow": colours[clocks.YELLOW],
+            "red": colours[clocks.RED],
+            "by_state": dict(by_state),
         }
-        return out
 
     children = []
     for child in region.children.order_by("code"):
         if not scope.can_see_region(child.code):
             continue
-        rows = [c for c in cases if c.region.code.startswith(child.prefix)]
+        rows = [g for g in groups if g["region__code"].startswith(child.prefix)]
+        mine = [c for c in cases if c.region.code.startswith(child.prefix)]
         children.append(
-            {"code": child.code, "name": child.name, "level": child.level} | tally(rows)
+            {"code": child.code, "name": child.name, "level": child.level} | tally(rows, mine)
         )
-    by_unit: dict[int, list[Case]] = defaultdict(list)
-    units = {}
+    by_unit: dict[int, list[dict]] = defaultdict(list)
+    for g in groups:
+        by_unit[g["current_unit_id"]].append(g)
+    open_by_unit: dict[int, list[Case]] = defaultdict(list)
     for c in cases:
-        by_unit[c.current_unit_id].append(c)
-        units[c.current_unit_id] = c.current_unit
+        open_by_unit[c.current_unit_id].append(c)
+    units = Unit.objects.in_bulk(list(by_unit))
     unit_rows = [
         {
             "id": uid,
@@ -334,8 +369,60 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
             "kind": units[uid].kind,
             "kind_label": units[uid].get_kind_display(),
         }
-        | tally(rows)
+        | tally(rows, open_by_unit[uid])
         for uid, rows in sorted(by_unit.items(), key=lambda kv: (units[kv[0]].kind, kv[0]))
+    ]
+
+    # Custody hops of every case as plain rows: the tier figures for all, the holder for the
+    # unfinished ones.
+    tier_of_unit = _tiers_of_units()
+    workdays = _Workdays(snap)
+    tier_days: dict[str, int] = Counter()
+    tier_cases: dict[str, set] = defaultdict(set)
+    custodies: dict[int, list[Custody]] = defaultdict(list)
+    hops = (
+        Custody.objects.filter(case__in=base_ids)
+        .order_by("case", "sent_at", "pk")
+        .values_list(
+            "case_id",
+            "sent_at",
+            "to_unit_id",
+            "case__state",
+            "case__closed_on",
+            "case__concluded_on",
+        )
+    )
+
+    def close_case(case_hops: list, end: dt.date) -> None:
+        for i, (_pk, start, unit_id) in enumerate(case_hops):
+            stop = case_hops[i + 1][1] if i + 1 < len(case_hops) else end
+            tier = tier_of_unit[unit_id]
+            tier_days[tier] += max(0, workdays.between(start, stop))
+            tier_cases[tier].add(_pk)
+
+    current: list = []
+    current_end = today
+    localdate = timezone.localdate
+    for pk, sent_at, to_unit_id, state, closed_on, concluded_on in hops.iterator(chunk_size=5000):
+        if current and current[0][0] != pk:
+            close_case(current, current_end)
+            current = []
+        if not current:
+            current_end = (closed_on or concluded_on or today) if state in FINAL_STATES else today
+        current.append((pk, localdate(sent_at), to_unit_id))
+        if pk in by_pk:
+            custodies[pk].append(Custody(case_id=pk, sent_at=sent_at, to_unit_id=to_unit_id))
+    if current:
+        close_case(current, current_end)
+    tiers = [
+        {
+            "tier": t,
+            "label": TIER_LABELS[t],
+            "cases": len(tier_cases[t]),
+            "workdays": tier_days[t],
+            "average": round(tier_days[t] / len(tier_cases[t]), 1) if tier_cases[t] else 0,
+        }
+        for t in ("village", "township", "county")
     ]
 
     overdue = []
@@ -364,90 +451,139 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         )
     overdue.sort(key=lambda r: (-r["over_days"], r["number"]))
 
-    tier_days: dict[str, int] = Counter()
-    tier_cases: dict[str, set] = defaultdict(set)
-    for c in cases:
-        hops = custodies[c.pk]
-        end = _end_of(c, today)
-        for i, hop in enumerate(hops):
-            start = timezone.localdate(hop.sent_at)
-            stop = timezone.localdate(hops[i + 1].sent_at) if i + 1 < len(hops) else end
-            tier = _tier_of(hop.to_unit)
-            tier_days[tier] += max(0, calendar.workdays_between(start, stop, snap=snap).workdays)
-            tier_cases[tier].add(c.pk)
-    tiers = [
-        {
-            "tier": t,
-            "label": TIER_LABELS[t],
-            "cases": len(tier_cases[t]),
-            "workdays": tier_days[t],
-            "average": round(tier_days[t] / len(tier_cases[t]), 1) if tier_cases[t] else 0,
-        }
-        for t in ("village", "township", "county")
-    ]
-
-    ids = [c.pk for c in cases]
-    by_pk = {c.pk: c for c in cases}
+    # Irregularities over every case: found in SQL, then only the cases named are read.
     flags = defaultdict(list)
-    for f in SupervisionFlag.objects.filter(case__in=ids).order_by("raised_at", "pk"):
+    for f in SupervisionFlag.objects.filter(case__in=base_ids).order_by("raised_at", "pk"):
         flags[f.kind].append(f)
-
-    def ref(c: Case, **extra) -> dict:
-        return {
-            "number": c.number,
-            "item": c.item_version.name,
-            "unit": c.current_unit.name,
-        } | extra
-
-    repeated_ids = {c.pk for c in cases if c.notice_count > 1} | {
+    notices = dict(
+        OneTimeNotice.objects.filter(case__in=base_ids)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values_list("case", "n")
+    )
+    no_reason_ids = set(
+        base.filter(Q(state=State.DECLINED) | Q(approved=False), reasons="").values_list(
+            "pk", flat=True
+        )
+    )
+    deemed_ids = list(base.filter(deemed_accepted=True).order_by("pk").values_list("pk", flat=True))
+    standard = dict(
+        Fee.objects.order_by()
+        .values("version")
+        .annotate(total=Sum("amount"))
+        .values_list("version", "total")
+    )
+    off_pairs = [
+        (version, fee)
+        for version, fee in base.order_by().values_list("item_version_id", "fee_total").distinct()
+        if fee != standard.get(version, NO_FEE)
+    ]
+    fee_off_q = Q(pk__in=[])
+    for version, fee in off_pairs:
+        fee_off_q |= Q(item_version_id=version, fee_total=fee)
+    fee_off_ids = (
+        list(base.filter(fee_off_q).order_by("pk").values_list("pk", flat=True))
+        if off_pairs
+        else []
+    )
+    repeated_ids = {pk for pk, n in notices.items() if n > 1} | {
         f.case_id for f in flags[FlagKind.REPEATED_NOTICE]
     }
+    named = (
+        repeated_ids
+        | {f.case_id for fs in flags.values() for f in fs}
+        | no_reason_ids
+        | set(deemed_ids)
+        | set(fee_off_ids)
+    ) - set(by_pk)
+    refs = {
+        r["pk"]: r
+        for r in Case.objects.filter(pk__in=named).values(
+            "pk", "number", "item_version__name", "current_unit__name", "fee_total"
+        )
+    }
+    for c in cases:
+        refs[c.pk] = {
+            "pk": c.pk,
+            "number": c.number,
+            "item_version__name": c.item_version.name,
+            "current_unit__name": c.current_unit.name,
+            "fee_total": c.fee_total,
+        }
+    item_version_of = (
+        dict(base.filter(pk__in=fee_off_ids).values_list("pk", "item_version_id"))
+        if fee_off_ids
+        else {}
+    )
+
+    def ref(pk: int, **extra) -> dict:
+        r = refs[pk]
+        return {
+            "number": r["number"],
+            "item": r["item_version__name"],
+            "unit": r["current_unit__name"],
+        } | extra
+
     repeated = [
         ref(
-            by_pk[pk],
-            notices=by_pk[pk].notice_count,
+            pk,
+            notices=notices.get(pk, 0),
             refused_attempts=sum(f.case_id == pk for f in flags[FlagKind.REPEATED_NOTICE]),
         )
         for pk in sorted(repeated_ids)
     ]
     late_materials = [
-        ref(by_pk[m.case_id], material=m.name, due=m.due_on)
+        ref(m.case_id, material=m.name, due=m.due_on)
         for m in CaseMaterial.objects.filter(
-            case__in=[c.pk for c in cases if c.state not in FINAL_STATES],
-            status=MaterialStatus.DEFERRED,
-            due_on__lt=today,
+            case__in=list(by_pk), status=MaterialStatus.DEFERRED, due_on__lt=today
         ).order_by("due_on", "pk")
     ]
     late_seen = {m["number"] + m["material"] for m in late_materials}
     for f in flags[FlagKind.DEFERRED_OVERDUE]:
-        c = by_pk[f.case_id]
-        key = c.number + f.detail
+        key = refs[f.case_id]["number"] + f.detail
         if key not in late_seen:
-            late_materials.append(ref(c, material=f.detail, due=None))
+            late_materials.append(ref(f.case_id, material=f.detail, due=None))
             late_seen.add(key)
-    no_reason_ids = {
-        c.pk for c in cases if (c.state == State.DECLINED or c.approved is False) and not c.reasons
-    }
     no_reasons = [
-        ref(by_pk[f.case_id], detail=f.detail, at=f.raised_at) for f in flags[FlagKind.NO_REASONS]
-    ] + [ref(by_pk[pk], detail=_("不予受理或不予批准，理由为空"), at=None) for pk in no_reason_ids]
-    unaccepted = [ref(c, arrived=c.submitted_on, deemed=True) for c in cases if c.deemed_accepted]
+        ref(f.case_id, detail=f.detail, at=f.raised_at) for f in flags[FlagKind.NO_REASONS]
+    ] + [ref(pk, detail=_("不予受理或不予批准，理由为空"), at=None) for pk in sorted(no_reason_ids)]
+    submitted_on = dict(base.filter(pk__in=deemed_ids).values_list("pk", "submitted_on"))
+    unaccepted = [ref(pk, arrived=submitted_on[pk], deemed=True) for pk in deemed_ids]
     for c in cases:
         if c.state != State.SUBMITTED or c.notice_count or not can_accept_here(c):
             continue
         arrived = _held_since(c, custodies[c.pk])
         if calendar.add_workdays(arrived, ACCEPT_OR_NOTICE_DAYS, snap=snap).date < today:
-            unaccepted.append(ref(c, arrived=arrived, deemed=False))
+            unaccepted.append(ref(c.pk, arrived=arrived, deemed=False))
     fees_off = [
-        ref(c, charged=c.fee_total, standard=c.fee_standard)
-        for c in cases
-        if c.fee_total != c.fee_standard
+        ref(
+            pk,
+            charged=refs[pk]["fee_total"],
+            standard=standard.get(item_version_of[pk], NO_FEE),
+        )
+        for pk in fee_off_ids
     ]
 
-    colours = tally(cases)
+    colours = tally(groups, cases)
     parent = (
         region.parent if region.parent_id and scope.can_see_region(region.parent.code) else None
     )
+    village_cases = []
+    if region.level == RegionLevel.VILLAGE:
+        village_cases = [
+            {
+                "number": r["number"],
+                "item": r["item_version__name"],
+                "unit": r["current_unit__name"],
+                "state": r["state"],
+                "state_label": states_label.get(r["state"], r["state"]),
+                "colour": colour_of.get(r["pk"]),
+            }
+            for r in base.order_by("pk").values(
+                "pk", "number", "item_version__name", "current_unit__name", "state"
+            )
+        ]
     return {
         "today": today,
         "region": {"code": region.code, "name": region.name, "level": region.level},
@@ -467,15 +603,5 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         "no_reasons": no_reasons,
         "unaccepted": unaccepted,
         "fees_off": fees_off,
-        "cases": [
-            ref(
-                c,
-                state=c.state,
-                state_label=states_label.get(c.state, c.state),
-                colour=colour_of[c.pk],
-            )
-            for c in cases
-        ]
-        if region.level == RegionLevel.VILLAGE
-        else [],
+        "cases": village_cases,
     }

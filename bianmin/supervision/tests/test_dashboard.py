@@ -178,3 +178,82 @@ def test_pages(client, county, world):
     client.force_login(county.a11.user)
     assert client.get(f"/supervision/?region={county.v12.code}").status_code == 403
     assert client.get("/supervision/").status_code == 200
+
+
+@pytest.fixture
+def history(county, items, clock, world):
+    """World plus finished cases: one delivered (closed), one proxy case decided and delivered,
+    one withdrawn, one declined after a notice."""
+    from bianmin.cases.tests.conftest import signature_png
+
+    c = county
+    t1 = c.t1_staff.user
+    h = accepted_case(c, items.five, on=D(2025, 9, 1), clock=clock)
+    clock.set(D(2025, 9, 3))
+    for action, kw in (("review", {}), ("decide", {"approved": True}), ("conclude", {})):
+        h = case_transition(case=h, action=action, actor=t1, **kw)
+    clock.set(D(2025, 9, 10))
+    h = case_transition(
+        case=h, action="deliver", actor=t1, signature=signature_png(), signed_by_name="张三"
+    )
+    p = proxy_case(c, items.ten, on=D(2025, 8, 20), clock=clock)
+    clock.set(D(2025, 9, 2))
+    for action, kw in (("review", {}), ("decide", {"approved": False, "reasons": "不符合"})):
+        p = case_transition(case=p, action=action, actor=t1, **kw)
+    p = case_transition(case=p, action="conclude", actor=t1)
+    clock.set(D(2025, 9, 5))
+    w = case_register(actor=t1, item_version=items.five, channel="window", materials={}, **PERSON)
+    w = case_transition(case=w, action="withdraw", actor=t1, reason="申请人撤回")
+    clock.set(TODAY)
+    return [h, p, w]
+
+
+def test_aggregated_dashboard_equals_loading_every_case(county, history):
+    """The dashboard counts closed cases in SQL and loads only the unfinished ones; every figure
+    equals the former dashboard, which loaded every case of the region (the oracle)."""
+    from .reference_dashboard import reference_dashboard
+
+    finals = [c.state for c in Case.objects.filter(pk__in=[x.pk for x in history])]
+    assert "closed" in finals and "withdrawn" in finals
+    views = [
+        (county.supervisor.user, None),
+        (county.supervisor.user, county.t1.code),
+        (county.supervisor.user, county.v11.code),
+        (county.supervisor.user, county.v12.code),
+        (county.t1_staff.user, None),
+        (county.t2_staff.user, None),
+        (county.a11.user, None),
+        (county.civil.user, None),
+    ]
+    for viewer, code in views:
+        try:
+            want = reference_dashboard(viewer=viewer, region_code=code, today=TODAY)
+        except PermissionDenied:
+            with pytest.raises(PermissionDenied):
+                dashboard(viewer=viewer, region_code=code, today=TODAY)
+            continue
+        got = dashboard(viewer=viewer, region_code=code, today=TODAY)
+        assert got == want, (viewer.username, code)
+    county_view = dashboard(viewer=county.supervisor.user, today=TODAY)
+    assert county_view["totals"]["total"] == Case.objects.count() == 10
+    assert county_view["totals"]["open"] < county_view["totals"]["total"]
+    assert sum(t["cases"] for t in county_view["tiers"]) > 7
+
+
+def test_dashboard_query_count_does_not_grow_with_closed_cases(county, history, items, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            dashboard(viewer=county.supervisor.user, today=TODAY)
+        return len(ctx)
+
+    before = count()
+    t1 = county.t1_staff.user
+    for day in (D(2025, 8, 4), D(2025, 8, 5), D(2025, 8, 6)):
+        x = accepted_case(county, items.five, on=day, clock=clock)
+        for action, kw in (("review", {}), ("decide", {"approved": True}), ("conclude", {})):
+            x = case_transition(case=x, action=action, actor=t1, **kw)
+    clock.set(TODAY)
+    assert count() == before
