@@ -180,6 +180,10 @@ class CountyRef:
     township_versions: list[VersionRef]
     county_versions: list[VersionRef]
     local_versions: list[VersionRef] = field(default_factory=list)
+    # Set by build_cases: the county's own random stream, applicant names and primary keys.
+    rng: random.Random | None = None
+    names: NameSource | None = None
+    ids: "Ids | None" = None
 
 
 def _people(unit_id: int, staff_rows: list) -> tuple[list, list, list]:
@@ -361,17 +365,25 @@ class Rows:
         return sum(len(getattr(self, name)) for _m, name in self.ORDER)
 
 
-class Ids:
-    """Primary keys handed out in advance, so child rows can point at parents before insert."""
+def first_ids() -> dict:
+    """The first free primary key of every table written here."""
+    return {m: (m.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for m, _n in Rows.ORDER}
 
-    def __init__(self):
-        self.next = {}
-        for model, _name in Rows.ORDER:
-            self.next[model] = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+class Ids:
+    """Primary keys handed out in advance, so child rows can point at parents before insert.
+
+    Each county takes every `stride`-th key from `first + offset`: counties never collide, and
+    a county's keys do not depend on which process generates it or what the others do.
+    """
+
+    def __init__(self, first: dict, offset: int = 0, stride: int = 1):
+        self.next = {m: n + offset for m, n in first.items()}
+        self.stride = stride
 
     def take(self, model) -> int:
         n = self.next[model]
-        self.next[model] = n + 1
+        self.next[model] = n + self.stride
         return n
 
 
@@ -394,8 +406,8 @@ class Replay:
     """Plans one case's history and plays it up to `until`, collecting its rows."""
 
     def __init__(self, gen: "Generator", county: CountyRef, n: int):
-        self.g, self.c, self.rng = gen, county, gen.rng
-        self.rows, self.ids = gen.rows, gen.ids
+        self.g, self.c, self.rng = gen, county, county.rng
+        self.rows, self.ids = gen.rows, county.ids
         self.seq = 0
         self.prev = ""
         self.case = None
@@ -558,14 +570,14 @@ class Replay:
         if not c.proxy_versions:
             roll = 0.46 + roll * 0.54
         if roll < 0.46:
-            channel, v = "proxy", self.g.pick(c.proxy_versions)
+            channel, v = "proxy", self.g.pick(c.proxy_versions, rng)
             intake = station
         elif roll < 0.70:
-            v = self.g.pick(c.local_versions)
+            v = self.g.pick(c.local_versions, rng)
             channel = rng.choice(("window", "window", "window", "appointment", "home_visit"))
             intake = station.township_centre if v.accept_tier != Tier.VILLAGE else station
         else:
-            v = self.g.pick(c.county_versions)
+            v = self.g.pick(c.county_versions, rng)
             channel = rng.choice(("window", "online", "online", "appointment"))
             impl = c.units[v.implementing]
             intake = c.window if channel == "window" and c.window else impl
@@ -603,7 +615,7 @@ class Replay:
             rng.choice(ALPHABET) for _ in range(8)
         )
         proxy = self.channel == "proxy"
-        names = g.names
+        names = self.c.names
         self.case = case = R(
             id=self.ids.take(Case),
             number=f"{number_body}-{check_char(number_body)}",
@@ -1132,10 +1144,9 @@ class Generator:
         )
         self.first = until.replace(year=until.year - years) + dt.timedelta(days=1)
         self.wd = Workdays(self.first - dt.timedelta(days=7), until + dt.timedelta(days=800))
-        self.names = NameSource(random.Random(f"{seed}:applicants"))
+        self.seed = seed
         self.staff_pk = dict(Staff.objects.values_list("user_id", "pk"))
         self.rows = Rows()
-        self.ids = Ids()
         self._weights: dict[int, tuple] = {}
         self.inserters: dict = {}
         self._midnights: dict[dt.date, dt.datetime] = {}
@@ -1148,7 +1159,7 @@ class Generator:
             end = self._midnights[day] = local.astimezone(dt.UTC)
         return end
 
-    def pick(self, versions: list[VersionRef]) -> VersionRef:
+    def pick(self, versions: list[VersionRef], rng: random.Random) -> VersionRef:
         key = id(versions)
         if key not in self._weights or self._weights[key][0] is not versions:
             cum, total = [], 0.0
@@ -1157,7 +1168,7 @@ class Generator:
                 cum.append(total)
             self._weights[key] = (versions, cum, total)
         _v, cum, total = self._weights[key]
-        return versions[min(bisect_right(cum, self.rng.random() * total), len(versions) - 1)]
+        return versions[min(bisect_right(cum, rng.random() * total), len(versions) - 1)]
 
     def days(self, n: int) -> list[dt.date]:
         """`n` submission days over the period, more recent ones busier (volume grows ~30%/yr)."""
@@ -1195,13 +1206,20 @@ def build_cases(
     batch: int = 5000,
     progress=None,
     defer_indexes: bool | None = None,
+    workers: int = 1,
 ) -> ScaleResult:
     """Generate `cases` cases over the `years` years up to `until` across every county present.
 
-    `defer_indexes` (default: on SQLite, outside a transaction, from 50,000 cases on): drop the
-    secondary indexes of the case tables for the load and build them again at the end, which is
-    several times faster than keeping them up to date row by row. The indexes are rebuilt even
-    when the load fails; only a killed process leaves them missing (re-seed into a fresh file).
+    The submission days and each case's county are drawn first; then every county plays its
+    cases from its own random stream with its own primary keys (`Ids`), so the data depend on
+    the seed and `until` only, not on how the counties are shared out between processes.
+
+    `workers` > 1 forks that many processes (Linux), each generating and inserting a share of the
+    counties; it needs a database other processes can open (a file or PostgreSQL, outside any
+    transaction). `defer_indexes` (default: on SQLite, outside a transaction, from 50,000 cases
+    on): drop the secondary indexes of the case tables for the load and build them again at the
+    end, several times faster than keeping them up to date row by row. The indexes are rebuilt
+    even when the load fails; only a killed process leaves them missing (re-seed a fresh file).
     """
     started = time.monotonic()
     until = until or timezone.localdate()
@@ -1209,29 +1227,107 @@ def build_cases(
     counties = load_counties(gen.rng)
     if not counties:
         raise ValueError("no county with stations, townships and published items")
-    result = ScaleResult()
-    states: dict[str, int] = defaultdict(int)
+    first = first_ids()
+    for k, c in enumerate(counties):
+        c.rng = random.Random(f"{seed}:cases:{c.code}")
+        c.names = NameSource(random.Random(f"{seed}:applicants:{c.code}"))
+        c.ids = Ids(first, offset=k, stride=len(counties))
+    days = gen.days(cases)
+    plan = [(day, gen.rng.randrange(len(counties))) for day in days]
     _signature_file()
     if defer_indexes is None:
         defer_indexes = (
             cases >= 50_000 and connection.vendor == "sqlite" and not connection.in_atomic_block
         )
+    workers = max(1, min(workers, len(counties)))
     with _explicit_timestamps(), _deferred_indexes(defer_indexes):
-        days = gen.days(cases)
-        for i, day in enumerate(days, start=1):
-            county = counties[gen.rng.randrange(len(counties))]
-            case = Replay(gen, county, i).play(day)
-            if case is not None:
-                result.cases += 1
-                states[case.state] += 1
-            if len(gen.rows.cases) >= batch:  # pragma: no branch
-                result.rows += gen.flush()
-                if progress:
-                    progress(i, cases, time.monotonic() - started)
-        result.rows += gen.flush()
+        if workers == 1:
+            result = _play(gen, counties, plan, set(range(len(counties))), batch, progress)
+        else:
+            result = _play_in_processes(gen, counties, plan, workers, batch, progress)
     _reset_sequences()
-    result.states = dict(states)
     result.seconds = time.monotonic() - started
+    return result
+
+
+def _play(gen, counties, plan, mine: set, batch: int, progress) -> ScaleResult:
+    """Play the cases of the counties numbered in `mine`, inserting every `batch` cases."""
+    started = time.monotonic()
+    result = ScaleResult()
+    states: dict[str, int] = defaultdict(int)
+    total = len(plan)
+    for i, (day, k) in enumerate(plan, start=1):
+        if k not in mine:
+            continue
+        case = Replay(gen, counties[k], i).play(day)
+        if case is not None:
+            result.cases += 1
+            states[case.state] += 1
+        if len(gen.rows.cases) >= batch:  # pragma: no branch
+            result.rows += gen.flush()
+            if progress:
+                progress(i, total, time.monotonic() - started)
+    result.rows += gen.flush()
+    result.states = dict(states)
+    return result
+
+
+def _play_in_processes(gen, counties, plan, workers: int, batch: int, progress) -> ScaleResult:
+    """Fork `workers` processes, each playing every `workers`-th county on its own connection."""
+    import multiprocessing
+    import traceback
+    from queue import Empty
+
+    from django.db import connections
+
+    if connection.in_atomic_block:
+        raise ValueError("workers > 1 cannot run inside a transaction")
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+
+    def child(w: int) -> None:
+        try:
+            # A forked child must not share the parent's connection; a long wait for the other
+            # writer's lock (SQLite) is expected, not an error.
+            connections.close_all()
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute("PRAGMA busy_timeout = 600000")
+                    cursor.execute("PRAGMA cache_size = -131072")
+            mine = {k for k in range(len(counties)) if k % workers == w}
+            queue.put((w, _play(gen, counties, plan, mine, batch, progress if w == 0 else None)))
+        except BaseException:
+            queue.put((w, traceback.format_exc()))
+        finally:
+            connections.close_all()
+
+    connections.close_all()
+    procs = [ctx.Process(target=child, args=(w,), daemon=True) for w in range(workers)]
+    for proc in procs:
+        proc.start()
+    answers: dict = {}
+    while len(answers) < workers:
+        try:
+            w, answer = queue.get(timeout=5)
+            answers[w] = answer
+        except Empty:
+            # A child killed from outside never answers: stop waiting for it.
+            for w, proc in enumerate(procs):
+                if w not in answers and proc.exitcode not in (None, 0):
+                    answers[w] = f"worker {w} exited with code {proc.exitcode}"
+    for proc in procs:
+        proc.join()
+    failed = [a for a in answers.values() if isinstance(a, str)]
+    if failed:
+        raise RuntimeError("case generation failed in a worker process:\n" + failed[0])
+    result = ScaleResult()
+    states: dict[str, int] = defaultdict(int)
+    for part in answers.values():
+        result.cases += part.cases
+        result.rows += part.rows
+        for state, n in part.states.items():
+            states[state] += n
+    result.states = dict(states)
     return result
 
 

@@ -140,3 +140,41 @@ def test_scale_city_builds_ten_counties_with_cases_in_every_one():
     assert cased == {c.code[:6] for c in counties}
     assert chains_verify() == []
     assert "9 more counties" in out.getvalue()
+
+
+def _snapshot() -> dict:
+    from bianmin.cases.models import CaseEvent
+
+    return {
+        "cases": sorted(Case.objects.values_list("pk", "number", "state", "item_version_id")),
+        "events": sorted(CaseEvent.objects.values_list("pk", "case_id", "seq", "hash")),
+    }
+
+
+def test_the_data_do_not_depend_on_how_counties_are_shared_out(two_counties, db, monkeypatch):
+    """Each county plays from its own stream and keys: split over two workers, the same rows."""
+    from bianmin.orgs.demo import scale
+
+    def run(**kw):
+        with transaction.atomic():
+            build_cases(seed=5, cases=120, until=UNTIL, years=1, batch=40, **kw)
+            snap = _snapshot()
+            transaction.set_rollback(True)
+        return snap
+
+    one = run()
+
+    def in_turn(gen, counties, plan, workers, batch, progress):
+        # The processes' work, done one share after another in this process (the test database
+        # lives in this process's memory, where a forked child cannot write).
+        parts = [
+            scale._play(gen, counties, plan, {k for k in range(len(counties)) if k % workers == w},
+                        batch, progress)
+            for w in reversed(range(workers))
+        ]  # fmt: skip
+        return scale.ScaleResult(cases=sum(p.cases for p in parts), rows=sum(p.rows for p in parts))
+
+    monkeypatch.setattr(scale, "_play_in_processes", in_turn)
+    two = run(workers=2)
+    assert len(one["cases"]) > 100
+    assert one == two
