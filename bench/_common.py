@@ -1,6 +1,7 @@
 """Shared set-up for the benchmarks: the data set, timing and printing. Prints, never asserts.
 
-Data set: `DATABASE_URL` when set (e.g. under scripts/with-postgres.sh), else a SQLite file kept
+Data set: `DATABASE_URL` when set (scripts/bench-postgres.sh: the county loaded by bench/pg_load.py;
+scripts/with-postgres.sh: a throwaway server, seeded here), else a SQLite file kept
 in var/bench/ and reused by later runs (`BENCH_DB` names another file). An empty database is
 migrated and filled with `seed-demo --cases $BENCH_CASES` (default 50,000: the full county scale,
 BENCH_CASES=200000, takes longer than the three minutes a default run should; see
@@ -39,8 +40,15 @@ def dataset() -> None:
     from bianmin.orgs.models import Region
 
     call_command("migrate", verbosity=0)
+    # A loaded database is used as it is, whatever BENCH_CASES says: never seed on top of it.
     if Region.objects.exists():
         return
+    if connection.vendor == "postgresql":
+        print(
+            "empty PostgreSQL database: seeding it here; for the county scale load the SQLite county"
+            " instead: scripts/bench-postgres.sh .venv/bin/python bench/pg_load.py",
+            flush=True,
+        )
     started = time.monotonic()
     print(f"building the data set: demo county + {CASES:,} cases (seed {SEED}) ...", flush=True)
     with open(os.devnull, "w") as quiet:
@@ -58,8 +66,15 @@ def describe() -> str:
         version = f"SQLite {sqlite3.sqlite_version}"
     else:
         with connection.cursor() as c:
-            c.execute("SHOW server_version")
-            version = f"PostgreSQL {c.fetchone()[0]}"
+            c.execute(
+                "SELECT current_setting('server_version'), current_setting('shared_buffers'), "
+                "current_setting('work_mem'), current_setting('jit'), current_setting('synchronous_commit')"
+            )
+            v, buffers, work_mem, jit, sync = c.fetchone()
+            version = (
+                f"PostgreSQL {v} (shared_buffers {buffers}, work_mem {work_mem}, jit {jit}, "
+                f"synchronous_commit {sync})"
+            )
     mem = ""
     try:
         with open("/proc/meminfo") as meminfo:
