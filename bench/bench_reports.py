@@ -142,8 +142,9 @@ def main() -> None:
         f"{len(board['overdue'])} overdue",
     )
     print(
-        "  (the dashboard also runs every open case's clocks and the working days of every "
-        "custody hop in Python; the SQL side only counts, so the ratio is an upper bound)"
+        "  (not like for like: besides these counts the dashboard runs every open case's clocks, "
+        "the working days of every custody hop and the irregularity lists; the SQL side only "
+        "counts cases by state)"
     )
 
 
