@@ -1,19 +1,36 @@
 """HTTP load test: gunicorn on a loopback port, a realistic request mix, 50 and 200 users.
 
-Prints requests per second, p50/p95/p99 latency and error counts per level, and the median of
-the staff queue page and a case page one request at a time. Asserts nothing; stops itself.
+Prints requests per second, p50/p95/p99 latency and error counts per level, a closed-loop
+saturation line, and the median of each main page one request at a time. Asserts nothing; stops
+itself.
 
-Data: the demo county (`bianmin seed-demo`, with `--scale $BENCH_SCALE` when set) plus
-BENCH_CASES cases (default 3000) opened through the services, kept under var/bench-http/ so a
-second run starts at once. PostgreSQL: set BENCH_DATABASE_URL (or run under
-scripts/with-postgres.sh, whose throwaway DATABASE_URL is used).
+Data, first found wins:
+1. BENCH_DATABASE_URL (or DATABASE_URL, e.g. under scripts/with-postgres.sh): used as it is.
+2. The county data set var/bench/cases-200000.sqlite3 (BENCH_COUNTY_DB names another file): a
+   private copy is made under BENCH_DIR (default var/bench-http/county.sqlite3) and reused while
+   the source is unchanged; the source is never written. Build it once with
+   `bianmin seed-demo --scale county` into that file (DATABASE_URL=sqlite:///var/bench/
+   cases-200000.sqlite3), about 200,000 cases over three years.
+3. Otherwise the demo county plus BENCH_CASES cases (default 3000) opened through the services.
 
-Mix (weights): staff API queue and list 15, staff API case 10, staff queue page 10, case page
-10, public status lookup with a valid number and phone tail 15 (wrong pairs are rate limited per
-address, and every client here is 127.0.0.1), guide list 10, guide page 15, item API 15.
+Users: each wrk connection is one user who waits a think time drawn uniformly from
+BENCH_THINK_MS (default "1000,3000": 1-3 s) before every request (wrk's delay(); the wait is not
+in the latency). So 50 users ask for about 25 pages a second between them; latency is what one
+user sees. The saturation line (BENCH_SATURATION connections, default 16, no think time) is a
+closed loop: it measures the box's capacity, not a number of users.
 
-Environment: BENCH_USERS (default "50,200"), BENCH_SECONDS per level (20), BENCH_WORKERS
-gunicorn sync workers (4), BENCH_THREADS per worker (1), BENCH_CASES (3000), BENCH_DIR.
+Mix (weights): staff API queues 10 and list 5, staff API case 10, staff queue page 10, case
+page 10, public status lookup with a valid number and phone tail 15 (wrong pairs are rate limited
+per address, and every client here is 127.0.0.1), guide list 10, guide page 15, item API list 5
+and item 10. Staff are the window staff of every township centre and the agents of the three
+busiest village stations of each township (bench/http/prepare.py); case pages and case API calls
+are made by the staff of the unit that took the case in, on its real numbers (two thirds
+unfinished).
+
+Environment: BENCH_USERS (default "50,200"), BENCH_SECONDS per level (60), BENCH_THINK_MS
+("1000,3000"), BENCH_SATURATION (16; 0 skips), BENCH_SATURATION_SECONDS (20), BENCH_WORKERS
+gunicorn sync workers (4), BENCH_THREADS per worker (1), BENCH_CASES (3000, fallback only),
+BENCH_DIR.
 """
 
 import http.client
@@ -35,10 +52,19 @@ from bianmin.ops import liveserver as live  # noqa: E402
 
 HERE = ROOT / "bench" / "http"
 USERS = [int(u) for u in os.environ.get("BENCH_USERS", "50,200").split(",") if u]
-SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
+THINK_MS = [int(x) for x in os.environ.get("BENCH_THINK_MS", "1000,3000").split(",")]
+SATURATION = int(os.environ.get("BENCH_SATURATION", "16"))
+SATURATION_SECONDS = int(os.environ.get("BENCH_SATURATION_SECONDS", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 CASES = int(os.environ.get("BENCH_CASES", "3000"))
+COUNTY_DB = Path(os.environ.get("BENCH_COUNTY_DB", ROOT / "var" / "bench" / "cases-200000.sqlite3"))
+
+
+def load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
 def ensure_wrk() -> str:
@@ -53,15 +79,32 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
-def database_url(workdir: Path) -> str:
-    return (
-        os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("DATABASE_URL")
-        or f"sqlite:///{workdir / 'db.sqlite3'}"
-    )
+def county_copy(workdir: Path) -> Path:
+    """A private copy of the county data set, made again only when the source changed."""
+    copy = workdir / "county.sqlite3"
+    marker = workdir / "county.source"
+    stamp = f"{COUNTY_DB} {COUNTY_DB.stat().st_size} {COUNTY_DB.stat().st_mtime_ns}"
+    if copy.exists() and marker.exists() and marker.read_text() == stamp:
+        return copy
+    print(f"copying {COUNTY_DB} to {copy} ...", flush=True)
+    for stale in workdir.glob("county.sqlite3*"):
+        stale.unlink()
+    subprocess.run(["cp", "--reflink=auto", str(COUNTY_DB), str(copy)], check=True)  # noqa: S603, S607
+    marker.write_text(stamp)
+    return copy
 
 
-def prepare(workdir: Path, env: dict) -> dict:
+def database_url(workdir: Path) -> tuple[str, bool]:
+    """(database URL, whether it holds the county data set already)."""
+    given = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if given:
+        return given, False
+    if COUNTY_DB.exists():
+        return f"sqlite:///{county_copy(workdir)}", True
+    return f"sqlite:///{workdir / 'db.sqlite3'}", False
+
+
+def prepare(workdir: Path, env: dict, *, county: bool) -> dict:
     started = time.monotonic()
     live.bianmin("migrate", "--noinput", "-v", "0", env=env, timeout=1800)
     seed = ["seed-demo", "--if-empty"]
@@ -70,7 +113,7 @@ def prepare(workdir: Path, env: dict) -> dict:
     live.bianmin(*seed, env=env, timeout=3600)
     out = workdir / "mix-inputs.json"
     proc = subprocess.run(  # noqa: S603
-        [sys.executable, str(HERE / "prepare.py"), str(out), str(CASES)],
+        [sys.executable, str(HERE / "prepare.py"), str(out), str(0 if county else CASES)],
         env=env,
         cwd=ROOT,
         check=False,
@@ -123,7 +166,9 @@ def mix_lines(data: dict, n: int = 4000) -> list[str]:
         elif kind == "public_status":
             lines.append(f"GET\t/api/v1/public/cases/{case['number']}?phone_tail={case['tail']}")
         elif kind == "guide_list":
-            lines.append("GET\t/guides/")
+            # Mostly the first page; some readers page on through the catalogue.
+            page = rng.choice([1, 1, 1, 2, 3, 5])
+            lines.append("GET\t/guides/" + (f"?page={page}" if page > 1 else ""))
         elif kind == "guide_page":
             lines.append(f"GET\t/guides/{rng.choice(items)}/")
         elif kind == "item_list":
@@ -167,9 +212,13 @@ def sequential(port: int, path: str, headers: dict, n: int = 60) -> tuple[float,
     return statistics.median(took), took[int(len(took) * 0.95) - 1]
 
 
-def run_wrk(wrk: str, port: int, users: int, seconds: int, mixfile: Path) -> dict:
-    args = [wrk, "-t", "2", "-c", str(users), "-d", f"{seconds}s", "--timeout", "10s"]
+def run_wrk(
+    wrk: str, port: int, users: int, seconds: int, mixfile: Path, think: tuple[int, int] = (0, 0)
+) -> dict:
+    threads = min(2, users)
+    args = [wrk, "-t", str(threads), "-c", str(users), "-d", f"{seconds}s", "--timeout", "10s"]
     args += ["-s", str(HERE / "mix.lua"), f"http://127.0.0.1:{port}", "--", str(mixfile)]
+    args += [str(think[0]), str(think[1])]
     proc = subprocess.run(  # noqa: S603
         args, capture_output=True, text=True, timeout=seconds + 60, check=False
     )
@@ -177,6 +226,17 @@ def run_wrk(wrk: str, port: int, users: int, seconds: int, mixfile: Path) -> dic
         if line.startswith("WRKJSON "):
             return json.loads(line[len("WRKJSON ") :])
     raise SystemExit(f"wrk failed: {proc.stdout}\n{proc.stderr}")
+
+
+def load_line(label: str, r: dict) -> str:
+    secs = r["duration_us"] / 1e6
+    errors = sum(r["errors"].values())
+    bad = sum(n for code, n in r["statuses"].items() if not code.startswith("2"))
+    return (
+        f"{label:<22} {r['requests'] / secs:8.1f} {r['p50'] / 1000:9.1f} "
+        f"{r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f} {r['max'] / 1000:8.1f} "
+        f"{r['requests']:>9} {errors:>7} {bad:>7}   {r['errors']} statuses {r['statuses']}"
+    )
 
 
 def describe(env: dict) -> str:
@@ -198,7 +258,7 @@ def main() -> None:
     wrk = ensure_wrk()
     workdir = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench-http"))
     workdir.mkdir(parents=True, exist_ok=True)
-    url = database_url(workdir)
+    url, county = database_url(workdir)
     env = live.app_env(
         workdir,
         database_url=url,
@@ -207,7 +267,7 @@ def main() -> None:
         BIANMIN_LOG_LEVEL="WARNING",
     )
     print(f"== HTTP load test: {describe(env)}", flush=True)
-    data = prepare(workdir, env)
+    data = prepare(workdir, env, county=county)
     lines = mix_lines(data)
     mixfile = workdir / "mix.tsv"
     mixfile.write_text("\n".join(lines) + "\n")
@@ -216,23 +276,28 @@ def main() -> None:
     server.start()
     try:
         check_mix(server.port, lines)
-        acc = next(iter(data["accounts"].values()))
-        case = next(c for c in data["cases"] if c["unit"] in data["accounts"])
-        owner = data["accounts"][case["unit"]]
+        accounts = data["accounts"]
+        township = next(a for a in accounts.values() if a["kind"] == "township_centre")
+        case = next(c for c in data["cases"] if c["open"] and c["unit"] in accounts)
+        owner = accounts[case["unit"]]
         print(
             f"gunicorn {WORKERS} workers x {THREADS} thread(s) on 127.0.0.1:{server.port}; "
-            f"{data['total_cases']} cases; mix of {len(lines)} requests",
+            f"{data['total_cases']:,} cases; {len(accounts)} staff accounts; "
+            f"mix of {len(lines)} requests",
             flush=True,
         )
-        run_wrk(wrk, server.port, 10, 5, mixfile)  # warm-up, not reported
-        print("\none request at a time (ms)          median     p95")
+        run_wrk(wrk, server.port, 8, 5, mixfile)  # warm-up, not reported
+        print(f"\none request at a time ({load()})")
+        print(f"{'request':<44} {'median ms':>9} {'p95 ms':>8}")
+        bearer = {"Authorization": f"Bearer {township['token']}"}
         for label, path, headers in [
-            ("staff queue page /cases/queues/", "/cases/queues/", {"Cookie": acc["cookie"]}),
+            ("staff queue page /cases/queues/", "/cases/queues/", {"Cookie": township["cookie"]}),
             ("case page /cases/<n>/", f"/cases/{case['number']}/", {"Cookie": owner["cookie"]}),
+            ("API queues /api/v1/cases/queues", "/api/v1/cases/queues", bearer),
             (
-                "API queues /api/v1/cases/queues",
-                "/api/v1/cases/queues",
-                {"Authorization": f"Bearer {acc['token']}"},
+                "API case /api/v1/cases/<n>",
+                f"/api/v1/cases/{case['number']}",
+                {"Authorization": f"Bearer {owner['token']}"},
             ),
             (
                 "public status lookup (API)",
@@ -240,20 +305,27 @@ def main() -> None:
                 {},
             ),
             ("guide list /guides/", "/guides/", {}),
+            ("guide page /guides/<code>/", f"/guides/{data['items'][0]}/", {}),
         ]:
             med, p95 = sequential(server.port, path, headers)
-            print(f"{label:<34} {med:8.1f} {p95:8.1f}", flush=True)
+            print(f"{label:<44} {med:9.1f} {p95:8.1f}", flush=True)
 
-        print(f"\nmixed load, {SECONDS} s per level")
-        print("users   req/s     p50 ms   p95 ms   p99 ms   max ms   requests  errors")
+        think = (THINK_MS[0], THINK_MS[-1])
+        print(
+            f"\nmixed load: users = connections, each waiting {think[0]}-{think[1]} ms "
+            f"(uniform) before every request; {SECONDS} s per level"
+        )
+        head = "req/s     p50 ms   p95 ms   p99 ms   max ms  requests  errors  non-2xx"
+        print(f"{'level':<22} {head}")
         for users in USERS:
-            r = run_wrk(wrk, server.port, users, SECONDS, mixfile)
-            secs = r["duration_us"] / 1e6
-            errors = sum(r["errors"].values())
+            r = run_wrk(wrk, server.port, users, SECONDS, mixfile, think)
+            print(load_line(f"{users} users", r) + f"  [{load()}]", flush=True)
+        if SATURATION:
+            r = run_wrk(wrk, server.port, SATURATION, SATURATION_SECONDS, mixfile)
+            label = f"saturation {SATURATION} conn"
             print(
-                f"{users:>5} {r['requests'] / secs:8.1f} {r['p50'] / 1000:9.1f} "
-                f"{r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f} {r['max'] / 1000:8.1f} "
-                f"{r['requests']:>10} {errors:>7}   {r['errors']} statuses {r['statuses']}",
+                load_line(label, r) + f"  [closed loop, no think time, {SATURATION_SECONDS} s; "
+                f"{load()}]",
                 flush=True,
             )
     finally:

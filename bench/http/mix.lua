@@ -1,6 +1,11 @@
 -- wrk script: replay a request mix from a file, count statuses, print one JSON line at the end.
--- Usage: wrk -t2 -c50 -d20s -s bench/http/mix.lua http://127.0.0.1:PORT -- MIXFILE
+-- Usage: wrk -t2 -c50 -d60s -s bench/http/mix.lua http://127.0.0.1:PORT -- MIXFILE [MIN_MS MAX_MS]
 -- MIXFILE lines: METHOD<TAB>PATH[<TAB>HEADER<TAB>VALUE]
+--
+-- Each connection is one user. With MIN_MS/MAX_MS it waits a think time drawn uniformly from
+-- [MIN_MS, MAX_MS] before every request, the first included (wrk's delay(): the wait is not part
+-- of the measured latency), so N connections are N users reading pages, not N clients firing
+-- requests back to back. Without them (or 0 0) it is a closed-loop saturation test.
 
 local threads = {}
 
@@ -19,9 +24,19 @@ function init(args)
     end
     requests[#requests + 1] = wrk.format(method, path, headers)
   end
+  think_min = tonumber(args[2] or "0") or 0
+  think_max = tonumber(args[3] or "0") or 0
+  math.randomseed(os.time() + (id or 1) * 7919)
   -- Each thread starts at its own place in the mix, so connections do not move in lockstep.
   counter = (id or 1) * math.floor(#requests / 7)
   statuses = {}
+end
+
+function delay()
+  if think_max <= 0 then
+    return 0
+  end
+  return math.random(think_min, think_max)
 end
 
 function request()

@@ -1,10 +1,21 @@
-"""Cases and credentials for the HTTP load test, on a database that holds the demo county.
+"""Credentials and real request targets for the HTTP load test.
 
 Run by bench/bench_http.py in a process configured by its environment (DATABASE_URL ...):
-`python bench/http/prepare.py OUT.json CASES`. Opens CASES cases (if fewer exist) through the real
-services at every township centre over the demo's township-accepted items, accepts most and
-concludes some, then writes the request mix's inputs: case numbers with their phone tails and
-owning township, an API token and a session cookie per township staff account, item codes.
+`python bench/http/prepare.py OUT.json CASES`.
+
+On the county data set (`bianmin seed-demo --scale county`, 200,000 cases) nothing is opened: the
+cases are there. On a smaller database (the fallback when that file does not exist) CASES cases
+are opened first through the real services at every township centre (most accepted, some
+concluded).
+
+Then it writes the mix's inputs:
+- accounts: every township centre's window staff and, per township, the agents of the three
+  village stations holding the most unfinished cases; each with an API token and a signed-in
+  session cookie (made directly: hashing a password per account would cost minutes at this size,
+  and login throttling is not what is measured);
+- cases: real case numbers owned (intake unit) by those accounts' units, with the phone tail the
+  public status lookup needs; two thirds unfinished, one third finished, newest first;
+- items: published item codes for the guide pages and the item API.
 """
 
 import datetime as dt
@@ -24,24 +35,26 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import transaction  # noqa: E402
-from django.test import RequestFactory  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
-from bianmin.api.services import token_issue  # noqa: E402
+from bianmin.api.models import ApiToken, hash_token  # noqa: E402
 from bianmin.cases import workflow  # noqa: E402
-from bianmin.cases.models import Case  # noqa: E402
+from bianmin.cases.models import FINAL_STATES, Case  # noqa: E402
 from bianmin.cases.services import case_register, case_transition  # noqa: E402
 from bianmin.catalog.models import ItemVersion  # noqa: E402
 from bianmin.common.errors import DomainError  # noqa: E402
-from bianmin.orgs.models import Staff  # noqa: E402
+from bianmin.orgs.models import RoleCode, Staff, UnitKind  # noqa: E402
 
-DEMO_PASSWORD = "bianmin-demo"  # noqa: S105 - docs/demo.md
 ID_NUMBERS = ["11010519491231002X", "440524188001010014"]
+STATIONS_PER_TOWNSHIP = 3
+CASES_PER_UNIT = 60
 
 
 def township_staff() -> list[Staff]:
     return list(
         Staff.objects.filter(user__username__regex=r"^t\d\d-staff$")
-        .select_related("user", "unit")
+        .select_related("user", "unit__region")
         .order_by("user__username")
     )
 
@@ -59,6 +72,7 @@ def township_items() -> list[ItemVersion]:
 
 
 def open_cases(target: int, rng: random.Random) -> None:
+    """The fallback data set: `target` cases opened through the services (slow, small scale)."""
     have = Case.objects.count()
     staff, items = township_staff(), township_items()
     if not staff or not items:
@@ -103,6 +117,27 @@ def open_cases(target: int, rng: random.Random) -> None:
             print(f"  {have + made} cases ({rate:.0f}/s)", flush=True)
 
 
+def busiest_station_agents() -> list[Staff]:
+    """Per township, the agents of the stations holding the most unfinished cases."""
+    open_by_unit = dict(
+        Case.objects.exclude(state__in=FINAL_STATES)
+        .values_list("intake_unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("intake_unit_id", "n")
+    )
+    agents = Staff.objects.filter(
+        unit__kind=UnitKind.VILLAGE_STATION, user__is_active=True
+    ).select_related("user", "unit__region")
+    by_township: dict[str, list[Staff]] = {}
+    for s in (s for s in agents if s.has_role(RoleCode.AGENT)):
+        by_township.setdefault(s.unit.region.code[:9], []).append(s)
+    chosen = []
+    for _township, staff in sorted(by_township.items()):
+        staff.sort(key=lambda s: (-open_by_unit.get(s.unit_id, 0), s.user.username))
+        chosen += [s for s in staff[:STATIONS_PER_TOWNSHIP] if open_by_unit.get(s.unit_id)]
+    return chosen
+
+
 def session_cookie(user) -> str:
     """A signed-in session for `user`, as the login view would store it."""
     store = SessionStore()
@@ -114,36 +149,70 @@ def session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
+def api_token(user) -> str:
+    """A bearer token as `token_issue` stores it (only the hash is kept)."""
+    raw = ApiToken.new_key()
+    ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        prefix=raw[:8],
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    return raw
+
+
+def owned_cases(unit_ids: list[int], rng: random.Random) -> list[dict]:
+    """Per unit, its newest cases with a phone: two thirds unfinished, one third finished."""
+    out = []
+    fields = ("number", "phone", "intake_unit_id", "state")
+    for unit in unit_ids:
+        mine = Case.objects.filter(intake_unit_id=unit).exclude(phone="").order_by("-created_at")
+        running = list(mine.exclude(state__in=FINAL_STATES).values_list(*fields)[:40])
+        done = list(mine.filter(state__in=FINAL_STATES).values_list(*fields)[:20])
+        out += running + done
+    rng.shuffle(out)
+    return [
+        {"number": n, "tail": p[-4:], "unit": str(u), "open": s not in FINAL_STATES}
+        for n, p, u, s in out
+    ]
+
+
 def main() -> None:
     out, target = Path(sys.argv[1]), int(sys.argv[2])
     rng = random.Random(2026)  # noqa: S311
-    open_cases(target, rng)
-    staff = township_staff()
-    rf = RequestFactory()
+    if Case.objects.count() < target:
+        open_cases(target, rng)
+    staff = township_staff() + busiest_station_agents()
     accounts = {}
     for s in staff:
         accounts[str(s.unit_id)] = {
             "username": s.user.username,
-            "token": token_issue(
-                request=rf.post("/api/v1/auth/token"),
-                username=s.user.username,
-                password=DEMO_PASSWORD,
-            ),
+            "kind": s.unit.kind,
+            "token": api_token(s.user),
             "cookie": session_cookie(s.user),
         }
-    cases = list(Case.objects.order_by("?").values_list("number", "phone", "intake_unit_id")[:3000])
+    cases = owned_cases([int(u) for u in accounts], rng)
     data = {
         "accounts": accounts,
-        "cases": [{"number": n, "tail": (p or "")[-4:], "unit": str(u)} for n, p, u in cases if p],
+        "cases": cases,
         "items": list(
-            ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED)
+            ItemVersion.objects.filter(
+                status=ItemVersion.Status.PUBLISHED, item__published_version__isnull=False
+            )
             .values_list("item__local_code", flat=True)
             .order_by("pk")[:200]
         ),
         "total_cases": Case.objects.count(),
     }
     out.write_text(json.dumps(data, ensure_ascii=False))
-    print(f"  {data['total_cases']} cases in the database; mix inputs in {out}")
+    kinds = [a["kind"] for a in accounts.values()]
+    print(
+        f"  {data['total_cases']:,} cases in the database; {len(accounts)} accounts "
+        f"({kinds.count(UnitKind.TOWNSHIP_CENTRE)} township centres, "
+        f"{kinds.count(UnitKind.VILLAGE_STATION)} village stations); {len(cases)} case targets; "
+        f"mix inputs in {out}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -110,6 +110,10 @@ def errand_action(request, number: str, action: str):
             **params,
         )
         messages.success(request, _("已%(a)s") % {"a": workflow.ACTION_LABELS[action]})
+    except PermissionDenied as e:
+        # A refusal is not a form error to show after a redirect: the answer says so (403), as
+        # the case pages and the API do; the service changed nothing.
+        raise DjangoPermissionDenied(e.message) from None
     except DomainError as e:
         messages.error(request, e.message)
     return redirect("cases:errand_detail", number=case.number)

@@ -7,6 +7,7 @@ form input into service arguments and domain errors into Chinese messages next t
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +22,7 @@ from bianmin.common.errors import DomainError, NotFound, PermissionDenied
 from bianmin.common.validators import mask_id_number, mask_phone
 from bianmin.orgs.models import RoleCode, Staff, UnitKind
 from bianmin.orgs.scope import scope_for
+from bianmin.workdays.calendar import workdays_between
 
 from . import documents as docs
 from . import selectors, workflow
@@ -42,10 +44,19 @@ QUEUE_LABELS = {
 }
 
 
+def _scope(request):
+    """The viewer's scope, worked out once per request (the page needs it more than once)."""
+    if not hasattr(request, "_bianmin_scope"):
+        request._bianmin_scope = scope_for(request.user)
+    return request._bianmin_scope
+
+
 def _fetch(request, number: str, *, log: bool = True) -> Case:
     """The case through the scoped selector; outside the scope is 403, unknown is 404."""
     try:
-        return selectors.case_get(viewer=request.user, number=number, log=log, channel="page")
+        return selectors.case_get(
+            viewer=request.user, number=number, log=log, channel="page", scope=_scope(request)
+        )
     except NotFound as e:
         raise Http404(e.message) from None
     except PermissionDenied as e:
@@ -248,12 +259,12 @@ def _acts_for(row: workflow.Transition, case: Case, scope) -> bool:
     return any(scope.can_act_for_unit(u) for u in units)
 
 
-def available_actions(case: Case, user) -> list[str]:
+def available_actions(case: Case, user, scope=None) -> list[str]:
     """The table's actions the user's roles and scope allow now (guards are left to the engine,
     which explains a refusal better than a hidden button would)."""
     staff = getattr(user, "staff", None)
     roles = set(staff.roles) if staff else set()
-    scope = scope_for(user)
+    scope = scope or scope_for(user)
     out = []
     for action in workflow.allowed_actions(state=case.state, case_class=case.case_class):
         row = workflow.find(action, state=case.state, case_class=case.case_class)
@@ -373,8 +384,10 @@ def _params(action: str, post, files) -> tuple[dict, dict]:
 
 
 def _detail_context(request, case: Case, *, posted_action=None, posted=None, errors=None) -> dict:
+    # Every action form lists the materials: read them once for the page.
+    prefetch_related_objects([case], "materials")
     actions = []
-    for code in available_actions(case, request.user):
+    for code in available_actions(case, request.user, _scope(request)):
         fields = action_fields(code, case, posted if code == posted_action else None)
         for fld in fields:
             if code == posted_action and errors and fld["name"] in errors:
@@ -383,7 +396,8 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
             {"code": code, "label": workflow.ACTION_LABELS.get(code, code), "fields": fields}
         )
     events = []
-    for e in selectors.case_timeline(viewer=request.user, number=case.number):
+    # `case` came through the scoped selector already: its events need no second access check.
+    for e in selectors.case_events(case=case):
         events.append(
             {
                 "at": e.at,
@@ -399,17 +413,20 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
         )
     c = clock(case)
     custodies = []
-    for h in case.custodies.select_related(
-        "from_unit", "to_unit", "sent_by__staff", "received_by__staff"
-    ):
+    hops = list(
+        case.custodies.select_related(
+            "from_unit", "to_unit", "sent_by__staff", "received_by__staff"
+        )
+    )
+    for h in hops:
         held = None
         if h.received_at:
-            from bianmin.workdays.calendar import workdays_between
-
             end = timezone.localdate()
-            nxt = case.custodies.filter(sent_at__gt=h.sent_at).order_by("sent_at").first()
-            if nxt:
-                end = timezone.localdate(nxt.sent_at)
+            # The next hop sent after this one ends this unit's holding (read from the list
+            # already fetched, not one query per hop).
+            later = [x.sent_at for x in hops if x.sent_at > h.sent_at]
+            if later:
+                end = timezone.localdate(min(later))
             held = workdays_between(timezone.localdate(h.received_at), end).workdays
         custodies.append(
             {

@@ -3,6 +3,7 @@
 import mimetypes
 from pathlib import PurePosixPath
 
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,6 +12,8 @@ from bianmin.catalog.models import Tier
 from bianmin.common.errors import DomainError, NotFound
 
 from . import selectors, services
+
+GUIDES_PER_PAGE = 20
 
 
 def home(request):
@@ -38,16 +41,27 @@ def guide_list(request):
         "department": request.GET.get("department", ""),
         "life_event": request.GET.get("life_event", ""),
     }
-    error = None
+    error, page = None, None
     try:
-        items = list(selectors.guide_list(**filters)[:200])
+        # One page of the catalogue at a time: rendering all of it (hundreds of items with their
+        # children) was most of the cost of this public page (issue 8).
+        # The list shows each item's fee status only: its other children stay unread.
+        versions = selectors.guide_list(**filters).prefetch_related(None).prefetch_related("fees")
+        paginator = Paginator(versions, GUIDES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        items = list(page.object_list)
     except DomainError as e:
         error, items = e.message, []
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "portal/public/guide_list.html",
         {
             "items": items,
+            "page": page,
+            "total": page.paginator.count if page else 0,
+            "page_query": query.urlencode(),
             "filters": filters,
             "error": error,
             "tiers": Tier.choices,
