@@ -360,7 +360,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     )
     # The unfinished cases, loaded whole for their clocks.
     cases = list(
-        base.exclude(state__in=FINAL_STATES)
+        base.filter(state__in=clocks.UNFINISHED_STATES)
         .select_related("item_version", "current_unit__parent", "region", "assigned_to__staff")
         .prefetch_related("pauses", "steps", "materials")
         .annotate(notice_count=Count("notices", distinct=True))

@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.cases.models import FINAL_STATES, Case, Step
+from bianmin.cases.models import Case, Step
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bianmin.workdays import calendar
 
@@ -233,7 +233,7 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
     thresholds = clocks.thresholds_by_item()
     rules = list(EscalationRule.objects.filter(is_active=True))
     cases = (
-        Case.objects.exclude(state__in=FINAL_STATES)
+        Case.objects.filter(state__in=clocks.UNFINISHED_STATES)
         .select_related(
             "item_version",
             "current_unit__parent",
