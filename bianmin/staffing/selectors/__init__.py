@@ -4,7 +4,9 @@ from .assessment import (
     assessment_cases,
     assessment_get,
     assessment_list,
+    sees_subsidies,
     subsidy_get,
+    subsidy_plans,
     subsidy_xlsx,
 )
 from .attendance import (
@@ -28,7 +30,9 @@ __all__ = [
     "assessment_cases",
     "assessment_get",
     "assessment_list",
+    "sees_subsidies",
     "subsidy_get",
+    "subsidy_plans",
     "subsidy_xlsx",
     "attendance_sheet",
     "attendance_sheet_xlsx",

@@ -75,11 +75,29 @@ def assessment_cases(*, assessment: Assessment) -> list[CaseFact]:
     return out
 
 
+def sees_subsidies(viewer, region_code: str) -> bool:
+    """Whether `viewer` may see the agent subsidy plan of the county `region_code`.
+
+    Village agents are paid by the county on the township's and the county centre's assessment
+    (DESIGN.md: staffing owns assessment and subsidy; the administrator keeps assessments; the
+    supervisor watches the county's public money). So county-wide scopes only: administrators,
+    supervisors and the county centre. A county department reads the region tree to route cases,
+    not to see what each agent is paid; a township sees only its own part of the county."""
+    scope = scope_for(viewer)
+    return scope.kind in ("all", "jurisdiction") and scope.can_see_region(region_code)
+
+
+def subsidy_plans(*, viewer) -> list[SubsidyPlan]:
+    """The subsidy plans `viewer` may see (`sees_subsidies`), newest year first."""
+    plans = SubsidyPlan.objects.select_related("region").order_by("-year", "region__code")
+    return [p for p in plans if sees_subsidies(viewer, p.region.code)]
+
+
 def subsidy_get(*, viewer, pk: int) -> SubsidyPlan:
     plan = SubsidyPlan.objects.select_related("region").filter(pk=pk).first()
     if plan is None:
         raise NotFound(_("补助方案不存在"))
-    if not scope_for(viewer).can_see_region(plan.region.code):
+    if not sees_subsidies(viewer, plan.region.code):
         raise PermissionDenied(_("无权查看该补助方案"))
     return plan
 
@@ -129,6 +147,8 @@ __all__ = [
     "assessment_cases",
     "assessment_get",
     "assessment_list",
+    "sees_subsidies",
     "subsidy_get",
+    "subsidy_plans",
     "subsidy_xlsx",
 ]

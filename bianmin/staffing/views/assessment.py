@@ -14,7 +14,6 @@ from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
 
 from .. import selectors, services
-from ..models import SubsidyPlan
 from ..services.assessment import COMPONENTS
 from .common import parse_date, run
 
@@ -101,26 +100,10 @@ def adjust(request, pk: int):
     return redirect("staffing:assessment_detail", pk=pk)
 
 
-def sees_subsidies(user, region_code: str) -> bool:
-    """Whether `user` may see the agent subsidy plan of the county `region_code`.
-
-    Village agents are paid by the county on the township's and the county centre's assessment
-    (DESIGN.md: staffing owns assessment and subsidy; the administrator keeps assessments; the
-    supervisor watches the county's public money). So county-wide scopes only: administrators,
-    supervisors and the county centre. A county department reads the region tree to route cases,
-    not to see what each agent is paid; a township sees only its own part of the county."""
-    scope = scope_for(user)
-    return scope.kind in ("all", "jurisdiction") and scope.can_see_region(region_code)
-
-
 @login_required
 def subsidies(request):
     scope = scope_for(request.user)
-    plans = [
-        p
-        for p in SubsidyPlan.objects.select_related("region")
-        if sees_subsidies(request.user, p.region.code)
-    ]
+    plans = selectors.subsidy_plans(viewer=request.user)
     counties = Region.objects.filter(scope.region_q(), level="county")
     return render(request, "staffing/subsidies.html", {"plans": plans, "counties": counties})
 
@@ -149,8 +132,6 @@ def subsidy_new(request):
 @login_required
 def subsidy(request, pk: int):
     plan = _get(selectors.subsidy_get, viewer=request.user, pk=pk)
-    if not sees_subsidies(request.user, plan.region.code):
-        raise DjangoPermissionDenied(_("无权查看该补助方案"))
     if request.GET.get("format") == "xlsx":
         resp = HttpResponse(
             selectors.subsidy_xlsx(plan),
