@@ -79,10 +79,12 @@ test-pg: install-test
 bench: install-test
 	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
 
-# Known vulnerabilities in the installed packages (pip-audit); says so when the advisory source is
-# unreachable instead of reporting a false clean result.
+# Known vulnerabilities in the installed packages: pip-audit (says so when its advisory source is
+# unreachable instead of reporting a false clean result), then the index's own project JSON, which
+# covers packages installed at their latest release (scripts/audit-index.py).
 audit: install-test
 	$(BIN)/python -m bianmin.common.security audit
+	$(BIN)/python scripts/audit-index.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
