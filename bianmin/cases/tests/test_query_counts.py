@@ -152,3 +152,52 @@ def test_work_queues_query_count_is_bounded(county, two_sizes):
     small, large = two_sizes(lambda: selectors.work_queues(viewer=county.supervisor.user))
     assert large <= 8
     assert small <= large
+
+
+def test_api_queues_and_case_do_not_grow_with_rows(county, client, token_for, two_sizes):
+    headers = token_for(county.t1_staff.user.username)
+
+    def run():
+        assert client.get("/api/v1/cases/queues", **headers).status_code == 200
+
+    small, large = two_sizes(run)
+    assert small <= large <= small + 2
+    assert large <= 12
+    number = (
+        selectors.cases_visible(viewer=county.t1_staff.user)
+        .order_by("-pk")
+        .values_list("number", flat=True)[0]
+    )
+    one = count(lambda: client.get(f"/api/v1/cases/{number}", **headers))
+    build_cases(seed=7, cases=120, until=UNTIL, years=1)
+    assert count(lambda: client.get(f"/api/v1/cases/{number}", **headers)) == one
+
+
+def test_village_agent_pages_do_not_grow_with_rows(county, client, two_sizes):
+    client.force_login(county.a11.user)
+
+    def run():
+        assert client.get("/cases/queues/").status_code == 200
+        assert client.get("/cases/").status_code == 200
+
+    small, large = two_sizes(run)
+    assert large <= small + 4
+
+
+def test_guide_list_reads_one_page_in_a_fixed_number_of_queries(client, items, monkeypatch):
+    """The public guide list shows one page of the catalogue, filters kept in the pager links, in
+    the same number of queries whatever the page size."""
+    from bianmin.catalog.models import ItemVersion
+    from bianmin.portal import guide_views
+
+    published = ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED).count()
+    assert published >= 3
+    full = count(lambda: client.get("/guides/"))
+    monkeypatch.setattr(guide_views, "GUIDES_PER_PAGE", 1)
+    r = client.get("/guides/", {"tier": "township", "page": "2"})
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert body.count('class="title"') == 1
+    assert "tier=township&amp;page=1" in body  # the previous page keeps the filter
+    assert count(lambda: client.get("/guides/")) == full
+    assert full <= 6
