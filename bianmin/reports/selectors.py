@@ -103,13 +103,11 @@ def county_rollup(*, viewer, month: dt.date, county_unit=None) -> dict:
             totals[k] += figures["totals"][k]
         for k in PROXY_KEYS:
             proxy[k] += figures["proxy_totals"][k]
-    totals["on_time_rate"] = _rate(totals["on_time"], totals["concluded"])
-    proxy["on_time_rate"] = _rate(proxy["on_time"], proxy["concluded"])
     return {
         "kind": "county",
         "unit": county_unit,
         "month": f"{month:%Y-%m}",
         "rows": rows,
-        "totals": totals,
-        "proxy_totals": proxy,
+        "totals": {**totals, "on_time_rate": _rate(totals["on_time"], totals["concluded"])},
+        "proxy_totals": {**proxy, "on_time_rate": _rate(proxy["on_time"], proxy["concluded"])},
     }

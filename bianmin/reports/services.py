@@ -161,18 +161,12 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     month = previous_month(today)
     due = due_on(month)
-    out = {
-        "month": f"{month:%Y-%m}",
-        "due_on": str(due),
-        "generated": 0,
-        "reminded": [],
-        "late": [],
-    }
+    generated, reminded, late = 0, [], []
     workday, _prov = calendar.is_workday(today)
     for unit in Unit.objects.filter(kind=UnitKind.TOWNSHIP_CENTRE, is_active=True).order_by("code"):
         existed = MonthlyReport.objects.filter(unit=unit, month=month).exists()
         report = report_generate(unit=unit, month=month)
-        out["generated"] += 0 if existed else 1
+        generated += 0 if existed else 1
         if report.state != ReportState.DRAFT:
             continue
         with transaction.atomic():
@@ -183,7 +177,7 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
                 note = _("逾期未报送（期限 %(d)s）") % {"d": due}
                 _event(report, "late", note=note)
                 _notify(report, _("【月报逾期】%(u)s %(m)s 月报%(n)s") % _text_args(report, note))
-                out["late"].append(unit.code)
+                late.append(unit.code)
                 log.warning("monthly report %s %s late", unit.code, month)
             elif (
                 workday
@@ -195,5 +189,11 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
                 note = _("请于 %(d)s 前报送月报") % {"d": due}
                 _event(report, "remind", note=note)
                 _notify(report, _("【月报提醒】%(u)s %(m)s 月报：%(n)s") % _text_args(report, note))
-                out["reminded"].append(unit.code)
-    return out
+                reminded.append(unit.code)
+    return {
+        "month": f"{month:%Y-%m}",
+        "due_on": str(due),
+        "generated": generated,
+        "reminded": reminded,
+        "late": late,
+    }

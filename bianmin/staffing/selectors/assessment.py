@@ -44,7 +44,7 @@ class CaseFact:
     concluded: bool
     late: bool
     notice_flags: int
-    rating: int | None
+    rating: float | None  # the mean of the case's ratings, to one decimal
 
 
 def assessment_cases(*, assessment: Assessment) -> list[CaseFact]:
@@ -123,7 +123,7 @@ def subsidy_xlsx(plan: SubsidyPlan) -> bytes:
             [
                 i,
                 line.staff.full_name,
-                line.staff.unit.name if line.staff.unit_id else "",
+                line.staff.unit.name if line.staff.unit else "",
                 str(Grade(line.grade).label),
                 line.cases,
                 float(line.points),

@@ -39,7 +39,7 @@ def category_of(staff: Staff, delegating: set[int]) -> str | None:
     unit = staff.unit
     if unit is None:
         return None
-    hall = unit.parent if unit.kind == UnitKind.WINDOW and unit.parent_id else unit
+    hall = unit.parent if unit.kind == UnitKind.WINDOW and unit.parent is not None else unit
     if hall.kind in (UnitKind.VILLAGE_STATION, UnitKind.TOWNSHIP_CENTRE):
         return "station"
     if hall.kind == UnitKind.DEPARTMENT and hall.pk in delegating:
@@ -124,4 +124,5 @@ def training_shortfall(*, viewer, year: int, as_of: dt.date | None = None) -> li
             continue
         if counts.get(s.pk, 0) < required[cat]:
             out.append(Shortfall(s, cat, required[cat], counts.get(s.pk, 0)))
-    return sorted(out, key=lambda x: (x.staff.unit.region.code, x.staff.full_name))
+    # Every shortfall has a unit: category_of answers None for staff without one.
+    return sorted(out, key=lambda x: (x.staff.unit.region.code, x.staff.full_name))  # type: ignore[union-attr]
