@@ -168,3 +168,24 @@ def test_seed_demo_adds_cases_to_an_existing_county(items):  # noqa: F811
     call_command("seed_demo", "--cases", "40", "--until", "2026-11-20", stdout=out)
     assert Case.objects.count() >= 38
     assert "cases" in out.getvalue()
+
+
+def test_the_fast_event_hash_is_the_chain_hash():
+    """The generator's own encoder gives the bytes `bianmin.cases.chain` hashes, in every case."""
+    from types import SimpleNamespace
+
+    from bianmin.cases.chain import event_hash
+    from bianmin.orgs.demo.scale import TZ, fast_event_hash
+
+    shanghai = dt.datetime(2026, 3, 2, 9, 5, 0, tzinfo=TZ)  # not UTC, microsecond 0
+    for at, data, actor in [
+        (shanghai, {"materials": ["身份证: provided"], "approved": True, "n": 3}, 7),
+        (shanghai.astimezone(dt.UTC) + dt.timedelta(microseconds=17), {}, None),
+        (shanghai, {"reasons": 'a "quoted" \\ line\nbreak', "units": ["区民政局", "县人社局"]}, 1),
+    ]:
+        ev = SimpleNamespace(seq=2, actor_id=actor, actor_name="王芳", unit_id=5, at=at,
+                             action="supplement", from_state="reviewed", to_state="reviewed",
+                             note="", data=data, prev_hash="ab" * 32)  # fmt: skip
+        assert fast_event_hash(ev, "BM-610702-20260302-ABCDEFGH-K") == event_hash(
+            ev, case_number="BM-610702-20260302-ABCDEFGH-K"
+        )
