@@ -228,6 +228,18 @@ def run_wrk(
     raise SystemExit(f"wrk failed: {proc.stdout}\n{proc.stderr}")
 
 
+def drain(port: int, limit: float = 90) -> None:
+    """Wait until the server has worked off the previous level: gunicorn goes on answering the
+    requests queued by connections wrk has already closed, which would land on the next level."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        t = time.perf_counter()
+        live.request(port, "GET", "/api/v1/items?limit=1", timeout=limit)
+        if time.perf_counter() - t < 0.2:
+            return
+        time.sleep(1)
+
+
 def load_line(label: str, r: dict) -> str:
     secs = r["duration_us"] / 1e6
     errors = sum(r["errors"].values())
@@ -287,6 +299,7 @@ def main() -> None:
             flush=True,
         )
         run_wrk(wrk, server.port, 8, 5, mixfile)  # warm-up, not reported
+        drain(server.port)
         print(f"\none request at a time ({load()})")
         print(f"{'request':<44} {'median ms':>9} {'p95 ms':>8}")
         bearer = {"Authorization": f"Bearer {township['token']}"}
@@ -318,9 +331,11 @@ def main() -> None:
         head = "req/s     p50 ms   p95 ms   p99 ms   max ms  requests  errors  non-2xx"
         print(f"{'level':<22} {head}")
         for users in USERS:
+            drain(server.port)
             r = run_wrk(wrk, server.port, users, SECONDS, mixfile, think)
             print(load_line(f"{users} users", r) + f"  [{load()}]", flush=True)
         if SATURATION:
+            drain(server.port)
             r = run_wrk(wrk, server.port, SATURATION, SATURATION_SECONDS, mixfile)
             label = f"saturation {SATURATION} conn"
             print(
