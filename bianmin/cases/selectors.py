@@ -269,7 +269,7 @@ QUEUE_ROW = (
 
 
 def _queue_order(row: tuple) -> tuple:
-    """promised_due ascending with undated cases first (as SQLite orders NULL), newest first."""
+    """promised_due ascending with undated cases first (on every database), newest first."""
     due, created, pk = row[4], row[6], row[0]
     return (due is not None, due or dt.date.min, -created.timestamp(), -pk)
 

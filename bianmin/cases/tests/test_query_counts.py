@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import selectors
@@ -135,7 +136,9 @@ def test_work_queues_read_the_same_cases_as_the_queue_filters(county, items, dja
                 expected = list(
                     selectors.cases_visible(viewer=viewer)
                     .filter(selectors._queue_q(viewer, today, name, scope))
-                    .order_by("promised_due", "-created_at", "-pk")
+                    # Undated cases first on every database (SQLite's NULL order; PostgreSQL
+                    # puts NULLs last unless told).
+                    .order_by(F("promised_due").asc(nulls_first=True), "-created_at", "-pk")
                     .values_list("pk", flat=True)
                 )
                 got = [c.pk for c in queues[name]["items"]]
