@@ -35,6 +35,8 @@ from . import clocks
 from .models import Alert, Complaint, ComplaintStatus, Escalation, Level, Notification
 
 ACCEPT_OR_NOTICE_DAYS = 5  # 行政许可法 art. 32
+# The tier figures cover the current work: unfinished cases and cases finished in the last year.
+TIER_PERIOD_DAYS = 365
 
 
 # --- alerts, notifications, escalations --------------------------------------------------------
@@ -229,6 +231,12 @@ def _end_of(case: Case, today: dt.date) -> dt.date:
     return today
 
 
+def tier_period_start(today: dt.date) -> dt.date:
+    """First day of the tier figures' period: a finished case counts there when it was closed
+    (else concluded) on or after this day; unfinished cases always count."""
+    return today - dt.timedelta(days=TIER_PERIOD_DAYS)
+
+
 def _tier_of(unit) -> str:
     if unit.kind == UnitKind.WINDOW and unit.parent_id:
         unit = unit.parent
@@ -256,7 +264,8 @@ class _Workdays:
         self.snap = snap
         self.index: dict[dt.date, int] = {}
 
-    def _total(self, day: dt.date) -> int:
+    def total(self, day: dt.date) -> int:
+        """Working days from a fixed origin to `day`: only differences mean anything."""
         total = self.index.get(day)
         if total is None:
             self._extend(day)
@@ -282,27 +291,113 @@ class _Workdays:
                 self.index[d] = n
 
     def between(self, start: dt.date, end: dt.date) -> int:
-        return self._total(end) - self._total(start)
+        return self.total(end) - self.total(start)
 
 
-def _plain_rows(qs):
-    """The rows of a values_list queryset as the database driver returns them, without Django's
-    per-value converters (at 450,000 custody hops those cost more than the query)."""
-    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    with connections[qs.db].cursor() as cursor:
+def _fixed_offset(zone) -> dt.timedelta | None:
+    """The zone's UTC offset when it has not changed for the last 30 years (Asia/Shanghai: +8
+    since 1992), else None. SQLite can then take local dates with a plain modifier instead of
+    Django's per-row Python function."""
+    year = timezone.localdate().year
+    offsets = {
+        dt.datetime(y, m, 1, tzinfo=dt.UTC).astimezone(zone).utcoffset()
+        for y in range(year - 30, year + 2)
+        for m in (1, 7)
+    }
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def _local_date_sql(column: str, connection) -> tuple[str, list]:
+    """SQL for the local (county time zone) date of a stored instant `column`, and its params."""
+    zone = timezone.get_current_timezone()
+    offset = _fixed_offset(zone) if connection.vendor == "sqlite" else None
+    if offset is not None:
+        # Django stores naive UTC text on SQLite; date() with a modifier shifts it in C.
+        return f"date({column}, %s)", [f"{int(offset.total_seconds())} seconds"]
+    return connection.ops.datetime_cast_date_sql(column, (), str(zone))
+
+
+_TIER_SQL = """
+WITH hop (case_id, sent_at, hop_id, unit_id, state, closed_on, concluded_on) AS ({hops}),
+span AS (
+  SELECT case_id,
+    CASE WHEN unit_id IN ({village}) THEN 'village'
+         WHEN unit_id IN ({township}) THEN 'township' ELSE 'county' END AS tier,
+    {start} AS start_day,
+    COALESCE(
+      LEAD({start}) OVER (PARTITION BY case_id ORDER BY sent_at, hop_id),
+      CASE WHEN state IN ({finals}) THEN COALESCE(closed_on, concluded_on, %s) ELSE %s END
+    ) AS stop_day
+  FROM hop
+)
+SELECT tier, 0, NULL, COUNT(DISTINCT case_id) FROM span GROUP BY tier
+UNION ALL
+SELECT tier, 1, stop_day, COUNT(*) FROM span WHERE stop_day >= start_day GROUP BY tier, stop_day
+UNION ALL
+SELECT tier, -1, start_day, COUNT(*) FROM span WHERE stop_day >= start_day GROUP BY tier, start_day
+"""
+
+
+def _tier_workdays(hops: QuerySet[Custody], *, today: dt.date, workdays) -> tuple[Counter, Counter]:
+    """Working days cases spent at each tier, and how many cases were there, over the custody
+    hops `hops`: a hop counts from the day it was sent to its unit until the day the case was
+    sent on, or to closure (concluded, else `today`) for a finished case and to `today` for an
+    unfinished one; a hop whose end falls before its start counts 0 (RULES.md "Supervision").
+
+    The database pairs each hop with the next (LEAD) and returns, per tier and day, how many
+    hops start and end there: working days between two days are the difference of a running
+    workday count, so the sum over hops is the sum of running counts at the ends minus those at
+    the starts. Only a few thousand (tier, day) rows reach Python, not every hop; the figures are
+    exactly those of counting each hop.
+    """
+    connection = connections[hops.db]
+    tiers = _tiers_of_units()
+    hop_sql, hop_params = (
+        hops.order_by()
+        .values_list(
+            "case_id",
+            "sent_at",
+            "pk",
+            "to_unit_id",
+            "case__state",
+            "case__closed_on",
+            "case__concluded_on",
+        )
+        .query.get_compiler(using=hops.db)
+        .as_sql()
+    )
+    start, start_params = _local_date_sql("sent_at", connection)
+    village = [pk for pk, t in tiers.items() if t == "village"] or [0]
+    township = [pk for pk, t in tiers.items() if t == "township"] or [0]
+    finals = sorted(FINAL_STATES)
+    sql = _TIER_SQL.format(
+        hops=hop_sql,
+        village=", ".join(["%s"] * len(village)),
+        township=", ".join(["%s"] * len(township)),
+        start=start,
+        finals=", ".join(["%s"] * len(finals)),
+    )
+    day = today.isoformat() if connection.vendor == "sqlite" else today
+    params = [
+        *hop_params,
+        *village,
+        *township,
+        *start_params,
+        *start_params,
+        *finals,
+        day,
+        day,
+    ]
+    tier_days: Counter = Counter()
+    tier_cases: Counter = Counter()
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(5000):
-            yield from rows
-
-
-def _as_local(value, zone) -> dt.datetime:
-    """A stored instant in the county's time zone `zone`: SQLite hands back naive UTC (text, or
-    a datetime where the driver parses declared types), PostgreSQL an aware datetime."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(zone)
+        for tier, sign, when, n in cursor.fetchall():
+            if sign == 0:
+                tier_cases[tier] = n
+            else:
+                tier_days[tier] += sign * n * workdays.total(_as_date(when))
+    return tier_days, tier_cases
 
 
 def _as_date(value) -> dt.date | None:
@@ -417,59 +512,34 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         for uid, rows in sorted(by_unit.items(), key=lambda kv: (units[kv[0]].kind, kv[0]))
     ]
 
-    # Custody hops of every case as plain rows: the tier figures for all, the holder for the
-    # unfinished ones.
-    tier_of_unit = _tiers_of_units()
-    workdays = _Workdays(snap)
-    tier_days: dict[str, int] = Counter()
-    tier_cases: dict[str, set] = defaultdict(set)
-    custodies: dict[int, list[Custody]] = defaultdict(list)
-    hops = (
-        Custody.objects.filter(of_cases("case"))
-        .order_by("case", "sent_at", "pk")
-        .values_list(
-            "case_id",
-            "sent_at",
-            "to_unit_id",
-            "case__state",
-            "case__closed_on",
-            "case__concluded_on",
-        )
+    # The tier figures are summed in SQL (see `_tier_workdays`) over the cases of the period;
+    # only the unfinished cases' hops are read, for who holds them since when.
+    tier_since = tier_period_start(today)
+    in_period = Case.objects.filter(
+        Q(state__in=clocks.UNFINISHED_STATES)
+        | Q(closed_on__gte=tier_since)
+        | Q(closed_on=None, concluded_on__gte=tier_since)
+        | Q(closed_on=None, concluded_on=None)
+    ).values("pk")
+    tier_days, tier_cases = _tier_workdays(
+        Custody.objects.filter(of_cases("case"), case__in=in_period),
+        today=today,
+        workdays=_Workdays(snap),
     )
-
-    def close_case(case_hops: list, end: dt.date) -> None:
-        for i, (_pk, start, unit_id) in enumerate(case_hops):
-            stop = case_hops[i + 1][1] if i + 1 < len(case_hops) else end
-            tier = tier_of_unit[unit_id]
-            tier_days[tier] += max(0, workdays.between(start, stop))
-            tier_cases[tier].add(_pk)
-
-    current: list = []
-    current_end = today
-    zone = timezone.get_current_timezone()
-    for pk, sent_at, to_unit_id, state, closed_on, concluded_on in _plain_rows(hops):
-        if current and current[0][0] != pk:
-            close_case(current, current_end)
-            current = []
-        if not current:
-            current_end = (
-                (_as_date(closed_on) or _as_date(concluded_on) or today)
-                if state in FINAL_STATES
-                else today
-            )
-        at = _as_local(sent_at, zone)
-        current.append((pk, at.date(), to_unit_id))
-        if pk in by_pk:
-            custodies[pk].append(Custody(case_id=pk, sent_at=at, to_unit_id=to_unit_id))
-    if current:
-        close_case(current, current_end)
+    custodies: dict[int, list[Custody]] = defaultdict(list)
+    for hop in (
+        Custody.objects.filter(of_cases("case"), case__state__in=clocks.UNFINISHED_STATES)
+        .order_by("case", "sent_at", "pk")
+        .only("case_id", "sent_at", "to_unit_id")
+    ):
+        custodies[hop.case_id].append(hop)
     tiers = [
         {
             "tier": t,
             "label": TIER_LABELS[t],
-            "cases": len(tier_cases[t]),
+            "cases": tier_cases[t],
             "workdays": tier_days[t],
-            "average": round(tier_days[t] / len(tier_cases[t]), 1) if tier_cases[t] else 0,
+            "average": round(tier_days[t] / tier_cases[t], 1) if tier_cases[t] else 0,
         }
         for t in ("village", "township", "county")
     ]
@@ -523,19 +593,15 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         .annotate(total=Sum("amount"))
         .values_list("version", "total")
     )
-    off_pairs = [
-        (version, fee)
-        for version, fee in base.order_by().values_list("item_version_id", "fee_total").distinct()
-        if fee != standard.get(version, NO_FEE)
-    ]
-    fee_off_q = Q(pk__in=[])
-    for version, fee in off_pairs:
-        fee_off_q |= Q(item_version_id=version, fee_total=fee)
-    fee_off_ids = (
-        list(base.filter(fee_off_q).order_by("pk").values_list("pk", flat=True))
-        if off_pairs
-        else []
+    # A case charges the standard when its fee equals its version's published total (0 for a
+    # version without fees); one filtered scan names the others, no DISTINCT over every case.
+    fee_on_q = Q(fee_total=NO_FEE) & ~Q(item_version_id__in=list(standard))
+    for version, total in standard.items():
+        fee_on_q |= Q(item_version_id=version, fee_total=total)
+    item_version_of = dict(
+        base.filter(~fee_on_q).order_by("pk").values_list("pk", "item_version_id")
     )
+    fee_off_ids = list(item_version_of)
     repeated_ids = {pk for pk, n in notices.items() if n > 1} | {
         f.case_id for f in flags[FlagKind.REPEATED_NOTICE]
     }
@@ -560,11 +626,6 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
             "current_unit__name": c.current_unit.name,
             "fee_total": c.fee_total,
         }
-    item_version_of = (
-        dict(base.filter(pk__in=fee_off_ids).values_list("pk", "item_version_id"))
-        if fee_off_ids
-        else {}
-    )
 
     def ref(pk: int, **extra) -> dict:
         r = refs[pk]
@@ -647,6 +708,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         "units": unit_rows,
         "overdue": overdue,
         "tiers": tiers,
+        "tier_period": {"since": tier_since, "until": today},
         "repeated_notices": repeated,
         "late_materials": late_materials,
         "no_reasons": no_reasons,

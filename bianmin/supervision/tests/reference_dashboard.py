@@ -31,6 +31,7 @@ from bianmin.supervision import clocks
 from bianmin.supervision.selectors import (
     ACCEPT_OR_NOTICE_DAYS,
     TIER_LABELS,
+    TIER_PERIOD_DAYS,
     _end_of,
     _held_since,
     _region_or_403,
@@ -167,11 +168,18 @@ def reference_dashboard(
         )
     overdue.sort(key=lambda r: (-r["over_days"], r["number"]))
 
+    # Deliberate change (issue 8): the tier figures no longer cover the whole history but the
+    # current work, every unfinished case and the cases finished in the last TIER_PERIOD_DAYS
+    # days (a finished case by the day it was closed, else concluded). The rest of the oracle is
+    # unchanged.
+    tier_since = today - dt.timedelta(days=TIER_PERIOD_DAYS)
     tier_days: dict[str, int] = Counter()
     tier_cases: dict[str, set] = defaultdict(set)
     for c in cases:
         hops = custodies[c.pk]
         end = _end_of(c, today)
+        if c.state in FINAL_STATES and end < tier_since:
+            continue
         for i, hop in enumerate(hops):
             start = timezone.localdate(hop.sent_at)
             stop = timezone.localdate(hops[i + 1].sent_at) if i + 1 < len(hops) else end
@@ -265,6 +273,7 @@ def reference_dashboard(
         "units": unit_rows,
         "overdue": overdue,
         "tiers": tiers,
+        "tier_period": {"since": tier_since, "until": today},
         "repeated_notices": repeated,
         "late_materials": late_materials,
         "no_reasons": no_reasons,

@@ -257,3 +257,37 @@ def test_dashboard_query_count_does_not_grow_with_closed_cases(county, history, 
             x = case_transition(case=x, action=action, actor=t1, **kw)
     clock.set(TODAY)
     assert count() == before
+
+
+def test_tier_figures_cover_unfinished_and_recently_finished_cases(client, county, history):
+    """The tier figures count unfinished cases and cases finished in the last 365 days (issue 8:
+    the dashboard is about current work); totals still count every case."""
+    from bianmin.cases.models import FINAL_STATES, Custody
+    from bianmin.supervision.selectors import _tier_of
+
+    from .reference_dashboard import reference_dashboard
+
+    sup = county.supervisor.user
+    now = dashboard(viewer=sup, today=TODAY)
+    later_day = D(2026, 9, 15)
+    later = dashboard(viewer=sup, today=later_day)
+    assert later == reference_dashboard(viewer=sup, today=later_day)
+    assert later["tier_period"] == {"since": D(2025, 9, 15), "until": later_day}
+    assert later["totals"]["total"] == now["totals"]["total"] == 10
+    # The delivered case (closed 09-10) and the withdrawn one (09-05) fall out of the period.
+    old = [
+        x
+        for x in Case.objects.filter(state__in=FINAL_STATES)
+        if (x.closed_on or x.concluded_on) < D(2025, 9, 15)
+    ]
+    assert {x.pk for x in old} >= {history[0].pk, history[2].pk}
+    hops = Custody.objects.filter(case__in=old).select_related("to_unit__parent")
+    for tier in ("village", "township", "county"):
+        gone = {h.case_id for h in hops if _tier_of(h.to_unit) == tier}
+        before = next(t for t in now["tiers"] if t["tier"] == tier)
+        after = next(t for t in later["tiers"] if t["tier"] == tier)
+        assert before["cases"] - after["cases"] == len(gone)
+    assert sum(t["cases"] for t in now["tiers"]) > sum(t["cases"] for t in later["tiers"])
+    client.force_login(sup)
+    html = client.get("/supervision/?date=2026-09-15").content.decode()
+    assert "2025-09-15" in html and "统计范围" in html
