@@ -55,3 +55,16 @@ def test_docs_cases_md_is_generated_from_the_workflow():
         expected = render()
     assert DOC_PATH.read_text(encoding="utf-8") == expected, "run `bianmin workflow-doc`"
     assert "stateDiagram-v2" in expected and "submitted --> accepted: accept" in expected
+
+
+def test_verify_reads_events_by_batch_and_names_only_the_broken_case(
+    county, items, django_assert_max_num_queries
+):
+    cases = [do(register(county, items.promised), "accept", county.t1_staff) for _ in range(5)]
+    CaseEvent.objects.filter(case=cases[2], seq=2).update(note="改过的记录")
+    # Batches of two: the broken case sits in the middle batch, its neighbours on both edges.
+    assert chains_verify(batch=2) == [cases[2].number]
+    # Per batch one query for the case numbers and one for their events (plus the empty read that
+    # ends the loop), not one per case.
+    with django_assert_max_num_queries(3):
+        assert chains_verify(batch=10) == [cases[2].number]
