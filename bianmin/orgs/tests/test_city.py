@@ -2,11 +2,9 @@
 
 import datetime as dt
 from collections import Counter
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -118,28 +116,6 @@ def test_cases_are_spread_over_both_counties_with_valid_chains(two_counties, db)
     )
     assert not foreign.exists()
     assert chains_verify() == []
-
-
-@pytest.mark.slow
-@pytest.mark.django_db
-def test_scale_city_builds_ten_counties_with_cases_in_every_one():
-    out = StringIO()
-    call_command(
-        "seed_demo", "--scale", "city", "--cases", "600", "--until", "2026-11-20", stdout=out
-    )
-    counties = Region.objects.filter(level="county")
-    assert counties.count() == 10
-    stations = Unit.objects.filter(kind=UnitKind.VILLAGE_STATION).count()
-    assert 1900 <= stations <= 2100
-    assert Staff.objects.count() > 2500
-    for county in counties:
-        assert ItemVersion.objects.filter(
-            status="published", implementing_unit__region=county
-        ).count() == len(expanded_items()), county.name
-    cased = {code[:6] for code in Case.objects.values_list("region__code", flat=True)}
-    assert cased == {c.code[:6] for c in counties}
-    assert chains_verify() == []
-    assert "9 more counties" in out.getvalue()
 
 
 def _snapshot() -> dict:
