@@ -107,6 +107,8 @@ class Rating(TimeStampedModel):
 
     class Meta:
         ordering = ["-rated_at", "-id"]
+        # The monthly reports and the statistics read a month of ratings by time.
+        indexes = [models.Index(fields=["rated_at"], name="rating_rated_at")]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "channel"],
