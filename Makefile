@@ -12,7 +12,7 @@ DEMO_CASES ?= 3000
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps browser-deps demo serve test test-pg lint bench audit messages clean
+.PHONY: install install-test system-deps browser-deps demo serve test test-pg lint bench bench-pg audit messages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 / Python 3.12+ is required"; exit 1; }
@@ -78,6 +78,13 @@ test-pg: install-test
 
 bench: install-test
 	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
+
+# The same benchmarks on PostgreSQL: a server kept under var/bench-pg/ (scripts/bench-postgres.sh),
+# loaded once from the SQLite county file (bench/pg_load.py), a fresh copy of it per script.
+bench-pg: install-test
+	scripts/bench-postgres.sh $(BIN)/python bench/pg_load.py --if-empty
+	@for f in bench/bench_*.py; do [ -e "$$f" ] && BENCH_DIR=var/bench-http-pg \
+	  scripts/bench-postgres.sh $(BIN)/python "$$f"; done; true
 
 # Known vulnerabilities in the installed packages: pip-audit (says so when its advisory source is
 # unreachable instead of reporting a false clean result), then the index's own project JSON, which
