@@ -3,6 +3,7 @@ supervision dashboard (bianmin.supervision), each next to the hand-written SQL t
 same totals on the same data. Prints, asserts nothing."""
 
 import datetime as dt
+import os
 
 from _common import dataset, describe, queries, raw, row, timed, user
 from django.utils import timezone
@@ -49,6 +50,11 @@ STATES_SQL = """
 SELECT c.state, COUNT(*) FROM cases_case c JOIN orgs_region r ON r.id = c.region_id
 WHERE r.code LIKE %s AND c.case_class <> 'errand' GROUP BY c.state
 """
+
+
+def load() -> str:
+    """The 1-minute load average: figures measured on a busy machine are inflated."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def busiest_township():
@@ -125,27 +131,45 @@ def main() -> None:
         f"same totals: {same}; {n} queries",
     )
 
-    print(f"\n[supervision dashboard] county level, {timezone.localdate()}")
+    print(
+        f"\n[supervision dashboard] {timezone.localdate()}, median of 3 after 1 warm-up, load {load()}"
+    )
     county = Region.objects.get(code=county_prefix + "000000")
     n = queries(lambda: dashboard(viewer=viewer, region_code=county.code))
-    orm, board = timed(lambda: dashboard(viewer=viewer, region_code=county.code), 3, warm=0)
+    orm, board = timed(lambda: dashboard(viewer=viewer, region_code=county.code), 3)
     sql, rows = timed(lambda: raw(STATES_SQL, [county_prefix + "%"]), 3)
     by_state = {state: count for state, count in rows}
     same = board["totals"]["by_state"] == by_state and board["totals"]["total"] == sum(
         by_state.values()
     )
+    period = board["tier_period"]
     row(
-        "dashboard (whole page data) vs SQL state counts",
+        "county level (supervisor) vs SQL state counts",
         orm,
         sql,
         f"same counts: {same}; {n} queries; {board['totals']['open']} open, "
-        f"{len(board['overdue'])} overdue",
+        f"{len(board['overdue'])} overdue; tier figures {period['since']}..{period['until']}: "
+        + ", ".join(f"{t['tier']} {t['cases']} cases {t['workdays']} wd" for t in board["tiers"]),
     )
     print(
         "  (not like for like: besides these counts the dashboard runs every open case's clocks, "
-        "the working days of every custody hop and the irregularity lists; the SQL side only "
-        "counts cases by state)"
+        "the working days of the custody hops of the period and the irregularity lists; the SQL "
+        "side only counts cases by state)"
     )
+    for label, username, code in (
+        ("county level, township region (supervisor)", "supervisor", busiest.region.code),
+        ("township level (t01-staff, own township)", "t01-staff", None),
+        ("department level (d01-staff, routed cases)", "d01-staff", None),
+    ):
+        who = user(username)
+        n = queries(lambda: dashboard(viewer=who, region_code=code))  # noqa: B023
+        ms, board = timed(lambda: dashboard(viewer=who, region_code=code), 3)  # noqa: B023
+        row(
+            label,
+            ms,
+            note=f"{n} queries; {board['region']['name']}: {board['totals']['total']} cases, "
+            f"{board['totals']['open']} open",
+        )
 
 
 if __name__ == "__main__":

@@ -535,14 +535,14 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     # The tier figures are summed in SQL (see `_tier_workdays`) over the cases of the period;
     # only the unfinished cases' hops are read, for who holds them since when.
     tier_since = tier_period_start(today)
-    in_period = Case.objects.filter(
+    in_period = base.filter(
         Q(state__in=clocks.UNFINISHED_STATES)
         | Q(closed_on__gte=tier_since)
         | Q(closed_on=None, concluded_on__gte=tier_since)
         | Q(closed_on=None, concluded_on=None)
     ).values("pk")
     tier_days, tier_cases = _tier_workdays(
-        Custody.objects.filter(of_cases("case"), case__in=in_period),
+        Custody.objects.filter(case__in=in_period.order_by()),
         today=today,
         workdays=_Workdays(snap),
     )
