@@ -8,6 +8,7 @@ take no viewer and apply no access scope; nothing personal leaves them unmasked.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -20,6 +21,9 @@ from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 
 from .models import Application, HomeVisitRequest, Question
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # -- units (public) -------------------------------------------------------------------------
 
@@ -76,7 +80,7 @@ def guide_get(*, code: str) -> ItemVersion:
 
 
 def life_events() -> list[tuple[str, str]]:
-    return list(LifeEvent.choices)
+    return [(value, str(label)) for value, label in LifeEvent.choices]
 
 
 def departments() -> QuerySet[Unit]:
@@ -174,7 +178,7 @@ def concluded_cases(unit: Unit, *, limit: int = 20) -> list[dict]:
     return [
         {
             "number": mask_number(c.number),
-            "item": c.item_version.name,
+            "item": c.title,
             "applicant": mask_name(c.applicant_name),
             "concluded_on": c.concluded_on,
             "result": c.get_state_display()
@@ -223,9 +227,9 @@ def delegation_lists() -> list[tuple[str, str, QuerySet[ItemVersion]]]:
     """The county board's delegation lists: items the village takes by proxy, the township
     accepts, the county accepts (委托/下放 lists by tier)."""
     return [
-        ("village", Tier.VILLAGE.label, catalog.item_list_published(village_proxy=True)),
-        ("township", Tier.TOWNSHIP.label, catalog.item_list_published(tier=Tier.TOWNSHIP)),
-        ("county", Tier.COUNTY.label, catalog.item_list_published(tier=Tier.COUNTY)),
+        ("village", str(Tier.VILLAGE.label), catalog.item_list_published(village_proxy=True)),
+        ("township", str(Tier.TOWNSHIP.label), catalog.item_list_published(tier=Tier.TOWNSHIP)),
+        ("county", str(Tier.COUNTY.label), catalog.item_list_published(tier=Tier.COUNTY)),
     ]
 
 
@@ -328,7 +332,7 @@ PLAIN_ACTIONS = {
 HIDDEN_ACTIONS = {"assign", "release", "recompute"}
 
 
-def _next_step(case: Case) -> str:
+def _next_step(case: Case) -> "StrOrPromise":
     unit = case.current_unit
     if case.state == State.AWAITING_MATERIALS:
         return _("请按一次性告知书补交所列材料（可在本页上传，或交给代办员/窗口）。")
@@ -375,8 +379,8 @@ def status_summary(case: Case) -> dict:
 
     return {
         "number": case.number,
-        "item": case.item_version.name,
-        "item_code": case.item_version.item.local_code,
+        "item": case.title,
+        "item_code": case.item_version.item.local_code if case.item_version else "",
         "state": case.state,
         "state_label": case.get_state_display(),
         "applicant": mask_name(case.applicant_name),
