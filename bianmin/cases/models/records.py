@@ -93,6 +93,9 @@ class Custody(models.Model):
 
     class Meta:
         ordering = ["case", "sent_at", "pk"]
+        # The cases a unit ever held, read from the index alone (no row per hop): intersected
+        # with the unfinished cases in `selectors.open_cases_visible` (issue 8).
+        indexes = [models.Index(fields=["to_unit", "case"], name="custody_to_unit_case")]
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
 
