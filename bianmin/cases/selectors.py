@@ -7,7 +7,7 @@ import base64
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,8 +87,19 @@ def open_cases_visible(*, viewer, states, scope: Scope | None = None) -> QuerySe
     unfinished = Case.all_objects.filter(state__in=states).order_by().values_list("pk")
     # The unfinished cases its units held or review, read into short id lists first: inside the
     # OR SQLite would run each intersection twice.
-    held = Custody.objects.filter(to_unit__in=hop_units).order_by().values_list("case_id")
-    reviewing = SubReview.objects.filter(unit__in=hop_units).order_by().values_list("case_id")
+    # Cases are numbered in order and unfinished ones are recent: hops of cases older than the
+    # oldest unfinished one (most of a unit's history) are skipped by the index range.
+    oldest = Subquery(unfinished.order_by("pk").values("pk")[:1])
+    held = (
+        Custody.objects.filter(to_unit__in=hop_units, case_id__gte=oldest)
+        .order_by()
+        .values_list("case_id")
+    )
+    reviewing = (
+        SubReview.objects.filter(unit__in=hop_units, case_id__gte=oldest)
+        .order_by()
+        .values_list("case_id")
+    )
     passed = [
         row[0] for routed in (held, reviewing) for row in routed.intersection(unfinished).order_by()
     ]

@@ -204,3 +204,47 @@ def test_guide_list_reads_one_page_in_a_fixed_number_of_queries(client, items, m
     assert "tier=township&amp;page=1" in body  # the previous page keeps the filter
     assert count(lambda: client.get("/guides/")) == full
     assert full <= 6
+
+
+def test_open_cases_visible_is_cases_visible_on_unfinished_cases(county, items, django_user_model):
+    """The indexed read of a viewer's unfinished cases (an OR of indexed arms, hops intersected
+    with the unfinished cases) sees exactly what `cases_visible` sees, for every kind of viewer
+    and for state lists with and without the delivery states."""
+    from bianmin.cases.models import DELIVERY_STATES, OPEN_STATES, State
+
+    grow(200)
+    root = django_user_model.objects.create_superuser("root", password="test-pass-123")
+    viewers = [
+        county.t1_staff.user,
+        county.t2_staff.user,
+        county.civil.user,
+        county.supervisor.user,
+        county.a11.user,
+        root,
+    ]
+    routed_only = 0
+    for states in (OPEN_STATES | DELIVERY_STATES, OPEN_STATES, {State.SUBMITTED}):
+        for viewer in viewers:
+            scope = selectors.scope_for(viewer)
+            expected = set(
+                selectors.cases_visible(viewer=viewer)
+                .filter(state__in=states)
+                .values_list("pk", flat=True)
+            )
+            got = set(
+                selectors.open_cases_visible(viewer=viewer, states=states, scope=scope).values_list(
+                    "pk", flat=True
+                )
+            )
+            assert got == expected, (viewer.username, sorted(states))
+            if scope.kind == "department":
+                routed_only += len(got)
+    # The department sees only cases routed to it: the unit and hop arms were exercised.
+    assert routed_only
+
+
+def test_township_queues_query_count_is_bounded(county, two_sizes):
+    """A township's queues: scope, hop ids, open cases, joint reviews, one page and its pauses."""
+    small, large = two_sizes(lambda: selectors.work_queues(viewer=county.t1_staff.user))
+    assert large <= 9
+    assert small <= large
