@@ -3,8 +3,10 @@ alerts, notifications, the supervisor's queue, complaints, and the dashboard of 
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
@@ -294,11 +296,11 @@ class _Workdays:
         return self.total(end) - self.total(start)
 
 
-def _prefetch_children(by_pk: dict[int, Case], relation: str) -> None:
+def _prefetch_children(by_pk: Mapping[int, Case], relation: str) -> None:
     """`prefetch_related(relation)` for many cases at once: one query, rows grouped by case and
     cached where `case.<relation>.all()` finds them. Django's own prefetch filters a queryset
     per case (thousands of clones), which cost more than the query at county scale."""
-    rel = Case._meta.get_field(relation)
+    rel: Any = Case._meta.get_field(relation)  # a reverse relation: has .field and .related_model
     fk = rel.field
     grouped: dict[int, list] = defaultdict(list)
     for row in rel.related_model.objects.filter(**{f"{fk.name}__in": list(by_pk)}):
@@ -307,7 +309,7 @@ def _prefetch_children(by_pk: dict[int, Case], relation: str) -> None:
         grouped[case_id].append(row)
     cache_name = fk.remote_field.cache_name
     for pk, case in by_pk.items():
-        qs = rel.related_model._default_manager.all()
+        qs: Any = rel.related_model._default_manager.all()
         qs._result_cache = grouped.get(pk, [])
         qs._prefetch_done = True
         case.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = qs
@@ -486,12 +488,13 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     colour_of: dict[int, str] = {}
     clock_states: dict[int, list] = {}
     for case in cases:
-        threshold = thresholds.get(case.item_version.item_id) or clocks.default_threshold()
+        item_id = case.item_version.item_id if case.item_version else 0
+        threshold = thresholds.get(item_id) or clocks.default_threshold()
         st = clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
         clock_states[case.pk] = st
         colour_of[case.pk] = clocks.worst(st)
 
-    def tally(rows: list[dict], open_cases: list[Case]) -> dict:
+    def tally(rows: Sequence[Mapping[str, Any]], open_cases: Sequence[Case]) -> dict:
         by_state: Counter = Counter()
         for g in rows:
             by_state[g["state"]] += g["n"]
@@ -514,7 +517,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         children.append(
             {"code": child.code, "name": child.name, "level": child.level} | tally(rows, mine)
         )
-    by_unit: dict[int, list[dict]] = defaultdict(list)
+    by_unit: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for g in groups:
         by_unit[g["current_unit_id"]].append(g)
     open_by_unit: dict[int, list[Case]] = defaultdict(list)
@@ -574,7 +577,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         overdue.append(
             {
                 "number": c.number,
-                "item": c.item_version.name,
+                "item": c.title,
                 "state": c.state,
                 "state_label": states_label.get(c.state, c.state),
                 "unit": c.current_unit.name,
@@ -642,7 +645,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         refs[c.pk] = {
             "pk": c.pk,
             "number": c.number,
-            "item_version__name": c.item_version.name,
+            "item_version__name": c.title,
             "current_unit__name": c.current_unit.name,
             "fee_total": c.fee_total,
         }
@@ -697,7 +700,9 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
 
     colours = tally(groups, cases)
     parent = (
-        region.parent if region.parent_id and scope.can_see_region(region.parent.code) else None
+        region.parent
+        if region.parent is not None and scope.can_see_region(region.parent.code)
+        else None
     )
     village_cases = []
     if region.level == RegionLevel.VILLAGE:

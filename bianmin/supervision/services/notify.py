@@ -1,5 +1,7 @@
 """Who is told about an alert, and the notification rows themselves."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -10,7 +12,7 @@ from ..models import Notification
 
 
 def _centre(unit: Unit) -> Unit:
-    return unit.parent if unit.kind == UnitKind.WINDOW and unit.parent_id else unit
+    return unit.parent if unit.kind == UnitKind.WINDOW and unit.parent is not None else unit
 
 
 def users_with_roles(units: list[Unit], *roles: str) -> list:
@@ -28,12 +30,13 @@ def heads_of(unit: Unit) -> list:
 def heads_or_above(unit: Unit) -> list:
     """The unit's heads, or if it has none (a village station) the nearest higher unit's."""
     seen = set()
-    while unit is not None and unit.pk not in seen:
-        seen.add(unit.pk)
-        heads = heads_of(unit)
+    current: Unit | None = unit
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        heads = heads_of(current)
         if heads:
             return heads
-        unit = higher_unit(unit)
+        current = higher_unit(current)
     return []
 
 
@@ -53,7 +56,7 @@ def supervisors_over(region_code: str) -> list:
     )
     out = []
     for s in staff:
-        if not s.has_role(RoleCode.SUPERVISOR):
+        if s.unit is None or not s.has_role(RoleCode.SUPERVISOR):
             continue
         if region_code.startswith(_centre(s.unit).region.prefix):
             out.append(s.user)
@@ -62,7 +65,7 @@ def supervisors_over(region_code: str) -> list:
 
 def notify(*, users, text: str, link: str = "", alert=None) -> list[Notification]:
     """One notification per distinct user; recorded on the alert's `notified` list."""
-    seen: dict[int, object] = {}
+    seen: dict[int, Any] = {}
     for user in users:
         if user is not None and user.pk not in seen:
             seen[user.pk] = user
