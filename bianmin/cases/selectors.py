@@ -143,6 +143,13 @@ class Page:
 
 
 LIST_RELATED = ("item_version", "current_unit", "intake_unit", "deciding_unit", "region")
+QUEUE_RELATED = (
+    "item_version",
+    "current_unit",
+    "intake_unit",
+    "deciding_unit",
+    "assigned_to__staff",
+)
 
 
 def case_list(
@@ -395,8 +402,9 @@ def work_queues(*, viewer, today: dt.date | None = None, limit: int = 20) -> dic
     if wanted:
         cases = {
             c.pk: c
+            # No region: neither the queue rows nor the API's case rows show it.
             for c in Case.objects.filter(pk__in=wanted)
-            .select_related(*LIST_RELATED, "assigned_to__staff")
+            .select_related(*QUEUE_RELATED)
             .prefetch_related("pauses")
         }
     return {
