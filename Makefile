@@ -67,6 +67,7 @@ lint: install-test
 TEST_PG ?= 1
 test: install-test
 	$(BIN)/ruff check bianmin bench
+	$(BIN)/mypy
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)

@@ -109,7 +109,8 @@ def _base_context(request) -> dict:
 
 @login_required
 def queues(request):
-    data = selectors.work_queues(viewer=request.user)
+    # The overview shows the first ten of each queue; "查看全部" opens the queue's own list.
+    data = selectors.work_queues(viewer=request.user, limit=10)
     queues_ = [
         {
             "code": code,
