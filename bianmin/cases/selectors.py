@@ -242,9 +242,11 @@ def case_list(
         qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
     limit = max(1, min(int(limit), 200))
     if unfinished_only:
-        # Read the ids unordered first: with ORDER BY ... LIMIT next to it, SQLite walks the
-        # created_at index backwards and tests the scope on every case it passes.
-        qs = Case.objects.filter(pk__in=list(qs.order_by().values_list("pk", flat=True)))
+        # The page is taken from the matching ids as a subquery: with ORDER BY ... LIMIT on the
+        # filtered query itself, SQLite walks the created_at index backwards and tests the scope
+        # on every case it passes (a list of ids would also hit SQLite's parameter limit at city
+        # scale).
+        qs = Case.objects.filter(pk__in=qs.order_by().values("pk"))
     items = list(
         qs.select_related(*LIST_RELATED, "assigned_to__staff")
         .defer(*ROW_DEFER)
