@@ -120,13 +120,22 @@ def queries(fn) -> int:
     return n
 
 
+# The 3x target (issue 8) is for heavy queries: those whose hand-written SQL takes at least this
+# long. Below it the ratio mostly measures the ORM's fixed cost per query (building the SQL,
+# converting the rows: ~1.5-2.5 ms for a page of rows on this machine), so such rows are marked
+# "light" with the absolute difference.
+HEAVY_MS = 5.0
+
+
 def row(label: str, orm_ms: float, sql_ms: float | None = None, note: str = "") -> None:
     if sql_ms is None:
         print(f"  {label:<46} {orm_ms:>10.1f} ms  {note}")
     else:
         ratio = orm_ms / sql_ms if sql_ms else float("inf")
+        light = f"(light: +{orm_ms - sql_ms:.1f} ms)  " if sql_ms < HEAVY_MS else ""
         print(
-            f"  {label:<46} {orm_ms:>10.1f} ms  raw SQL {sql_ms:>8.1f} ms  ORM/SQL {ratio:>5.2f}x  {note}"
+            f"  {label:<46} {orm_ms:>10.1f} ms  raw SQL {sql_ms:>8.1f} ms  ORM/SQL {ratio:>5.2f}x  "
+            f"{light}{note}"
         )
 
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ninja import Schema
 
@@ -11,6 +11,9 @@ from bianmin.common.validators import mask_id_number, mask_phone
 from . import workflow
 from .deadlines import clock
 from .models import Case, State
+
+if TYPE_CHECKING:
+    from .selectors import CaseRow
 
 
 class CaseCreateIn(Schema):
@@ -143,7 +146,8 @@ class EventOut(Schema):
     hash: str
 
 
-def case_out(case: Case, *, detail: bool = False) -> dict:
+def case_out(case: "Case | CaseRow", *, detail: bool = False) -> dict:
+    """A case for the API: a list row (`CaseRow`) or, with `detail`, the whole case."""
     c = clock(case)
     out = {
         "number": case.number,

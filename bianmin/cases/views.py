@@ -80,19 +80,22 @@ def _light(c) -> str:
     return "green" if c.days_left is not None else "none"
 
 
-def _row(case: Case) -> dict:
+# `State.values` rebuilds the choices (translating every label) on each access.
+STATES = frozenset(State.values)
+
+
+def _row(case: selectors.CaseRow) -> dict:
     c = clock(case)
     return {
         "case": case,
         # `get_state_display` hashes and translates every choice for each row: half the time of
         # a queue page; the label of this one state is all the row needs.
-        "state_label": State(case.state).label if case.state in State.values else case.state,
+        "state_label": State(case.state).label if case.state in STATES else case.state,
         "clock": c,
         "light": _light(c),
         "masked_id": case.credit_code
         if case.applicant_kind == ApplicantKind.ENTERPRISE
         else mask_id_number(case.id_number),
-        "assigned_name": _name(case.assigned_to) if case.assigned_to_id else "",
     }
 
 
@@ -110,7 +113,7 @@ def _base_context(request) -> dict:
 @login_required
 def queues(request):
     # The overview shows the first ten of each queue; "查看全部" opens the queue's own list.
-    data = selectors.work_queues(viewer=request.user, limit=10)
+    data = selectors.work_queues(viewer=request.user, limit=10, scope=_scope(request))
     queues_ = [
         {
             "code": code,
@@ -133,6 +136,7 @@ def case_list(request):
             state=state or None,
             queue=queue or None,
             cursor=request.GET.get("cursor") or None,
+            scope=_scope(request),
         )
     except DomainError as e:
         return render(
