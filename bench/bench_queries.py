@@ -119,14 +119,18 @@ def bench_lists(username: str) -> None:
     today = timezone.localdate()
     running = ["accepted", "joint_review", "reviewed", "decided", "referred"]
     delivery = ["concluded", "returning", "to_deliver"]
+    unfinished = sorted(selectors.QUEUE_STATES)
+    unfinished_marks = ", ".join(["%s"] * len(unfinished))
     orm, page = timed(
         lambda: selectors.case_list(viewer=viewer, queue="overdue", limit=20, scope=scope), 20
     )
     sql, rows = timed(
+        # The unfinished states next to the OR: without them PostgreSQL walks the whole
+        # history (~120 ms); SQLite runs the same either way.
         lambda: page_sql(
-            f"{where} AND ((c.state IN (%s, %s, %s, %s, %s) AND c.promised_due < %s) "
-            "OR (c.state IN (%s, %s, %s) AND c.delivery_due < %s))",
-            [*params, *running, today, *delivery, today],
+            f"{where} AND c.state IN ({unfinished_marks}) AND ((c.state IN (%s, %s, %s, %s, %s) "
+            "AND c.promised_due < %s) OR (c.state IN (%s, %s, %s) AND c.delivery_due < %s))",
+            [*params, *unfinished, *running, today, *delivery, today],
             20,
         ),
         20,
@@ -139,8 +143,7 @@ def bench_lists(username: str) -> None:
     )
 
     # The work queues read the viewer's unfinished cases once and sort them into the queues.
-    unfinished = sorted(selectors.QUEUE_STATES)
-    state_marks = ", ".join(["%s"] * len(unfinished))
+    state_marks = unfinished_marks
     orm, scanned = timed(
         lambda: list(
             selectors.cases_visible(viewer=viewer, scope=scope)
