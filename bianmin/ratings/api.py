@@ -7,11 +7,10 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from bianmin.api.auth import staff_auth
-from bianmin.common.errors import NotFound
 
 from . import selectors
 from .models import Rectification
-from .rectification import actions_for, rating_follow_up, rectification_act
+from .rectification import actions_for, follow_up_verify, rating_follow_up, rectification_act
 
 router = Router(tags=["ratings"])
 
@@ -175,21 +174,24 @@ class FollowUpOut(Schema):
     state: str
 
 
+class ErrorOut(Schema):
+    detail: str
+    code: str
+
+
 @router.post(
     "/follow-up",
-    response=FollowUpOut,
+    response={200: FollowUpOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="The applicant's one follow-up rating (rectification number + phone tail)",
+    description="No login. A wrong number/phone pair is a 404 that looks the same whether the "
+    "number exists or not; repeated wrong pairs are refused (429) per address and per number.",
 )
 def follow_up(request, payload: FollowUpIn):
-    from django.utils.translation import gettext as _
-
-    from bianmin.common.errors import ValidationFailed
-
-    rect = Rectification.objects.filter(number=payload.number.strip()).first()
-    if rect is None:
-        raise NotFound(_("未找到该整改编号"))
-    if not payload.phone_tail.strip():
-        raise ValidationFailed(_("请填写办件登记手机号的后四位"), field="phone_tail")
+    rect = follow_up_verify(
+        number=payload.number,
+        phone_tail=payload.phone_tail,
+        ip=request.META.get("REMOTE_ADDR", ""),
+    )
     rating = rating_follow_up(
         rectification=rect,
         level=payload.level,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bianmin.orgs.models import RoleCode as R
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
@@ -385,6 +385,37 @@ def on_rating_changed(rating: Rating, *, actor=None) -> None:
         actor=None,
         data={"level": rating.level},
     )
+
+
+def follow_up_verify(*, number: str, phone_tail: str, ip: str) -> Rectification:
+    """The rectification for a (rectification number, last four phone digits) pair, or NotFound.
+
+    The public follow-up rating (追评) is reached without a login, so it is guarded like the status
+    lookup (`bianmin.portal.throttle`, its own FOLLOW_UP counters): a wrong pair is answered the
+    same whether the number exists or not (no enumeration of rectification numbers) and counts as
+    a failure per client address and per number; a blocked key is refused (429) even for the right
+    pair until the block ends. Not transactional on purpose: a failure must stay counted when the
+    request then fails.
+    """
+    from bianmin.portal import throttle
+
+    number = (number or "").strip()
+    tail = (phone_tail or "").strip()
+    keys = throttle.keys_for(ip=ip, number=number, limit=throttle.FOLLOW_UP)
+    throttle.check(keys, limit=throttle.FOLLOW_UP)
+    if not tail:
+        raise ValidationFailed(_("请填写办件登记手机号的后四位"), field="phone_tail")
+    from .services import _phone_matches
+
+    rect = (
+        Rectification.objects.select_related("case").filter(number=number).first()
+        if number
+        else None
+    )
+    if rect is None or not _phone_matches(rect.case, tail):
+        throttle.record_failure(keys, ip=ip, number=number, limit=throttle.FOLLOW_UP)
+        raise NotFound(_("整改编号或手机号后四位不正确"), code="no_match")
+    return rect
 
 
 @transaction.atomic

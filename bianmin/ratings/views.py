@@ -12,10 +12,11 @@ from bianmin.reports.excel import Sheet, xlsx_response
 from bianmin.reports.pages import domain_errors
 
 from . import selectors
-from .models import AppealReason, Level, Rectification, RectState
+from .models import AppealReason, Level, RectState
 from .rectification import (
     ACTION_LABELS,
     actions_for,
+    follow_up_verify,
     rating_follow_up,
     rectification_act,
     rectify_workdays,
@@ -105,28 +106,28 @@ def act(request, pk: int):
 
 
 def follow_up(request):
-    """Public page: the applicant's one follow-up rating, by rectification number and phone tail."""
+    """Public page: the applicant's one follow-up rating, by rectification number and phone tail
+    (wrong pairs are rate limited per address and per number, see `follow_up_verify`)."""
     context = {"levels": Level.choices, "done": None, "error": None, "data": request.POST}
+    status = 200
     if request.method == "POST":
-        rect = Rectification.objects.filter(number=request.POST.get("number", "").strip()).first()
+        tail = request.POST.get("phone_tail", "").strip()
         try:
-            if rect is None:
-                raise DomainError(_("未找到该整改编号"))
-            if not request.POST.get("phone_tail", "").strip():
-                raise DomainError(_("请填写办件登记手机号的后四位"))
-            rating = rating_follow_up(
+            rect = follow_up_verify(
+                number=request.POST.get("number", ""),
+                phone_tail=tail,
+                ip=request.META.get("REMOTE_ADDR", ""),
+            )
+            context["done"] = rating_follow_up(
                 rectification=rect,
                 level=request.POST.get("level"),
                 comment=request.POST.get("comment", ""),
-                phone_tail=request.POST.get("phone_tail", "").strip(),
+                phone_tail=tail,
                 actor=request.user if request.user.is_authenticated else None,
             )
-            context["done"] = rating
         except DomainError as e:
-            context["error"] = e.message
-    return render(
-        request, "ratings/follow_up.html", context, status=422 if context["error"] else 200
-    )
+            context["error"], status = e.message, e.status
+    return render(request, "ratings/follow_up.html", context, status=status)
 
 
 @login_required

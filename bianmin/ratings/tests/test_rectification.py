@@ -63,7 +63,7 @@ def test_whole_flow_through_pages(client, county):
     bad = client.post(
         "/ratings/follow-up/", {"number": rect.number, "phone_tail": "0000", "level": "5"}
     )
-    assert bad.status_code == 422 and not Rating.objects.filter(follows=rating).exists()
+    assert bad.status_code == 404 and not Rating.objects.filter(follows=rating).exists()
     ok = client.post(
         "/ratings/follow-up/",
         {"number": rect.number, "phone_tail": PHONE[-4:], "level": "4", "comment": "好多了"},
@@ -74,7 +74,7 @@ def test_whole_flow_through_pages(client, county):
     again = client.post(
         "/ratings/follow-up/", {"number": rect.number, "phone_tail": PHONE[-4:], "level": "5"}
     )
-    assert again.status_code == 422 and "不能再次追评" in again.content.decode()
+    assert again.status_code == 409 and "不能再次追评" in again.content.decode()
     assert Rating.objects.filter(follows=rating).count() == 1
     assert [e.action for e in rect.events.all()] == [
         "open",
