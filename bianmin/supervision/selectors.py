@@ -3,10 +3,10 @@ alerts, notifications, the supervisor's queue, complaints, and the dashboard of 
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
@@ -221,7 +221,14 @@ def home_region(viewer) -> Region:
     return region
 
 
-def _held_since(case: Case, custodies: list[Custody]) -> dt.date:
+class _HopRow(NamedTuple):
+    """What `_held_since` reads of a custody hop."""
+
+    to_unit_id: int
+    sent_at: dt.datetime
+
+
+def _held_since(case: Case, custodies: Sequence[Custody | _HopRow]) -> dt.date:
     mine = [c for c in custodies if c.to_unit_id == case.current_unit_id]
     at = mine[-1].sent_at if mine else None
     return timezone.localdate(at) if at else case.submitted_on
@@ -296,23 +303,91 @@ class _Workdays:
         return self.total(end) - self.total(start)
 
 
-def _prefetch_children(by_pk: Mapping[int, Case], relation: str) -> None:
-    """`prefetch_related(relation)` for many cases at once: one query, rows grouped by case and
-    cached where `case.<relation>.all()` finds them. Django's own prefetch filters a queryset
-    per case (thousands of clones), which cost more than the query at county scale."""
-    rel: Any = Case._meta.get_field(relation)  # a reverse relation: has .field and .related_model
-    fk = rel.field
-    grouped: dict[int, list] = defaultdict(list)
-    for row in rel.related_model.objects.filter(**{f"{fk.name}__in": list(by_pk)}):
-        case_id = getattr(row, fk.attname)
-        fk.set_cached_value(row, by_pk[case_id])
-        grouped[case_id].append(row)
-    cache_name = fk.remote_field.cache_name
-    for pk, case in by_pk.items():
-        qs: Any = rel.related_model._default_manager.all()
-        qs._result_cache = grouped.get(pk, [])
-        qs._prefetch_done = True
-        case.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = qs
+# What `dashboard` and `clocks.case_clocks` read of an unfinished case itself (`Case.is_proxy`
+# reads the channel and class, `Case.title` the errand kind), and the related rows they read
+# (`Unit.tier` reads the parent's kind). A field missing here would cost a query per case:
+# test_dashboard counts the queries as unfinished cases grow.
+_OPEN_CASE_FIELDS = (
+    "number",
+    "state",
+    "case_class",
+    "channel",
+    "errand_kind",
+    "item_version",
+    "region",
+    "current_unit",
+    "deciding_unit",
+    "assigned_to",
+    "submitted_on",
+    "accepted_on",
+    "extended_days",
+    "promised_due",
+    "proxy_due",
+    "concluded_on",
+    "delivery_due",
+    "fee_total",
+)
+# A few hundred units, versions, regions and users are shared by thousands of cases: fetched
+# once each (prefetch) instead of once per case row (select_related), about half the time.
+_OPEN_CASE_RELATED = ("item_version", "region", "current_unit__parent", "assigned_to__staff")
+
+
+class _PauseRow(NamedTuple):
+    pk: int
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+class _StepRow(NamedTuple):
+    pk: int
+    position: int
+    name: str
+    limit_days: int
+    due_on: dt.date | None
+    finished_on: dt.date | None
+
+
+class _MaterialRow(NamedTuple):
+    pk: int
+    name: str
+    status: str
+    due_on: dt.date | None
+
+
+# What `clocks.case_clocks` reads of each child relation, and the rows it can act on: every
+# pause (open or closed), the unfinished steps (it runs the first of them by position) and the
+# deferred materials with a due day (the others have no clock). At county scale that is a
+# quarter of the steps and a few dozen of the ~19,000 materials of the unfinished cases.
+_CLOCK_CHILDREN: dict[str, tuple[type[NamedTuple], Q]] = {
+    "pauses": (_PauseRow, Q()),
+    "steps": (_StepRow, Q(finished_on=None)),
+    "materials": (_MaterialRow, Q(status=MaterialStatus.DEFERRED, due_on__isnull=False)),
+}
+
+
+def _prefetch_clock_children(by_pk: Mapping[int, Case], cases: QuerySet[Case]) -> None:
+    """The child rows `clocks.case_clocks` reads, for many cases at once: one query per relation,
+    plain rows instead of model instances, cached where `case.<relation>.all()` finds them (a
+    related manager returns its prefetch cache as it is). Only the rows a clock can come from
+    are read, so these cases must not serve anything but their clocks (they never leave
+    `dashboard`). Django's own prefetch filters a queryset per case and builds an instance per
+    row, which cost more than the queries at county scale. `cases` selects the cases of
+    `by_pk` (a subquery is cheaper than thousands of bound ids)."""
+    ids = cases.order_by().values("pk")
+    for relation, (row_type, only) in _CLOCK_CHILDREN.items():
+        rel: Any = Case._meta.get_field(relation)  # a reverse relation: has .field, .related_model
+        fk = rel.field
+        grouped: dict[int, list] = {pk: [] for pk in by_pk}
+        rows = (
+            rel.related_model.objects.filter(only, **{f"{fk.name}__in": ids})
+            .values_list(fk.attname, *row_type._fields)
+            .iterator(chunk_size=5000)
+        )
+        for case_id, *values in rows:
+            grouped[case_id].append(row_type(*values))
+        cache_name = fk.remote_field.cache_name
+        for pk, case in by_pk.items():
+            case.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = grouped[pk]
 
 
 def _fixed_offset(zone) -> dt.timedelta | None:
@@ -427,6 +502,62 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(value)
 
 
+def _dashboard_cases(viewer, region: Region) -> tuple[QuerySet[Case], Callable[[str], Q]]:
+    """The cases of `region` the viewer sees, and a filter of related rows (`path` names their
+    case) to those cases."""
+    scope = scope_for(viewer)
+    if scope.sees_region_cases and region.prefix.startswith(scope.region_prefix or "\0"):
+        # The viewer sees every case of its regions and this region is one of them: the routed
+        # cases `cases_visible` adds lie in the region anyway, so the region alone is the set,
+        # and related rows can reach it by a join instead of a 200,000-row IN list.
+        def of_region(path: str) -> Q:
+            return Q(**{f"{path}__region__code__startswith": region.prefix}) & ~Q(
+                **{f"{path}__case_class": ERRAND}
+            )
+
+        return Case.objects.filter(region__code__startswith=region.prefix), of_region
+    base = cases_visible(viewer=viewer).filter(region__code__startswith=region.prefix)
+    base_ids = base.order_by().values("pk")
+
+    def of_ids(path: str) -> Q:
+        return Q(**{f"{path}__in": base_ids})
+
+    return base, of_ids
+
+
+def _case_groups(base: QuerySet[Case]) -> list[Mapping[str, Any]]:
+    """Every case, counted: one row per (region code, current unit, state) with its count `n`."""
+    return list(
+        base.order_by()
+        .values("region__code", "current_unit_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by("region__code", "current_unit_id", "state")
+    )
+
+
+def _open_cases(base: QuerySet[Case]) -> list[Case]:
+    """The unfinished cases, by pk, with the fields and child rows their clocks and the
+    dashboard's lists read (see `_OPEN_CASE_FIELDS`, `_prefetch_clock_children`)."""
+    unfinished = base.filter(state__in=clocks.UNFINISHED_STATES)
+    cases = list(
+        unfinished.only(*_OPEN_CASE_FIELDS).prefetch_related(*_OPEN_CASE_RELATED).order_by("pk")
+    )
+    _prefetch_clock_children({c.pk: c for c in cases}, unfinished)
+    return cases
+
+
+def _period_hops(base: QuerySet[Case], since: dt.date) -> QuerySet[Custody]:
+    """The custody hops of the tier figures' cases: the unfinished ones and those closed (else
+    concluded) on or after `since`."""
+    in_period = base.filter(
+        Q(state__in=clocks.UNFINISHED_STATES)
+        | Q(closed_on__gte=since)
+        | Q(closed_on=None, concluded_on__gte=since)
+        | Q(closed_on=None, concluded_on=None)
+    ).values("pk")
+    return Custody.objects.filter(case__in=in_period.order_by())
+
+
 def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None = None) -> dict:
     """The supervision dashboard of one region in the viewer's jurisdiction (403 outside it).
 
@@ -450,46 +581,25 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         raise PermissionDenied(_("无权查看监察信息"))
     snap = calendar.snapshot()
     thresholds = clocks.thresholds_by_item()
-    if scope.sees_region_cases and region.prefix.startswith(scope.region_prefix or "\0"):
-        # The viewer sees every case of its regions and this region is one of them: the routed
-        # cases `cases_visible` adds lie in the region anyway, so the region alone is the set,
-        # and related rows can reach it by a join instead of a 200,000-row IN list.
-        base = Case.objects.filter(region__code__startswith=region.prefix)
-
-        def of_cases(path: str) -> Q:
-            return Q(**{f"{path}__region__code__startswith": region.prefix}) & ~Q(
-                **{f"{path}__case_class": ERRAND}
-            )
-    else:
-        base = cases_visible(viewer=viewer).filter(region__code__startswith=region.prefix)
-        base_ids = base.order_by().values("pk")
-
-        def of_cases(path: str) -> Q:
-            return Q(**{f"{path}__in": base_ids})
-
-    # Every case, counted: (region, current unit, state) -> n.
-    groups = list(
-        base.order_by()
-        .values("region__code", "current_unit_id", "state")
+    base, of_cases = _dashboard_cases(viewer, region)
+    groups = _case_groups(base)
+    # One-time notices per case, for the repeated-notice list and the unfinished cases.
+    notices = dict(
+        OneTimeNotice.objects.filter(of_cases("case"))
+        .order_by()
+        .values("case")
         .annotate(n=Count("pk"))
-        .order_by("region__code", "current_unit_id", "state")
+        .values_list("case", "n")
     )
-    # The unfinished cases, loaded whole for their clocks.
-    cases = list(
-        base.filter(state__in=clocks.UNFINISHED_STATES)
-        .select_related("item_version", "current_unit__parent", "region", "assigned_to__staff")
-        .annotate(notice_count=Count("notices", distinct=True))
-        .order_by("pk")
-    )
+    cases = _open_cases(base)
     by_pk = {c.pk: c for c in cases}
-    for relation in ("pauses", "steps", "materials"):
-        _prefetch_children(by_pk, relation)
     states_label = dict(State.choices)
     colour_of: dict[int, str] = {}
     clock_states: dict[int, list] = {}
+    default = clocks.default_threshold()
     for case in cases:
         item_id = case.item_version.item_id if case.item_version else 0
-        threshold = thresholds.get(item_id) or clocks.default_threshold()
+        threshold = thresholds.get(item_id) or default
         st = clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
         clock_states[case.pk] = st
         colour_of[case.pk] = clocks.worst(st)
@@ -538,24 +648,17 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     # The tier figures are summed in SQL (see `_tier_workdays`) over the cases of the period;
     # only the unfinished cases' hops are read, for who holds them since when.
     tier_since = tier_period_start(today)
-    in_period = base.filter(
-        Q(state__in=clocks.UNFINISHED_STATES)
-        | Q(closed_on__gte=tier_since)
-        | Q(closed_on=None, concluded_on__gte=tier_since)
-        | Q(closed_on=None, concluded_on=None)
-    ).values("pk")
+    workdays = _Workdays(snap)
     tier_days, tier_cases = _tier_workdays(
-        Custody.objects.filter(case__in=in_period.order_by()),
-        today=today,
-        workdays=_Workdays(snap),
+        _period_hops(base, tier_since), today=today, workdays=workdays
     )
-    custodies: dict[int, list[Custody]] = defaultdict(list)
-    for hop in (
+    custodies: dict[int, list[_HopRow]] = defaultdict(list)
+    for case_id, *hop in (
         Custody.objects.filter(of_cases("case"), case__state__in=clocks.UNFINISHED_STATES)
         .order_by("case", "sent_at", "pk")
-        .only("case_id", "sent_at", "to_unit_id")
+        .values_list("case_id", *_HopRow._fields)
     ):
-        custodies[hop.case_id].append(hop)
+        custodies[case_id].append(_HopRow(*hop))
     tiers = [
         {
             "tier": t,
@@ -585,7 +688,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
                 if holder
                 else "",
                 "held_since": since,
-                "held_days": calendar.workdays_between(since, today, snap=snap).workdays,
+                "held_days": workdays.between(since, today),
                 "over_days": max(s.over for s in red),
                 "clocks": [s.label for s in red],
                 "due": min(s.due for s in red),
@@ -597,13 +700,6 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     flags = defaultdict(list)
     for f in SupervisionFlag.objects.filter(of_cases("case")).order_by("raised_at", "pk"):
         flags[f.kind].append(f)
-    notices = dict(
-        OneTimeNotice.objects.filter(of_cases("case"))
-        .order_by()
-        .values("case")
-        .annotate(n=Count("pk"))
-        .values_list("case", "n")
-    )
     no_reason_ids = set(
         base.filter(Q(state=State.DECLINED) | Q(approved=False), reasons="").values_list(
             "pk", flat=True
@@ -684,7 +780,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     submitted_on = dict(base.filter(pk__in=deemed_ids).values_list("pk", "submitted_on"))
     unaccepted = [ref(pk, arrived=submitted_on[pk], deemed=True) for pk in deemed_ids]
     for c in cases:
-        if c.state != State.SUBMITTED or c.notice_count or not can_accept_here(c):
+        if c.state != State.SUBMITTED or notices.get(c.pk) or not can_accept_here(c):
             continue
         arrived = _held_since(c, custodies[c.pk])
         if calendar.add_workdays(arrived, ACCEPT_OR_NOTICE_DAYS, snap=snap).date < today:

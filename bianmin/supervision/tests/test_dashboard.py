@@ -259,6 +259,54 @@ def test_dashboard_query_count_does_not_grow_with_closed_cases(county, history, 
     assert count() == before
 
 
+def test_dashboard_query_count_does_not_grow_with_unfinished_cases(county, history, items, clock):
+    """The unfinished cases are read with a fixed set of queries whatever their kind: a field the
+    clocks or the lists read and the selector does not fetch would cost a query per case."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .reference_dashboard import reference_dashboard
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            dashboard(viewer=county.supervisor.user, today=TODAY)
+        return len(ctx)
+
+    t1 = county.t1_staff.user
+    ids = {m.name: m.pk for m in items.deferrable.materials.all()}
+
+    def add_unfinished(day: dt.date) -> None:
+        """One unfinished case of each kind: accepted, proxy with a deferred material, locked
+        by a handler, decided, submitted without materials."""
+        accepted_case(county, items.five, on=day, clock=clock)
+        proxy_case(
+            county,
+            items.deferrable,
+            on=day,
+            clock=clock,
+            materials={
+                ids["居民身份证"]: "provided",
+                ids["户口簿"]: {"status": "deferred", "due_days": 2, "commitment": "补交"},
+            },
+        )
+        locked = accepted_case(county, items.ten, on=day, clock=clock)
+        case_transition(case=locked, action="assign", actor=t1)
+        decided = accepted_case(county, items.five, on=day, clock=clock)
+        for action, kw in (("review", {}), ("decide", {"approved": True})):
+            decided = case_transition(case=decided, action=action, actor=t1, **kw)
+        case_register(actor=t1, item_version=items.ten, channel="window", materials={}, **PERSON)
+        clock.set(TODAY)
+
+    add_unfinished(D(2025, 9, 22))
+    before = count()
+    add_unfinished(D(2025, 9, 29))
+    assert count() == before
+    board = dashboard(viewer=county.supervisor.user, today=TODAY)
+    assert board == reference_dashboard(viewer=county.supervisor.user, today=TODAY)
+    assert any(r["holder"] for r in board["overdue"])
+    assert any("容缺材料" in label for r in board["overdue"] for label in r["clocks"])
+
+
 def test_tier_figures_cover_unfinished_and_recently_finished_cases(client, county, history):
     """The tier figures count unfinished cases and cases finished in the last 365 days (issue 8:
     the dashboard is about current work); totals still count every case."""
