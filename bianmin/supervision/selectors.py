@@ -618,15 +618,25 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
             "by_state": dict(by_state),
         }
 
-    children = []
-    for child in region.children.order_by("code"):
-        if not scope.can_see_region(child.code):
-            continue
-        rows = [g for g in groups if g["region__code"].startswith(child.prefix)]
-        mine = [c for c in cases if c.region.code.startswith(child.prefix)]
-        children.append(
-            {"code": child.code, "name": child.name, "level": child.level} | tally(rows, mine)
-        )
+    # Rows and open cases sorted to the child regions in one pass each (a child's cases are
+    # those whose region code starts with its prefix).
+    kids = [child for child in region.children.order_by("code") if scope.can_see_region(child.code)]
+    kid_rows: dict[str, list[Mapping[str, Any]]] = {k.prefix: [] for k in kids}
+    kid_cases: dict[str, list[Case]] = {k.prefix: [] for k in kids}
+    widths = sorted({len(k.prefix) for k in kids})
+    for g in groups:
+        for w in widths:
+            if (bucket := kid_rows.get(g["region__code"][:w])) is not None:
+                bucket.append(g)
+    for c in cases:
+        for w in widths:
+            if (mine := kid_cases.get(c.region.code[:w])) is not None:
+                mine.append(c)
+    children = [
+        {"code": k.code, "name": k.name, "level": k.level}
+        | tally(kid_rows[k.prefix], kid_cases[k.prefix])
+        for k in kids
+    ]
     by_unit: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for g in groups:
         by_unit[g["current_unit_id"]].append(g)
@@ -774,16 +784,20 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         if key not in late_seen:
             late_materials.append(ref(f.case_id, material=f.detail, due=None))
             late_seen.add(key)
+    empty_reasons = _("不予受理或不予批准，理由为空")
     no_reasons = [
         ref(f.case_id, detail=f.detail, at=f.raised_at) for f in flags[FlagKind.NO_REASONS]
-    ] + [ref(pk, detail=_("不予受理或不予批准，理由为空"), at=None) for pk in sorted(no_reason_ids)]
+    ] + [ref(pk, detail=empty_reasons, at=None) for pk in sorted(no_reason_ids)]
     submitted_on = dict(base.filter(pk__in=deemed_ids).values_list("pk", "submitted_on"))
     unaccepted = [ref(pk, arrived=submitted_on[pk], deemed=True) for pk in deemed_ids]
+    answer_due: dict[dt.date, calendar.DateAnswer] = {}  # by arrival day: many cases share one
     for c in cases:
         if c.state != State.SUBMITTED or notices.get(c.pk) or not can_accept_here(c):
             continue
         arrived = _held_since(c, custodies[c.pk])
-        if calendar.add_workdays(arrived, ACCEPT_OR_NOTICE_DAYS, snap=snap).date < today:
+        if arrived not in answer_due:
+            answer_due[arrived] = calendar.add_workdays(arrived, ACCEPT_OR_NOTICE_DAYS, snap=snap)
+        if answer_due[arrived].date < today:
             unaccepted.append(ref(c.pk, arrived=arrived, deemed=False))
     fees_off = [
         ref(
