@@ -569,8 +569,10 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     nor noticed within 5 working days, and fees off the published standard.
 
     At county scale almost every case is closed: those are counted with grouped queries and
-    only the unfinished cases (the ones with clocks) are loaded with their pauses, steps and
-    materials; the custody hops of every case are read as plain rows for the tier figures.
+    only the unfinished cases (the ones with clocks) are loaded, with the fields and child rows
+    their clocks read (`_open_cases`); the tier figures are summed in SQL over the custody hops
+    of the period (`_tier_workdays`). bench/bench_reports.py times each of these reads against
+    hand-written SQL giving the same rows.
     """
     today = today or timezone.localdate()
     scope = scope_for(viewer)
