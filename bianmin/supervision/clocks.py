@@ -72,7 +72,7 @@ def workdays_between(
     if owner is not snap:
         table = {}
         _memo = (snap, table)
-    key = (start, end, tuple(pauses))
+    key = (start, end, tuple(tuple(p) for p in pauses))
     answer = table.get(key)
     if answer is None:
         if len(table) >= _MEMO_LIMIT:

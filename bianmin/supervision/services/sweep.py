@@ -1,16 +1,30 @@
-"""The supervision sweep: every clock of every open case and complaint, once a working day."""
+"""The supervision sweep: every clock of every open case and complaint, once a working day.
+
+At county scale (thousands of open cases, two thousand new alerts on a bad day) the sweep reads
+in a fixed number of queries and writes in batches: the open cases with the rows their clocks
+read, the units, the staff and the alerts already recorded are loaded once; the clocks are
+computed case by case (a case that fails is logged, reported and skipped); the new alerts, their
+notifications and the escalations are then inserted a batch of cases at a time, one bulk insert
+per table. A batch that fails (a concurrent sweep recorded one of its alerts first, a broken
+row) is rolled back and written again one case at a time, so one bad case is reported and the
+others are kept, as when every case ran in its own transaction.
+"""
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.cases.models import Case, Step
+from bianmin.cases.models import Case, MaterialStatus
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.workdays import calendar
 
 from .. import clocks
@@ -23,17 +37,15 @@ from ..models import (
     EscalationAction,
     EscalationRule,
     Level,
+    Notification,
 )
-from .notify import (
-    heads_of,
-    heads_or_above,
-    higher_unit,
-    notify,
-    supervisors_over,
-    users_with_roles,
-)
+from .notify import _centre, higher_unit
 
 logger = logging.getLogger("bianmin.supervision")
+
+# Cases (or complaints) with a yellow or red clock written per transaction: a few bulk inserts
+# each, so the number of queries does not grow with the open cases below this many.
+WRITE_BATCH = 1000
 
 
 @dataclass
@@ -80,30 +92,6 @@ def _text(*, what: str, state: ClockState) -> str:
     }
 
 
-def _record(*, state: ClockState, today, unit, text, case=None, complaint=None):
-    """The alert for this transition, created once; (alert, created)."""
-    level = Level.RED if state.colour == RED else Level.YELLOW
-    key = {"subject": state.subject, "clock": state.clock, "level": level, "due_on": state.due}
-    existing = Alert.objects.filter(**key).first()
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                **key,
-                case=case,
-                complaint=complaint,
-                unit=unit,
-                limit_days=state.limit,
-                days_left=state.left,
-                detail=text[:300],
-                raised_on=today,
-            )
-    except IntegrityError:  # a concurrent sweep recorded it first
-        return Alert.objects.get(**key), False
-    return alert, True
-
-
 def _rule_matches(rule: EscalationRule, *, state: ClockState, item_id, case_state) -> bool:
     return (
         (rule.item_id is None or rule.item_id == item_id)
@@ -113,38 +101,126 @@ def _rule_matches(rule: EscalationRule, *, state: ClockState, item_id, case_stat
     )
 
 
-def _escalate(*, alert, state, rules, item_id, case_state, region_code, link, what, today, result):
-    for rule in rules:
-        if not _rule_matches(rule, state=state, item_id=item_id, case_state=case_state):
-            continue
-        if Escalation.objects.filter(alert=alert, rule=rule).exists():
-            continue
-        target = higher_unit(alert.unit) if rule.action == EscalationAction.NOTIFY_HIGHER else None
-        row = Escalation.objects.create(
-            alert=alert,
-            rule=rule,
-            action=rule.action,
-            target_unit=target,
-            escalated_on=today,
-        )
-        if not alert.escalated:
-            alert.escalated = True
-            alert.save(update_fields=["escalated"])
-        if rule.action == EscalationAction.NOTIFY_HIGHER:
-            users = users_with_roles([target], "head", "supervisor") if target else []
-            text = _("【升级】%(w)s超时 %(n)s 个工作日，请%(u)s督促办理") % {
-                "w": what,
-                "n": state.over,
-                "u": target.name if target else "",
-            }
-        else:
-            users = supervisors_over(region_code)
-            text = _("【督办】%(w)s超时 %(n)s 个工作日，已移交监察督办") % {
-                "w": what,
-                "n": state.over,
-            }
-        result.notifications += len(notify(users=users, text=text, link=link))
-        result.escalations.append(row)
+# --- who is told -------------------------------------------------------------------------------
+
+
+class _Directory:
+    """The units and the active staff, read once per sweep; the same answers as
+    `notify.users_with_roles`, `heads_of`, `heads_or_above` and `supervisors_over`, as user ids
+    (a notification needs no more), without a query per alert."""
+
+    def __init__(self) -> None:
+        self._units: dict[int, Unit] | None = None
+        self._staff: list[tuple[int, int, list]] | None = None
+        self._answers: dict[tuple, list[int]] = {}
+
+    @property
+    def units(self) -> dict[int, Unit]:
+        if self._units is None:
+            units = {u.pk: u for u in Unit.objects.select_related("region")}
+            for u in units.values():
+                if u.parent_id in units:
+                    u.parent = units[u.parent_id]
+            self._units = units
+        return self._units
+
+    @property
+    def staff(self) -> list[tuple[int, int, list]]:
+        """(user id, unit id, roles) of every active staff member with a unit, in the staff's
+        own order (`notify` reads them in that order too)."""
+        if self._staff is None:
+            self._staff = list(
+                Staff.objects.filter(unit__isnull=False, user__is_active=True).values_list(
+                    "user_id", "unit_id", "roles"
+                )
+            )
+        return self._staff
+
+    def users_with_roles(self, units: list[Unit], *roles: str) -> list[int]:
+        ids = frozenset({u.pk for u in units} | {_centre(u).pk for u in units})
+        key = ("roles", ids, roles)
+        if key not in self._answers:
+            self._answers[key] = [
+                user_id
+                for user_id, unit_id, held in self.staff
+                if unit_id in ids and any(r in held for r in roles)
+            ]
+        return self._answers[key]
+
+    def heads_of(self, unit: Unit) -> list[int]:
+        return self.users_with_roles([unit], RoleCode.HEAD)
+
+    def heads_or_above(self, unit: Unit) -> list[int]:
+        seen = set()
+        current: Unit | None = unit
+        while current is not None and current.pk not in seen:
+            seen.add(current.pk)
+            heads = self.heads_of(current)
+            if heads:
+                return heads
+            current = higher_unit(current)
+        return []
+
+    def supervisors_over(self, region_code: str) -> list[int]:
+        key = ("supervisors", region_code)
+        if key not in self._answers:
+            units = self.units
+            self._answers[key] = [
+                user_id
+                for user_id, unit_id, held in self.staff
+                if RoleCode.SUPERVISOR in held
+                and region_code.startswith(_centre(units[unit_id]).region.prefix)
+            ]
+        return self._answers[key]
+
+
+def _distinct(user_ids: Iterable[int | None]) -> list[int]:
+    """One notification per distinct user, in the order they were named (`notify.notify`)."""
+    return list(dict.fromkeys(u for u in user_ids if u is not None))
+
+
+# --- what each case and complaint needs --------------------------------------------------------
+
+
+@dataclass
+class _Escalate:
+    rules: list[EscalationRule]
+    item_id: int | None
+    case_state: str
+    region_code: str
+    link: str
+    what: str
+
+
+@dataclass
+class _Hit:
+    """A clock of one case or complaint in yellow or red, and whom its new alert is sent to."""
+
+    state: ClockState
+    text: str
+    link: str
+    unit: Unit
+    owners: list[int | None]
+    case: Case | None = None
+    complaint: Complaint | None = None
+    escalate: _Escalate | None = None
+
+    @property
+    def level(self) -> str:
+        return Level.RED if self.state.colour == RED else Level.YELLOW
+
+    @property
+    def key(self) -> tuple[str, str, str, dt.date]:
+        return (self.state.subject, self.state.clock, self.level, self.state.due)
+
+
+@dataclass
+class _Subject:
+    """One case or complaint: the unit of isolation. `seq` keeps the errors in sweep order."""
+
+    seq: int
+    number: str
+    hits: list[_Hit]
 
 
 def _case_clocks(case, *, today, thresholds, snap) -> list[ClockState]:
@@ -152,65 +228,354 @@ def _case_clocks(case, *, today, thresholds, snap) -> list[ClockState]:
     return clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
 
 
-def _sweep_case(case, *, today, thresholds, rules, snap, result) -> None:
+def _case_hits(case, *, today, thresholds, rules, snap, directory) -> list[_Hit]:
     link = f"/cases/{case.number}/"
     what = _("办件 %(n)s（%(i)s）") % {"n": case.number, "i": case.item_version.name}
+    hits = []
     for state in _case_clocks(case, today=today, thresholds=thresholds, snap=snap):
         if state.colour not in (YELLOW, RED):
             continue
-        text = _text(what=what, state=state)
-        alert, created = _record(
-            state=state, today=today, unit=case.current_unit, text=text, case=case
+        unit = directory.units[case.current_unit_id]
+        hit = _Hit(
+            state=state,
+            text=_text(what=what, state=state),
+            link=link,
+            unit=unit,
+            owners=[case.assigned_to_id, case.first_responder_id, *directory.heads_of(unit)],
+            case=case,
         )
-        if created:
-            owners = [case.assigned_to, case.first_responder, *heads_of(case.current_unit)]
-            result.notifications += len(notify(users=owners, text=text, link=link, alert=alert))
-            result.alerts.append(alert)
         if state.colour == RED and rules:
-            _escalate(
-                alert=alert,
-                state=state,
+            hit.escalate = _Escalate(
                 rules=rules,
                 item_id=case.item_version.item_id,
                 case_state=case.state,
                 region_code=case.region.code,
                 link=link,
                 what=what,
-                today=today,
-                result=result,
             )
+        hits.append(hit)
+    return hits
 
 
-def _sweep_complaint(complaint, *, today, rules, snap, result) -> None:
-    from django.urls import reverse
-
+def _complaint_hits(complaint, *, today, rules, snap, directory) -> list[_Hit]:
     link = reverse("supervision:complaint_detail", args=[complaint.number])
     what = _("投诉 %(n)s") % {"n": complaint.number}
+    hits = []
     for state in clocks.complaint_clocks(complaint, today=today, snap=snap):
         if state.colour not in (YELLOW, RED):
             continue
-        text = _text(what=what, state=state)
-        alert, created = _record(
-            state=state, today=today, unit=complaint.unit, text=text, complaint=complaint
+        unit = directory.units[complaint.unit_id]
+        hit = _Hit(
+            state=state,
+            text=_text(what=what, state=state),
+            link=link,
+            unit=unit,
+            owners=list(directory.heads_or_above(unit)),
+            complaint=complaint,
         )
-        if created:
-            result.notifications += len(
-                notify(users=heads_or_above(complaint.unit), text=text, link=link, alert=alert)
-            )
-            result.alerts.append(alert)
         if state.colour == RED and rules:
-            _escalate(
-                alert=alert,
-                state=state,
+            hit.escalate = _Escalate(
                 rules=[r for r in rules if not r.case_state],
                 item_id=complaint.item_id,
                 case_state="",
-                region_code=complaint.unit.region.code,
+                region_code=unit.region.code,
                 link=link,
                 what=what,
-                today=today,
-                result=result,
             )
+        hits.append(hit)
+    return hits
+
+
+# What `clocks.case_clocks` and the alert texts read of an open case (`Case.is_proxy` reads the
+# channel and the class). A field missing here costs a query per case: test_sweep_batch counts
+# the queries as the open cases grow.
+_CASE_FIELDS = (
+    "number",
+    "state",
+    "case_class",
+    "channel",
+    "item_version",
+    "region",
+    "current_unit",
+    "first_responder",
+    "assigned_to",
+    "submitted_on",
+    "accepted_on",
+    "extended_days",
+    "promised_due",
+    "proxy_due",
+    "concluded_on",
+    "delivery_due",
+)
+
+
+class _PauseRow(NamedTuple):
+    pk: int
+    started_on: dt.date
+    ended_on: dt.date | None
+
+
+class _StepRow(NamedTuple):
+    pk: int
+    position: int
+    name: str
+    limit_days: int
+    due_on: dt.date | None
+    finished_on: dt.date | None
+
+
+class _MaterialRow(NamedTuple):
+    pk: int
+    name: str
+    status: str
+    due_on: dt.date | None
+
+
+# The child rows a clock can come from: every pause (open or closed), the unfinished steps (the
+# first of them by position runs) and the deferred materials with a due day.
+_CLOCK_CHILDREN: dict[str, tuple[Any, Q]] = {
+    "pauses": (_PauseRow, Q()),
+    "steps": (_StepRow, Q(finished_on=None)),
+    "materials": (_MaterialRow, Q(status=MaterialStatus.DEFERRED, due_on__isnull=False)),
+}
+
+
+def _open_cases() -> list[Case]:
+    """The unfinished cases by pk, with the child rows their clocks read cached where
+    `case.<relation>.all()` finds them: one query per relation, plain rows instead of model
+    instances (Django's prefetch builds an instance per row and cost seconds at county scale).
+    These cases serve the clocks and nothing else."""
+    unfinished = Case.objects.filter(state__in=clocks.UNFINISHED_STATES)
+    cases = list(
+        unfinished.only(*_CASE_FIELDS).prefetch_related("item_version", "region").order_by("pk")
+    )
+    by_pk = {c.pk: c for c in cases}
+    ids = unfinished.order_by().values("pk")
+    for relation, (row_type, only) in _CLOCK_CHILDREN.items():
+        rel: Any = Case._meta.get_field(relation)
+        fk = rel.field
+        grouped: dict[int, list] = {pk: [] for pk in by_pk}
+        rows = (
+            rel.related_model.objects.filter(only, **{f"{fk.name}__in": ids})
+            .values_list(fk.attname, *row_type._fields)
+            .iterator(chunk_size=5000)
+        )
+        for case_id, *values in rows:
+            if case_id in grouped:  # a case that became unfinished since the read above
+                grouped[case_id].append(row_type(*values))
+        cache_name = fk.remote_field.cache_name
+        for pk, case in by_pk.items():
+            case.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = grouped[pk]
+    return cases
+
+
+# --- what is already recorded ------------------------------------------------------------------
+
+
+AlertKey = tuple[str, str, str, dt.date]
+
+
+@dataclass
+class _Known:
+    """The alerts (by their unique key) and escalations (alert id, rule id) already recorded."""
+
+    alerts: dict[AlertKey, Alert] = field(default_factory=dict)
+    escalated: set[tuple[int, int]] = field(default_factory=set)
+
+    def add_alerts(self, rows: QuerySet[Alert]) -> None:
+        for subject, clock, level, due_on, pk, unit_id, escalated in rows.values_list(
+            "subject", "clock", "level", "due_on", "pk", "unit_id", "escalated"
+        ):
+            self.alerts[(subject, clock, level, due_on)] = Alert(
+                pk=pk,
+                subject=subject,
+                clock=clock,
+                level=level,
+                due_on=due_on,
+                unit_id=unit_id,
+                escalated=escalated,
+            )
+
+    def add_escalations(self, rows: QuerySet[Escalation]) -> None:
+        self.escalated.update(rows.values_list("alert_id", "rule_id"))
+
+    @classmethod
+    def of_open(cls, *, with_escalations: bool) -> "_Known":
+        """What is recorded for the unfinished cases and the open complaints: one query each."""
+        known = cls()
+        cases = Case.objects.filter(state__in=clocks.UNFINISHED_STATES).order_by().values("pk")
+        complaints = (
+            Complaint.objects.exclude(status=ComplaintStatus.REPLIED).order_by().values("pk")
+        )
+        known.add_alerts(Alert.objects.filter(case_id__in=cases).order_by())
+        known.add_alerts(Alert.objects.filter(complaint_id__in=complaints).order_by())
+        if with_escalations:
+            known.add_escalations(Escalation.objects.filter(alert__case_id__in=cases).order_by())
+            known.add_escalations(
+                Escalation.objects.filter(alert__complaint_id__in=complaints).order_by()
+            )
+        return known
+
+    def refresh(self, hits: list[_Hit]) -> None:
+        """Read again what is recorded for these clocks (another sweep may have written them)."""
+        keys = Q()
+        for hit in hits:
+            subject, clock, level, due_on = hit.key
+            keys |= Q(subject=subject, clock=clock, level=level, due_on=due_on)
+        self.add_alerts(Alert.objects.filter(keys).order_by())
+        ids = [a.pk for k, a in self.alerts.items() if k in {h.key for h in hits}]
+        self.add_escalations(Escalation.objects.filter(alert_id__in=ids).order_by())
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Written:
+    alerts: list[Alert] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
+    notifications: int = 0
+    keys: dict[AlertKey, Alert] = field(default_factory=dict)
+    escalated: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _insert(objs: list) -> None:
+    if not objs:
+        return
+    if connection.features.can_return_rows_from_bulk_insert:
+        type(objs[0]).objects.bulk_create(objs)
+    else:  # pragma: no cover - SQLite and PostgreSQL return the new keys
+        for obj in objs:
+            obj.save(force_insert=True)
+
+
+def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Written:
+    """Record the alerts of `subjects` not yet recorded, notify them and escalate the red ones
+    by the matching rules once each: the rule of the former one-case-at-a-time sweep, in its
+    order, with one insert per table."""
+    out = _Written()
+    plan: list[tuple[_Hit, Alert, bool]] = []
+    for subject in subjects:
+        for hit in subject.hits:
+            alert = out.keys.get(hit.key) or known.alerts.get(hit.key)
+            created = alert is None
+            if alert is None:
+                state = hit.state
+                alert = Alert(
+                    subject=state.subject,
+                    clock=state.clock,
+                    level=hit.level,
+                    due_on=state.due,
+                    case=hit.case,
+                    complaint=hit.complaint,
+                    unit=hit.unit,
+                    limit_days=state.limit,
+                    days_left=state.left,
+                    detail=hit.text[:300],
+                    raised_on=today,
+                )
+                out.keys[hit.key] = alert
+                out.alerts.append(alert)
+            plan.append((hit, alert, created))
+    _insert(out.alerts)
+
+    through = Alert.notified.through
+    notifications: list[Notification] = []
+    notified: list[Any] = []
+    marked: list[int] = []
+    for hit, alert, created in plan:
+        if created:
+            users = _distinct(hit.owners)
+            notifications += [
+                Notification(recipient_id=u, text=hit.text[:500], link=hit.link, alert=alert)
+                for u in users
+            ]
+            notified += [through(alert_id=alert.pk, user_id=u) for u in users]
+            out.notifications += len(users)
+        esc = hit.escalate
+        if esc is None:
+            continue
+        for rule in esc.rules:
+            if not _rule_matches(
+                rule, state=hit.state, item_id=esc.item_id, case_state=esc.case_state
+            ):
+                continue
+            pair = (alert.pk, rule.pk)
+            if pair in known.escalated or pair in out.escalated:
+                continue
+            out.escalated.add(pair)
+            unit = directory.units[alert.unit_id]
+            target = higher_unit(unit) if rule.action == EscalationAction.NOTIFY_HIGHER else None
+            out.escalations.append(
+                Escalation(
+                    alert=alert,
+                    rule=rule,
+                    action=rule.action,
+                    target_unit=target,
+                    escalated_on=today,
+                )
+            )
+            if not alert.escalated:
+                alert.escalated = True
+                marked.append(alert.pk)
+            if rule.action == EscalationAction.NOTIFY_HIGHER:
+                users = directory.users_with_roles([target], "head", "supervisor") if target else []
+                text = _("【升级】%(w)s超时 %(n)s 个工作日，请%(u)s督促办理") % {
+                    "w": esc.what,
+                    "n": hit.state.over,
+                    "u": target.name if target else "",
+                }
+            else:
+                users = directory.supervisors_over(esc.region_code)
+                text = _("【督办】%(w)s超时 %(n)s 个工作日，已移交监察督办") % {
+                    "w": esc.what,
+                    "n": hit.state.over,
+                }
+            users = _distinct(users)
+            notifications += [
+                Notification(recipient_id=u, text=text[:500], link=esc.link) for u in users
+            ]
+            out.notifications += len(users)
+    _insert(out.escalations)
+    if marked:
+        Alert.objects.filter(pk__in=marked).update(escalated=True)
+    Notification.objects.bulk_create(notifications)
+    through.objects.bulk_create(notified)
+    return out
+
+
+def _record(out: _Written, *, known: _Known, result: SweepResult) -> None:
+    known.alerts.update(out.keys)
+    known.escalated |= out.escalated
+    result.alerts += out.alerts
+    result.escalations += out.escalations
+    result.notifications += out.notifications
+
+
+def _write_all(subjects, *, today, known, directory, result, errors) -> None:
+    """Write `subjects` a batch at a time; a failing batch again one subject at a time, so that
+    only the subject that fails is lost (and reported)."""
+    subjects = [s for s in subjects if s.hits]
+    for start in range(0, len(subjects), WRITE_BATCH):
+        batch = subjects[start : start + WRITE_BATCH]
+        try:
+            with transaction.atomic():
+                out = _write(batch, today=today, known=known, directory=directory)
+        except Exception:  # noqa: BLE001 - isolation: retry one by one below
+            logger.warning("supervision sweep: a batch failed, writing it case by case")
+        else:
+            _record(out, known=known, result=result)
+            continue
+        for subject in batch:
+            try:
+                with transaction.atomic():
+                    known.refresh(subject.hits)
+                    out = _write([subject], today=today, known=known, directory=directory)
+            except Exception as exc:  # noqa: BLE001 - isolation: report and go on
+                logger.exception("supervision sweep failed for %s", subject.number)
+                errors.append((subject.seq, subject.number, f"{type(exc).__name__}: {exc}"))
+            else:
+                _record(out, known=known, result=result)
 
 
 def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
@@ -221,8 +586,8 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
     responder) and the head of the unit holding it; a complaint's to the head of its unit (or,
     for a village station, of its township centre). Red
     alerts are escalated by the matching `EscalationRule`s once each. Nothing is checked or sent
-    on a non-working day: warnings wait for the next working day. Each case runs in its own
-    transaction, so one failing case is logged and reported and the sweep goes on.
+    on a non-working day: warnings wait for the next working day. One failing case (its clocks
+    or its writes) is logged and reported and the sweep goes on; the others are recorded.
     """
     today = today or timezone.localdate()
     result = SweepResult(today=today)
@@ -232,43 +597,51 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
         return result
     thresholds = clocks.thresholds_by_item()
     rules = list(EscalationRule.objects.filter(is_active=True))
-    cases = (
-        Case.objects.filter(state__in=clocks.UNFINISHED_STATES)
-        .select_related(
-            "item_version",
-            "current_unit__parent",
-            "region",
-            "first_responder",
-            "assigned_to",
-        )
-        .prefetch_related(
-            "pauses", "materials", Prefetch("steps", queryset=Step.objects.order_by("position"))
-        )
-        .order_by("pk")
-    )
-    for case in cases.iterator(chunk_size=200):
+    directory = _Directory()
+    subjects: list[_Subject] = []
+    errors: list[tuple[int, str, str]] = []
+    seq = 0
+    for case in _open_cases():
         result.checked += 1
+        seq += 1
         try:
-            with transaction.atomic():
-                _sweep_case(
-                    case, today=today, thresholds=thresholds, rules=rules, snap=snap, result=result
-                )
+            hits = _case_hits(
+                case,
+                today=today,
+                thresholds=thresholds,
+                rules=rules,
+                snap=snap,
+                directory=directory,
+            )
         except Exception as exc:  # noqa: BLE001 - isolation: report and go on
             logger.exception("supervision sweep failed for case %s", case.number)
-            result.errors.append((case.number, f"{type(exc).__name__}: {exc}"))
-    complaints = (
-        Complaint.objects.exclude(status=ComplaintStatus.REPLIED)
-        .select_related("unit__region", "unit__parent")
-        .order_by("pk")
-    )
-    for complaint in complaints.iterator(chunk_size=200):
+            errors.append((seq, case.number, f"{type(exc).__name__}: {exc}"))
+        else:
+            subjects.append(_Subject(seq, case.number, hits))
+    complaints = Complaint.objects.exclude(status=ComplaintStatus.REPLIED).order_by("pk")
+    for complaint in complaints:
         result.checked += 1
+        seq += 1
         try:
-            with transaction.atomic():
-                _sweep_complaint(complaint, today=today, rules=rules, snap=snap, result=result)
+            hits = _complaint_hits(
+                complaint, today=today, rules=rules, snap=snap, directory=directory
+            )
         except Exception as exc:  # noqa: BLE001
             logger.exception("supervision sweep failed for complaint %s", complaint.number)
-            result.errors.append((complaint.number, f"{type(exc).__name__}: {exc}"))
+            errors.append((seq, complaint.number, f"{type(exc).__name__}: {exc}"))
+        else:
+            subjects.append(_Subject(seq, complaint.number, hits))
+    if any(s.hits for s in subjects):
+        known = _Known.of_open(with_escalations=bool(rules))
+        _write_all(
+            subjects,
+            today=today,
+            known=known,
+            directory=directory,
+            result=result,
+            errors=errors,
+        )
+    result.errors = [(number, error) for _seq, number, error in sorted(errors)]
     return result
 
 
