@@ -7,6 +7,7 @@ import os
 from decimal import Decimal
 
 from _common import dataset, describe, queries, raw, row, timed, user
+from django.db import connection
 from django.utils import timezone
 
 from bianmin.orgs.models import Region, Unit, UnitKind
@@ -76,9 +77,25 @@ GROUP BY r.code, c.current_unit_id, c.state ORDER BY 1, 2, 3
 # else concluded, else today) for a finished case and to today for an unfinished one; working
 # days come from a running count over a generated day series and the holiday calendar
 # (exceptions, else Monday-Friday). Shanghai has been UTC+8 since 1992.
+TIER_DIALECT = {
+    "sqlite": {
+        "local_day": "date(h.sent_at, '+8 hours')",
+        "next_day": "date(d, '+1 day')",
+        "least": "MIN",
+        "greatest": "MAX",
+        "weekday": "strftime('%%w', d) NOT IN ('0', '6')",
+    },
+    "postgresql": {
+        "local_day": "(h.sent_at AT TIME ZONE 'Asia/Shanghai')::date",
+        "next_day": "d + 1",
+        "least": "LEAST",
+        "greatest": "GREATEST",
+        "weekday": "EXTRACT(ISODOW FROM d) < 6",
+    },
+}
 TIER_SQL = f"""
 WITH RECURSIVE hop AS (
-  SELECT h.case_id, h.sent_at, h.id, date(h.sent_at, '+8 hours') AS day, h.to_unit_id,
+  SELECT h.case_id, h.sent_at, h.id, {{local_day}} AS day, h.to_unit_id,
          c.state, c.closed_on, c.concluded_on
   FROM cases_case c JOIN cases_custody h ON h.case_id = c.id {REGION_CASES}
     AND (c.state IN ({{unfinished}}) OR c.closed_on >= %s
@@ -96,11 +113,12 @@ span AS (
   FROM hop
 ),
 days(d) AS (
-  SELECT MIN(MIN(start_day), MIN(stop_day)) FROM span
-  UNION ALL SELECT date(d, '+1 day') FROM days WHERE d < (SELECT MAX(MAX(start_day), MAX(stop_day)) FROM span)
+  SELECT {{least}}(MIN(start_day), MIN(stop_day)) FROM span
+  UNION ALL
+  SELECT {{next_day}} FROM days WHERE d < (SELECT {{greatest}}(MAX(start_day), MAX(stop_day)) FROM span)
 ),
 running AS (
-  SELECT d, SUM(COALESCE(x.is_workday, strftime('%%w', d) NOT IN ('0', '6'))) OVER (ORDER BY d) AS n
+  SELECT d, SUM(CASE WHEN COALESCE(x.is_workday, {{weekday}}) THEN 1 ELSE 0 END) OVER (ORDER BY d) AS n
   FROM days LEFT JOIN workdays_calendarday x ON x.date = d
 )
 SELECT s.tier, COUNT(DISTINCT s.case_id),
@@ -203,8 +221,9 @@ def dashboard_section(viewer, county: Region) -> None:
         unfinished=", ".join(["%s"] * len(unfinished)),
         village=", ".join(["%s"] * len(village)),
         township=", ".join(["%s"] * len(township)),
+        **TIER_DIALECT[connection.vendor],
     )
-    day, first_day = today.isoformat(), since.isoformat()
+    day, first_day = (today, since) if connection.vendor != "sqlite" else (str(today), str(since))
     params = [prefix, *unfinished, first_day, first_day, *village, *township, *unfinished, day, day]
     sql, rows = timed(lambda: raw(tier_sql, params), 3)
     same = {t: (n, wd) for t, n, wd in rows} == {
