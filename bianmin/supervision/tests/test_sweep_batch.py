@@ -262,9 +262,8 @@ def history(county, items, clock):
         clock=clock,
         materials={ids["居民身份证"]: "provided", ids["户口簿"]: deferred},
     )
-    for n, unit in enumerate(
-        (county.tc1, county.s11, county.window)
-    ):  # a station: its centre's head
+    # Complaints at a centre, at a village station (told to its township's head) and at a window.
+    for n, unit in enumerate((county.tc1, county.s11, county.window)):
         complaint_file(
             kind="complaint",
             unit=unit,
@@ -340,15 +339,18 @@ def test_query_count_does_not_grow_with_open_cases(county, items, clock):
     assert large <= 30
 
 
-def test_a_batch_that_collides_with_another_sweep_is_written_case_by_case(history, monkeypatch):
+def test_a_batch_that_collides_with_another_sweep_is_written_case_by_case(
+    history, monkeypatch, caplog
+):
     """A concurrent sweep recorded some alerts after this one read what was recorded: the batch
     fails on the unique constraint, and case by case nothing is recorded or sent twice."""
     first = supervision_sweep(today=FIRST)
     assert first.alerts and not first.errors
     alerts, notifications = Alert.objects.count(), Notification.objects.count()
-    stale = sweep_module._Known  # as read before the other sweep wrote its alerts
-    monkeypatch.setattr(sweep_module._Known, "of_open", classmethod(lambda cls, **kw: stale()))
+    # What this sweep read of the recorded alerts predates the other sweep's: nothing.
+    monkeypatch.setattr(sweep_module._Known, "of_open", classmethod(lambda cls, **kw: cls()))
     again = supervision_sweep(today=FIRST)
+    assert "case by case" in caplog.text  # the batch hit the unique constraint
     assert again.alerts == [] and again.notifications == 0 and again.errors == []
     assert (Alert.objects.count(), Notification.objects.count()) == (alerts, notifications)
 
