@@ -5,6 +5,7 @@ Each function states its rule; anything that changes a case goes through `bianmi
 
 import contextlib
 import datetime as dt
+import functools
 import hmac
 import os
 import secrets
@@ -460,7 +461,7 @@ def draft_uploads_purge(*, older_than_days: int = DRAFT_KEEP_DAYS, today: dt.dat
                     counts["kept_files"] += 1
                     continue
                 counts["files"] += 1
-                transaction.on_commit(lambda path=path: _draft_file_delete(path))
+                transaction.on_commit(functools.partial(_draft_file_delete, path))
     counts["orphan_files"] = _draft_orphans_purge(cutoff)
     return counts
 
