@@ -332,64 +332,6 @@ _OPEN_CASE_FIELDS = (
 _OPEN_CASE_RELATED = ("item_version", "region", "current_unit__parent", "assigned_to__staff")
 
 
-class _PauseRow(NamedTuple):
-    pk: int
-    started_on: dt.date
-    ended_on: dt.date | None
-
-
-class _StepRow(NamedTuple):
-    pk: int
-    position: int
-    name: str
-    limit_days: int
-    due_on: dt.date | None
-    finished_on: dt.date | None
-
-
-class _MaterialRow(NamedTuple):
-    pk: int
-    name: str
-    status: str
-    due_on: dt.date | None
-
-
-# What `clocks.case_clocks` reads of each child relation, and the rows it can act on: every
-# pause (open or closed), the unfinished steps (it runs the first of them by position) and the
-# deferred materials with a due day (the others have no clock). At county scale that is a
-# quarter of the steps and a few dozen of the ~19,000 materials of the unfinished cases.
-_CLOCK_CHILDREN: dict[str, tuple[type[NamedTuple], Q]] = {
-    "pauses": (_PauseRow, Q()),
-    "steps": (_StepRow, Q(finished_on=None)),
-    "materials": (_MaterialRow, Q(status=MaterialStatus.DEFERRED, due_on__isnull=False)),
-}
-
-
-def _prefetch_clock_children(by_pk: Mapping[int, Case], cases: QuerySet[Case]) -> None:
-    """The child rows `clocks.case_clocks` reads, for many cases at once: one query per relation,
-    plain rows instead of model instances, cached where `case.<relation>.all()` finds them (a
-    related manager returns its prefetch cache as it is). Only the rows a clock can come from
-    are read, so these cases must not serve anything but their clocks (they never leave
-    `dashboard`). Django's own prefetch filters a queryset per case and builds an instance per
-    row, which cost more than the queries at county scale. `cases` selects the cases of
-    `by_pk` (a subquery is cheaper than thousands of bound ids)."""
-    ids = cases.order_by().values("pk")
-    for relation, (row_type, only) in _CLOCK_CHILDREN.items():
-        rel: Any = Case._meta.get_field(relation)  # a reverse relation: has .field, .related_model
-        fk = rel.field
-        grouped: dict[int, list] = {pk: [] for pk in by_pk}
-        rows = (
-            rel.related_model.objects.filter(only, **{f"{fk.name}__in": ids})
-            .values_list(fk.attname, *row_type._fields)
-            .iterator(chunk_size=5000)
-        )
-        for case_id, *values in rows:
-            grouped[case_id].append(row_type(*values))
-        cache_name = fk.remote_field.cache_name
-        for pk, case in by_pk.items():
-            case.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = grouped[pk]
-
-
 def _fixed_offset(zone) -> dt.timedelta | None:
     """The zone's UTC offset when it has not changed for the last 30 years (Asia/Shanghai: +8
     since 1992), else None. SQLite can then take local dates with a plain modifier instead of
@@ -537,12 +479,12 @@ def _case_groups(base: QuerySet[Case]) -> list[Mapping[str, Any]]:
 
 def _open_cases(base: QuerySet[Case]) -> list[Case]:
     """The unfinished cases, by pk, with the fields and child rows their clocks and the
-    dashboard's lists read (see `_OPEN_CASE_FIELDS`, `_prefetch_clock_children`)."""
+    dashboard's lists read (see `_OPEN_CASE_FIELDS`, `clocks.clock_children_prefetch`)."""
     unfinished = base.filter(state__in=clocks.UNFINISHED_STATES)
     cases = list(
         unfinished.only(*_OPEN_CASE_FIELDS).prefetch_related(*_OPEN_CASE_RELATED).order_by("pk")
     )
-    _prefetch_clock_children({c.pk: c for c in cases}, unfinished)
+    clocks.clock_children_prefetch({c.pk: c for c in cases}, unfinished)
     return cases
 
 

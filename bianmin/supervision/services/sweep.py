@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.cases.models import Case, MaterialStatus
+from bianmin.cases.models import Case
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.workdays import calendar
@@ -309,37 +309,6 @@ _CASE_FIELDS = (
 )
 
 
-class _PauseRow(NamedTuple):
-    pk: int
-    started_on: dt.date
-    ended_on: dt.date | None
-
-
-class _StepRow(NamedTuple):
-    pk: int
-    position: int
-    name: str
-    limit_days: int
-    due_on: dt.date | None
-    finished_on: dt.date | None
-
-
-class _MaterialRow(NamedTuple):
-    pk: int
-    name: str
-    status: str
-    due_on: dt.date | None
-
-
-# The child rows a clock can come from: every pause (open or closed), the unfinished steps (the
-# first of them by position runs) and the deferred materials with a due day.
-_CLOCK_CHILDREN: dict[str, tuple[Any, Q]] = {
-    "pauses": (_PauseRow, Q()),
-    "steps": (_StepRow, Q(finished_on=None)),
-    "materials": (_MaterialRow, Q(status=MaterialStatus.DEFERRED, due_on__isnull=False)),
-}
-
-
 def _open_cases() -> list[Case]:
     """The unfinished cases by pk, with the child rows their clocks read cached where
     `case.<relation>.all()` finds them: one query per relation, plain rows instead of model
@@ -349,23 +318,7 @@ def _open_cases() -> list[Case]:
     cases = list(
         unfinished.only(*_CASE_FIELDS).prefetch_related("item_version", "region").order_by("pk")
     )
-    by_pk = {c.pk: c for c in cases}
-    ids = unfinished.order_by().values("pk")
-    for relation, (row_type, only) in _CLOCK_CHILDREN.items():
-        rel: Any = Case._meta.get_field(relation)
-        fk = rel.field
-        grouped: dict[int, list] = {pk: [] for pk in by_pk}
-        rows = (
-            rel.related_model.objects.filter(only, **{f"{fk.name}__in": ids})
-            .values_list(fk.attname, *row_type._fields)
-            .iterator(chunk_size=5000)
-        )
-        for case_id, *values in rows:
-            if case_id in grouped:  # a case that became unfinished since the read above
-                grouped[case_id].append(row_type(*values))
-        cache_name = fk.remote_field.cache_name
-        for pk, case in by_pk.items():
-            case.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = grouped[pk]
+    clocks.clock_children_prefetch({c.pk: c for c in cases}, unfinished)
     return cases
 
 
