@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import OperationalError
 
 from bianmin.supervision.models import Alert, Notification
-from bianmin.supervision.services import sweep as sweep_module
 from bianmin.supervision.tests.conftest import Clock, _item, accepted_case
 
 pytestmark = pytest.mark.django_db
@@ -45,14 +44,16 @@ def test_one_case_failing_mid_write_is_rolled_back_alone_and_reported(
     two_townships, monkeypatch, capsys
 ):
     broken, fine = two_townships
-    real_notify = sweep_module.notify
+    real_create = Notification.objects.bulk_create
 
-    def notify(*, users, text, link, alert=None):
-        if broken.number in link:
+    def bulk_create(objs, *args, **kwargs):
+        # The sweep writes a batch's alerts first, then their notifications: this fails after
+        # the broken case's alert is in, as a full disk would.
+        if any(broken.number in n.link for n in objs):
             raise OperationalError("disk I/O error")
-        return real_notify(users=users, text=text, link=link, alert=alert)
+        return real_create(objs, *args, **kwargs)
 
-    monkeypatch.setattr(sweep_module, "notify", notify)
+    monkeypatch.setattr(Notification.objects, "bulk_create", bulk_create)
     with pytest.raises(SystemExit) as exit_:
         call_command("supervise", "--date", "2025-10-09")
     assert exit_.value.code == 2
@@ -63,7 +64,7 @@ def test_one_case_failing_mid_write_is_rolled_back_alone_and_reported(
     alert = Alert.objects.get(case=fine, level="yellow")
     assert Notification.objects.filter(alert=alert).exists()
 
-    monkeypatch.setattr(sweep_module, "notify", real_notify)
+    monkeypatch.setattr(Notification.objects, "bulk_create", real_create)
     call_command("supervise", "--date", "2025-10-09")
     assert Alert.objects.filter(case=broken, level="yellow").count() == 1
     assert Alert.objects.filter(case=fine).count() == 1  # not raised twice
