@@ -228,7 +228,7 @@ class _HopRow(NamedTuple):
     sent_at: dt.datetime
 
 
-def _held_since(case: Case, custodies: Sequence[Custody | _HopRow]) -> dt.date:
+def _held_since(case: Case | clocks.OpenCase, custodies: Sequence[Custody | _HopRow]) -> dt.date:
     mine = [c for c in custodies if c.to_unit_id == case.current_unit_id]
     at = mine[-1].sent_at if mine else None
     return timezone.localdate(at) if at else case.submitted_on
@@ -301,35 +301,6 @@ class _Workdays:
 
     def between(self, start: dt.date, end: dt.date) -> int:
         return self.total(end) - self.total(start)
-
-
-# What `dashboard` and `clocks.case_clocks` read of an unfinished case itself (`Case.is_proxy`
-# reads the channel and class, `Case.title` the errand kind), and the related rows they read
-# (`Unit.tier` reads the parent's kind). A field missing here would cost a query per case:
-# test_dashboard counts the queries as unfinished cases grow.
-_OPEN_CASE_FIELDS = (
-    "number",
-    "state",
-    "case_class",
-    "channel",
-    "errand_kind",
-    "item_version",
-    "region",
-    "current_unit",
-    "deciding_unit",
-    "assigned_to",
-    "submitted_on",
-    "accepted_on",
-    "extended_days",
-    "promised_due",
-    "proxy_due",
-    "concluded_on",
-    "delivery_due",
-    "fee_total",
-)
-# A few hundred units, versions, regions and users are shared by thousands of cases: fetched
-# once each (prefetch) instead of once per case row (select_related), about half the time.
-_OPEN_CASE_RELATED = ("item_version", "region", "current_unit__parent", "assigned_to__staff")
 
 
 def _fixed_offset(zone) -> dt.timedelta | None:
@@ -477,15 +448,10 @@ def _case_groups(base: QuerySet[Case]) -> list[Mapping[str, Any]]:
     )
 
 
-def _open_cases(base: QuerySet[Case]) -> list[Case]:
-    """The unfinished cases, by pk, with the fields and child rows their clocks and the
-    dashboard's lists read (see `_OPEN_CASE_FIELDS`, `clocks.clock_children_prefetch`)."""
-    unfinished = base.filter(state__in=clocks.UNFINISHED_STATES)
-    cases = list(
-        unfinished.only(*_OPEN_CASE_FIELDS).prefetch_related(*_OPEN_CASE_RELATED).order_by("pk")
-    )
-    clocks.clock_children_prefetch({c.pk: c for c in cases}, unfinished)
-    return cases
+def _open_cases(base: QuerySet[Case]) -> list[clocks.OpenCase]:
+    """The unfinished cases, by pk, as the light rows their clocks and the dashboard's lists
+    read (`clocks.open_cases`: each related version, region, unit and assignee read once)."""
+    return clocks.open_cases(base.filter(state__in=clocks.UNFINISHED_STATES))
 
 
 def _period_hops(base: QuerySet[Case], since: dt.date) -> QuerySet[Custody]:
@@ -548,7 +514,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         clock_states[case.pk] = st
         colour_of[case.pk] = clocks.worst(st)
 
-    def tally(rows: Sequence[Mapping[str, Any]], open_cases: Sequence[Case]) -> dict:
+    def tally(rows: Sequence[Mapping[str, Any]], open_cases: Sequence[clocks.OpenCase]) -> dict:
         by_state: Counter = Counter()
         for g in rows:
             by_state[g["state"]] += g["n"]
@@ -566,7 +532,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     # those whose region code starts with its prefix).
     kids = [child for child in region.children.order_by("code") if scope.can_see_region(child.code)]
     kid_rows: dict[str, list[Mapping[str, Any]]] = {k.prefix: [] for k in kids}
-    kid_cases: dict[str, list[Case]] = {k.prefix: [] for k in kids}
+    kid_cases: dict[str, list[clocks.OpenCase]] = {k.prefix: [] for k in kids}
     widths = sorted({len(k.prefix) for k in kids})
     for g in groups:
         for w in widths:
@@ -584,7 +550,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     by_unit: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for g in groups:
         by_unit[g["current_unit_id"]].append(g)
-    open_by_unit: dict[int, list[Case]] = defaultdict(list)
+    open_by_unit: dict[int, list[clocks.OpenCase]] = defaultdict(list)
     for c in cases:
         open_by_unit[c.current_unit_id].append(c)
     units = Unit.objects.in_bulk(list(by_unit))
@@ -630,7 +596,6 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
             continue
         red = [s for s in clock_states[c.pk] if s.colour == clocks.RED]
         since = _held_since(c, custodies[c.pk])
-        holder = c.assigned_to
         overdue.append(
             {
                 "number": c.number,
@@ -638,9 +603,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
                 "state": c.state,
                 "state_label": states_label.get(c.state, c.state),
                 "unit": c.current_unit.name,
-                "holder": (getattr(getattr(holder, "staff", None), "full_name", "") or str(holder))
-                if holder
-                else "",
+                "holder": c.assigned_name,
                 "held_since": since,
                 "held_days": workdays.between(since, today),
                 "over_days": max(s.over for s in red),

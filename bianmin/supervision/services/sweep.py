@@ -201,7 +201,7 @@ class _Hit:
     link: str
     unit: Unit
     owners: list[int | None]
-    case: Case | None = None
+    case_id: int | None = None
     complaint: Complaint | None = None
     escalate: _Escalate | None = None
 
@@ -242,7 +242,7 @@ def _case_hits(case, *, today, thresholds, rules, snap, directory) -> list[_Hit]
             link=link,
             unit=unit,
             owners=[case.assigned_to_id, case.first_responder_id, *directory.heads_of(unit)],
-            case=case,
+            case_id=case.pk,
         )
         if state.colour == RED and rules:
             hit.escalate = _Escalate(
@@ -286,40 +286,11 @@ def _complaint_hits(complaint, *, today, rules, snap, directory) -> list[_Hit]:
     return hits
 
 
-# What `clocks.case_clocks` and the alert texts read of an open case (`Case.is_proxy` reads the
-# channel and the class). A field missing here costs a query per case: test_sweep_batch counts
-# the queries as the open cases grow.
-_CASE_FIELDS = (
-    "number",
-    "state",
-    "case_class",
-    "channel",
-    "item_version",
-    "region",
-    "current_unit",
-    "first_responder",
-    "assigned_to",
-    "submitted_on",
-    "accepted_on",
-    "extended_days",
-    "promised_due",
-    "proxy_due",
-    "concluded_on",
-    "delivery_due",
-)
-
-
-def _open_cases() -> list[Case]:
-    """The unfinished cases by pk, with the child rows their clocks read cached where
-    `case.<relation>.all()` finds them: one query per relation, plain rows instead of model
-    instances (Django's prefetch builds an instance per row and cost seconds at county scale).
-    These cases serve the clocks and nothing else."""
-    unfinished = Case.objects.filter(state__in=clocks.UNFINISHED_STATES)
-    cases = list(
-        unfinished.only(*_CASE_FIELDS).prefetch_related("item_version", "region").order_by("pk")
-    )
-    clocks.clock_children_prefetch({c.pk: c for c in cases}, unfinished)
-    return cases
+def _open_cases() -> list[clocks.OpenCase]:
+    """The unfinished cases by pk, as the light rows their clocks and the alert texts read
+    (`clocks.open_cases`): no `Case` instances, each related version, region and unit read
+    once. These rows serve the clocks and nothing else."""
+    return clocks.open_cases(Case.objects.filter(state__in=clocks.UNFINISHED_STATES))
 
 
 # --- what is already recorded ------------------------------------------------------------------
@@ -419,7 +390,7 @@ def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Wri
                     clock=state.clock,
                     level=hit.level,
                     due_on=state.due,
-                    case=hit.case,
+                    case_id=hit.case_id,
                     complaint=hit.complaint,
                     unit=hit.unit,
                     limit_days=state.limit,
