@@ -9,12 +9,11 @@ import itertools
 import time
 
 from _common import dataset, describe, queries, raw, row, timed, user
-from django.db.models import Prefetch
 from django.test import Client
 from django.utils import timezone
 
 from bianmin.cases import selectors
-from bianmin.cases.models import FINAL_STATES, Case, State, Step
+from bianmin.cases.models import State
 from bianmin.orgs.scope import scope_for
 
 
@@ -215,45 +214,25 @@ def bench_pages(username: str) -> None:
 
 
 def bench_sweep(today: dt.date) -> None:
+    from bench_reports import children_note, open_cases_sql, same_open_cases
+
+    from bianmin.supervision.services import sweep
     from bianmin.supervision.services.sweep import supervision_sweep
 
     print("\n[supervision] sweep over every open case")
-    open_cases = Case.objects.exclude(state__in=FINAL_STATES)
-
-    def load_orm():
-        qs = (
-            open_cases.select_related(
-                "item_version", "current_unit__parent", "region", "first_responder", "assigned_to"
-            )
-            .prefetch_related(
-                "pauses", "materials", Prefetch("steps", queryset=Step.objects.order_by("position"))
-            )
-            .order_by("pk")
-        )
-        return sum(1 for _c in qs.iterator(chunk_size=200))
-
-    finals = list(FINAL_STATES)
-    marks = ", ".join(["%s"] * len(finals))
-
-    def load_sql():
-        rows = raw(
-            "SELECT c.*, v.promised_limit, v.item_id, v.name, u.name, r.code FROM cases_case c "
-            "JOIN catalog_itemversion v ON v.id = c.item_version_id JOIN orgs_unit u ON "
-            "u.id = c.current_unit_id JOIN orgs_region r ON r.id = c.region_id "
-            f"WHERE c.state NOT IN ({marks}) ORDER BY c.id",
-            finals,
-        )
-        for table in ("cases_pause", "cases_casematerial", "cases_step"):
-            raw(
-                f"SELECT t.* FROM {table} t JOIN cases_case c ON c.id = t.case_id "  # noqa: S608
-                f"WHERE c.state NOT IN ({marks})",
-                finals,
-            )
-        return len(rows)
-
-    orm, n = timed(load_orm, 3)
-    sql, _n = timed(load_sql, 3)
-    row(f"load the {n:,} open cases with pauses/steps/materials", orm, sql)
+    # The sweep's own reader against hand-written SQL returning the same cases and clock rows
+    # (bench_reports.open_cases_sql: the unfinished states, every pause, the unfinished steps,
+    # the deferred materials with a due day), related values joined in.
+    n = queries(sweep._open_cases)
+    orm, cases = timed(sweep._open_cases, 3)
+    sql, (case_rows, child_rows) = timed(open_cases_sql, 3)
+    same = same_open_cases(cases, case_rows, child_rows)
+    row(
+        f"load the {len(cases):,} open cases with their clock rows",
+        orm,
+        sql,
+        f"same: {same}; {n} queries (SQL: 4); {children_note(child_rows)}",
+    )
     t = time.perf_counter()
     result = supervision_sweep(today=today)
     first = (time.perf_counter() - t) * 1000

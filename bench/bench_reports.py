@@ -15,7 +15,6 @@ from bianmin.reports.figures import month_bounds, monthly_figures, previous_mont
 from bianmin.reports.selectors import county_rollup
 from bianmin.supervision import clocks
 from bianmin.supervision.selectors import (
-    _OPEN_CASE_FIELDS,
     _case_groups,
     _dashboard_cases,
     _open_cases,
@@ -127,22 +126,30 @@ FROM span s JOIN running b ON b.d = s.start_day JOIN running e ON e.d = s.stop_d
 GROUP BY s.tier
 """
 
-OPEN_SQL = f"""
-SELECT c.id, c.number, c.state, c.case_class, c.channel, c.errand_kind, v.item_id, v.name,
-       v.promised_limit, v.accept_tier, r.code, c.current_unit_id, u.name, u.kind, p.kind,
-       c.deciding_unit_id, a.username, st.full_name, c.submitted_on, c.accepted_on,
-       c.extended_days, c.promised_due, c.proxy_due, c.concluded_on, c.delivery_due, c.fee_total
+# The unfinished cases as their clocks, the sweep and the dashboard read them (`clocks.OpenCase`):
+# the case columns with the related values joined in, then the clock rows of the same cases: all
+# pauses, the unfinished steps, the deferred materials with a due day. `{where}` narrows the
+# cases (the dashboard: a region's).
+OPEN_SQL = """
+SELECT c.id, c.number, c.state, c.case_class, c.channel, c.errand_kind,
+       c.item_version_id, v.item_id, v.name, v.promised_limit, v.accept_tier,
+       c.region_id, r.code, c.current_unit_id, u.name, u.kind, u.parent_id, p.kind,
+       c.deciding_unit_id, c.first_responder_id, c.assigned_to_id,
+       COALESCE(NULLIF(st.full_name, ''), a.username),
+       c.submitted_on, c.accepted_on, c.extended_days, c.promised_due, c.proxy_due,
+       c.concluded_on, c.delivery_due, c.fee_total
 FROM cases_case c LEFT JOIN catalog_itemversion v ON v.id = c.item_version_id
+  JOIN orgs_region r ON r.id = c.region_id
   JOIN orgs_unit u ON u.id = c.current_unit_id LEFT JOIN orgs_unit p ON p.id = u.parent_id
   LEFT JOIN auth_user a ON a.id = c.assigned_to_id LEFT JOIN orgs_staff st ON st.user_id = a.id
-  {REGION_CASES} AND c.state IN ({{unfinished}})
+WHERE c.case_class <> 'errand' AND c.state IN ({unfinished}) {where}
 ORDER BY c.id
 """
-# What the clocks read of the unfinished cases' pauses, unfinished steps and deferred materials.
 OPEN_CHILDREN_SQL = [
     f"""SELECT x.case_id, {cols} FROM {table} x JOIN cases_case c ON c.id = x.case_id
-    {REGION_CASES} AND c.state IN ({{unfinished}}) {where} ORDER BY x.case_id, {order}"""
-    for table, cols, where, order in (
+    WHERE c.case_class <> 'errand' AND c.state IN ({{unfinished}}) {{where}} {only}
+    ORDER BY x.case_id, {order}"""
+    for table, cols, only, order in (
         ("cases_pause", "x.id, x.started_on, x.ended_on", "", "x.started_on, x.id"),
         (
             "cases_step",
@@ -158,6 +165,68 @@ OPEN_CHILDREN_SQL = [
         ),
     )
 ]
+OF_REGION = "AND c.region_id IN (SELECT id FROM orgs_region WHERE code LIKE %s)"
+
+
+def open_cases_sql(where: str = "", params=()) -> tuple[list[tuple], list[list[tuple]]]:
+    """The unfinished cases (narrowed by `where`) and their clock rows, by hand."""
+    unfinished = sorted(clocks.UNFINISHED_STATES)
+    fmt = {"unfinished": ", ".join(["%s"] * len(unfinished)), "where": where}
+    p = [*unfinished, *params]
+    return raw(OPEN_SQL.format(**fmt), p), [raw(q.format(**fmt), p) for q in OPEN_CHILDREN_SQL]
+
+
+def same_open_cases(cases, sql_rows: list[tuple], sql_children: list[list[tuple]]) -> bool:
+    """Whether the `clocks.OpenCase` rows `cases` hold what `open_cases_sql` returned."""
+    seen = [
+        tuple(
+            _plain(v)
+            for v in (
+                c.pk,
+                c.number,
+                c.state,
+                c.case_class,
+                c.channel,
+                c.errand_kind,
+                c.item_version_id,
+                *(c.item_version or (None,) * 5)[1:],
+                c.region_id,
+                c.region.code,
+                c.current_unit_id,
+                c.current_unit.name,
+                c.current_unit.kind,
+                c.current_unit.parent_id,
+                c.current_unit.parent_kind,
+                c.deciding_unit_id,
+                c.first_responder_id,
+                c.assigned_to_id,
+                c.assigned_name or None,
+                c.submitted_on,
+                c.accepted_on,
+                c.extended_days,
+                c.promised_due,
+                c.proxy_due,
+                c.concluded_on,
+                c.delivery_due,
+                c.fee_total,
+            )
+        )
+        for c in cases
+    ]
+    children = [
+        sorted((c.pk, *map(_plain, x)) for c in cases for x in getattr(c, relation).all())
+        for relation in ("pauses", "steps", "materials")
+    ]
+    return seen == [tuple(map(_plain, r)) for r in sql_rows] and children == [
+        sorted(tuple(map(_plain, r)) for r in rows) for rows in sql_children
+    ]
+
+
+def children_note(sql_children: list[list[tuple]]) -> str:
+    return ", ".join(
+        f"{len(r):,} {n}"
+        for r, n in zip(sql_children, ("pauses", "open steps", "deferred materials"), strict=True)
+    )
 
 
 def load() -> str:
@@ -242,74 +311,19 @@ def dashboard_section(viewer, county: Region) -> None:
 
     n = queries(lambda: _open_cases(base))
     orm, cases = timed(lambda: _open_cases(base), 3)
-    open_params = [prefix, *unfinished]
-
-    def open_sql():
-        return raw(OPEN_SQL.format(unfinished=", ".join(["%s"] * len(unfinished))), open_params), [
-            raw(q.format(unfinished=", ".join(["%s"] * len(unfinished))), open_params)
-            for q in OPEN_CHILDREN_SQL
-        ]
-
-    sql, (case_rows, child_rows) = timed(open_sql, 3)
-    seen = [
-        tuple(
-            _plain(v)
-            for v in (
-                c.pk,
-                c.number,
-                c.state,
-                c.case_class,
-                c.channel,
-                c.errand_kind,
-                c.item_version.item_id if c.item_version else None,
-                c.item_version.name if c.item_version else None,
-                c.item_version.promised_limit if c.item_version else None,
-                c.item_version.accept_tier if c.item_version else None,
-                c.region.code,
-                c.current_unit_id,
-                c.current_unit.name,
-                c.current_unit.kind,
-                c.current_unit.parent.kind if c.current_unit.parent_id else None,
-                c.deciding_unit_id,
-                c.assigned_to.username if c.assigned_to_id else None,
-                getattr(getattr(c.assigned_to, "staff", None), "full_name", None),
-                c.submitted_on,
-                c.accepted_on,
-                c.extended_days,
-                c.promised_due,
-                c.proxy_due,
-                c.concluded_on,
-                c.delivery_due,
-                c.fee_total,
-            )
-        )
-        for c in cases
-    ]
-    children = [
-        sorted((c.pk, *map(_plain, x)) for c in cases for x in getattr(c, relation).all())
-        for relation in ("pauses", "steps", "materials")
-    ]
-    same = seen == [tuple(map(_plain, r)) for r in case_rows] and children == [
-        sorted(tuple(map(_plain, r)) for r in rows) for rows in child_rows
-    ]
+    sql, (case_rows, child_rows) = timed(lambda: open_cases_sql(OF_REGION, [prefix]), 3)
+    same = same_open_cases(cases, case_rows, child_rows)
     row(
         "  unfinished cases + clock rows",
         orm,
         sql,
-        f"same: {same}; {n} queries (SQL: 4); {len(cases):,} cases, "
-        + ", ".join(
-            f"{len(r):,} {n}"
-            for r, n in zip(child_rows, ("pauses", "open steps", "deferred materials"), strict=True)
-        ),
+        f"same: {same}; {n} queries (SQL: 4); {len(cases):,} cases, {children_note(child_rows)}",
     )
-    unfinished_cases = base.filter(state__in=clocks.UNFINISHED_STATES).order_by("pk")
-    as_cases, _r = timed(lambda: list(unfinished_cases.only(*_OPEN_CASE_FIELDS)), 3)
-    as_values, _r = timed(lambda: list(unfinished_cases.values_list(*_OPEN_CASE_FIELDS)), 3)
     print(
-        f"    (over 3x: the clocks, shared with the sweep, read Case instances; the case rows alone"
-        f" cost {as_cases:.0f} ms as instances, {as_values:.0f} ms as values. The ORM side"
-        " also groups the child rows by case for the clocks and fetches each related unit,"
-        " version, region and user once; the SQL side returns the joined rows as they come)"
+        "    (both sides read the same values: the ORM side as light rows (`clocks.OpenCase`,"
+        " values_list) with each related version, region, unit and assignee read once by id and"
+        " the clock rows grouped by case; the SQL side joins them in and returns the rows as"
+        " they come)"
     )
 
     n = queries(lambda: dashboard(viewer=viewer, region_code=county.code))
