@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import ItemVersion
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
-from bianmin.orgs.models import Region, Unit
+from bianmin.orgs.models import Region, Staff, Unit
 from bianmin.orgs.scope import Scope, scope_for
 from bianmin.workdays.calendar import workdays_between
 
@@ -350,16 +350,7 @@ def case_get(
     caller already holds it."""
     manager = Case.all_objects if errands else Case.objects
     case = (
-        manager.select_related(
-            "item_version",
-            "intake_unit",
-            "current_unit",
-            "deciding_unit",
-            "region",
-            "agent",
-            "first_responder__staff",
-            "assigned_to__staff",
-        )
+        manager.select_related("item_version", "region")
         .filter(number=(number or "").strip().upper())
         .first()
     )
@@ -370,7 +361,27 @@ def case_get(
         raise PermissionDenied(_("无权查看该办件"))
     if log:
         PersonalDataView.objects.create(case=case, viewer=viewer, channel=channel)
+    _attach_units_and_people(case)
     return case
+
+
+def _attach_units_and_people(case: Case) -> None:
+    """The case's three units in one query and its people in another, set on the case as if
+    selected with it. Joined into the case's own query they made PostgreSQL plan an
+    eleven-table join: 13 ms of a 40 ms case page (EXPLAIN at county scale; issue 8)."""
+    units = Unit.objects.in_bulk({case.intake_unit_id, case.current_unit_id, case.deciding_unit_id})
+    case.intake_unit = units[case.intake_unit_id]
+    case.current_unit = units[case.current_unit_id]
+    case.deciding_unit = units[case.deciding_unit_id]
+    users = {case.first_responder_id, case.assigned_to_id} - {None}
+    if users:
+        found = get_user_model().objects.select_related("staff").in_bulk(users)
+        if case.first_responder_id:
+            case.first_responder = found[case.first_responder_id]
+        if case.assigned_to_id:
+            case.assigned_to = found[case.assigned_to_id]
+    if case.agent_id:
+        case.agent = Staff.objects.get(pk=case.agent_id)
 
 
 def case_timeline(*, viewer, number: str) -> list[CaseEvent]:
