@@ -5,6 +5,7 @@ the viewer's scope), every write through `case_register` or `case_transition`. T
 form input into service arguments and domain errors into Chinese messages next to the input.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import prefetch_related_objects
@@ -20,7 +21,7 @@ from bianmin.catalog.selectors import item_list_published
 from bianmin.common.documents import document_response
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
 from bianmin.common.validators import mask_id_number, mask_phone
-from bianmin.orgs.models import RoleCode, Staff, UnitKind
+from bianmin.orgs.models import RoleCode, Staff, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays.calendar import workdays_between
 
@@ -411,9 +412,9 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
                 "at": e.at,
                 "action": e.action,
                 "label": workflow.ACTION_LABELS.get(e.action, e.action),
-                "from_label": State(e.from_state).label if e.from_state in State.values else "",
+                "from_label": State(e.from_state).label if e.from_state in STATES else "",
                 "to_state": e.to_state,
-                "to_label": State(e.to_state).label if e.to_state in State.values else "",
+                "to_label": State(e.to_state).label if e.to_state in STATES else "",
                 "actor_name": e.actor_name,
                 "unit": e.unit,
                 "note": e.note or e.data.get("reasons", "") if isinstance(e.data, dict) else e.note,
@@ -421,10 +422,13 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
         )
     c = clock(case)
     custodies = []
-    hops = list(
-        case.custodies.select_related(
-            "from_unit", "to_unit", "sent_by__staff", "received_by__staff"
-        )
+    # Units and people by id, not joined: PostgreSQL spent ~4 ms planning the six-table join.
+    hops = list(case.custodies.all())
+    units = Unit.objects.in_bulk({u for h in hops for u in (h.from_unit_id, h.to_unit_id)} - {None})
+    people = (
+        get_user_model()
+        .objects.select_related("staff")
+        .in_bulk({u for h in hops for u in (h.sent_by_id, h.received_by_id)} - {None})
     )
     for h in hops:
         held = None
@@ -438,12 +442,12 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
             held = workdays_between(timezone.localdate(h.received_at), end).workdays
         custodies.append(
             {
-                "from_unit": h.from_unit,
-                "to_unit": h.to_unit,
+                "from_unit": units.get(h.from_unit_id),
+                "to_unit": units[h.to_unit_id],
                 "sent_at": h.sent_at,
-                "sent_name": _name(h.sent_by),
+                "sent_name": _name(people.get(h.sent_by_id)),
                 "received_at": h.received_at,
-                "received_name": _name(h.received_by),
+                "received_name": _name(people.get(h.received_by_id)),
                 "held": held,
             }
         )
