@@ -18,6 +18,7 @@ from bianmin.catalog.models import ItemVersion
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
 from bianmin.orgs.models import Region, Staff, Unit
 from bianmin.orgs.scope import Scope, scope_for
+from bianmin.orgs.selectors import display_names
 from bianmin.workdays.calendar import workdays_between
 
 from .deadlines import clock as case_clock  # noqa: F401  (days used / left, for pages)
@@ -237,16 +238,7 @@ def case_rows(qs: QuerySet[Case]) -> list[CaseRow]:
         .order_by()
         .values_list("pk", "name")
     )
-    assigned = {r.assigned_to_id for r in rows if r.assigned_to_id}
-    names = {}
-    if assigned:
-        User = get_user_model()
-        for pk, username, full_name in (
-            User.objects.filter(pk__in=assigned)
-            .order_by()
-            .values_list("pk", User.USERNAME_FIELD, "staff__full_name")
-        ):
-            names[pk] = full_name or username
+    names = display_names(r.assigned_to_id for r in rows if r.assigned_to_id)
     accepted = {r.pk: r for r in rows if r.accepted_on}
     if accepted:
         for case_id, started, ended in (

@@ -1,5 +1,8 @@
 """Reads of regions and units, always through the viewer's scope."""
 
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -46,3 +49,18 @@ def staff_of_unit(*, unit: Unit) -> QuerySet[Staff]:
         .select_related("user")
         .order_by("full_name")
     )
+
+
+def display_names(user_ids: Iterable[int]) -> dict[int, str]:
+    """The name lists show for each user: the staff member's full name, else the username. One
+    query for any number of users (list rows and the clocks' rows look their assignees up here)."""
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    User = get_user_model()
+    return {
+        pk: full_name or username
+        for pk, username, full_name in User.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", User.USERNAME_FIELD, "staff__full_name")
+    }

@@ -18,7 +18,6 @@ from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -42,6 +41,7 @@ from bianmin.cases.models import (
 )
 from bianmin.catalog.models import ItemVersion
 from bianmin.orgs.models import UNIT_TIER, Region, Unit, UnitKind
+from bianmin.orgs.selectors import display_names
 from bianmin.workdays import calendar
 
 from .models import Clock, ComplaintStatus
@@ -455,16 +455,7 @@ def open_cases(unfinished: QuerySet[Case]) -> list[OpenCase]:
         .order_by()
         .values_list("pk", "name", "kind", "parent_id", "parent__kind")
     }
-    names: dict[int, str] = {}
-    assigned = {r.assigned_to_id for r in rows if r.assigned_to_id}
-    if assigned:
-        User = get_user_model()
-        for pk, username, full_name in (
-            User.objects.filter(pk__in=assigned)
-            .order_by()
-            .values_list("pk", User.USERNAME_FIELD, "staff__full_name")
-        ):
-            names[pk] = full_name or username
+    names = display_names(r.assigned_to_id for r in rows if r.assigned_to_id)
     by_pk: dict[int, OpenCase] = {}
     for r in rows:
         if r.item_version_id is not None:
