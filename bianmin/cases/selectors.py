@@ -5,7 +5,7 @@ villages', a county department the cases routed to it, a supervisor all in its j
 
 import base64
 import datetime as dt
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import ItemVersion
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.rows import RelatedRows, value_columns
 from bianmin.orgs.models import Region, Staff, Unit
 from bianmin.orgs.scope import Scope, scope_for
 from bianmin.orgs.selectors import display_names
@@ -162,14 +163,6 @@ class UnitName(NamedTuple):
     name: str
 
 
-class PauseSpans(list):
-    """A row's pauses, read with it. `all()` lets the clock (`deadlines.clock`) read them as it
-    reads a case's related pauses."""
-
-    def all(self) -> "PauseSpans":
-        return self
-
-
 @dataclass(slots=True)
 class CaseRow:
     """A case as a list shows it (the list and queue pages, the API's list items): its own
@@ -211,13 +204,10 @@ class CaseRow:
     current_unit: UnitName | None = None
     deciding_unit: UnitName | None = None
     assigned_name: str = ""
-    pauses: PauseSpans = field(default_factory=PauseSpans)
+    pauses: RelatedRows = field(default_factory=RelatedRows)
 
 
-# The columns a row is read from: its fields without a default (the rest are looked up).
-ROW_COLUMNS = tuple(
-    f.name for f in fields(CaseRow) if f.default is MISSING and f.default_factory is MISSING
-)
+ROW_COLUMNS = value_columns(CaseRow)
 
 
 def case_rows(qs: QuerySet[Case]) -> list[CaseRow]:

@@ -14,7 +14,7 @@ Reads only; `services.sweep` records the transitions.
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -40,6 +40,7 @@ from bianmin.cases.models import (
     State,
 )
 from bianmin.catalog.models import ItemVersion
+from bianmin.common.rows import RelatedRows, value_columns
 from bianmin.orgs.models import UNIT_TIER, Region, Unit, UnitKind
 from bianmin.orgs.selectors import display_names
 from bianmin.workdays import calendar
@@ -310,14 +311,6 @@ class MaterialRow(NamedTuple):
     due_on: dt.date | None
 
 
-class ClockRows(list):
-    """A case's child rows of one relation, read with it: `all()` returns them, as a related
-    manager returns its prefetched rows, so `case_clocks` reads them as it reads a `Case`'s."""
-
-    def all(self) -> "ClockRows":
-        return self
-
-
 # What `case_clocks` reads of each child relation, and the rows it can act on: every
 # pause (open or closed), the unfinished steps (it runs the first of them by position) and the
 # deferred materials with a due day (the others have no clock). At county scale that is a
@@ -398,9 +391,9 @@ class OpenCase:
     region: RegionRef = field(init=False)
     current_unit: UnitRef = field(init=False)
     assigned_name: str = ""  # the assignee's staff name, else username ("" when unassigned)
-    pauses: ClockRows = field(default_factory=ClockRows)
-    steps: ClockRows = field(default_factory=ClockRows)
-    materials: ClockRows = field(default_factory=ClockRows)
+    pauses: RelatedRows = field(default_factory=RelatedRows)
+    steps: RelatedRows = field(default_factory=RelatedRows)
+    materials: RelatedRows = field(default_factory=RelatedRows)
 
     # `Case.is_errand`, `Case.is_proxy`, `Case.title`, on the same fields.
     @property
@@ -418,12 +411,7 @@ class OpenCase:
         return str(ErrandKind(self.errand_kind).label) if self.errand_kind else ""
 
 
-# The columns an `OpenCase` is read from: its fields without a default (the rest are looked up).
-OPEN_CASE_COLUMNS = tuple(
-    f.name
-    for f in fields(OpenCase)
-    if f.init and f.default is MISSING and f.default_factory is MISSING
-)
+OPEN_CASE_COLUMNS = value_columns(OpenCase)
 
 
 def open_cases(unfinished: QuerySet[Case]) -> list[OpenCase]:
@@ -471,7 +459,7 @@ def open_cases(unfinished: QuerySet[Case]) -> list[OpenCase]:
 
 def _clock_children(by_pk: Mapping[int, OpenCase], cases: QuerySet[Case]) -> None:
     """The child rows `case_clocks` reads (`CLOCK_CHILDREN`), for many cases at once: one query
-    per relation, plain rows in each case's `ClockRows`. Django's own prefetch filters a
+    per relation, plain rows in each case's `RelatedRows`. Django's own prefetch filters a
     queryset per case and builds an instance per row, which cost more than the queries at
     county scale. `cases` selects the cases of `by_pk` (a subquery is cheaper than thousands of
     bound ids)."""
