@@ -5,6 +5,7 @@ from django.contrib import admin
 from .models import (
     Case,
     CaseEvent,
+    CreditRestriction,
     OneTimeNotice,
     PersonalDataView,
     SupervisionFlag,
@@ -54,3 +55,11 @@ class SupervisionFlagAdmin(NoDeleteAdmin):
 @admin.register(PersonalDataView)
 class PersonalDataViewAdmin(ReadOnlyAdmin):
     list_display = ("case", "viewer", "viewed_at", "channel")
+
+
+@admin.register(CreditRestriction)
+class CreditRestrictionAdmin(NoDeleteAdmin):
+    """Administrators keep the credit blacklist; an entry is lifted, never deleted."""
+
+    list_display = ("name", "id_number", "credit_code", "listed_on", "lifted_on")
+    search_fields = ("name", "id_number", "credit_code")

@@ -1,11 +1,15 @@
-"""Case time limits on the working-day calendar (RULES.md "Time limits", 行政许可法 arts. 32-45).
+"""Case time limits on the working-day calendar (RULES.md "Time limits", "The route", 行政许可法
+arts. 32-45), and the one rule that colours a deadline green, yellow or red.
 
-- Limits count from the day after acceptance; paused days (one-time-notice wait after acceptance,
-  art. 45 suspension) do not count.
+- The deciding unit's limits count from the day after its own acceptance, or after it received
+  the case accepted below it (`Case.clock_started_on`): relay days never count against it.
 - promised due = promised limit; statutory due = statutory limit (art. 42); both grow by the one
-  extension (10 working days, 15 for joint cases).
-- proxy due (county proxy rule) = promised limit + 5 working days, proxy cases only.
+  extension (10 working days, 15 for joint cases); paused days (one-time-notice wait, art. 45
+  suspension) do not count.
+- proxy due (county proxy rule, 沂水 2016) = promised limit + 5 working days from the day the
+  station took the request in: the date a proxied applicant is given; relay days count here.
 - delivery due = 10 working days after the decision (art. 44).
+- relay hops: a unit that only passes the case on holds it at most `relay_limit()` working days.
 A date reaching into a year the calendar does not know is provisional and is recomputed when the
 calendar changes (`bianmin.workdays.signals.calendar_changed`).
 """
@@ -15,8 +19,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bianmin.workdays import calendar
+
+from .models.case import FINAL_STATES
+
+FINAL_STATE_VALUES = frozenset(str(s) for s in FINAL_STATES)
 
 PROXY_EXTRA_DAYS = 5
 DELIVERY_DAYS = 10
@@ -24,6 +33,13 @@ EXTENSION_DAYS = 10
 JOINT_EXTENSION_DAYS = 15
 DEEMED_ACCEPTANCE_DAYS = 5  # art. 32
 LOWER_LEVEL_REVIEW_DAYS = 20  # art. 43: a lower level's preliminary review
+
+GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+
+
+def relay_limit() -> int:
+    """Working days a relay hop may hold a case (RULES.md "The route"; setting, default 1)."""
+    return int(getattr(settings, "BIANMIN_RELAY_HOLD_DAYS", 1))
 
 
 def warning_threshold() -> tuple[int, int]:
@@ -49,29 +65,43 @@ def due_soon(
     return left <= days_before or left * 100 <= limit * percent_left
 
 
+def colour_of(
+    *, left: int, limit: int, days_before: int | None = None, percent_left: int | None = None
+) -> str:
+    """The one colour rule of a running deadline: red once past it (`left` < 0), yellow when it is
+    near (`due_soon`), else green. Queues, the case page, the API, the dashboard and the sweep
+    all colour through here."""
+    if left < 0:
+        return RED
+    if due_soon(left=left, limit=limit, days_before=days_before, percent_left=percent_left):
+        return YELLOW
+    return GREEN
+
+
 def closed_pauses(case) -> list[tuple[dt.date, dt.date]]:
     return [(p.started_on, p.ended_on) for p in case.pauses.all() if p.ended_on is not None]
 
 
 def deadlines_compute(case) -> None:
-    """Set the case's due dates from its acceptance date, limits, extension and closed pauses.
-
-    Not saved here: the transition engine saves the case with the rest of its change.
+    """Set the case's due dates from its clock start, take-in day, limits, extension and closed
+    pauses. Not saved here: the transition engine saves the case with the rest of its change.
     """
-    if case.accepted_on is None:
-        return
     version = case.item_version
-    pauses = closed_pauses(case)
-    start = case.accepted_on
-    promised = calendar.add_workdays(start, version.promised_limit + case.extended_days, pauses)
-    statutory = calendar.add_workdays(start, version.statutory_limit + case.extended_days, pauses)
-    answers = [promised, statutory]
-    case.promised_due = promised.date
-    case.statutory_due = statutory.date
-    if case.is_proxy:
-        proxy = calendar.add_workdays(
-            start, version.promised_limit + case.extended_days + PROXY_EXTRA_DAYS, pauses
+    if version is None:  # errands have no time limit
+        return
+    pauses = closed_pauses(case) if case.pk else []
+    answers = []
+    extra = version.promised_limit + case.extended_days
+    start = case.clock_started_on
+    if start is not None:
+        promised = calendar.add_workdays(start, extra, pauses)
+        statutory = calendar.add_workdays(
+            start, version.statutory_limit + case.extended_days, pauses
         )
+        case.promised_due, case.statutory_due = promised.date, statutory.date
+        answers += [promised, statutory]
+    if case.is_proxy:
+        proxy = calendar.add_workdays(case.submitted_on, extra + PROXY_EXTRA_DAYS, pauses)
         case.proxy_due = proxy.date
         answers.append(proxy)
     if case.decided_on is not None:
@@ -81,38 +111,107 @@ def deadlines_compute(case) -> None:
     case.deadlines_provisional = any(a.provisional for a in answers)
 
 
+class ClockKind:
+    CASE = "case"
+    PROXY = "proxy"
+    DELIVERY = "delivery"
+
+
+CLOCK_LABELS = {
+    ClockKind.CASE: _("办结时限"),
+    ClockKind.PROXY: _("代办时限"),
+    ClockKind.DELIVERY: _("送达时限"),
+}
+
+
 @dataclass(frozen=True)
 class Clock:
-    """What staff see: working days used and left against the promised limit."""
+    """What staff see of a case's running deadline: which one, working days used and left, and
+    its colour (`colour_of`)."""
 
     days_used: int | None
     days_left: int | None
     overdue: bool
     provisional: bool
+    kind: str = ""
+    due: dt.date | None = None
+    limit: int = 0
+    colour: str = NONE
+
+    @property
+    def label(self) -> str:
+        return str(CLOCK_LABELS.get(self.kind, ""))
+
+
+NO_CLOCK = Clock(None, None, False, False)
+
+
+def _limit(case) -> int:
+    return (case.promised_limit or 0) + (case.extended_days or 0)
 
 
 def clock(case, today: dt.date | None = None) -> Clock:
-    """Days used and left; while a pause is open the clock stands still at the day it began."""
+    """The case's running deadline on `today`: the delivery limit once concluded (art. 44), the
+    deciding unit's promised limit once its clock started, before that a proxied case's proxy
+    limit; no clock otherwise. While a pause is open the clock stands still at the day it began.
+
+    Reads `state`, `is_proxy`, the dates, `extended_days`, `promised_limit`,
+    `deadlines_provisional` and `pauses.all()` (a `Case`, or a list row with the same names).
+    """
     today = today or timezone.localdate()
-    if case.accepted_on is None or case.promised_due is None:
-        return Clock(None, None, False, False)
+    if case.closed_on is not None or case.state in FINAL_STATE_VALUES:
+        return NO_CLOCK
     if case.concluded_on is not None:
-        # After conclusion the delivery limit (art. 44) is the one that runs.
-        due, finished = case.delivery_due, case.closed_on is not None
-        used = calendar.workdays_between(case.accepted_on, case.concluded_on, closed_pauses(case))
-        left = calendar.workdays_between(today, due).workdays if due and not finished else None
-        return Clock(used.workdays, left, bool(due and not finished and today > due), False)
+        due = case.delivery_due
+        start = case.clock_started_on or case.accepted_on or case.submitted_on
+        used = calendar.workdays_between(start, case.concluded_on, closed_pauses(case))
+        if due is None:
+            return Clock(used.workdays, None, False, False)
+        left = calendar.workdays_between(today, due).workdays
+        return Clock(
+            used.workdays,
+            left,
+            today > due,
+            False,
+            ClockKind.DELIVERY,
+            due,
+            DELIVERY_DAYS,
+            colour_of(left=-1 if today > due else left, limit=DELIVERY_DAYS),
+        )
+    if case.clock_started_on is not None and case.promised_due is not None:
+        kind, start, due = ClockKind.CASE, case.clock_started_on, case.promised_due
+        limit = _limit(case)
+    elif case.is_proxy and case.proxy_due is not None:
+        kind, start, due = ClockKind.PROXY, case.submitted_on, case.proxy_due
+        limit = _limit(case) + PROXY_EXTRA_DAYS
+    else:
+        return NO_CLOCK
     open_pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
-    ref = open_pause.started_on if open_pause else today
+    ref = min(today, open_pause.started_on) if open_pause else today
     pauses = closed_pauses(case)
-    used = calendar.workdays_between(case.accepted_on, ref, pauses)
-    left = calendar.workdays_between(ref, case.promised_due, pauses)
+    used = calendar.workdays_between(start, ref, pauses)
+    left = calendar.workdays_between(ref, due, pauses)
+    overdue = ref > due
     return Clock(
         used.workdays,
         left.workdays,
-        ref > case.promised_due,
+        overdue,
         case.deadlines_provisional or used.provisional or left.provisional,
+        kind,
+        due,
+        limit,
+        colour_of(left=-1 if overdue else left.workdays, limit=limit),
     )
+
+
+def relay_due(case) -> dt.date | None:
+    """When the relay unit now holding the case must have passed it on, or None when the holder
+    is not a relay (`routing.relay_holding`)."""
+    from .routing import case_relay_holding
+
+    if case.held_since is None or not case_relay_holding(case):
+        return None
+    return calendar.add_workdays(case.held_since, relay_limit(), closed_pauses(case)).date
 
 
 def lower_level_limit(case) -> int:

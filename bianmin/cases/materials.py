@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from bianmin.common.errors import ValidationFailed
 from bianmin.workdays.calendar import add_workdays
 
-from .models import Case, CaseMaterial, MaterialStatus
+from .models import Case, CaseMaterial, CreditRestriction, MaterialStatus
 
 
 def _entry(value) -> dict:
@@ -48,6 +48,10 @@ def _check(case: Case, row: CaseMaterial, entry: dict, today: dt.date) -> dict:
             )
         if not commitment:
             raise ValidationFailed(_("容缺受理须由申请人签署承诺"), field="materials")
+        if credit_restricted(case):
+            raise ValidationFailed(
+                _("申请人在信用惩戒名单上，不能容缺受理"), field="materials"
+            )
         out.update(due_on=add_workdays(today, days).date, commitment=commitment)
     elif status == MaterialStatus.PLEDGED:
         if not (version.pledge_allowed and not version.high_risk and material.pledgeable):
@@ -58,6 +62,17 @@ def _check(case: Case, row: CaseMaterial, entry: dict, today: dt.date) -> dict:
             raise ValidationFailed(_("告知承诺须由申请人书面承诺"), field="materials")
         out["commitment"] = commitment
     return out
+
+
+def credit_restricted(case: Case) -> bool:
+    """The applicant is on the credit blacklist (`CreditRestriction`, not lifted)."""
+    if case.id_number:
+        match = {"id_number": case.id_number}
+    elif case.credit_code:
+        match = {"credit_code": case.credit_code}
+    else:
+        return False
+    return CreditRestriction.objects.filter(lifted_on=None, **match).exists()
 
 
 def checklist_create(*, case: Case, spec: dict | None, today: dt.date) -> None:

@@ -5,12 +5,13 @@ villages', a county department the cases routed to it, a supervisor all in its j
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,13 +23,15 @@ from bianmin.orgs.scope import Scope, scope_for
 from bianmin.orgs.selectors import display_names
 from bianmin.workdays.calendar import workdays_between
 
-from .deadlines import clock as case_clock  # noqa: F401  (days used / left, for pages)
-from .deadlines import due_soon
+from .deadlines import RED, YELLOW
+from .deadlines import clock as case_clock
 from .models import (
     DELIVERY_STATES,
+    ERRAND,
     OPEN_STATES,
     Case,
     CaseEvent,
+    Channel,
     Custody,
     ErrandKind,
     Pause,
@@ -37,8 +40,6 @@ from .models import (
     SubReview,
 )
 from .workflow import IN_HANDLING
-
-RUNNING = IN_HANDLING | {State.DECIDED, State.REFERRED}
 
 
 def cases_visible(
@@ -147,12 +148,6 @@ def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         raise ValidationFailed(_("分页游标无效"), field="cursor") from None
 
 
-def overdue_q(today: dt.date) -> Q:
-    return Q(state__in=RUNNING, promised_due__lt=today) | Q(
-        state__in=DELIVERY_STATES, delivery_due__lt=today
-    )
-
-
 class PauseSpan(NamedTuple):
     started_on: dt.date
     ended_on: dt.date | None
@@ -186,11 +181,15 @@ class CaseRow:
     phone: str
     intake_unit_id: int
     current_unit_id: int
+    accepting_unit_id: int | None
     deciding_unit_id: int
     assigned_to_id: int | None
     created_at: dt.datetime
     submitted_on: dt.date
     accepted_on: dt.date | None
+    clock_started_on: dt.date | None
+    held_since: dt.date | None
+    extended_days: int
     concluded_on: dt.date | None
     closed_on: dt.date | None
     promised_due: dt.date | None
@@ -200,11 +199,16 @@ class CaseRow:
     deadlines_provisional: bool
     lock_version: int
     title: str = ""
+    promised_limit: int = 0
     intake_unit: UnitName | None = None
     current_unit: UnitName | None = None
     deciding_unit: UnitName | None = None
     assigned_name: str = ""
     pauses: RelatedRows = field(default_factory=RelatedRows)
+
+    @property
+    def is_proxy(self) -> bool:
+        return self.channel == Channel.PROXY and self.case_class != ERRAND
 
 
 ROW_COLUMNS = value_columns(CaseRow)
@@ -223,13 +227,16 @@ def case_rows(qs: QuerySet[Case]) -> list[CaseRow]:
         return rows
     unit_ids = {u for r in rows for u in (r.intake_unit_id, r.current_unit_id, r.deciding_unit_id)}
     units = dict(Unit.objects.filter(pk__in=unit_ids).order_by().values_list("pk", "name"))
-    versions = dict(
-        ItemVersion.objects.filter(pk__in={r.item_version_id for r in rows if r.item_version_id})
+    versions = {
+        pk: (name, limit)
+        for pk, name, limit in ItemVersion.objects.filter(
+            pk__in={r.item_version_id for r in rows if r.item_version_id}
+        )
         .order_by()
-        .values_list("pk", "name")
-    )
+        .values_list("pk", "name", "promised_limit")
+    }
     names = display_names(r.assigned_to_id for r in rows if r.assigned_to_id)
-    accepted = {r.pk: r for r in rows if r.accepted_on}
+    accepted = {r.pk: r for r in rows if r.accepted_on or r.proxy_due}
     if accepted:
         for case_id, started, ended in (
             Pause.objects.filter(case_id__in=accepted)
@@ -243,7 +250,7 @@ def case_rows(qs: QuerySet[Case]) -> list[CaseRow]:
         r.deciding_unit = UnitName(r.deciding_unit_id, units[r.deciding_unit_id])
         r.assigned_name = names.get(r.assigned_to_id, "") if r.assigned_to_id else ""
         if r.item_version_id:
-            r.title = versions[r.item_version_id]
+            r.title, r.promised_limit = versions[r.item_version_id]
         elif r.errand_kind:
             r.title = str(ErrandKind(r.errand_kind).label)
     return rows
@@ -279,29 +286,31 @@ def case_list(
         raise ValidationFailed(_("状态无效"), field="state")
     unfinished_only = state in QUEUE_STATES or bool(queue) or overdue is True
     states = [state] if state else QUEUE_STATES
+    if queue or overdue is not None:
+        # Queue membership and lateness come from the queue table over the viewer's open cases
+        # (a few thousand rows at most), never from a second SQL definition of either.
+        queue_ids = queue_case_ids(
+            viewer=viewer, queue=queue or "overdue", scope=scope, today=today
+        )
     # How the unfinished cases are read (bench/bench_queries.py measures each against SQL):
-    if queue in OWN_UNIT_QUEUES:
-        # The queue's own filter already confines it to what the viewer may see.
-        qs = Case.objects.filter(state__in=states)
-    elif unfinished_only and not (queue == "overdue" or overdue is True):
-        qs = open_cases_visible(viewer=viewer, states=states, scope=scope)
+    if queue:
+        # The queue table read them through the viewer's scope already.
+        qs = Case.objects.filter(state__in=states, pk__in=queue_ids)
     elif unfinished_only:
-        # Overdue: the plain read (few cases are overdue); the split read of every unfinished
-        # case costs twice as much on SQLite. The state list stays: without it PostgreSQL
-        # walks the whole history (400 ms, measured).
-        qs = cases_visible(viewer=viewer, scope=scope).filter(state__in=states)
+        qs = open_cases_visible(viewer=viewer, states=states, scope=scope)
     else:
         qs = cases_visible(viewer=viewer, scope=scope)
     if state:
         qs = qs.filter(state=state)
     if unit:
         qs = qs.filter(current_unit_id=unit)
-    if overdue is True:
-        qs = qs.filter(overdue_q(today))
-    elif overdue is False:
-        qs = qs.exclude(overdue_q(today))
-    if queue:
-        qs = qs.filter(_queue_q(viewer, today, queue, scope))
+    if overdue is not None and queue != "overdue":
+        overdue_ids = (
+            queue_ids
+            if not queue
+            else queue_case_ids(viewer=viewer, queue="overdue", scope=scope, today=today)
+        )
+        qs = qs.filter(pk__in=overdue_ids) if overdue else qs.exclude(pk__in=overdue_ids)
     if cursor:
         at, pk = _decode_cursor(cursor)
         qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
@@ -376,180 +385,221 @@ def case_events(*, case: Case) -> list[CaseEvent]:
     return list(case.events.select_related("unit").order_by("seq"))
 
 
-QUEUES = (
-    "to_receive",
-    "to_accept",
-    "to_review",
-    "awaiting_materials",
-    "to_hand_back",
-    "to_deliver",
-    "due_soon",
-    "overdue",
+# --- work queues ---------------------------------------------------------------------------
+#
+# One table decides which queue an unfinished case is in for a viewer (`QUEUE_TABLE`); the queue
+# overview (`work_queues`), a queue's own list (`case_list(queue=...)`), the staff home counts and
+# the API all read it. Colours come from the one colour rule (`deadlines.clock`).
+
+
+@dataclass(slots=True, eq=False)
+class QueueRow:
+    """An unfinished case as the queue table reads it: its route, its dates and its running
+    clock (`deadlines.clock` reads the same names as on a `Case`). Only an open pause is read:
+    the clock's colour looks forward from today or from the pause's start, where no closed pause
+    can lie."""
+
+    pk: int
+    state: str
+    channel: str
+    case_class: str
+    current_unit_id: int
+    intake_unit_id: int
+    accepting_unit_id: int | None
+    deciding_unit_id: int
+    submitted_on: dt.date
+    accepted_on: dt.date | None
+    clock_started_on: dt.date | None
+    concluded_on: dt.date | None
+    closed_on: dt.date | None
+    promised_due: dt.date | None
+    proxy_due: dt.date | None
+    delivery_due: dt.date | None
+    extended_days: int
+    deadlines_provisional: bool
+    created_at: dt.datetime
+    promised_limit: int | None
+    pauses: RelatedRows = field(default_factory=RelatedRows)
+
+    @property
+    def is_proxy(self) -> bool:
+        return self.channel == Channel.PROXY and self.case_class != ERRAND
+
+
+QUEUE_COLUMNS = tuple(
+    "item_version__promised_limit" if c == "promised_limit" else c for c in value_columns(QueueRow)
 )
+PAUSED = frozenset({State.AWAITING_MATERIALS, State.SUSPENDED})
+RECEIVING = frozenset({State.FORWARDED, State.REFERRED, State.RETURNING})
+RESULT_HELD = frozenset({State.CONCLUDED, State.TO_DELIVER})
 
 
-def _due_soon_ids(viewer, today: dt.date, scope: Scope) -> list[int]:
-    """Running cases whose promised date is near by the supervision warning rule (1 working day
-    before, or 20% of the limit left, whichever first: `deadlines.due_soon`). Working days left
-    are counted once per distinct due date."""
-    rows = (
-        cases_visible(viewer=viewer, scope=scope)
-        .filter(state__in=RUNNING, promised_due__gte=today)
-        .values_list("pk", "promised_due", "item_version__promised_limit", "extended_days")
+@dataclass(frozen=True)
+class QueueView:
+    """Who looks: the units they act for (None: every unit, a superuser), the cases with a joint
+    review pending for one of those units, and the colour of each case's clock today."""
+
+    units: frozenset[int] | None
+    pending_joint: frozenset[int]
+    colours: dict[int, str]
+
+    def mine(self, row: QueueRow) -> bool:
+        return self.units is None or row.current_unit_id in self.units
+
+
+@dataclass(frozen=True)
+class Queue:
+    code: str
+    label: str
+    action: str  # the table's action the queue is waiting for (`workflow`)
+    member: Callable[[QueueRow, QueueView], bool]
+
+
+def _acceptable_here(r: QueueRow) -> bool:
+    return r.current_unit_id in (r.accepting_unit_id, r.deciding_unit_id)
+
+
+QUEUE_TABLE: dict[str, Queue] = {
+    q.code: q
+    for q in (
+        Queue(
+            "to_receive", _("待接收"), "receive", lambda r, v: v.mine(r) and r.state in RECEIVING
+        ),
+        Queue(
+            "to_accept",
+            _("待受理"),
+            "accept",
+            lambda r, v: v.mine(r) and r.state == State.SUBMITTED and _acceptable_here(r),
+        ),
+        Queue(
+            "to_forward",
+            _("待转报"),
+            "forward",
+            lambda r, v: (
+                v.mine(r)
+                and (
+                    (r.state == State.SUBMITTED and not _acceptable_here(r))
+                    or (r.state == State.ACCEPTED and r.current_unit_id != r.deciding_unit_id)
+                )
+            ),
+        ),
+        Queue(
+            "to_review",
+            _("待审核"),
+            "review",
+            lambda r, v: (
+                (
+                    v.mine(r)
+                    and r.current_unit_id == r.deciding_unit_id
+                    and r.state in IN_HANDLING | {State.DECIDED}
+                )
+                or (r.state == State.JOINT_REVIEW and r.pk in v.pending_joint)
+            ),
+        ),
+        Queue(
+            "awaiting_materials",
+            _("待补正"),
+            "supplement",
+            lambda r, v: (
+                r.state == State.AWAITING_MATERIALS
+                and (v.mine(r) or (v.units is not None and r.intake_unit_id in v.units))
+            ),
+        ),
+        Queue(
+            "to_hand_back",
+            _("待回交"),
+            "hand_back",
+            lambda r, v: (
+                v.mine(r) and r.state in RESULT_HELD and r.current_unit_id != r.intake_unit_id
+            ),
+        ),
+        Queue(
+            "to_deliver",
+            _("待送达"),
+            "deliver",
+            lambda r, v: (
+                v.mine(r) and r.state in RESULT_HELD and r.current_unit_id == r.intake_unit_id
+            ),
+        ),
+        Queue("due_soon", _("即将到期"), "", lambda r, v: v.colours.get(r.pk) == YELLOW),
+        Queue("overdue", _("已超期"), "", lambda r, v: v.colours.get(r.pk) == RED),
     )
-    left: dict[dt.date, int] = {}
-    out = []
-    for pk, due, limit, extended in rows:
-        if due is None:  # promised_due__gte excludes it; the row type allows it
-            continue
-        if due not in left:
-            left[due] = workdays_between(today, due).workdays
-        if due_soon(left=left[due], limit=(limit or 0) + extended):
-            out.append(pk)
-    return out
-
-
-def _queue_q(viewer, today: dt.date, name: str, scope: Scope) -> Q:
-    """The filter of one queue (only that one is built: due_soon costs a scan of its own)."""
-    units = list(scope.unit_ids) if not viewer.is_superuser else None
-    mine = Q(current_unit__in=units) if units is not None else Q()
-    if name == "to_receive":
-        return mine & Q(state__in=[State.FORWARDED, State.REFERRED, State.RETURNING])
-    if name == "to_accept":
-        return mine & Q(state=State.SUBMITTED)
-    if name == "to_review":
-        pending_joint = Exists(
-            SubReview.objects.filter(
-                case=OuterRef("pk"),
-                state=SubReview.Opinion.PENDING,
-                **({"unit__in": units} if units is not None else {}),
-            )
-        )
-        return (mine & Q(state__in=IN_HANDLING | {State.DECIDED})) | (
-            Q(state=State.JOINT_REVIEW) & Q(pending_joint)
-        )
-    if name == "awaiting_materials":
-        # `Q() | Q(intake_unit__in=[])` would be the empty filter: a superuser sees them all.
-        held = mine if units is None else mine | Q(intake_unit__in=units)
-        return held & Q(state=State.AWAITING_MATERIALS)
-    if name == "to_hand_back":
-        return mine & Q(state=State.CONCLUDED) & ~Q(current_unit=F("intake_unit"))
-    if name == "to_deliver":
-        return mine & (
-            Q(state=State.TO_DELIVER)
-            | (Q(state=State.CONCLUDED) & Q(current_unit=F("intake_unit")))
-        )
-    if name == "due_soon":
-        return Q(pk__in=_due_soon_ids(viewer, today, scope))
-    if name == "overdue":
-        return overdue_q(today)
-    raise ValidationFailed(_("工作队列无效"), field="queue")
-
-
+}
+QUEUES = tuple(QUEUE_TABLE)
 # Queues of cases that one of the viewer's units holds, took in or has a pending joint review
-# of: each of those is an arm of the access rule (`cases_visible`), so a case in such a queue is
-# visible by definition and the list skips the scope's predicate (index searches on its own).
-OWN_UNIT_QUEUES = frozenset(
-    {"to_receive", "to_accept", "to_review", "awaiting_materials", "to_hand_back", "to_deliver"}
-)
-
-
-def _queue_filters(viewer, today: dt.date) -> dict[str, Q]:
-    """Every queue's filter (`work_queues` applies the same rules to rows in `_classify`)."""
-    scope = scope_for(viewer)
-    return {name: _queue_q(viewer, today, name, scope) for name in QUEUES}
-
-
+# of: each of those is an arm of the access rule (`cases_visible`).
+OWN_UNIT_QUEUES = frozenset(QUEUES) - {"due_soon", "overdue"}
 # Every queue holds unfinished cases only: the work queues read these rows and nothing older.
 QUEUE_STATES = OPEN_STATES | DELIVERY_STATES
-assert QUEUE_STATES >= RUNNING | DELIVERY_STATES, "overdue_q must only match unfinished cases"
-QUEUE_ROW = (
-    "pk",
-    "state",
-    "current_unit_id",
-    "intake_unit_id",
-    "promised_due",
-    "delivery_due",
-    "created_at",
-    "item_version__promised_limit",
-    "extended_days",
-)
 
 
-def _queue_order(row: tuple) -> tuple:
-    """promised_due ascending with undated cases first (on every database), newest first."""
-    due, created, pk = row[4], row[6], row[0]
-    return (due is not None, due or dt.date.min, -created.timestamp(), -pk)
+def _queue_order(row: QueueRow) -> tuple:
+    """The running deadline first (undated cases first on every database), newest first."""
+    due = row.promised_due or row.proxy_due or row.delivery_due
+    return (due is not None, due or dt.date.min, -row.created_at.timestamp(), -row.pk)
 
 
-def _classify(rows: list[tuple], *, units, pending_joint: set[int], today: dt.date) -> dict:
-    """The queues each unfinished case belongs to: the same rules as `_queue_filters`, applied to
-    rows already read, so that a page of eight queues costs one scan of the open cases instead of
-    sixteen queries over the whole case table (issue 8)."""
-    out: dict[str, list[tuple]] = {name: [] for name in QUEUES}
-    left: dict[dt.date, int] = {}
-    receive = {State.FORWARDED, State.REFERRED, State.RETURNING}
-    review = IN_HANDLING | {State.DECIDED}
-    for row in rows:
-        pk, state, current, intake, promised, delivery, _created, limit, extended = row
-        mine = units is None or current in units
-        if mine and state in receive:
-            out["to_receive"].append(row)
-        if mine and state == State.SUBMITTED:
-            out["to_accept"].append(row)
-        if (mine and state in review) or (state == State.JOINT_REVIEW and pk in pending_joint):
-            out["to_review"].append(row)
-        if state == State.AWAITING_MATERIALS and (mine or (units and intake in units)):
-            out["awaiting_materials"].append(row)
-        same = current == intake
-        if mine and state == State.CONCLUDED and not same:
-            out["to_hand_back"].append(row)
-        if mine and (state == State.TO_DELIVER or (state == State.CONCLUDED and same)):
-            out["to_deliver"].append(row)
-        if state in RUNNING and promised is not None:
-            if promised < today:
-                out["overdue"].append(row)
-            else:
-                if promised not in left:
-                    left[promised] = workdays_between(today, promised).workdays
-                if due_soon(left=left[promised], limit=(limit or 0) + extended):
-                    out["due_soon"].append(row)
-        elif state in DELIVERY_STATES and delivery is not None and delivery < today:
-            out["overdue"].append(row)
-    return out
-
-
-def work_queues(
-    *, viewer, today: dt.date | None = None, limit: int = 20, scope: Scope | None = None
-) -> dict[str, dict]:
-    """The viewer's queues: {"to_accept": {"count": n, "items": [cases]}, ...}.
-
-    Same membership as `case_list(queue=...)` (`_queue_filters`), read in a bounded number of
-    queries whatever the size of the case table: the viewer's unfinished cases (a short list next
-    to the closed history), the pending joint reviews among them, then the first `limit` cases of
-    every queue with their units and clocks in one fetch.
-    """
-    today = today or timezone.localdate()
-    scope = scope or scope_for(viewer)
+def queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow], QueueView]:
+    """The viewer's unfinished cases as queue rows, and how the queue table sees them: a bounded
+    number of queries whatever the size of the history (the open cases, their open pauses, the
+    pending joint reviews among them)."""
     units = None if viewer.is_superuser else frozenset(scope.unit_ids)
-    rows = list(
-        open_cases_visible(viewer=viewer, states=QUEUE_STATES, scope=scope)
-        .order_by()
-        .values_list(*QUEUE_ROW)
-    )
-    joint = [r[0] for r in rows if r[1] == State.JOINT_REVIEW]
+    qs = open_cases_visible(viewer=viewer, states=QUEUE_STATES, scope=scope).order_by()
+    rows = [QueueRow(*values) for values in qs.values_list(*QUEUE_COLUMNS)]
+    paused = {r.pk: r for r in rows if r.state in PAUSED}
+    if paused:
+        for case_id, started, ended in Pause.objects.filter(
+            case_id__in=paused, ended_on=None
+        ).values_list("case_id", "started_on", "ended_on"):
+            paused[case_id].pauses.append(PauseSpan(started, ended))
+    joint = [r.pk for r in rows if r.state == State.JOINT_REVIEW]
     pending_joint: set[int] = set()
     if joint:
         pending = SubReview.objects.filter(case_id__in=joint, state=SubReview.Opinion.PENDING)
         if units is not None:
             pending = pending.filter(unit__in=units)
         pending_joint = set(pending.values_list("case_id", flat=True))
-    queues = _classify(rows, units=units, pending_joint=pending_joint, today=today)
+    colours: dict[int, str] = {}
+    memo: dict[tuple, str] = {}
+    for r in rows:
+        # Thousands of open cases share a few hundred deadlines: colour each once.
+        key = (r.state, r.concluded_on is not None, r.promised_due, r.proxy_due, r.delivery_due,
+               r.clock_started_on, r.submitted_on, r.promised_limit, r.extended_days,
+               tuple(r.pauses), r.is_proxy)  # fmt: skip
+        if key not in memo:
+            memo[key] = case_clock(r, today).colour
+        colours[r.pk] = memo[key]
+    return rows, QueueView(units, frozenset(pending_joint), colours)
+
+
+def queue_members(rows: list[QueueRow], view: QueueView) -> dict[str, list[QueueRow]]:
+    """Each queue's cases among `rows` (`QUEUE_TABLE`)."""
+    return {code: [r for r in rows if q.member(r, view)] for code, q in QUEUE_TABLE.items()}
+
+
+def queue_case_ids(*, viewer, queue: str, scope: Scope, today: dt.date) -> list[int]:
+    if queue not in QUEUE_TABLE:
+        raise ValidationFailed(_("工作队列无效"), field="queue")
+    rows, view = queue_rows(viewer=viewer, scope=scope, today=today)
+    member = QUEUE_TABLE[queue].member
+    return [r.pk for r in rows if member(r, view)]
+
+
+def work_queues(
+    *, viewer, today: dt.date | None = None, limit: int = 20, scope: Scope | None = None
+) -> dict[str, dict]:
+    """The viewer's queues: {"to_accept": {"count": n, "items": [cases]}, ...}, by the queue
+    table; the first `limit` cases of every queue come with their units and clocks in one fetch.
+    """
+    today = today or timezone.localdate()
+    scope = scope or scope_for(viewer)
+    rows, view = queue_rows(viewer=viewer, scope=scope, today=today)
+    queues = queue_members(rows, view)
     firsts = {name: sorted(members, key=_queue_order)[:limit] for name, members in queues.items()}
-    wanted = {row[0] for members in firsts.values() for row in members}
+    wanted = {row.pk for members in firsts.values() for row in members}
     cases = {r.pk: r for r in case_rows(Case.objects.filter(pk__in=wanted))} if wanted else {}
     return {
-        name: {"count": len(queues[name]), "items": [cases[row[0]] for row in firsts[name]]}
+        name: {"count": len(queues[name]), "items": [cases[row.pk] for row in firsts[name]]}
         for name in QUEUES
     }
 
@@ -564,7 +614,6 @@ class Holding:
 
 def case_holdings(*, case: Case, today: dt.date | None = None) -> list[Holding]:
     """How long each unit held the case, from its custody records (DESIGN.md: time per tier)."""
-    from bianmin.workdays.calendar import workdays_between
 
     today = today or timezone.localdate()
     hops = list(case.custodies.select_related("to_unit").order_by("sent_at", "pk"))

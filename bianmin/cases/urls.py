@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import errand_views, views
+from . import errand_views, intake_views, list_views, views
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.case_list, name="list"),
+    path("", list_views.case_list, name="list"),
     path("queues/", views.queues, name="queues"),
-    path("new/", views.intake, name="intake"),
+    path("new/", intake_views.intake, name="intake"),
     path("ledger/", views.ledger, name="ledger"),
     path("<str:number>/", views.detail, name="detail"),
     path("<str:number>/actions/<str:action>/", views.action, name="action"),
@@ -18,7 +18,5 @@ urlpatterns = [
 urlpatterns += [
     path("errands/list/", errand_views.errand_list, name="errand_list"),
     path("errands/<str:number>/", errand_views.errand_detail, name="errand_detail"),
-    path(
-        "errands/<str:number>/<str:action>/", errand_views.errand_action, name="errand_action"
-    ),
+    path("errands/<str:number>/<str:action>/", errand_views.errand_action, name="errand_action"),
 ]

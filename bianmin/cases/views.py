@@ -7,253 +7,53 @@ form input into service arguments and domain errors into Chinese messages next t
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
-from bianmin.catalog.models import ItemVersion
-from bianmin.catalog.selectors import item_list_published
 from bianmin.common.documents import document_response
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError, NotFound
 from bianmin.common.validators import mask_id_number, mask_phone
-from bianmin.orgs.models import RoleCode, Staff, Unit, UnitKind
+from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays.calendar import workdays_between
 
 from . import documents as docs
 from . import selectors, workflow
 from .deadlines import clock
-from .forms import IntakeForm, LedgerFilterForm, SignatureForm
+from .forms import LedgerFilterForm, SignatureForm
 from .ledger import ledger_columns, ledger_filter, ledger_rows, ledger_xlsx
-from .models import ApplicantKind, Case, Channel, MaterialStatus, State, SuspensionReason
-from .services import case_register, case_transition
-
-QUEUE_LABELS = {
-    "to_receive": gettext_lazy("待接收"),
-    "to_accept": gettext_lazy("待受理"),
-    "to_review": gettext_lazy("待审核"),
-    "awaiting_materials": gettext_lazy("待补正"),
-    "to_hand_back": gettext_lazy("待回交"),
-    "to_deliver": gettext_lazy("待送达"),
-    "due_soon": gettext_lazy("即将到期"),
-    "overdue": gettext_lazy("已超期"),
-}
-
-
-def _scope(request):
-    """The viewer's scope, worked out once per request (the page needs it more than once)."""
-    if not hasattr(request, "_bianmin_scope"):
-        request._bianmin_scope = scope_for(request.user)
-    return request._bianmin_scope
-
-
-def _fetch(request, number: str, *, log: bool = True) -> Case:
-    """The case through the scoped selector; outside the scope is 403, unknown is 404."""
-    try:
-        return selectors.case_get(
-            viewer=request.user, number=number, log=log, channel="page", scope=_scope(request)
-        )
-    except NotFound as e:
-        raise Http404(e.message) from None
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
-
-
-def _staff(request) -> Staff | None:
-    return getattr(request.user, "staff", None)
-
-
-def _can_open(request) -> bool:
-    staff = _staff(request)
-    return bool(staff and staff.unit_id and not staff.has_role(RoleCode.SUPERVISOR))
-
-
-def _light(c) -> str:
-    if c.overdue:
-        return "red"
-    if c.days_left is not None and c.days_left <= 1:
-        return "yellow"
-    return "green" if c.days_left is not None else "none"
-
-
-# `State.values` rebuilds the choices (translating every label) on each access.
-STATES = frozenset(State.values)
-
-
-def _row(case: selectors.CaseRow) -> dict:
-    c = clock(case)
-    return {
-        "case": case,
-        # `get_state_display` hashes and translates every choice for each row: half the time of
-        # a queue page; the label of this one state is all the row needs.
-        "state_label": State(case.state).label if case.state in STATES else case.state,
-        "clock": c,
-        "light": _light(c),
-        "masked_id": case.credit_code
-        if case.applicant_kind == ApplicantKind.ENTERPRISE
-        else mask_id_number(case.id_number),
-    }
-
-
-def _name(user) -> str:
-    if user is None:
-        return ""
-    staff = getattr(user, "staff", None)
-    return staff.full_name if staff else user.get_username()
-
-
-def _base_context(request) -> dict:
-    return {"can_open": _can_open(request)}
+from .models import ApplicantKind, Case, MaterialStatus, State, SuspensionReason
+from .pages import (
+    QUEUE_LABELS,
+    base_context,
+    case_row,
+    display_name,
+    fetch,
+    scope_of,
+    staff_of,
+    state_label,
+)
+from .services import case_transition
 
 
 @login_required
 def queues(request):
     # The overview shows the first ten of each queue; "查看全部" opens the queue's own list.
-    data = selectors.work_queues(viewer=request.user, limit=10, scope=_scope(request))
+    data = selectors.work_queues(viewer=request.user, limit=10, scope=scope_of(request))
     queues_ = [
         {
             "code": code,
             "label": QUEUE_LABELS.get(code, code),
             "count": q["count"],
-            "rows": [_row(c) for c in q["items"]],
+            "rows": [case_row(c) for c in q["items"]],
         }
         for code, q in data.items()
     ]
-    return render(request, "cases/queues.html", {**_base_context(request), "queues": queues_})
-
-
-@login_required
-def case_list(request):
-    state = request.GET.get("state", "")
-    queue = request.GET.get("queue", "")
-    try:
-        page = selectors.case_list(
-            viewer=request.user,
-            state=state or None,
-            queue=queue or None,
-            cursor=request.GET.get("cursor") or None,
-            scope=_scope(request),
-        )
-    except DomainError as e:
-        return render(
-            request,
-            "cases/list.html",
-            {**_base_context(request), "rows": [], "states": State.choices, "error": e.message},
-            status=e.status,
-        )
-    query = request.GET.copy()
-    if page.next_cursor:
-        query["cursor"] = page.next_cursor
-    return render(
-        request,
-        "cases/list.html",
-        {
-            **_base_context(request),
-            "rows": [_row(c) for c in page.items],
-            "states": State.choices,
-            "state": state,
-            "queue": queue,
-            "queue_label": QUEUE_LABELS.get(queue, ""),
-            "has_more": bool(page.next_cursor),
-            "next_query": query.urlencode(),
-        },
-    )
-
-
-# --- intake ----------------------------------------------------------------------------------
-
-INTAKE_FIELD_MAP = {"contact": "contact_name", "item_version": "item"}
-
-
-def _intake_items(unit):
-    return item_list_published(tier=unit.tier).select_related("item").order_by("item__local_code")
-
-
-def _material_rows(version: ItemVersion | None, data=None) -> list[dict]:
-    if version is None:
-        return []
-    options = [
-        (MaterialStatus.PROVIDED, _("已提交")),
-        (MaterialStatus.MISSING, _("缺少")),
-    ]
-    rows = []
-    for m in version.materials.order_by("position", "pk"):
-        chosen = (data or {}).get(f"material_{m.pk}", MaterialStatus.PROVIDED)
-        rows.append(
-            {
-                "pk": m.pk,
-                "name": m.name,
-                "required": m.required,
-                "note": m.note,
-                "options": options,
-                "chosen": chosen,
-            }
-        )
-    return rows
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def intake(request):
-    staff = _staff(request)
-    if not _can_open(request):
-        raise DjangoPermissionDenied(_("您的账号不能登记办件"))
-    unit = staff.unit
-    is_station = unit.kind == UnitKind.VILLAGE_STATION
-    items = list(_intake_items(unit))
-    channels = (
-        [] if is_station else [(v, label) for v, label in Channel.choices if v != Channel.PROXY]
-    )
-    data = request.POST if request.method == "POST" else None
-    form = IntakeForm(data, items=items, channels=channels)
-    selected = (data or request.GET).get("item", "")
-    version = next((v for v in items if str(v.pk) == str(selected)), None)
-    ctx = {
-        **_base_context(request),
-        "form": form,
-        "unit": unit,
-        "is_station": is_station,
-        "selected_item": selected,
-        "materials": _material_rows(version, data),
-    }
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        person = d["applicant_kind"] == ApplicantKind.PERSON
-        try:
-            case = case_register(
-                actor=request.user,
-                item_version=version,
-                channel=Channel.PROXY if is_station else (d.get("channel") or Channel.WINDOW),
-                applicant_kind=d["applicant_kind"],
-                applicant_name=d["applicant_name"],
-                id_number=d.get("id_number", "") if person else "",
-                credit_code="" if person else d.get("credit_code", ""),
-                phone=d["phone"],
-                contact=d.get("contact_name", ""),
-                address=d.get("address", ""),
-                unit=unit,
-                materials={
-                    m["pk"]: m["chosen"]
-                    for m in ctx["materials"]
-                    if m["chosen"] in (MaterialStatus.PROVIDED, MaterialStatus.MISSING)
-                },
-                entrustment_signed=bool(d.get("entrusted")) if is_station else False,
-                note=d.get("note", ""),
-            )
-        except DomainError as e:
-            field = INTAKE_FIELD_MAP.get(e.field or "", e.field)
-            if field in form.fields:
-                form.add_error(field, e.message)
-            else:
-                ctx["error"] = e.message
-            return render(request, "cases/intake.html", ctx, status=e.status)
-        return redirect("cases:detail", number=case.number)
-    return render(request, "cases/intake.html", ctx, status=400 if form.errors else 200)
+    return render(request, "cases/queues.html", {**base_context(request), "queues": queues_})
 
 
 # --- detail and actions ----------------------------------------------------------------------
@@ -396,7 +196,7 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
     # Every action form lists the materials: read them once for the page.
     prefetch_related_objects([case], "materials")
     actions = []
-    for code in available_actions(case, request.user, _scope(request)):
+    for code in available_actions(case, request.user, scope_of(request)):
         fields = action_fields(code, case, posted if code == posted_action else None)
         for fld in fields:
             if code == posted_action and errors and fld["name"] in errors:
@@ -412,9 +212,9 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
                 "at": e.at,
                 "action": e.action,
                 "label": workflow.ACTION_LABELS.get(e.action, e.action),
-                "from_label": State(e.from_state).label if e.from_state in STATES else "",
+                "from_label": state_label(e.from_state) if e.from_state else "",
                 "to_state": e.to_state,
-                "to_label": State(e.to_state).label if e.to_state in STATES else "",
+                "to_label": state_label(e.to_state) if e.to_state else "",
                 "actor_name": e.actor_name,
                 "unit": e.unit,
                 "note": e.note or e.data.get("reasons", "") if isinstance(e.data, dict) else e.note,
@@ -445,23 +245,23 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
                 "from_unit": units.get(h.from_unit_id),
                 "to_unit": units[h.to_unit_id],
                 "sent_at": h.sent_at,
-                "sent_name": _name(people.get(h.sent_by_id)),
+                "sent_name": display_name(people.get(h.sent_by_id)),
                 "received_at": h.received_at,
-                "received_name": _name(people.get(h.received_by_id)),
+                "received_name": display_name(people.get(h.received_by_id)),
                 "held": held,
             }
         )
     return {
-        **_base_context(request),
+        **base_context(request),
         "case": case,
         "masked_id": case.credit_code
         if case.applicant_kind == ApplicantKind.ENTERPRISE
         else mask_id_number(case.id_number),
         "masked_phone": mask_phone(case.phone),
-        "first_responder": _name(case.first_responder),
-        "assigned_name": _name(case.assigned_to) if case.assigned_to_id else "",
+        "first_responder": display_name(case.first_responder),
+        "assigned_name": display_name(case.assigned_to) if case.assigned_to_id else "",
         "clock": c,
-        "light": _light(c),
+        "light": c.colour,
         "materials": list(case.materials.all()),
         "documents": docs.available_kinds(case),
         "actions": actions,
@@ -472,14 +272,14 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
 
 @login_required
 def detail(request, number: str):
-    case = _fetch(request, number)
+    case = fetch(request, number)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
 @login_required
 @require_POST
 def action(request, number: str, action: str):
-    case = _fetch(request, number, log=False)
+    case = fetch(request, number, log=False)
     if action not in workflow.ACTIONS:
         raise Http404(_("未知操作"))
     params, errors = _params(action, request.POST, request.FILES)
@@ -503,7 +303,7 @@ def action(request, number: str, action: str):
                 error = e.message
         else:
             return redirect("cases:detail", number=case.number)
-    case = _fetch(request, number, log=False)
+    case = fetch(request, number, log=False)
     ctx = _detail_context(request, case, posted_action=action, posted=request.POST, errors=errors)
     ctx["error"] = error or _("「%(a)s」未完成，请检查填写的内容") % {
         "a": workflow.ACTION_LABELS.get(action, action)
@@ -516,7 +316,7 @@ def action(request, number: str, action: str):
 
 @login_required
 def document(request, number: str, kind: str):
-    case = _fetch(request, number)
+    case = fetch(request, number)
     try:
         k, doc = docs.build(case, kind)
     except NotFound as e:
@@ -558,7 +358,7 @@ def ledger(request):
     else:
         qs = ledger_filter(qs)
     rows = ledger_rows(qs[:5000])
-    staff = _staff(request)
+    staff = staff_of(request)
     title = _("%(u)s 办件台账") % {"u": staff.unit.name if staff and staff.unit else _("全部")}
     if request.GET.get("export") == "xlsx" and not form.errors:
         response = HttpResponse(
@@ -570,6 +370,6 @@ def ledger(request):
     return render(
         request,
         "cases/ledger.html",
-        {**_base_context(request), "form": form, "rows": rows, "columns": ledger_columns()},
+        {**base_context(request), "form": form, "rows": rows, "columns": ledger_columns()},
         status=400 if form.errors else 200,
     )

@@ -165,8 +165,21 @@ class ItemVersion(TimeStampedModel):
     joint_units = models.ManyToManyField(
         "orgs.Unit", blank=True, related_name="joint_items", verbose_name=_("联办部门")
     )
+    # RULES.md "The route of a proxied case": a village accepts only what the village decides; a
+    # county item accepted at the township is the county's 受理关口前移 (`forward_acceptance`).
     accept_tier = models.CharField(_("受理层级"), max_length=10, choices=Tier.choices)
     decide_tier = models.CharField(_("办理(决定)层级"), max_length=10, choices=Tier.choices)
+    # Where a township sends a county item it does not accept: this window of the county centre
+    # (前台综合受理), or, when empty, the deciding department itself.
+    county_window = models.ForeignKey(
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("县级收件窗口"),
+        help_text=_("乡镇转报县级时送往的县政务服务中心窗口；为空则直接送实施部门"),
+    )
     village_proxy = models.BooleanField(_("村级可代办"), default=False)
     online = models.BooleanField(_("可网上申报"), default=False)
     pledge_allowed = models.BooleanField(_("可告知承诺"), default=False)
@@ -193,6 +206,11 @@ class ItemVersion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
+
+    @property
+    def forward_acceptance(self) -> bool:
+        """受理关口前移: the county lets the township accept this county item."""
+        return self.decide_tier == Tier.COUNTY and self.accept_tier == Tier.TOWNSHIP
 
     @property
     def is_free(self) -> bool:
@@ -231,6 +249,12 @@ class ItemVersion(TimeStampedModel):
             and TIER_ORDER[self.accept_tier] > TIER_ORDER[self.decide_tier]
         ):
             errors["decide_tier"] = _("办理层级不能低于受理层级")
+        if self.accept_tier == Tier.VILLAGE and self.decide_tier not in (Tier.VILLAGE, None, ""):
+            errors["accept_tier"] = _(
+                "村(社区)只受理本村办理的事项；由乡镇或县级决定的事项，村级只收件代办，由乡镇受理"
+            )
+        if self.county_window_id and self.decide_tier != Tier.COUNTY:
+            errors["county_window"] = _("只有县级决定的事项才设县级收件窗口")
         if self.service_objects and any(
             o not in ServiceObject.values for o in self.service_objects
         ):

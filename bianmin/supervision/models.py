@@ -102,6 +102,9 @@ class Clock(models.TextChoices):
     CASE = "case", _("办结时限")
     STEP = "step", _("环节时限")
     PROXY = "proxy", _("代办时限")
+    # A relay hop (a unit that neither accepts nor decides passes the case on) has its own
+    # holding limit (BIANMIN_RELAY_HOLD_DAYS, default 1 working day).
+    RELAY = "relay", _("中转时限")
     DEFERRED_MATERIAL = "deferred_material", _("容缺材料补交期限")
     DELIVERY = "delivery", _("送达时限")
     COMPLAINT_DECISION = "complaint_decision", _("投诉处理期限")

@@ -6,10 +6,12 @@ version and writes the event afterwards, all in one transaction. Errors carrying
 recorded to supervision by the engine even though the transition itself is refused.
 """
 
+from . import when
 from .base import Ctx, flagged
 from .clock import *  # noqa: F403
 from .decision import *  # noqa: F403
 from .errand import *  # noqa: F403
+from .files import *  # noqa: F403
 from .intake import *  # noqa: F403
 
-__all__ = ["Ctx", "flagged"]
+__all__ = ["Ctx", "flagged", "when"]

@@ -50,15 +50,20 @@ def _bool(ctx: Ctx, name: str, default: bool | None = None) -> bool:
     return value
 
 
-def advance_step(ctx: Ctx, *, finish_all: bool = False, on=None) -> None:
-    """Finish the running step (or all of them) and start the next one, timed from `on`."""
+def advance_step(
+    ctx: Ctx, *, finish_all: bool = False, on=None, through: int | None = None
+) -> None:
+    """Finish the running step (or all of them, or those up to position `through`) and start the
+    next one, timed from `on`."""
     day = on or ctx.today
     steps = list(ctx.case.steps.order_by("position"))
     current = next((s for s in steps if s.finished_on is None), None)
     if current is None:
         return
     for s in steps[steps.index(current) :]:
-        if s.finished_on is None and (s is current or finish_all):
+        if s.finished_on is None and (
+            s is current or finish_all or (through is not None and s.position <= through)
+        ):
             s.started_on = s.started_on or day
             s.finished_on = day
             s.save(update_fields=["started_on", "finished_on"])

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import CaseClass
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import PermissionDenied, ValidationFailed
 from bianmin.orgs.models import RoleCode
 
 from ..deadlines import EXTENSION_DAYS, JOINT_EXTENSION_DAYS, deadlines_compute
@@ -45,8 +45,6 @@ def e_resume(ctx: Ctx) -> None:
 
 
 def g_extend(ctx: Ctx) -> None:
-    if ctx.case.extended_days:
-        raise Conflict(_("办理期限只能延长一次"), code="extended_once")
     ctx.text("reason", required=True, message=_("延长期限须说明理由并告知申请人"))
 
 
@@ -125,15 +123,6 @@ def e_assign(ctx: Ctx) -> None:
     ctx.case.assigned_to, ctx.case.assigned_at = user, ctx.now
 
 
-def g_release(ctx: Ctx) -> None:
-    holder = ctx.case.assigned_to_id
-    if holder is None:
-        raise Conflict(_("办件未被锁定"), code="not_locked")
-    may_release_others = ctx.roles() & {RoleCode.SUPERVISOR, RoleCode.HEAD, RoleCode.ADMINISTRATOR}
-    if holder != ctx.actor.pk and not (may_release_others or ctx.actor.is_superuser):
-        raise PermissionDenied(_("只有监察人员或单位负责人可以解除他人的锁定"))
-
-
 def e_release(ctx: Ctx) -> None:
     ctx.data["released"] = ctx.case.assigned_to_id
     ctx.case.assigned_to, ctx.case.assigned_at = None, None
@@ -141,8 +130,6 @@ def e_release(ctx: Ctx) -> None:
 
 # --- pledges -----------------------------------------------------------------------------------
 def g_pledge_false(ctx: Ctx) -> None:
-    if not ctx.case.materials.filter(status=MaterialStatus.PLEDGED).exists():
-        raise Conflict(_("本办件没有告知承诺的材料"), code="no_pledge")
     ctx.text("reason", required=True, message=_("请写明承诺不实的情况"))
 
 

@@ -36,17 +36,26 @@ def e_decline(ctx: Ctx) -> None:
     end_pauses(ctx)
 
 
-def g_at_decider(ctx: Ctx) -> None:
-    if ctx.case.current_unit_id != ctx.case.deciding_unit_id:
-        raise Conflict(_("办件尚未到达决定单位 %(u)s") % {"u": ctx.case.deciding_unit.name})
-
-
-def e_step(ctx: Ctx) -> None:
+def e_review(ctx: Ctx) -> None:
+    opinion = ctx.text("opinion")
+    if opinion:
+        ctx.data["opinion"] = opinion
     advance_step(ctx)
 
 
+def g_site_check(ctx: Ctx) -> None:
+    ctx.text("findings", required=True, message=_("请填写现场核查情况"))
+
+
+def e_site_check(ctx: Ctx) -> None:
+    """现场核查/踏勘 (行政许可法 art. 34): part of review, inside the limit; the clock runs on."""
+    ctx.data.update(findings=ctx.text("findings"), checked_on=str(ctx.today))
+    people = ctx.text("people")
+    if people:
+        ctx.data["people"] = people
+
+
 def g_open_joint(ctx: Ctx) -> None:
-    g_at_decider(ctx)
     if not ctx.case.item_version.joint_units.exists():
         raise Conflict(_("该联办事项未配置联办部门"), code="no_joint_units")
 
@@ -56,6 +65,9 @@ def e_open_joint(ctx: Ctx) -> None:
     for unit in units:
         SubReview.objects.get_or_create(case=ctx.case, unit=unit)
     ctx.data["joint_units"] = [u.name for u in units]
+    opinion = ctx.text("opinion")
+    if opinion:
+        ctx.data["opinion"] = opinion
     advance_step(ctx)
 
 
@@ -90,7 +102,6 @@ def e_opine(ctx: Ctx) -> None:
 
 def g_decide(ctx: Ctx, *, default: bool | None = None) -> None:
     case = ctx.case
-    g_at_decider(ctx)
     approved = _bool(ctx, "approved", default)
     if case.case_class == CaseClass.REPLY and approved:
         raise Conflict(_("答复件不能准予，只能书面答复不予批准的理由"), code="reply_only")
@@ -136,8 +147,6 @@ def e_decide_and_conclude(ctx: Ctx) -> None:
 
 # --- delivery ----------------------------------------------------------------------------------
 def g_deliver(ctx: Ctx) -> None:
-    if ctx.case.current_unit_id != ctx.case.intake_unit_id:
-        raise Conflict(_("结果尚未回交至收件单位"), code="not_returned")
     ctx.text("signed_by_name", required=True, message=_("请填写签收人姓名"))
     ctx.data["signature"] = png_checked(ctx.params.get("signature"))
 

@@ -13,7 +13,9 @@ from ..deadlines import deadlines_compute, lower_level_days, lower_level_limit
 from ..materials import materials_apply, missing_required
 from ..models import (
     Custody,
+    FileReview,
     FlagKind,
+    MaterialFile,
     MaterialStatus,
     OneTimeNotice,
     Pause,
@@ -36,16 +38,8 @@ def g_forward(ctx: Ctx) -> None:
         routing.validate_hop(ctx.case, ctx.to_unit)
 
 
-def g_referable(ctx: Ctx) -> None:
-    if ctx.case.current_unit_id == ctx.case.deciding_unit_id:
-        raise Conflict(_("本单位即为决定单位，无需上报"), code="no_hop")
-    g_forward(ctx)
-
-
 def g_hand_back(ctx: Ctx) -> None:
-    if ctx.case.current_unit_id == ctx.case.intake_unit_id:
-        raise Conflict(_("办件已在收件单位，可直接送达"), code="no_hop")
-    ctx.to_unit = ctx.case.intake_unit
+    ctx.to_unit = routing.back_hop(ctx.case)
 
 
 def late_forward_flag(case, today) -> tuple[str, str, str] | None:
@@ -69,15 +63,22 @@ def e_send(ctx: Ctx) -> None:
         flag = late_forward_flag(case, ctx.today)
         if flag is not None:
             ctx.flags.append(flag)
+    originals = bool(ctx.params.get("originals"))
     Custody.objects.create(
         case=case,
         from_unit=case.current_unit,
         to_unit=ctx.to_unit,
         sent_at=ctx.now,
         sent_by=ctx.actor,
+        originals=originals,
+        note=ctx.text("note")[:200],
     )
     ctx.data.update(from_unit=case.current_unit.name, to_unit=ctx.to_unit.name)
+    if originals:
+        ctx.data["originals"] = True
     case.current_unit = ctx.to_unit
+    # The receiving unit's holding (a relay hop's limit) runs from the day it was sent.
+    case.held_since = ctx.today
     # A new unit takes over: the sender's work lock does not travel with the case.
     case.assigned_to, case.assigned_at = None, None
 
@@ -92,13 +93,21 @@ def e_receive(ctx: Ctx) -> None:
         custody.received_at, custody.received_by = ctx.now, ctx.actor
         custody.save(update_fields=["received_at", "received_by"])
     ctx.data["unit"] = ctx.case.current_unit.name
+    case = ctx.case
+    if case.state == State.REFERRED and case.current_unit_id == case.deciding_unit_id:
+        # The deciding unit's limits run from its receipt of the case accepted below it.
+        _clock_start(ctx, ctx.today)
+        ctx.data.update(promised_due=str(case.promised_due), statutory_due=str(case.statutory_due))
 
 
 # --- materials and one-time notice -------------------------------------------------------------
 def g_notice(ctx: Ctx) -> None:
     """Art. 32: all that is missing, told at once; a second notice may not ask for anything new."""
     case = ctx.case
-    extra = {int(m) for m in ctx.params.get("materials") or []}
+    try:
+        extra = {int(m) for m in ctx.params.get("materials") or []}
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("所列材料不属于本事项"), field="materials") from None
     known = set(case.materials.values_list("material_id", flat=True))
     if extra - known:
         raise ValidationFailed(_("所列材料不属于本事项"), field="materials")
@@ -141,43 +150,72 @@ def e_notice(ctx: Ctx) -> None:
         materials=[{"material": r.material_id, "name": r.name} for r in rows],
         note=ctx.text("note"),
     )
-    # The wait does not count against the limits (before acceptance nothing runs yet anyway).
+    # A file sent back in the notice is judged: the applicant must bring that material again.
+    MaterialFile.objects.filter(
+        case=case,
+        material__material_id__in=missing,
+        review__in=[FileReview.PENDING, FileReview.ACCEPTED],
+    ).update(review=FileReview.RETURNED, reviewed_at=ctx.now, reviewed_by=ctx.actor)
+    # The wait counts against no limit (the proxy clock runs from take-in, so it matters there).
     Pause.objects.create(case=case, kind=PauseKind.NOTICE_WAIT, started_on=ctx.today)
     ctx.data.update(notice=notice.number, materials=[m["name"] for m in notice.materials])
 
 
 def e_supplement(ctx: Ctx) -> None:
+    """What the applicant brought: the materials named (all still missing when none are named).
+    The wait ends once no required material is missing; a partial supplement keeps it open
+    (the table's `PREVIOUS_WHEN_COMPLETE`)."""
     case = ctx.case
     spec = ctx.params.get("materials")
-    if spec is None:  # "everything asked for has come"
+    if not spec:  # "everything asked for has come"
         spec = {
             m: MaterialStatus.PROVIDED
             for m in missing_required(case).values_list("material_id", flat=True)
         }
+    if isinstance(spec, list | tuple):  # ticked rows: these came
+        spec = dict.fromkeys(spec, MaterialStatus.PROVIDED)
     ctx.data["materials"] = materials_apply(case=case, spec=spec, today=ctx.today)
     if ctx.params.get("files"):
         ctx.data["files"] = ctx.params["files"]
-    end_pauses(ctx, PauseKind.NOTICE_WAIT)
-    if missing_required(case).exists() and case.accepted_on is not None:
-        raise Conflict(_("仍有必要材料未补正"), code="materials_missing")
+    still = list(missing_required(case).values_list("name", flat=True))
+    if still:
+        ctx.data["still_missing"] = still
+    else:
+        end_pauses(ctx, PauseKind.NOTICE_WAIT)
 
 
 def e_supplement_deferred(ctx: Ctx) -> None:
     spec = ctx.params.get("materials") or {}
     if not spec:
-        raise ValidationFailed(_("请列出补交的材料"), field="materials")
+        raise ValidationFailed(_("请勾选补交的材料"), field="materials")
+    if isinstance(spec, list | tuple):
+        spec = dict.fromkeys(spec, MaterialStatus.PROVIDED)
     ctx.data["materials"] = materials_apply(case=ctx.case, spec=spec, today=ctx.today)
 
 
 # --- acceptance --------------------------------------------------------------------------------
+ARRIVING = frozenset({MaterialStatus.PROVIDED, MaterialStatus.DEFERRED, MaterialStatus.PLEDGED})
+
+
+def _acceptance_spec(ctx: Ctx) -> dict[int, dict]:
+    """容缺 / 告知承诺 chosen at acceptance, per material: {material id: entry}."""
+    spec = ctx.params.get("materials") or {}
+    if not isinstance(spec, dict):
+        raise ValidationFailed(_("材料状态格式不正确"), field="materials")
+    try:
+        return {int(k): (v if isinstance(v, dict) else {"status": v}) for k, v in spec.items()}
+    except (TypeError, ValueError):
+        raise ValidationFailed(_("所列材料不属于本事项"), field="materials") from None
+
+
 def g_accept(ctx: Ctx) -> None:
     case = ctx.case
-    if not routing.can_accept_here(case):
-        raise Conflict(
-            _("本单位不是该事项的受理单位，请转报至 %(u)s") % {"u": routing.next_hop(case).name},
-            code="wrong_unit",
-        )
-    missing = list(missing_required(case).values_list("name", flat=True))
+    spec = _acceptance_spec(ctx)
+    missing = [
+        name
+        for material_id, name in missing_required(case).values_list("material_id", "name")
+        if spec.get(material_id, {}).get("status") not in ARRIVING
+    ]
     if missing:
         raise Conflict(
             _("必要材料不全，不能受理，请出具一次性告知书：%(m)s") % {"m": "、".join(missing)},
@@ -187,6 +225,9 @@ def g_accept(ctx: Ctx) -> None:
 
 
 def e_accept(ctx: Ctx) -> None:
+    spec = _acceptance_spec(ctx)
+    if spec:
+        ctx.data["materials"] = materials_apply(case=ctx.case, spec=spec, today=ctx.today)
     _start(ctx, accepted_on=ctx.today)
 
 
@@ -196,9 +237,23 @@ def e_deem_accept(ctx: Ctx) -> None:
     _start(ctx, accepted_on=ctx.params["arrived_on"])
 
 
+def _clock_start(ctx: Ctx, day: dt.date) -> None:
+    """The deciding unit has the accepted case: its limits run from `day`; the steps of the tiers
+    below it are done."""
+    case = ctx.case
+    case.clock_started_on = day
+    deadlines_compute(case)
+    tier = case.deciding_unit.tier
+    below = [s for s in case.steps.order_by("position") if s.tier != tier and not s.finished_on]
+    if below:
+        advance_step(ctx, on=day, through=below[-1].position)
+
+
 def _start(ctx: Ctx, *, accepted_on: dt.date) -> None:
     case = ctx.case
     case.accepted_on = accepted_on
+    if case.current_unit_id == case.deciding_unit_id:
+        case.clock_started_on = accepted_on
     deadlines_compute(case)
     steps = list(case.item_version.steps.order_by("position"))
     for i, t in enumerate(steps):

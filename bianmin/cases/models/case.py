@@ -153,6 +153,17 @@ class Case(TimeStampedModel):
     deciding_unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("决定单位")
     )
+    # The unit that formally accepts (受理) on the case's route (`routing.route_for`): the village
+    # only for village items, the township for township items and forward-accepted county items,
+    # else the county window or the deciding department. Empty only on errands.
+    accepting_unit = models.ForeignKey(
+        "orgs.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("受理单位"),
+    )
     region = models.ForeignKey(
         "orgs.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区划")
     )
@@ -179,6 +190,12 @@ class Case(TimeStampedModel):
 
     submitted_on = models.DateField(_("收件日期"))
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    # The deciding unit's promised and statutory limits run from its own acceptance or its receipt
+    # of the accepted case, so relay days never count against it (RULES.md "The route").
+    clock_started_on = models.DateField(_("决定单位计时起始日"), null=True, blank=True)
+    # The day the current unit got the case (sent to it, or taken in): a relay hop's holding
+    # limit runs from here (`routing.relay_holding`).
+    held_since = models.DateField(_("当前单位持有起始日"), null=True, blank=True)
     deemed_accepted = models.BooleanField(_("视为受理"), default=False)
     promised_due = models.DateField(_("承诺办结日期"), null=True, blank=True)
     statutory_due = models.DateField(_("法定办结日期"), null=True, blank=True)
@@ -252,6 +269,10 @@ class Case(TimeStampedModel):
     @property
     def is_errand(self) -> bool:
         return self.case_class == ERRAND
+
+    @property
+    def promised_limit(self) -> int:
+        return self.item_version.promised_limit if self.item_version_id else 0
 
     @property
     def title(self) -> str:

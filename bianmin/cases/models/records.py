@@ -90,6 +90,10 @@ class Custody(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # 网上传件: the files travel electronically; paper originals go along only where the item
+    # asks for them, and the hop says whether they did.
+    originals = models.BooleanField(_("纸质原件随件移交"), default=False)
+    note = models.CharField(_("交接说明"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["case", "sent_at", "pk"]
@@ -119,7 +123,8 @@ class SuspensionReason(models.TextChoices):
     QUARANTINE = "quarantine", _("检疫")
     APPRAISAL = "appraisal", _("鉴定")
     EXPERT_REVIEW = "expert_review", _("专家评审")
-    SURVEY = "survey", _("现场勘查")
+    # A site check (现场核查/踏勘, art. 34) is part of review and counts inside the limit: it is
+    # the `site_check` action, never a suspension.
 
 
 class Pause(models.Model):
@@ -299,6 +304,81 @@ class PersonalDataView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer_id} {self.case_id} {self.viewed_at}"
+
+
+class FileReview(models.TextChoices):
+    PENDING = "pending", _("待审")
+    ACCEPTED = "accepted", _("已认可")
+    RETURNED = "returned", _("已退回")
+
+
+class FileSource(models.TextChoices):
+    CAMERA = "camera", _("拍照")
+    SCANNER = "scanner", _("扫描/上传")
+
+
+class MaterialFile(models.Model):
+    """网上传件: one material's electronic copy (a PDF of its pages: photographed with a phone or
+    tablet camera, or scanned), travelling with the case. Never deleted: a returned file stays on
+    record beside the one that replaces it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="files")
+    material = models.ForeignKey(
+        CaseMaterial, on_delete=models.PROTECT, related_name="files", verbose_name=_("材料")
+    )
+    file = models.FileField(_("文件"), upload_to="cases/materials/%Y/%m/")
+    # A small JPEG of the first page, for the checklist's thumbnails.
+    thumbnail = models.FileField(_("缩略图"), upload_to="cases/materials/%Y/%m/", blank=True)
+    content_type = models.CharField(_("类型"), max_length=40, default="application/pdf")
+    pages = models.PositiveSmallIntegerField(_("页数"), default=1)
+    size = models.PositiveIntegerField(_("大小(字节)"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    source = models.CharField(
+        _("来源"), max_length=10, choices=FileSource.choices, default=FileSource.SCANNER
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "orgs.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("上传单位")
+    )
+    review = models.CharField(
+        _("审核"), max_length=10, choices=FileReview.choices, default=FileReview.PENDING
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.CharField(_("审核意见"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["case", "material", "uploaded_at", "pk"]
+        verbose_name = _("材料电子件")
+        verbose_name_plural = _("材料电子件")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.material_id} {self.file.name}"
+
+
+class CreditRestriction(models.Model):
+    """An applicant on the credit blacklist (失信联合惩戒对象): no 容缺受理 for them (RULES.md
+    "Deferred acceptance and pledges"). Kept by administrators; a lifted entry stays on record."""
+
+    id_number = models.CharField(_("居民身份证号"), max_length=18, blank=True, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    reason = models.CharField(_("列入原因"), max_length=300)
+    listed_on = models.DateField(_("列入日期"))
+    lifted_on = models.DateField(_("移出日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-listed_on", "-pk"]
+        verbose_name = _("信用惩戒对象")
+        verbose_name_plural = _("信用惩戒对象")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class MoneyDirection(models.TextChoices):

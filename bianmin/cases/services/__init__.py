@@ -2,13 +2,14 @@
 
 - `case_register`: intake (收件 / 委托) at a unit, in a channel, by staff.
 - `case_submit_online`, `case_supplement_online`: the applicant online, with no staff actor.
-- `case_transition`: every other change, through the table in `bianmin.cases.workflow`.
+- `case_transition`: every other change, through the table in `bianmin.cases.workflow`;
+  `case_actions_for`: what a person may do to a case now (pages, queues and the API show it).
 - `errand_register`: an errand (便民服务), a light case the village agent takes for a person.
 - `flags_sweep`: supervision flags and art. 32 deemed acceptance, run daily.
 - `deadlines_recompute`: provisional deadlines after the calendar changed.
 """
 
-from .engine import case_transition
+from .engine import case_actions_for, case_transition
 from .errands import errand_register
 from .events import event_record
 from .intake import case_register
@@ -16,6 +17,7 @@ from .online import case_submit_online, case_supplement_online
 from .sweep import deadlines_recompute, flag_raise, flags_sweep
 
 __all__ = [
+    "case_actions_for",
     "case_register",
     "case_submit_online",
     "case_supplement_online",

@@ -12,7 +12,8 @@ from bianmin.orgs.scope import scope_for
 from .. import workflow
 from ..actors import APPLICANT, is_applicant, user_of
 from ..effects import Ctx
-from ..models import Case, State, SupervisionFlag
+from ..materials import missing_required
+from ..models import Case, MaterialStatus, State, SupervisionFlag
 from .events import event_record
 
 
@@ -20,6 +21,66 @@ def case_visible(*, viewer, case: Case) -> bool:
     from ..selectors import cases_visible
 
     return cases_visible(viewer=viewer, base=Case.all_objects.all()).filter(pk=case.pk).exists()
+
+
+def _acts_for(row: workflow.Transition, case: Case, scope) -> bool:
+    """Whether `scope` acts for a unit the row lets act: the unit holding the case, and for some
+    rows also the unit it came in at or a joint department reviewing it."""
+    units = [case.current_unit]
+    if row.acts_for == "intake_or_current":
+        units.append(case.intake_unit)
+    elif row.acts_for == "joint_or_current":
+        units += [r.unit for r in case.subreviews.select_related("unit__region")]
+    return any(scope.can_act_for_unit(u) for u in units)
+
+
+def _locked_out(row: workflow.Transition, case: Case, actor) -> bool:
+    """A staff work lock keeps other staff out of everything but releasing it; it does not stop
+    the applicant answering a notice."""
+    holder = case.assigned_to_id
+    return (
+        holder is not None
+        and row.action != "release"
+        and not is_applicant(actor)
+        and (actor is None or holder != actor.pk)
+    )
+
+
+def case_actions_for(case: Case, actor, *, scope=None) -> list[str]:
+    """What `actor` may do to `case` now, the next expected action first (`workflow.NEXT_ORDER`):
+    the table's rows for the case's state and class whose roles, unit (scope), work lock and
+    condition (`when`) let this actor act. The one list the case page, the work queues and the
+    API's `allowed_actions` show; a submitted action still runs its guard on the parameters."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or is_applicant(actor):
+        return []
+    staff = getattr(actor, "staff", None)
+    roles = set(staff.roles) if staff else set()
+    scope = scope or scope_for(actor)
+    out = []
+    for row in workflow.TABLE:
+        if case.state not in row.sources or row.roles == workflow.SYSTEM:
+            continue
+        if row.classes is not None and case.case_class not in row.classes:
+            continue
+        if not (actor.is_superuser or roles & row.roles) or row.action in out:
+            continue
+        if _locked_out(row, case, actor) or not _acts_for(row, case, scope):
+            continue
+        if row.when is not None and row.when(case, actor) is not None:
+            continue
+        out.append(row.action)
+    order = {a: i for i, a in enumerate(workflow.NEXT_ORDER)}
+    out.sort(key=lambda a: order.get(a, len(order)))
+    if (
+        case.state == State.SUBMITTED
+        and "notify_missing" in out
+        and case.materials.filter(required=True, status=MaterialStatus.MISSING).exists()
+    ):
+        # Before acceptance with required materials missing, the one-time notice is what comes
+        # next (art. 32), not acceptance or forwarding.
+        out.remove("notify_missing")
+        out.insert(0, "notify_missing")
+    return out
 
 
 def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
@@ -38,13 +99,7 @@ def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
         raise PermissionDenied(_("需要登录"))
     if not actor.is_superuser and not (ctx.roles() & row.roles):
         raise PermissionDenied(_("您的角色不能执行「%(a)s」") % {"a": label})
-    scope = scope_for(actor)
-    units = [case.current_unit]
-    if row.acts_for == "intake_or_current":
-        units.append(case.intake_unit)
-    elif row.acts_for == "joint_or_current":
-        units += [r.unit for r in case.subreviews.select_related("unit__region")]
-    if not any(scope.can_act_for_unit(u) for u in units):
+    if not _acts_for(row, case, scope_for(actor)):
         raise PermissionDenied(
             _("办件当前在 %(u)s，您无权代其执行「%(a)s」")
             % {"u": case.current_unit.name, "a": label}
@@ -80,18 +135,15 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
     now = timezone.now()
     ctx = Ctx(case=case, actor=actor, params=params, today=timezone.localdate(now), now=now)
     _check_actor(row, ctx)
-    holder = case.assigned_to_id
-    # A staff work lock keeps other staff out; it does not stop the applicant answering a notice.
-    if (
-        holder is not None
-        and action != "release"
-        and not is_applicant(actor)
-        and (actor is None or holder != actor.pk)
-    ):
+    if _locked_out(row, case, actor):
         raise Conflict(
             _("办件已由 %(u)s 领办锁定，请待其解除") % {"u": case.assigned_to},
             code="locked",
         )
+    if row.when is not None:
+        reason = row.when(case, actor)
+        if reason is not None:
+            raise Conflict(reason, code="not_now", extra={"state": case.state, "action": action})
     if row.guard is not None:
         row.guard(ctx)
     from_state = case.state
@@ -99,12 +151,19 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
         target = from_state
     elif row.target == workflow.PREVIOUS:
         target, case.resume_state = case.resume_state or State.SUBMITTED, ""
+    elif row.target == workflow.PREVIOUS_WHEN_COMPLETE:
+        target = None  # decided after the effect: what is still missing
     else:
         target = row.target
         if target in workflow.PAUSING:
             case.resume_state = from_state
     if row.effect is not None:
         row.effect(ctx)
+    if target is None:
+        if missing_required(case).exists():
+            target = from_state
+        else:
+            target, case.resume_state = case.resume_state or State.SUBMITTED, ""
     if case.first_responder_id is None and ctx.roles() & workflow.HANDLERS:
         # 首问负责: an online application has no owner until a staff member first handles it.
         case.first_responder = actor

@@ -15,6 +15,7 @@ from bianmin.orgs.models import RoleCode, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 
 from .. import routing
+from ..deadlines import deadlines_compute
 from ..materials import checklist_create
 from ..models import ApplicantKind, Case, Channel, Custody, State
 from ..numbers import case_number_new
@@ -93,9 +94,10 @@ def case_register(
 ) -> Case:
     """Open a case (收件/委托). The staff member who opens it is its first responder (首问负责).
 
-    Proxy cases (村级代办) are taken by the village agent on the applicant's signed entrustment,
-    only for items the catalog allows to be proxied; proxy handling charges nothing (county proxy
-    rule), so the case carries only the catalog's own fee. `materials` maps material id to a
+    Proxy cases (代办) are taken on the applicant's signed entrustment: by the village agent at
+    the station for items the catalog allows villages to proxy, or by a township or county hall
+    for any item (沂水 2016); proxy handling charges nothing (county proxy rule), so the case
+    carries only the catalog's own fee. The proxy deadline runs from today. `materials` maps material id to a
     status (or a dict with status, commitment, due_days); materials not named are missing.
     Invalid identifiers are refused with the field named and nothing is saved.
     """
@@ -124,10 +126,13 @@ def case_register(
     now = timezone.now()
     proxy = channel == Channel.PROXY
     if proxy:
-        if not staff.has_role(RoleCode.AGENT) or unit.kind != UnitKind.VILLAGE_STATION:
-            raise PermissionDenied(_("代办件只能由村(社区)代办员登记"))
-        if not item_version.village_proxy:
-            raise ValidationFailed(_("该事项不在村级代办范围内"), field="item_version")
+        # A village agent proxies at the station; township and county halls may take proxy
+        # requests directly (沂水 2016), and then their own window delivers.
+        if unit.kind == UnitKind.VILLAGE_STATION:
+            if not staff.has_role(RoleCode.AGENT):
+                raise PermissionDenied(_("村级代办件须由本站代办员登记"))
+            if not item_version.village_proxy:
+                raise ValidationFailed(_("该事项不在村级代办范围内"), field="item_version")
         if not entrustment_signed:
             raise ValidationFailed(_("代办须有申请人签署的委托书"), field="entrustment_signed")
     case = case_create(
@@ -172,6 +177,7 @@ def case_create(
     (received at `unit` the moment it came in). The caller writes the intake event."""
     today = timezone.localdate(now)
     fee = item_version.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    route = routing.route_for(item_version=item_version, intake_unit=unit)
     case = Case(
         item_version=item_version,
         case_class=item_version.case_class,
@@ -179,13 +185,16 @@ def case_create(
         state=State.SUBMITTED,
         intake_unit=unit,
         current_unit=unit,
-        deciding_unit=routing.deciding_unit_for(item_version=item_version, intake_unit=unit),
+        accepting_unit=route.accepting,
+        deciding_unit=route.deciding,
         region=unit.region,
         first_responder=first_responder,
         submitted_on=today,
+        held_since=today,
         fee_total=fee,
         **fields,
     )
+    deadlines_compute(case)  # a proxied applicant is given the proxy deadline at take-in
     case_save_numbered(case, region_code=unit.region.code, day=today)
     checklist_create(case=case, spec=materials, today=today)
     Custody.objects.create(

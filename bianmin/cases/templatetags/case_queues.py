@@ -7,8 +7,8 @@ register = template.Library()
 
 @register.simple_tag
 def work_queue_counts(user) -> list[dict]:
+    from bianmin.cases.pages import QUEUE_LABELS
     from bianmin.cases.selectors import work_queues
-    from bianmin.cases.views import QUEUE_LABELS
 
     if not getattr(user, "is_authenticated", False):
         return []
