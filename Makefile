@@ -48,15 +48,20 @@ install-test: $(BIN)/python system-deps browser-deps
 messages:
 	cd bianmin && ../$(BIN)/python -m django compilemessages --settings=bianmin.settings -v 0
 
+# The QR code on every notice points to BIANMIN_PUBLIC_URL: the demo serves it at the address it
+# listens on, unless BIANMIN_PUBLIC_URL is already set (e.g. the machine's LAN address when
+# HOST=0.0.0.0, so that a phone can scan a printout).
 demo: install
 	mkdir -p var
 	$(BIN)/bianmin migrate --noinput -v 0
 	$(BIN)/bianmin seed-demo --if-empty --cases $(DEMO_CASES)
 	$(BIN)/bianmin demo-accounts
-	$(BIN)/bianmin runserver --insecure $(HOST):$(PORT)
+	BIANMIN_PUBLIC_URL="$${BIANMIN_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
+	  $(BIN)/bianmin runserver --insecure $(HOST):$(PORT)
 
 serve: install
-	$(BIN)/bianmin runserver --insecure $(HOST):$(PORT)
+	BIANMIN_PUBLIC_URL="$${BIANMIN_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
+	  $(BIN)/bianmin runserver --insecure $(HOST):$(PORT)
 
 lint: install-test
 	$(BIN)/ruff check bianmin

@@ -1,7 +1,7 @@
 """The cases API (/api/v1/cases): thin handlers over `services` and `selectors`."""
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from bianmin.api.auth import staff_auth
 from bianmin.catalog.models import Item, ItemVersion
@@ -49,20 +49,31 @@ def case_create(request, payload: CaseCreateIn):
     case = services.case_register(
         actor=request.auth, item_version=_version(payload), unit=unit, **data
     )
-    return Status(201, case_out(case, detail=True))
+    return Status(201, case_out(case, detail=True, actor=request.auth))
 
 
 class ListQuery(Schema):
+    """Filters of the case list; the search and its checks are `selectors.case_list`'s, so a
+    bad value gets the same Chinese message as on the page (422 with the field named)."""
+
     state: str | None = None
-    unit: int | None = None
+    # Database ids: a number past the 64-bit range is a 422 here, not an error in the query.
+    unit: int | None = Field(None, ge=1, le=2**63 - 1)
     overdue: bool | None = None
     queue: str | None = None
     cursor: str | None = None
-    limit: int = 50
+    limit: int = Field(50, ge=1, le=200)
+    q: str | None = None  # case number (or prefix), applicant name, ID number, phone (or tail)
+    item: str | None = None  # item name contains
+    channel: str | None = None
+    # Intake dates, YYYY-MM-DD, inclusive: text here so that the selector words the refusal.
+    submitted_from: str | None = None
+    submitted_to: str | None = None
 
 
-@router.get("", response=CasePage, summary="Cases in the caller's scope")
+@router.get("", response=CasePage, summary="Search the cases in the caller's scope")
 def case_list(request, q: Query[ListQuery]):
+    """Newest first, keyset-paginated (`next_cursor`); ID numbers and phones masked."""
     page = selectors.case_list(viewer=request.auth, **q.dict())
     return {"items": [case_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
@@ -79,7 +90,7 @@ def work_queues(request):
 @router.post("/errands", response={201: ErrandOut}, summary="Open an errand (便民服务)")
 def errand_create(request, payload: ErrandCreateIn):
     case = services.errand_register(actor=request.auth, **payload.dict())
-    return Status(201, errand_out(case, detail=True))
+    return Status(201, errand_out(case, detail=True, actor=request.auth))
 
 
 class ErrandQuery(Schema):
@@ -89,14 +100,20 @@ class ErrandQuery(Schema):
 
 @router.get("/errands", response=list[ErrandOut], summary="Errands in the caller's scope")
 def errand_list(request, q: Query[ErrandQuery]):
-    return [errand_out(c) for c in errand_selectors.errand_list(viewer=request.auth, **q.dict())]
+    return [
+        errand_out(c, actor=request.auth)
+        for c in errand_selectors.errand_list(viewer=request.auth, **q.dict())
+    ]
 
 
 @router.get("/errands/queues", summary="The caller's errand queues, apart from case queues")
 def errand_queues(request):
     queues = errand_selectors.errand_queues(viewer=request.auth)
     return {
-        name: {"count": q["count"], "items": [errand_out(c) for c in q["items"]]}
+        name: {
+            "count": q["count"],
+            "items": [errand_out(c, actor=request.auth) for c in q["items"]],
+        }
         for name, q in queues.items()
     }
 
@@ -132,12 +149,14 @@ def errand_money(request, q: Query[MonthQuery]):
 
 @router.get("/errands/{number}", response=ErrandOut, summary="One errand with its money")
 def errand_detail(request, number: str):
-    return errand_out(errand_selectors.errand_get(viewer=request.auth, number=number), detail=True)
+    errand = errand_selectors.errand_get(viewer=request.auth, number=number)
+    return errand_out(errand, detail=True, actor=request.auth)
 
 
 @router.get("/{number}", response=CaseDetail, summary="One case (the view is logged)")
 def case_detail(request, number: str):
-    return case_out(selectors.case_get(viewer=request.auth, number=number), detail=True)
+    case = selectors.case_get(viewer=request.auth, number=number)
+    return case_out(case, detail=True, actor=request.auth)
 
 
 @router.post(
@@ -158,7 +177,9 @@ def case_action(request, number: str, action: str, payload: ActionIn):
         note=params.pop("note", ""),
         **params,
     )
-    return errand_out(case, detail=True) if case.is_errand else case_out(case, detail=True)
+    if case.is_errand:
+        return errand_out(case, detail=True, actor=request.auth)
+    return case_out(case, detail=True, actor=request.auth)
 
 
 @router.get("/{number}/events", response=list[EventOut], summary="The case timeline")

@@ -18,17 +18,57 @@ Every change goes through `bianmin.cases.services.case_transition(case=, action=
 it locks the case row, checks `expected_version` (optimistic locking, 409 when stale), finds the
 row of the table below for the action and the current state (409 naming both when there is
 none), checks the actor's role and scope (403), the work lock taken by `assign` (409 for anyone
-but the holder until `release`), runs the guard and the effect, increments `lock_version`, saves,
-and appends the hash-chained event, all in one transaction.
+but the holder until `release`), the row's condition (`when`, 409 with the reason), runs the
+guard and the effect, increments `lock_version`, saves, and appends the hash-chained event, all
+in one transaction.
+
+What a person may do now is `bianmin.cases.services.case_actions_for(case, actor)`: the rows for
+the case's state and class whose roles, unit, work lock and condition let this person act, the
+next expected action first. The case page shows the first as its primary button and folds the
+rest under 更多操作; the work queues and the API's `allowed_actions` show the same list.
 
 `=same` keeps the state; `=previous` returns to the state the case was paused from
-(one-time-notice wait or suspension). Acting for: `current` is the unit holding the case,
-`intake_or_current` also the unit where it came in, `joint_or_current` also a joint department
-with a sub-review. The API takes the action name at `POST /api/v1/cases/{number}/actions/{action}`.
+(one-time-notice wait or suspension); `=previous_when_complete` does so once no required
+material is missing (a partial supplement keeps the case waiting). Acting for: `current` is the
+unit holding the case, `intake_or_current` also the unit where it came in, `joint_or_current`
+also a joint department with a sub-review. The API takes the action name at
+`POST /api/v1/cases/{number}/actions/{action}`.
 
-Time limits (RULES.md): counted in working days from the day after acceptance, paused days
-excluded; proxy cases are due 5 working days after the promised date; the result is delivered
-within 10 working days of the decision; one extension of 10 working days (15 for joint cases).
+## The route
+
+RULES.md "The route of a proxied case" (沂水 2016 §三(三); 汉台 2023 "受理关口前移"), in
+`bianmin/cases/routing.py`. At intake the case gets its accepting and deciding units
+(`route_for`):
+
+```
+village station ──forward──▶ township centre ──forward──▶ [county window] ──forward──▶ department
+ (委托, 收件登记, check,        (receive, check; accepts      (accepts when the    (accepts, or receives
+  one-time notice; accepts      township items and county     item names it)       the case accepted
+  only village items)           items it may accept)                               below: its clock starts)
+        ▲                               │ ▲                                                   │
+        └───────hand_back (receive, deliver)◀──hand_back (receive) ◀────────────hand_back─────┘
+```
+
+- A village station accepts only what the village decides; everything above goes to its
+  township centre first. The township accepts township items and county items whose acceptance
+  the county moved forward (`accept_tier` township on a county item), then refers the latter up
+  after its preliminary review (`forward` from accepted, art. 43); other county items it forwards
+  to the item's `county_window`, or to the deciding department.
+- Township and county halls may take proxy requests themselves; their own window delivers.
+- Each hop is a custody record (sent, received, by whom, whether paper originals travel with
+  it). A unit holding a case it neither accepts, decides nor delivers holds it as a relay, with
+  a holding limit (`BIANMIN_RELAY_HOLD_DAYS`, default 1 working day) that supervision watches.
+
+Time limits (RULES.md): counted in working days, paused days excluded. The deciding unit's
+promised and statutory limits run from its own acceptance or its receipt of the case accepted
+below it (`Case.clock_started_on`), so relay days never count against it. A proxied case's
+deadline, the date its applicant is given, is the promised limit + 5 working days from the day
+the station took it in (relay days count here). The result is delivered within 10 working days
+of the decision; one extension of 10 working days (15 for joint cases). A site check
+(`site_check`, art. 34) is part of review and runs inside the limit; only the art. 45 procedures
+suspend it. One rule colours a running deadline (`deadlines.colour_of`: red past it, yellow
+when 1 working day or 20% of the limit is left, else green), and one table decides the work
+queues (`selectors.QUEUE_TABLE`).
 
 Online applications (`case_submit_online`) open the case the moment they arrive, with no staff
 actor: the event's actor is 申请人(网上) and the first responder stays empty until a staff member
@@ -53,10 +93,13 @@ village in the monthly report and a place in the agents' assessment. API: `POST
 """
 
 
+RETURNING_TARGETS = (workflow.PREVIOUS, workflow.PREVIOUS_WHEN_COMPLETE)
+
+
 def _targets(row: workflow.Transition) -> list[str]:
     if row.target == workflow.SAME:
         return sorted(row.sources)
-    if row.target == workflow.PREVIOUS:
+    if row.target in RETURNING_TARGETS:
         # Back to wherever a row pausing into this state came from.
         paused_from = set()
         for other in workflow.TABLE:
@@ -79,7 +122,7 @@ def mermaid() -> str:
             continue
         for source in sorted(row.sources):
             for target in _targets(row):
-                if row.target == workflow.PREVIOUS and target == source:
+                if target == source and row.target in RETURNING_TARGETS:
                     continue
                 edge = (source, target, row.action)
                 if edge not in seen:
@@ -95,11 +138,11 @@ def mermaid() -> str:
 
 
 def table() -> str:
-    head = "| action | from | to | roles | acts for | classes | guard | effect |"
-    rows = [head, "|---|---|---|---|---|---|---|---|"]
+    head = "| action | from | to | roles | acts for | classes | when | guard | effect |"
+    rows = [head, "|---|---|---|---|---|---|---|---|---|"]
     for row in workflow.TABLE:
         rows.append(
-            "| {a} ({label}) | {src} | {dst} | {roles} | {acts} | {cls} | {g} | {e} |".format(
+            "| {a} ({label}) | {src} | {dst} | {roles} | {acts} | {cls} | {w} | {g} | {e} |".format(
                 a=f"`{row.action}`",
                 label=workflow.ACTION_LABELS.get(row.action, ""),
                 src=", ".join(sorted(row.sources)),
@@ -107,6 +150,7 @@ def table() -> str:
                 roles=", ".join(sorted(row.roles)),
                 acts=row.acts_for,
                 cls=", ".join(sorted(row.classes)) if row.classes else "all",
+                w=f"`{row.when.__name__}`" if row.when else "",
                 g=f"`{row.guard.__name__}`" if row.guard else "",
                 e=f"`{row.effect.__name__}`" if row.effect else "",
             )

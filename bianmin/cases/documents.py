@@ -3,23 +3,27 @@
 Each builder returns a plain `doc` dict for a template under `cases/documents/`; the page view
 serves it as HTML or PDF (`bianmin.common.documents`). Identifier numbers are printed masked: the
 applicant already holds the number, and a masked copy is safe when a printout is left at a counter.
+Every document carries the QR code of the case's public status page (`status_url`), and those
+that give the applicant a date give the one date RULES.md says they are given (`applicant_due`).
 """
 
 import base64
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bianmin.common.documents import public_url
 from bianmin.common.errors import Conflict, NotFound
 from bianmin.common.qr import qr_svg
 from bianmin.common.validators import mask_id_number, mask_phone
+from bianmin.orgs.models import UnitKind
 
+from .deadlines import PROXY_EXTRA_DAYS
 from .models import ApplicantKind, Case, MaterialStatus, State
 
 
@@ -33,6 +37,7 @@ class DocumentKind:
 KINDS = {
     k.code: k
     for k in (
+        DocumentKind("entrustment", gettext_lazy("委托书"), "cases/documents/entrustment.html"),
         DocumentKind("receipt", gettext_lazy("受理通知书"), "cases/documents/receipt.html"),
         DocumentKind("notice", gettext_lazy("一次性告知书"), "cases/documents/notice.html"),
         DocumentKind("decline", gettext_lazy("不予受理通知书"), "cases/documents/refusal.html"),
@@ -44,8 +49,83 @@ KINDS = {
 
 
 def status_url(case: Case) -> str:
-    """The public status page printed (and QR-encoded) on the receipt."""
-    return f"{settings.BIANMIN_PUBLIC_URL.rstrip('/')}/status/{case.number}"
+    """The case's public status page on the public address (BIANMIN_PUBLIC_URL, see
+    `common.documents.public_url`): printed and QR-encoded on every document of the case. The
+    page still asks for the last four phone digits before it shows anything."""
+    return public_url(reverse("portal:status_detail", args=[case.number]))
+
+
+@dataclass(frozen=True)
+class ApplicantDue:
+    """The date an applicant is given for their case, or the limit when no date exists yet.
+
+    `kind`: "proxy" (the proxy deadline of a proxied case), "promised" (the deciding unit's
+    promised date), "pending" (the deciding unit has not started its clock: `limit_days` working
+    days from its receipt), "none" (no limit applies).
+    """
+
+    kind: str
+    label: str
+    date: dt.date | None
+    limit_days: int
+    provisional: bool = False
+
+    @property
+    def text(self) -> str:
+        """The printable value: the date, or the limit in working days and where it runs from."""
+        if self.date is not None:
+            return _day(self.date)
+        if self.kind == "pending":
+            if not self.limit_days:
+                return _("即办（决定单位收件后当场办结）")
+            return _("%(n)s个工作日（自决定单位收件之日起计算）") % {"n": self.limit_days}
+        return ""
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "date": self.date,
+            "limit_days": self.limit_days,
+            "provisional": self.provisional,
+            "text": self.text,
+        }
+
+
+def applicant_due(case: Case) -> ApplicantDue:
+    """The date the applicant is given, on notices, the public status page and the lookup.
+
+    RULES.md "Time limits" / "The route of a proxied case": a proxied case is finished within the
+    promised limit plus 5 working days from take-in (沂水 2016), and that proxy deadline
+    (`Case.proxy_due`, labelled 代办承诺办结日期) is the date a proxied applicant is given. Other
+    applicants are given the deciding unit's promised date (承诺办结日期). The deciding unit's
+    clock starts on its own acceptance or receipt of the accepted case, so a case still on its way
+    up to it (`clock_started_on` and `promised_due` empty: a county item accepted at the township)
+    has no promised date yet: it is given the promised limit in working days, counted from the
+    deciding unit's receipt.
+    """
+    limit = case.promised_limit + (case.extended_days or 0) if case.item_version_id else 0
+    provisional = bool(case.deadlines_provisional)
+    if case.is_proxy and case.proxy_due is not None:
+        return ApplicantDue(
+            "proxy", _("代办承诺办结日期"), case.proxy_due, limit + PROXY_EXTRA_DAYS, provisional
+        )
+    if case.promised_due is not None:
+        return ApplicantDue("promised", _("承诺办结日期"), case.promised_due, limit, provisional)
+    if case.item_version_id and case.clock_started_on is None:
+        return ApplicantDue("pending", _("承诺办结时限"), None, limit)
+    return ApplicantDue("none", _("承诺办结日期"), None, 0)
+
+
+def statutory_text(case: Case) -> str:
+    """The statutory limit as printed: its date, or before the deciding unit's clock starts the
+    statutory working days from its receipt (行政许可法 art. 42)."""
+    if case.statutory_due is not None:
+        return _day(case.statutory_due)
+    if case.item_version_id and case.clock_started_on is None:
+        days = case.item_version.statutory_limit + (case.extended_days or 0)
+        return _("%(n)s个工作日（自决定单位收件之日起计算）") % {"n": days}
+    return ""
 
 
 def _day(value) -> str:
@@ -68,8 +148,11 @@ def _person(user) -> str:
 
 
 def available_kinds(case: Case) -> list[DocumentKind]:
-    """The documents that exist for the case in its current state."""
+    """The documents that exist for the case in its current state. A proxied case has its
+    entrustment (委托书) from take-in: the applicant signs it at intake."""
     out = []
+    if case.is_proxy:
+        out.append(KINDS["entrustment"])
     if case.accepted_on:
         out.append(KINDS["receipt"])
     if case.notices.exists():
@@ -91,6 +174,7 @@ def _base(case: Case, kind: DocumentKind, *, unit=None, handler="", date=None) -
         id_label, id_value = _("统一社会信用代码"), case.credit_code
     else:
         id_label, id_value = _("居民身份证号"), mask_id_number(case.id_number)
+    url = status_url(case)
     return {
         "kind": kind.code,
         "title": str(kind.title),
@@ -101,6 +185,10 @@ def _base(case: Case, kind: DocumentKind, *, unit=None, handler="", date=None) -
         "item_name": case.item_version.name,
         "item_code": case.item_version.item.local_code,
         "case_url": reverse("cases:detail", args=[case.number]),
+        "is_proxy": case.is_proxy,
+        "due": applicant_due(case).as_dict(),
+        "status_url": url,
+        "qr_svg": qr_svg(url, title=url),
         "applicant": {
             "name": case.applicant_name,
             "id_label": id_label,
@@ -113,8 +201,8 @@ def _base(case: Case, kind: DocumentKind, *, unit=None, handler="", date=None) -
 
 def _materials(case: Case) -> list[dict]:
     return [
-        {"name": m.name, "status": m.get_status_display(), "code": m.status}
-        for m in case.materials.all()
+        {"no": n, "name": m.name, "status": m.get_status_display(), "code": m.status}
+        for n, m in enumerate(case.materials.all(), start=1)
     ]
 
 
@@ -141,18 +229,65 @@ def _build_receipt(case: Case, kind: DocumentKind) -> dict:
         handler=ev.actor_name if ev else "",
         date=case.accepted_on,
     )
-    url = status_url(case)
-    fee = case.fee_total or 0
+    materials = _materials(case)
     doc.update(
         accepted_at=_day(case.accepted_on),
-        promised_due=_day(case.promised_due),
-        statutory_due=_day(case.statutory_due),
-        proxy_due=_day(case.proxy_due) if case.is_proxy else "",
+        statutory_due=statutory_text(case),
+        statutory_label=_("法定办结日期") if case.statutory_due else _("法定办结时限"),
         provisional=case.deadlines_provisional,
-        status_url=url,
-        qr_svg=qr_svg(url, title=url),
-        materials=_materials(case),
-        fee_text=_("免费") if not fee else _("%(n)s元（按公示标准收取）") % {"n": fee},
+        materials=materials,
+        # The acceptance notice stays on one A4 page with its stamp block: two materials a row,
+        # and a long checklist as a run-in list.
+        material_rows=[materials[i : i + 2] for i in range(0, len(materials), 2)],
+        materials_inline=len(materials) > RECEIPT_TABLE_MATERIALS,
+        fee_text=_fee_text(case),
+        **_proxy_parties(case),
+    )
+    return doc
+
+
+# Up to this many received materials the acceptance notice lists them in a table.
+RECEIPT_TABLE_MATERIALS = 10
+
+
+def _fee_text(case: Case) -> str:
+    fee = case.fee_total or 0
+    return _("免费") if not fee else _("%(n)s元（按公示标准收取）") % {"n": fee}
+
+
+def _proxy_parties(case: Case) -> dict:
+    """Who took the request in on the applicant's behalf: the village agent and station, or the
+    hall's clerk and hall when a township or county hall took the proxy request directly."""
+    if not case.is_proxy:
+        return {"agent": "", "station": "", "agent_label": "", "station_label": ""}
+    at_station = case.intake_unit.kind == UnitKind.VILLAGE_STATION
+    return {
+        "agent": case.agent.full_name if case.agent else _person(case.first_responder),
+        "station": case.intake_unit.name,
+        "agent_label": _("代办员") if at_station else _("经办工作人员"),
+        "station_label": _("代办点") if at_station else _("服务大厅"),
+    }
+
+
+def _build_entrustment(case: Case, kind: DocumentKind) -> dict:
+    """The entrustment (委托书) the applicant signs at take-in: who entrusts whom with what, that
+    proxy handling is free, the proxy deadline they are given, and lines for both signatures."""
+    parties = _proxy_parties(case)
+    doc = _base(
+        case,
+        kind,
+        unit=case.intake_unit,
+        handler=parties["agent"],
+        date=timezone.localdate(case.entrusted_at) if case.entrusted_at else case.submitted_on,
+    )
+    doc.update(
+        entrustment_text=case.entrustment_text,
+        entrusted_at=_day(case.entrusted_at or case.created_at),
+        fee=case.fee_total or 0,
+        fee_text=_fee_text(case),
+        promised_limit=case.promised_limit,
+        proxy_extra_days=PROXY_EXTRA_DAYS,
+        **parties,
     )
     return doc
 
@@ -212,8 +347,7 @@ def _build_register(case: Case, kind: DocumentKind) -> dict:
         case, kind, unit=case.intake_unit, handler=case.agent.full_name if case.agent else ""
     )
     doc.update(
-        station=case.intake_unit.name,
-        agent=case.agent.full_name if case.agent else "",
+        **_proxy_parties(case),
         opened_at=_day(case.entrusted_at or case.created_at),
         state=case.get_state_display(),
         materials=_materials(case),

@@ -1,83 +1,136 @@
-"""Opening a case at a unit (收件登记 / 委托代办): the intake page."""
+"""Opening a case at a unit (收件登记 / 委托代办): the intake page, its item search and the
+chosen item's checklist.
+
+One item field: the page posts the id of the chosen published version (`item`). The search box
+asks `intake_items` for matches as the user types (htmx), and choosing one asks `intake_pick`
+for the chosen item and its checklist, swapped into the same form without a reload, so nothing
+typed is lost. Without JavaScript the search box submits a GET form and each result is a link
+that opens the page with that item chosen.
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from bianmin.catalog.models import ItemVersion
+from bianmin.catalog.models import ItemVersion, Tier
+from bianmin.catalog.search import item_search, items_published_for
 from bianmin.catalog.selectors import item_list_published
 from bianmin.common.errors import DomainError
-from bianmin.orgs.models import UnitKind
+from bianmin.orgs.models import Unit, UnitKind
 
+from .files import files_from_request
 from .forms import IntakeForm
-from .models import ApplicantKind, Channel, MaterialStatus
+from .models import ApplicantKind, Channel
 from .pages import base_context, can_open, staff_of
 from .services import case_register
 
-INTAKE_FIELD_MAP = {"contact": "contact_name", "item_version": "item"}
+# The service names its arguments; the page names its fields.
+INTAKE_FIELD_MAP = {
+    "contact": "contact_name",
+    "item_version": "item",
+    "entrustment_signed": "entrusted",
+    "entrustment_text": "entrustment_text",
+}
+# A hall takes requests at the window, by appointment, on a home visit, or as a proxy on the
+# applicant's entrustment (沂水 2016: halls may take proxy requests directly). Online
+# applications come in only from the applicant (`case_submit_online`).
+HALL_CHANNELS = (Channel.WINDOW, Channel.APPOINTMENT, Channel.HOME_VISIT, Channel.PROXY)
+SEARCH_RESULTS = 20
 
 
-def _intake_items(unit):
-    return item_list_published(tier=unit.tier).select_related("item").order_by("item__local_code")
+def _intake_unit(request: HttpRequest) -> Unit:
+    """The unit the viewer takes cases in for; 403 for those who may not open cases."""
+    staff = staff_of(request)
+    if staff is None or staff.unit is None or not can_open(request):
+        raise DjangoPermissionDenied(_("您的账号不能登记办件"))
+    return staff.unit
 
 
-def _material_rows(version: ItemVersion | None, data=None) -> list[dict]:
-    if version is None:
+def _tiers(unit: Unit) -> tuple[str, ...]:
+    """Whose items `unit` may take in: a village station the items villages may take
+    (village-proxyable or village-accepted); a hall the items accepted at its own tier and, on
+    an applicant's entrustment (channel proxy), also the items villages may take (沂水 2016)."""
+    if unit.kind == UnitKind.VILLAGE_STATION:
+        return (Tier.VILLAGE,)
+    return (unit.tier, Tier.VILLAGE)
+
+
+def _items(unit: Unit) -> QuerySet[ItemVersion]:
+    return items_published_for(_tiers(unit))
+
+
+def _window_items(unit: Unit) -> QuerySet[ItemVersion] | None:
+    """At a hall, the items it takes in at its own window (any channel); None at a station."""
+    if unit.kind == UnitKind.VILLAGE_STATION:
+        return None
+    return item_list_published(tier=unit.tier)
+
+
+def _proxy_only(unit: Unit, versions: list[ItemVersion]) -> set[int]:
+    """Which of `versions` a hall may take only as a proxy (not items of its own tier)."""
+    window = _window_items(unit)
+    if window is None or not versions:
+        return set()
+    pks = {v.pk for v in versions}
+    return pks - set(window.filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def _channels(unit: Unit) -> list[tuple[str, str]]:
+    """A village station has no choice (always 委托代办); a hall offers `HALL_CHANNELS`."""
+    if unit.kind == UnitKind.VILLAGE_STATION:
         return []
-    options = [
-        (MaterialStatus.PROVIDED, _("已提交")),
-        (MaterialStatus.MISSING, _("缺少")),
-    ]
-    rows = []
-    for m in version.materials.order_by("position", "pk"):
-        chosen = (data or {}).get(f"material_{m.pk}", MaterialStatus.PROVIDED)
-        rows.append(
-            {
-                "pk": m.pk,
-                "name": m.name,
-                "required": m.required,
-                "note": m.note,
-                "options": options,
-                "chosen": chosen,
-            }
-        )
-    return rows
+    labels = {Channel.PROXY: _("代办（受申请人委托）")}
+    return [(c.value, str(labels.get(c, c.label))) for c in HALL_CHANNELS]
+
+
+def _chosen(items: QuerySet[ItemVersion], raw: str | None) -> ItemVersion | None:
+    raw = (raw or "").strip()
+    return items.filter(pk=int(raw)).first() if raw.isdigit() else None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def intake(request):
-    staff = staff_of(request)
-    if not can_open(request):
-        raise DjangoPermissionDenied(_("您的账号不能登记办件"))
-    unit = staff.unit
+def intake(request: HttpRequest) -> HttpResponse:
+    """The intake form. GET `?item=<version id>` opens it with that item chosen; GET
+    `?item_q=...` lists matching items (the search without JavaScript)."""
+    unit = _intake_unit(request)
     is_station = unit.kind == UnitKind.VILLAGE_STATION
-    items = list(_intake_items(unit))
-    channels = (
-        [] if is_station else [(v, label) for v, label in Channel.choices if v != Channel.PROXY]
-    )
-    data = request.POST if request.method == "POST" else None
-    form = IntakeForm(data, items=items, channels=channels)
-    selected = (data or request.GET).get("item", "")
-    version = next((v for v in items if str(v.pk) == str(selected)), None)
+    items, window_items, channels = _items(unit), _window_items(unit), _channels(unit)
+    if request.method == "POST":
+        form = IntakeForm(request.POST, items=items, window_items=window_items, channels=channels)
+    else:
+        form = IntakeForm(
+            items=items,
+            window_items=window_items,
+            channels=channels,
+            version=_chosen(items, request.GET.get("item")),
+        )
+    item_q = request.GET.get("item_q", "").strip()
+    results = item_search(q=item_q, tier=_tiers(unit), limit=SEARCH_RESULTS) if item_q else None
     ctx = {
         **base_context(request),
         "form": form,
+        "checklist": form.checklist(),
         "unit": unit,
         "is_station": is_station,
-        "selected_item": selected,
-        "materials": _material_rows(version, data),
+        "item_q": item_q,
+        "results": results,
+        "proxy_only": _proxy_only(unit, results or []),
     }
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        channel = Channel.PROXY if is_station else (d.get("channel") or Channel.WINDOW)
+        proxy = channel == Channel.PROXY
         person = d["applicant_kind"] == ApplicantKind.PERSON
         try:
             case = case_register(
                 actor=request.user,
-                item_version=version,
-                channel=Channel.PROXY if is_station else (d.get("channel") or Channel.WINDOW),
+                item_version=d["item"],
+                channel=channel,
                 applicant_kind=d["applicant_kind"],
                 applicant_name=d["applicant_name"],
                 id_number=d.get("id_number", "") if person else "",
@@ -86,20 +139,52 @@ def intake(request):
                 contact=d.get("contact_name", ""),
                 address=d.get("address", ""),
                 unit=unit,
-                materials={
-                    m["pk"]: m["chosen"]
-                    for m in ctx["materials"]
-                    if m["chosen"] in (MaterialStatus.PROVIDED, MaterialStatus.MISSING)
-                },
-                entrustment_signed=bool(d.get("entrusted")) if is_station else False,
+                materials=d["materials"],
+                entrustment_signed=bool(d.get("entrusted")) if proxy else False,
+                entrustment_text=d.get("entrustment_text", "") if proxy else "",
                 note=d.get("note", ""),
+                files=files_from_request(request),
             )
         except DomainError as e:
             field = INTAKE_FIELD_MAP.get(e.field or "", e.field)
-            if field in form.fields:
+            if field and field in form.fields:
                 form.add_error(field, e.message)
             else:
                 ctx["error"] = e.message
             return render(request, "cases/intake.html", ctx, status=e.status)
         return redirect("cases:detail", number=case.number)
     return render(request, "cases/intake.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def intake_items(request: HttpRequest) -> HttpResponse:
+    """Items matching `item_q` among those the viewer's unit may take in (an HTML fragment)."""
+    unit = _intake_unit(request)
+    item_q = request.GET.get("item_q", "").strip()
+    results = item_search(q=item_q, tier=_tiers(unit), limit=SEARCH_RESULTS)
+    return render(
+        request,
+        "cases/_intake_results.html",
+        {"results": results, "item_q": item_q, "proxy_only": _proxy_only(unit, results)},
+    )
+
+
+@login_required
+@require_GET
+def intake_pick(request: HttpRequest) -> HttpResponse:
+    """The chosen item (the form's one `item` field) and, out of band, its checklist: swapped
+    into the intake form in place of the previous choice. An item the unit may not take in is
+    answered with a message and no item."""
+    unit = _intake_unit(request)
+    version = _chosen(_items(unit), request.GET.get("item"))
+    form = IntakeForm(window_items=_window_items(unit), channels=_channels(unit), version=version)
+    return render(
+        request,
+        "cases/_intake_pick.html",
+        {
+            "form": form,
+            "checklist": form.checklist(),
+            "pick_error": "" if version else _("所选事项不在本单位可办理的范围内，请重新搜索选择"),
+        },
+    )

@@ -1,48 +1,83 @@
-"""The staff case list (办件查询): a queue's cases, or the cases in the viewer's scope, newest first."""
+"""The staff case list (办件查询): one search box and filters over the cases in the viewer's
+scope, or a queue's cases, newest first; the same selector as `GET /api/v1/cases`.
+
+Rows show ID numbers and phones masked (DESIGN.md: masked wherever a person without need sees
+them); the whole number is on the case page, where each view is logged.
+"""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from bianmin.common.errors import DomainError
+from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.common.validators import mask_phone
 
 from . import selectors
-from .models import State
+from .models import Channel, State
 from .pages import QUEUE_LABELS, base_context, case_row, scope_of
+
+# The page's parameters (`from` and `to`: the selector's submitted_from / submitted_to).
+FILTERS = ("q", "state", "queue", "item", "channel", "from", "to")
+YES, NO = frozenset({"1", "true", "on", "yes"}), frozenset({"0", "false", "off", "no"})
+
+
+def _overdue(value: str) -> bool | None:
+    value = value.strip().lower()
+    if not value:
+        return None
+    if value in YES:
+        return True
+    if value in NO:
+        return False
+    raise ValidationFailed(_("超期筛选值无效：%(v)s") % {"v": value}, field="overdue")
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    """Channels by what staff call them: a proxy case may be a village's or a hall's."""
+    return [(v, _("代办") if v == Channel.PROXY else str(label)) for v, label in Channel.choices]
 
 
 @login_required
-def case_list(request):
-    state = request.GET.get("state", "")
-    queue = request.GET.get("queue", "")
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Search and filter the viewer's cases (`selectors.case_list`); a bad filter value is
+    answered with its message in Chinese and status 422, and the form keeps what was typed."""
+    params = {key: request.GET.get(key, "").strip() for key in (*FILTERS, "overdue")}
+    ctx = {
+        **base_context(request),
+        **params,
+        "states": State.choices,
+        "queues": list(QUEUE_LABELS.items()),
+        "channels": channel_choices(),
+        "queue_label": QUEUE_LABELS.get(params["queue"], ""),
+        "filtered": any(params[k] for k in FILTERS if k != "q") or bool(params["overdue"]),
+        "rows": [],
+    }
     try:
         page = selectors.case_list(
             viewer=request.user,
-            state=state or None,
-            queue=queue or None,
+            q=params["q"] or None,
+            state=params["state"] or None,
+            queue=params["queue"] or None,
+            item=params["item"] or None,
+            channel=params["channel"] or None,
+            submitted_from=params["from"] or None,
+            submitted_to=params["to"] or None,
+            overdue=_overdue(params["overdue"]),
             cursor=request.GET.get("cursor") or None,
             scope=scope_of(request),
         )
     except DomainError as e:
-        return render(
-            request,
-            "cases/list.html",
-            {**base_context(request), "rows": [], "states": State.choices, "error": e.message},
-            status=e.status,
-        )
+        return render(request, "cases/list.html", {**ctx, "error": e.message}, status=e.status)
     query = request.GET.copy()
     if page.next_cursor:
         query["cursor"] = page.next_cursor
-    return render(
-        request,
-        "cases/list.html",
-        {
-            **base_context(request),
-            "rows": [case_row(c) for c in page.items],
-            "states": State.choices,
-            "state": state,
-            "queue": queue,
-            "queue_label": QUEUE_LABELS.get(queue, ""),
-            "has_more": bool(page.next_cursor),
-            "next_query": query.urlencode(),
-        },
+    ctx.update(
+        rows=[{**case_row(c), "masked_phone": mask_phone(c.phone)} for c in page.items],
+        has_more=bool(page.next_cursor),
+        next_query=query.urlencode(),
+        searched=any(params.values()),
     )
+    return render(request, "cases/list.html", ctx)

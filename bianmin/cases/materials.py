@@ -49,9 +49,7 @@ def _check(case: Case, row: CaseMaterial, entry: dict, today: dt.date) -> dict:
         if not commitment:
             raise ValidationFailed(_("容缺受理须由申请人签署承诺"), field="materials")
         if credit_restricted(case):
-            raise ValidationFailed(
-                _("申请人在信用惩戒名单上，不能容缺受理"), field="materials"
-            )
+            raise ValidationFailed(_("申请人在信用惩戒名单上，不能容缺受理"), field="materials")
         out.update(due_on=add_workdays(today, days).date, commitment=commitment)
     elif status == MaterialStatus.PLEDGED:
         if not (version.pledge_allowed and not version.high_risk and material.pledgeable):

@@ -8,7 +8,6 @@ from ninja import Schema
 
 from bianmin.common.validators import mask_id_number, mask_phone
 
-from . import workflow
 from .deadlines import clock
 from .models import Case, State
 
@@ -57,6 +56,15 @@ class ActionIn(Schema):
     party: str = ""
     receipt_number: str = ""
     receipt_photo: str | None = None  # base64 of a PDF, JPEG or PNG
+    # upload (网上传件): the checklist's catalog material id, its files (base64 or data: URLs of
+    # PDF, JPEG or PNG; page images become one PDF), camera or scanner
+    material: int | None = None
+    files: list[str] | None = None
+    source: str = ""
+    # file_review: the material file's id, accepted or returned, the reason when returned
+    file: int | None = None
+    verdict: str = ""
+    review_note: str = ""
 
 
 class CaseSummary(Schema):
@@ -84,6 +92,10 @@ class CaseSummary(Schema):
     days_used: int | None
     days_left: int | None
     overdue: bool
+    # The running deadline ("case" promised, "proxy", "delivery", or "") and its colour
+    # (green / yellow / red / none) by the one colour rule (`deadlines.colour_of`).
+    clock: str
+    colour: str
     lock_version: int
 
 
@@ -106,6 +118,16 @@ class SubReviewOut(Schema):
     unit: str
     state: str
     opinion: str
+    answered_at: dt.datetime | None = None
+    answered_by: str | None = None
+
+
+class CustodyOut(Schema):
+    from_unit: str | None
+    to_unit: str
+    sent_at: dt.datetime
+    received_at: dt.datetime | None
+    originals: bool
 
 
 class CaseDetail(CaseSummary):
@@ -121,8 +143,12 @@ class CaseDetail(CaseSummary):
     extended_days: int
     assigned_to: str | None
     fee_total: float
+    accepting_unit: str | None
+    clock_started_on: dt.date | None
+    # What the caller may do now, the next expected action first (`case_actions_for`).
     allowed_actions: list[str]
     materials: list[MaterialOut]
+    custodies: list[CustodyOut]
     notices: list[NoticeOut]
     subreviews: list[SubReviewOut]
 
@@ -146,8 +172,11 @@ class EventOut(Schema):
     hash: str
 
 
-def case_out(case: "Case | CaseRow", *, detail: bool = False) -> dict:
-    """A case for the API: a list row (`CaseRow`) or, with `detail`, the whole case."""
+def case_out(case: "Case | CaseRow", *, detail: bool = False, actor=None) -> dict:
+    """A case for the API: a list row (`CaseRow`) or, with `detail`, the whole case with what
+    `actor` may do to it now."""
+    from .services import case_actions_for
+
     c = clock(case)
     out = {
         "number": case.number,
@@ -167,6 +196,8 @@ def case_out(case: "Case | CaseRow", *, detail: bool = False) -> dict:
         "days_used": c.days_used,
         "days_left": c.days_left,
         "overdue": c.overdue,
+        "clock": c.kind,
+        "colour": c.colour,
         **{
             f: getattr(case, f)
             for f in (
@@ -196,7 +227,9 @@ def case_out(case: "Case | CaseRow", *, detail: bool = False) -> dict:
         extended_days=case.extended_days,
         assigned_to=case.assigned_to.get_username() if case.assigned_to_id else None,
         fee_total=float(case.fee_total),
-        allowed_actions=workflow.allowed_actions(state=case.state, case_class=case.case_class),
+        accepting_unit=case.accepting_unit.name if case.accepting_unit_id else None,
+        clock_started_on=case.clock_started_on,
+        allowed_actions=case_actions_for(case, actor),
         materials=[
             {
                 "material": m.material_id,
@@ -217,8 +250,24 @@ def case_out(case: "Case | CaseRow", *, detail: bool = False) -> dict:
             for n in case.notices.all()
         ],
         subreviews=[
-            {"unit": r.unit.name, "state": r.state, "opinion": r.opinion}
-            for r in case.subreviews.select_related("unit")
+            {
+                "unit": r.unit.name,
+                "state": r.state,
+                "opinion": r.opinion,
+                "answered_at": r.answered_at,
+                "answered_by": str(r.answered_by.staff) if r.answered_by_id else None,
+            }
+            for r in case.subreviews.select_related("unit", "answered_by__staff")
+        ],
+        custodies=[
+            {
+                "from_unit": h.from_unit.name if h.from_unit_id else None,
+                "to_unit": h.to_unit.name,
+                "sent_at": h.sent_at,
+                "received_at": h.received_at,
+                "originals": h.originals,
+            }
+            for h in case.custodies.select_related("from_unit", "to_unit")
         ],
     )
     return out
@@ -274,8 +323,9 @@ class AgentMoneyOut(Schema):
     held: str
 
 
-def errand_out(case: Case, *, detail: bool = False) -> dict:
+def errand_out(case: Case, *, detail: bool = False, actor=None) -> dict:
     from .effects.errand import money_balance
+    from .services import case_actions_for
 
     received, paid = money_balance(case)
     out = {
@@ -294,7 +344,7 @@ def errand_out(case: Case, *, detail: bool = False) -> dict:
         "money_in": str(received),
         "money_out": str(paid),
         "lock_version": case.lock_version,
-        "allowed_actions": workflow.allowed_actions(state=case.state, case_class=case.case_class),
+        "allowed_actions": case_actions_for(case, actor),
     }
     if detail:
         out["money"] = [

@@ -5,6 +5,8 @@ villages', a county department the cases routed to it, a supervisor all in its j
 
 import base64
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -262,6 +264,63 @@ class Page:
     next_cursor: str | None
 
 
+# Case search (办件查询): what one box may hold, and how each reading is matched.
+SEARCH_MAX = 50
+ID_NUMBER_RE = re.compile(r"\d{17}[\dX]")
+CREDIT_CODE_RE = re.compile(r"[0-9A-HJ-NP-RTUWXY]{18}")
+PHONE_TYPED_RE = re.compile(r"\d[\d-]*\d")
+PHONE_TAIL_MIN = 4
+
+
+def _search_text(q: str) -> str:
+    """The box's text with full-width forms folded (NFKC: `１３９` -> `139`, `ｘ` -> `x`) and
+    spaces removed (`139 1234 5678`, a name typed with a space)."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", q or ""))
+    if len(text) > SEARCH_MAX:
+        raise ValidationFailed(_("查询内容不能超过%(n)s个字符") % {"n": SEARCH_MAX}, field="q")
+    return text
+
+
+def _search_arms(text: str) -> Q:
+    """The ways one search text can name cases (any of them matches):
+
+    - a case number: exact or a prefix, any case (numbers are stored upper case);
+    - an applicant's name: contains the text;
+    - a 居民身份证号: exact, a lowercase x read as X (GB 11643);
+    - a 统一社会信用代码: exact;
+    - a phone number: exact, or its last 4 or more digits.
+    """
+    upper = text.upper()
+    arms = Q(applicant_name__icontains=text)
+    if upper[:1].isalpha():
+        # The range lets the unique index on the number answer it (LIKE alone cannot use it on
+        # SQLite); the prefix test keeps it exact under any collation.
+        arms |= Q(number__gte=upper, number__lt=upper + "\uffff", number__startswith=upper)
+    if ID_NUMBER_RE.fullmatch(upper):
+        arms |= Q(id_number=upper)
+    if CREDIT_CODE_RE.fullmatch(upper):
+        arms |= Q(credit_code=upper)
+    if PHONE_TYPED_RE.fullmatch(text):
+        digits = text.replace("-", "")
+        arms |= Q(phone=text)
+        if len(digits) >= PHONE_TAIL_MIN:
+            arms |= Q(phone__endswith=digits)
+    return arms
+
+
+def _as_date(value: dt.date | str | None, field: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationFailed(
+            _("日期格式不正确：%(v)s（应为 YYYY-MM-DD）") % {"v": value}, field=field
+        ) from None
+
+
 def case_list(
     *,
     viewer,
@@ -273,8 +332,20 @@ def case_list(
     limit: int = 50,
     today: dt.date | None = None,
     scope: Scope | None = None,
+    q: str | None = None,
+    item: str | None = None,
+    channel: str | None = None,
+    submitted_from: dt.date | str | None = None,
+    submitted_to: dt.date | str | None = None,
 ) -> Page:
-    """Newest first, keyset-paginated on (created_at, id).
+    """Newest first, keyset-paginated on (created_at, id), within the viewer's scope.
+
+    Staff search (办件查询) narrows it further: `q` is one search box matched as a case number
+    (exact or prefix), an applicant name (contains), an ID number or credit code (exact) or a
+    phone (exact or its last 4+ digits), see `_search_arms`; `item` an item name (contains);
+    `channel` one of `Channel`; `submitted_from` / `submitted_to` the intake date range
+    (inclusive; dates or YYYY-MM-DD). Unknown states, queues, channels or dates are refused with
+    the field named (422), never ignored.
 
     A queue, the overdue filter or an unfinished state confines the list to unfinished cases:
     those are read through `open_cases_visible` (index searches, a few hundred rows to sort)
@@ -284,6 +355,14 @@ def case_list(
     scope = scope or scope_for(viewer)
     if state and state not in State.values:
         raise ValidationFailed(_("状态无效"), field="state")
+    if channel and channel not in Channel.values:
+        raise ValidationFailed(_("办理渠道无效：%(c)s") % {"c": channel}, field="channel")
+    start = _as_date(submitted_from, "submitted_from")
+    end = _as_date(submitted_to, "submitted_to")
+    if start and end and start > end:
+        raise ValidationFailed(_("截止日期不能早于起始日期"), field="submitted_to")
+    text = _search_text(q or "")
+    item = (item or "").strip()
     unfinished_only = state in QUEUE_STATES or bool(queue) or overdue is True
     states = [state] if state else QUEUE_STATES
     if queue or overdue is not None:
@@ -311,15 +390,28 @@ def case_list(
             else queue_case_ids(viewer=viewer, queue="overdue", scope=scope, today=today)
         )
         qs = qs.filter(pk__in=overdue_ids) if overdue else qs.exclude(pk__in=overdue_ids)
+    if text:
+        qs = qs.filter(_search_arms(text))
+    if item:
+        qs = qs.filter(
+            item_version__in=ItemVersion.objects.filter(name__icontains=item).values("pk")
+        )
+    if channel:
+        qs = qs.filter(channel=channel)
+    if start:
+        qs = qs.filter(submitted_on__gte=start)
+    if end:
+        qs = qs.filter(submitted_on__lte=end)
     if cursor:
         at, pk = _decode_cursor(cursor)
         qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
     limit = max(1, min(int(limit), 200))
-    if unfinished_only:
+    if unfinished_only or text:
         # The page is taken from the matching ids as a subquery: with ORDER BY ... LIMIT on the
         # filtered query itself, SQLite walks the created_at index backwards and tests the scope
         # on every case it passes (a list of ids would also hit SQLite's parameter limit at city
-        # scale).
+        # scale). A search text matches few cases, so the same holds for it; the other filters
+        # match many and keep the walk, which stops when the page is full.
         qs = Case.objects.filter(pk__in=qs.order_by().values("pk"))
     items = case_rows(qs.order_by("-created_at", "-pk")[: limit + 1])
     more = len(items) > limit

@@ -59,7 +59,7 @@ YES, NO = "是", "否"
 class Column:
     header: str
     attr: str
-    kind: str  # str | int | bool | decimal | choice | codes | unit | units | file
+    kind: str  # str | int | bool | decimal | choice | codes | unit | units | window | file
     choices: type | None = None
     required: bool = False  # the header must be present in the sheet
 
@@ -83,6 +83,7 @@ ITEM_COLUMNS = (
     Column("联办部门", "joint_units", "units"),
     Column("受理层级", "accept_tier", "choice", Tier, required=True),
     Column("办理(决定)层级", "decide_tier", "choice", Tier, required=True),
+    Column("县级收件窗口", "county_window", "window"),
     Column("村级可代办", "village_proxy", "bool"),
     Column("可网上申报", "online", "bool"),
     Column("可告知承诺", "pledge_allowed", "bool"),
@@ -130,7 +131,7 @@ SHEETS = {
     SHEET_STEPS: STEP_COLUMNS,
 }
 # Cells a spreadsheet would otherwise turn into numbers (leading zeros, long digit strings).
-TEXT_KINDS = {"str", "choice", "codes", "unit", "units", "file"}
+TEXT_KINDS = {"str", "choice", "codes", "unit", "units", "window", "file"}
 # A missing cell takes the model's default rather than failing as "not a number".
 DEFAULTS = {"required": True, "copies": 1, "originals": 0, "limit_days": 0}
 
@@ -171,6 +172,7 @@ def version_content(version: ItemVersion) -> dict[str, Any]:
     fields = dict(snap["fields"])
     fields["implementing_unit"] = version.implementing_unit.code
     fields.pop("implementing_unit_id", None)
+    fields["county_window"] = version.county_window.code if version.county_window_id else ""
     return {
         "fields": fields,
         "joint_units": sorted(u.code for u in snap["joint_units"]),
@@ -233,6 +235,8 @@ def _cell(kind: str, value: Any) -> Any:
         return float(value)
     if value is None:
         return ""
+    if isinstance(value, Unit):
+        return value.code
     return value
 
 
@@ -371,7 +375,9 @@ def _parse(col: Column, value: Any, units: dict[str, Unit]) -> Any:
         return _choice(col.choices, raw)
     if col.kind == "codes":
         return [_choice(col.choices, part) for part in _split(raw)]
-    if col.kind in ("unit", "units"):
+    if col.kind == "window" and not raw:
+        return None  # no county window: the township sends the item to its department
+    if col.kind in ("unit", "units", "window"):
         codes = _split(raw) if col.kind == "units" else ([raw] if raw else [])
         if col.kind == "unit" and not codes:
             raise CellError(_("不能为空"))
@@ -379,7 +385,7 @@ def _parse(col: Column, value: Any, units: dict[str, Unit]) -> Any:
         if missing:
             raise CellError(_("未找到单位编码：%(c)s") % {"c": LIST_SEP.join(missing)})
         found = [units[c] for c in codes]
-        return found[0] if col.kind == "unit" else sorted(found, key=lambda u: u.code)
+        return sorted(found, key=lambda u: u.code) if col.kind == "units" else found[0]
     raise AssertionError(col.kind)
 
 
@@ -440,7 +446,12 @@ class ParsedItem:
     steps: list[dict] = field(default_factory=list)
 
     def content(self) -> dict[str, Any]:
-        fields = dict(self.fields, implementing_unit=self.fields["implementing_unit"].code)
+        window = self.fields.get("county_window")
+        fields = dict(
+            self.fields,
+            implementing_unit=self.fields["implementing_unit"].code,
+            county_window=window.code if window else "",
+        )
         return {
             "fields": fields,
             "joint_units": [u.code for u in self.joint_units],

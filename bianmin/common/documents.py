@@ -7,10 +7,26 @@ machine (Debian's fonts-noto-cjk, installed by `make system-deps`); the document
 
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 PDF_MEDIA = "application/pdf"
+# settings.py's default for BIANMIN_PUBLIC_URL: the development server's address.
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def public_url(path: str) -> str:
+    """`path` on the public address printed on paper (QR codes, the status link of a notice).
+
+    The address is the setting BIANMIN_PUBLIC_URL (the public host, e.g.
+    https://bianmin.hantai.gov.cn; `make demo` sets it to the address it serves). A printout
+    leaves the building, so the address cannot come from the request that printed it (an
+    intranet host, or a Host header). Unset or empty, it falls back to settings.py's default,
+    the development address.
+    """
+    base = (getattr(settings, "BIANMIN_PUBLIC_URL", "") or DEFAULT_PUBLIC_URL).rstrip("/")
+    return f"{base}/{path.lstrip('/')}"
 
 
 def _local_only_fetcher():

@@ -19,14 +19,12 @@ from django.utils.csp import CSP
 
 # Inline event-handler attributes (onclick=, onchange=) by exact text, with where they live.
 INLINE_HANDLERS = {
-    "this.form.submit()": "cases/intake.html: the item picker reloads the form on change",
     "window.print();return false;": "cases/documents/_toolbar.html: print link",
     "window.print()": "portal/public/guide_checklist.html, service_card.html: print button",
 }
 
 # Inline style="" attributes by exact text.
 INLINE_STYLE_ATTRIBUTES = {
-    "width:auto": "cases/detail.html: checkboxes in the action form",
     "overflow-x:auto": "staffing/sheet.html: wide attendance table",
 }
 

@@ -28,7 +28,13 @@ class CaseStatusOut(Schema):
     applicant: str = Field(description="masked")
     submitted_on: str
     accepted_on: str | None
-    due_on: str | None
+    due_on: str | None = Field(
+        description="the date the applicant was given: the proxy deadline (代办承诺办结日期) of a "
+        "proxied case, else the promised date; null while the deciding unit's clock has not "
+        "started (see due_text)"
+    )
+    due_label: str = Field(description="代办承诺办结日期, 承诺办结日期 or 承诺办结时限")
+    due_text: str = Field(description="the date, or the promised limit in working days")
     days_used: int | None
     days_left: int | None
     overdue: bool
@@ -55,7 +61,9 @@ def _out(case) -> dict:
         "applicant": s["applicant"],
         "submitted_on": str(s["submitted_on"]),
         "accepted_on": str(s["accepted_on"]) if s["accepted_on"] else None,
-        "due_on": str(s["promised_due"]) if s["promised_due"] else None,
+        "due_on": str(s["due_on"]) if s["due_on"] else None,
+        "due_label": str(s["due"]["label"]),
+        "due_text": str(s["due"]["text"]),
         "days_used": s["days_used"],
         "days_left": s["days_left"],
         "overdue": s["overdue"],

@@ -353,9 +353,30 @@ def _next_step(case: Case) -> "StrOrPromise":
     return _("正在%(u)s办理，您无需操作。") % {"u": unit.name}
 
 
+def _clock_until(case: Case, due: dt.date) -> tuple[int, int, bool]:
+    """(working days used since take-in, left until `due`, overdue) on today, standing still
+    while a pause is open, paused days excluded: `cases.deadlines.clock` measured against the
+    proxy deadline instead of the deciding unit's promised date."""
+    from bianmin.cases.deadlines import closed_pauses
+    from bianmin.workdays.calendar import workdays_between
+
+    open_pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
+    today = timezone.localdate()
+    ref = min(today, open_pause.started_on) if open_pause else today
+    pauses = closed_pauses(case)
+    used = workdays_between(case.submitted_on, ref, pauses).workdays
+    return used, workdays_between(ref, due, pauses).workdays, ref > due
+
+
 def status_summary(case: Case) -> dict:
-    """Everything the applicant may see about their own case, in plain words; no ID number."""
-    from bianmin.cases.deadlines import clock
+    """Everything the applicant may see about their own case, in plain words; no ID number.
+
+    The due date is the one the applicant was given (`cases.documents.applicant_due`): the proxy
+    deadline for a proxied case (代办承诺办结日期), else the promised date, or the promised limit
+    in working days while the deciding unit's clock has not started; the days left count to it.
+    """
+    from bianmin.cases.deadlines import ClockKind, clock
+    from bianmin.cases.documents import applicant_due
 
     events = [
         {
@@ -368,6 +389,11 @@ def status_summary(case: Case) -> dict:
     ]
     notice = case.notices.order_by("-issued_at", "-pk").first()
     c = clock(case)
+    due = applicant_due(case)
+    days_used, days_left, overdue = c.days_used, c.days_left, c.overdue
+    if due.kind == "proxy" and due.date is not None and c.kind == ClockKind.CASE:
+        # The deciding unit's clock runs, but the applicant counts to the proxy deadline.
+        days_used, days_left, overdue = _clock_until(case, due.date)
     rating = None
     try:
         from bianmin.ratings.models import Rating
@@ -386,10 +412,11 @@ def status_summary(case: Case) -> dict:
         "applicant": mask_name(case.applicant_name),
         "submitted_on": case.submitted_on,
         "accepted_on": case.accepted_on,
-        "promised_due": case.proxy_due or case.promised_due,
-        "days_used": c.days_used,
-        "days_left": c.days_left,
-        "overdue": c.overdue,
+        "due": due.as_dict(),
+        "due_on": due.date,
+        "days_used": days_used,
+        "days_left": days_left,
+        "overdue": overdue,
         "where": case.current_unit,
         "intake_unit": case.intake_unit,
         "next_step": _next_step(case),

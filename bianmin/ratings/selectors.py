@@ -1,15 +1,30 @@
 """Reads of ratings and rectifications, always through the viewer's access scope."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from bianmin.cases.models import ERRAND, Case
+from bianmin.cases.selectors import case_get
 from bianmin.common.errors import NotFound, PermissionDenied
 from bianmin.orgs.scope import scope_for
 
-from .models import BAD_LEVELS, GOOD_LEVELS, Outcome, Rating, RatingKind, Rectification, RectState
+from .models import (
+    BAD_LEVELS,
+    GOOD_LEVELS,
+    Outcome,
+    Rating,
+    RatingChannel,
+    RatingKind,
+    Rectification,
+    RectState,
+)
+from .services import RATEABLE_STATES
+
+# The channels every figure is split by (RULES.md "Ratings": one rating per case per channel).
+CHANNELS = (RatingChannel.ONSITE, RatingChannel.ONLINE)
 
 
 def _scoped(qs: QuerySet, viewer, *, unit: str, intake: str, region: str) -> QuerySet:
@@ -79,6 +94,8 @@ class RatingFigures:
     rectified: int = 0
     named_bad: int = 0
     called_on_time: int = 0
+    # The same figures per channel (`CHANNELS`), filled by `figures_of`.
+    by_channel: dict[str, "RatingFigures"] = field(default_factory=dict)
 
     @staticmethod
     def _rate(n: int, d: int) -> float | None:
@@ -104,6 +121,12 @@ class RatingFigures:
         return {
             "key": self.key,
             "label": self.label,
+            **self.counts_dict(),
+            "by_channel": {ch: f.counts_dict() for ch, f in self.by_channel.items()},
+        }
+
+    def counts_dict(self) -> dict:
+        return {
             "total": self.total,
             "good": self.good,
             "bad": self.bad,
@@ -127,7 +150,15 @@ def is_rectified(rect: Rectification | None) -> bool:
 
 
 def figures_of(ratings) -> RatingFigures:
-    """Figures over an iterable of initial, not removed ratings (rectification preloaded)."""
+    """Figures over an iterable of initial, not removed ratings (rectification preloaded), in all
+    and per channel (`by_channel`: on site and online are counted apart, RULES.md "Ratings")."""
+    ratings = list(ratings)
+    f = _count(ratings)
+    f.by_channel = {str(ch): _count(r for r in ratings if r.channel == ch) for ch in CHANNELS}
+    return f
+
+
+def _count(ratings) -> RatingFigures:
     f = RatingFigures(key=None, label="")
     for r in ratings:
         f.total += 1
@@ -180,3 +211,73 @@ def rating_stats(
         f.key, f.label = key, label
         out.append(f)
     return sorted(out, key=lambda f: (-f.total, f.label))
+
+
+# -- satisfaction figures of the reports, by channel --------------------------------------------
+
+
+def _satisfaction(levels: list[int]) -> dict:
+    good = sum(1 for v in levels if v in GOOD_LEVELS)
+    bad = sum(1 for v in levels if v in BAD_LEVELS)
+    rate = round(100.0 * good / len(levels), 1) if levels else None
+    return {"ratings": len(levels), "good": good, "bad": bad, "good_rate": rate}
+
+
+def satisfaction_by_channel(*, cases_q: Q, start: dt.datetime, end: dt.datetime) -> dict[str, dict]:
+    """Satisfaction of the ratings given in [start, end) to the cases `cases_q` selects (a Q on
+    the rating, reaching the case through "case__"): {"all": {...}, "onsite": {...},
+    "online": {...}}, each {"ratings", "good", "good_rate", "bad"}.
+
+    Counted as everywhere (RULES.md "Ratings"): first ratings only (no follow-ups), none removed
+    on appeal, errands left out; good = 5-3, bad = 2-1; satisfaction = good / ratings in percent.
+    A system reader for the monthly report and the public statistics: the caller scopes through
+    `cases_q` (the reported unit's cases), not a viewer. One query, split here.
+    """
+    rows = list(
+        Rating.objects.filter(
+            cases_q, kind=RatingKind.INITIAL, removed=False, rated_at__gte=start, rated_at__lt=end
+        )
+        .exclude(case__case_class=ERRAND)
+        .order_by()
+        .values_list("channel", "level")
+    )
+    out = {"all": _satisfaction([level for _ch, level in rows])}
+    for ch in CHANNELS:
+        out[str(ch)] = _satisfaction([level for c, level in rows if c == ch])
+    return out
+
+
+# -- on-site rating (评价器) ------------------------------------------------------------------
+
+
+def onsite_case_get(*, viewer, number: str) -> Case:
+    """The case a staff member hands over for on-site rating: fetched through the case's scoped
+    selector (404 unknown, 403 out of scope), and the viewer must be allowed to act for its
+    intake unit, the station or hall that took it in and delivers the result (403 otherwise).
+    The rating page shows no personal data, so the fetch is not logged as a personal-data view.
+    """
+    case = case_get(viewer=viewer, number=number, log=False, channel="page")
+    if not scope_for(viewer).can_act_for_unit(case.intake_unit):
+        raise PermissionDenied(_("只有办件收件单位的工作人员才能组织现场评价"))
+    return case
+
+
+def onsite_rating_of(case: Case) -> Rating | None:
+    """The case's on-site rating (the first one; follow-ups are not on-site ratings), if any."""
+    return Rating.objects.filter(
+        case=case, channel=RatingChannel.ONSITE, kind=RatingKind.INITIAL
+    ).first()
+
+
+def onsite_rating_open(case: Case, *, viewer=None) -> bool:
+    """Whether an on-site rating (评价器) can still be given for `case`: the case has a result
+    (`RATEABLE_STATES`: concluded, being handed back or delivered, or declined) and has no
+    on-site rating yet (RULES.md "Ratings": one per case per channel; a rating removed on appeal
+    still used the case's one). With `viewer`, also whether that staff member may hand the device
+    over (acts for the case's intake unit), e.g. to decide whether the case page shows the button.
+    """
+    if case.state not in RATEABLE_STATES:
+        return False
+    if viewer is not None and not scope_for(viewer).can_act_for_unit(case.intake_unit):
+        return False
+    return onsite_rating_of(case) is None

@@ -6,9 +6,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bianmin.cases.models import Case, State
-from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.orgs.scope import scope_for
 
 from .models import BAD_LEVELS, INDICATORS, Level, Rating, RatingChannel, RatingKind
 
@@ -17,6 +19,10 @@ from .models import BAD_LEVELS, INDICATORS, Level, Rating, RatingChannel, Rating
 RATEABLE_STATES = frozenset(
     {State.CONCLUDED, State.RETURNING, State.TO_DELIVER, State.CLOSED, State.DECLINED}
 )
+
+
+# Shown to the staff member (and the applicant) when a case is handed over for rating twice.
+ONSITE_ALREADY_RATED = gettext_lazy("该办件已现场评价过，每件办件只能现场评价一次")
 
 
 def rating_window() -> timedelta:
@@ -68,20 +74,34 @@ def rating_submit(
     indicators: dict | None = None,
     actor=None,
 ) -> Rating:
-    """Rate a case, or change one's rating while the window is open.
+    """Rate a case, or change one's online rating while the window is open.
 
     RULES.md "Ratings": five levels (5 非常满意 .. 1 非常不满意), one rating per case per channel
-    (online, onsite), only once the case has a result. Submitting again in the same channel within
+    (online, onsite), only once the case has a result. Online, submitting again within
     BIANMIN_RATING_WINDOW_DAYS (default 7) of the first submission changes the rating; after that
-    it is refused. When `phone_tail` is given it must match the end of the case's phone number; a
-    matched tail (or a signed-in rater) makes the rating named (实名). A bad rating (2 or 1) opens
-    a rectification for the responsible unit.
+    it is refused. On site (GB/T 39734 评价器: the applicant rates at the window or station right
+    after the service) there is no second go: the applicant has handed the device back, so a
+    second on-site rating of the case is refused (409 `already_rated`). When `phone_tail` is given
+    it must match the end of the case's phone number; a matched tail (or a signed-in rater) makes
+    the rating named (实名). A bad rating (2 or 1) opens a rectification for the responsible unit.
+
+    On site, `actor` is the staff member who handed the tablet or phone to the applicant: they
+    must be allowed to act for the case's intake unit (the station or hall that delivers), and
+    the rating is recorded as named, since the applicant rates in person in front of the unit
+    that knows them from intake and delivery, and with `rated_by` = that staff member, so that
+    whose device and session carried the rating stays on record (the rater is the applicant;
+    `staff_user` is still the first responder who is rated). Without an actor (an import from a
+    stand-alone rating pad) the on-site rating is anonymous, as before.
     """
     if channel not in RatingChannel.values:
         raise ValidationFailed(_("评价渠道须为网上或现场"), field="channel")
     level = _check_level(level)
     indicators = _check_indicators(channel, indicators)
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    onsite = channel == RatingChannel.ONSITE
+    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+    if onsite and signed_in and not scope_for(actor).can_act_for_unit(case.intake_unit):
+        raise PermissionDenied(_("只有办件收件单位的工作人员才能组织现场评价"))
     if case.state not in RATEABLE_STATES:
         raise Conflict(_("办件办结后才能评价"), code="not_concluded")
     named = False
@@ -89,7 +109,7 @@ def rating_submit(
         if not _phone_matches(case, phone_tail):
             raise ValidationFailed(_("手机号后四位与办件登记的联系电话不符"), field="phone_tail")
         named = True
-    if actor is not None and getattr(actor, "is_authenticated", False):
+    if signed_in:
         named = True
     now = timezone.now()
     existing = (
@@ -98,6 +118,8 @@ def rating_submit(
         .first()
     )
     comment = (comment or "").strip()
+    if existing is not None and onsite:
+        raise Conflict(str(ONSITE_ALREADY_RATED), code="already_rated")
     if existing is not None:
         if now - existing.rated_at > rating_window():
             raise Conflict(
@@ -128,11 +150,12 @@ def rating_submit(
                 unit=responsible_unit(case),
                 intake_unit=case.intake_unit,
                 staff_user=case.first_responder,
-                rated_by=actor if getattr(actor, "is_authenticated", False) else None,
+                rated_by=actor if signed_in else None,
                 rated_at=now,
             )
     except IntegrityError as exc:
-        raise Conflict(_("该办件已在此渠道评价"), code="already_rated") from exc
+        message = str(ONSITE_ALREADY_RATED) if onsite else _("该办件已在此渠道评价")
+        raise Conflict(message, code="already_rated") from exc
     _after_rating(rating, was_bad=False, actor=actor)
     return rating
 

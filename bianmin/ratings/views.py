@@ -1,18 +1,20 @@
-"""Staff pages of rectification (差评整改) and the applicant's follow-up page; thin over services."""
+"""Staff pages of rectification (差评整改), the applicant's follow-up page and the on-site rating
+pad (评价器) a staff member hands over after delivery; thin over services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from bianmin.common.errors import DomainError
+from bianmin.common.errors import Conflict, DomainError, ValidationFailed
 from bianmin.reports.excel import Sheet, xlsx_response
 from bianmin.reports.pages import domain_errors
 
 from . import selectors
-from .models import AppealReason, Level, RectState
+from .models import BAD_LEVELS, INDICATORS, AppealReason, Level, RatingChannel, RectState
 from .rectification import (
     ACTION_LABELS,
     actions_for,
@@ -21,6 +23,7 @@ from .rectification import (
     rectification_act,
     rectify_workdays,
 )
+from .services import ONSITE_ALREADY_RATED, RATEABLE_STATES, rating_submit
 
 ACTION_FIELDS = {
     "call_back": ("contacted", "findings"),
@@ -154,6 +157,10 @@ def stats_sheet(rows, group: str) -> Sheet:
             _("差评率(%)"),
             _("整改率(%)"),
             _("按时回访率(%)"),
+            _("现场评价数"),
+            _("现场好评率(%)"),
+            _("网上评价数"),
+            _("网上好评率(%)"),
         ],
         rows=[
             [
@@ -168,7 +175,126 @@ def stats_sheet(rows, group: str) -> Sheet:
                 f.bad_rate,
                 f.rectified_rate,
                 f.callback_rate,
+                *_channel_cells(f),
             ]
             for f in rows
         ],
+    )
+
+
+def _channel_cells(f: selectors.RatingFigures) -> list:
+    onsite = f.by_channel.get(RatingChannel.ONSITE)
+    online = f.by_channel.get(RatingChannel.ONLINE)
+    return [
+        onsite.total if onsite else 0,
+        onsite.good_rate if onsite else None,
+        online.total if online else 0,
+        online.good_rate if online else None,
+    ]
+
+
+# -- on-site rating (评价器) ------------------------------------------------------------------
+
+# The faces of the rating pad, best first as on a hall's rating pad (GB/T 39734).
+FACES = tuple((int(level), level.label) for level in sorted(Level, reverse=True))
+# The optional on-site indicators besides the overall level (RULES.md "Ratings").
+ONSITE_INDICATORS = tuple(
+    (key, label) for key, label in INDICATORS[RatingChannel.ONSITE].items() if key != "overall"
+)
+
+
+def _onsite_page(request, case, *, status: int = 200, **extra):
+    """The full-screen pages the applicant sees: the item and the unit, nothing personal."""
+    template = extra.pop("template", "ratings/onsite.html")
+    context = {
+        "item_name": case.title,
+        "unit_name": case.intake_unit.name,
+        "number": case.number,
+        "case_url": reverse("cases:detail", args=[case.number]),
+        **extra,
+    }
+    return render(request, template, context, status=status)
+
+
+def _closed_reason(case) -> str:
+    if case.state not in RATEABLE_STATES:
+        return _("办件有办理结果后才能现场评价。")
+    return str(ONSITE_ALREADY_RATED)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def onsite(request, number: str):
+    """The rating pad locked to one case: five faces, the optional on-site indicators and a
+    comment; one rating per case on site (`rating_submit`, channel onsite, the staff member who
+    hands the device over as actor). Only staff who may act for the case's intake unit open it
+    (`selectors.onsite_case_get`), only once the case has a result."""
+    case = selectors.onsite_case_get(viewer=request.user, number=number)
+    if not selectors.onsite_rating_open(case):
+        # Shown as a page (the staff member reads why); a refused submission is a conflict.
+        return _onsite_page(
+            request,
+            case,
+            status=409 if request.method == "POST" else 200,
+            template="ratings/onsite_closed.html",
+            reason=_closed_reason(case),
+        )
+    posted: dict = {}
+    error = ""
+    if request.method == "POST":
+        posted = {
+            "level": request.POST.get("level", ""),
+            "comment": request.POST.get("comment", "")[:500],
+            **{f"ind_{key}": request.POST.get(f"ind_{key}", "") for key, _l in ONSITE_INDICATORS},
+        }
+        indicators = {
+            key: posted[f"ind_{key}"] for key, _l in ONSITE_INDICATORS if posted[f"ind_{key}"]
+        }
+        if not posted["level"]:
+            error = _("请先选择一个表情，对本次服务作出总体评价。")
+        else:
+            try:
+                rating_submit(
+                    case=case,
+                    level=posted["level"],
+                    comment=posted["comment"],
+                    channel=RatingChannel.ONSITE,
+                    indicators=indicators,
+                    actor=request.user,
+                )
+            except Conflict as e:  # rated meanwhile (another device), or no result any more
+                return _onsite_page(
+                    request,
+                    case,
+                    status=409,
+                    template="ratings/onsite_closed.html",
+                    reason=e.message,
+                )
+            except ValidationFailed as e:
+                error = e.message
+            else:
+                return redirect("ratings:onsite_done", number=case.number)
+    return _onsite_page(
+        request,
+        case,
+        status=422 if error else 200,
+        faces=FACES,
+        indicators=[(key, label, posted.get(f"ind_{key}", "")) for key, label in ONSITE_INDICATORS],
+        posted=posted,
+        error=error,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+@domain_errors
+def onsite_done(request, number: str):
+    """The thank-you page after an on-site rating, with the one way back for the staff member."""
+    case = selectors.onsite_case_get(viewer=request.user, number=number)
+    rating = selectors.onsite_rating_of(case)
+    if rating is None:
+        return redirect("ratings:onsite", number=case.number)
+    return _onsite_page(
+        request, case, template="ratings/onsite_done.html", bad=rating.level in BAD_LEVELS
     )

@@ -112,6 +112,10 @@ def public_sheets(figures: dict) -> list[Sheet]:
                 _("按时办结率(%)"),
                 _("评价数"),
                 _("满意率(%)"),
+                _("现场评价数"),
+                _("现场满意率(%)"),
+                _("网上评价数"),
+                _("网上满意率(%)"),
             ],
             rows=[
                 [
@@ -121,6 +125,10 @@ def public_sheets(figures: dict) -> list[Sheet]:
                     m["on_time_rate"],
                     m["ratings"],
                     m["satisfaction"],
+                    m["ratings_onsite"],
+                    m["satisfaction_onsite"],
+                    m["ratings_online"],
+                    m["satisfaction_online"],
                 ]
                 for m in figures["months"]
             ],

@@ -18,7 +18,7 @@ from collections import defaultdict
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from bianmin.cases.models import ERRAND, Case, Channel, State
+from bianmin.cases.models import Case, Channel, State
 from bianmin.catalog.models import ItemVersion
 from bianmin.orgs.models import Region, Unit, UnitKind
 from bianmin.workdays import calendar as workdays
@@ -162,30 +162,23 @@ def _sum(rows) -> dict:
     return out
 
 
-def satisfaction(unit: Unit | None, first: dt.date, last: dt.date) -> dict:
-    """First ratings (not removed) given in the month to the cases of `unit_cases_q(unit)`."""
-    from bianmin.ratings.models import BAD_LEVELS, GOOD_LEVELS, Rating, RatingKind
+def satisfaction_split(unit: Unit | None, first: dt.date, last: dt.date) -> dict[str, dict]:
+    """First ratings (not removed) given in the month to the cases of `unit_cases_q(unit)`, in
+    all and per channel: {"all", "onsite", "online"} (`ratings.selectors.satisfaction_by_channel`,
+    where ratings are counted)."""
+    from bianmin.ratings.selectors import satisfaction_by_channel
 
     # The month as an instant range in the county's time zone: the same ratings as comparing
     # local dates, without converting every rating's time. Joined from the ratings side, so the
     # month's ratings are read instead of every case of the region.
     start = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
-    levels = list(
-        Rating.objects.filter(
-            unit_cases_q(unit, "case__"),
-            kind=RatingKind.INITIAL,
-            removed=False,
-            rated_at__gte=start,
-            rated_at__lt=end,
-        )
-        .exclude(case__case_class=ERRAND)
-        .order_by()
-        .values_list("level", flat=True)
-    )
-    good = sum(1 for v in levels if v in GOOD_LEVELS)
-    bad = sum(1 for v in levels if v in BAD_LEVELS)
-    return {"ratings": len(levels), "good": good, "bad": bad, "good_rate": _rate(good, len(levels))}
+    return satisfaction_by_channel(cases_q=unit_cases_q(unit, "case__"), start=start, end=end)
+
+
+def satisfaction(unit: Unit | None, first: dt.date, last: dt.date) -> dict:
+    """First ratings (not removed) given in the month to the cases of `unit_cases_q(unit)`."""
+    return satisfaction_split(unit, first, last)["all"]
 
 
 def errand_counts(unit: Unit, first: dt.date, last: dt.date) -> dict[str, dict]:
@@ -266,7 +259,15 @@ def monthly_figures(unit: Unit, month: dt.date) -> dict:
         "errand_totals": {
             key: sum(e[key] for e in errands.values()) for key in ("registered", "handed_over")
         },
-        "satisfaction": satisfaction(unit, first, last),
+        **_satisfaction_keys(satisfaction_split(unit, first, last)),
+    }
+
+
+def _satisfaction_keys(split: dict[str, dict]) -> dict:
+    """The report's satisfaction: in all (as before) and split by channel (现场 / 网上)."""
+    return {
+        "satisfaction": split["all"],
+        "satisfaction_by_channel": {k: v for k, v in split.items() if k != "all"},
     }
 
 
@@ -297,7 +298,8 @@ def public_figures(unit: Unit | None, months: list[dt.date]) -> dict:
     for m in months:
         first, last = month_bounds(m)
         c, _proxy = _finish(_sum(grouped_counts(case_qs, first, last)))
-        s = satisfaction(unit, first, last)
+        split = satisfaction_split(unit, first, last)
+        s, onsite, online = split["all"], split["onsite"], split["online"]
         series.append(
             {
                 "month": f"{first:%Y-%m}",
@@ -306,6 +308,11 @@ def public_figures(unit: Unit | None, months: list[dt.date]) -> dict:
                 "on_time_rate": c["on_time_rate"],
                 "satisfaction": s["good_rate"],
                 "ratings": s["ratings"],
+                # The same figures per channel: on site (评价器) and online.
+                "ratings_onsite": onsite["ratings"],
+                "satisfaction_onsite": onsite["good_rate"],
+                "ratings_online": online["ratings"],
+                "satisfaction_online": online["good_rate"],
             }
         )
     first, last = month_bounds(months[0])[0], month_bounds(months[-1])[1]

@@ -5,11 +5,14 @@
   1) or `percent_left` percent of the limit (default 20), whichever comes first;
 - red (超时): the deadline has passed.
 
-A case's clocks: the whole case (promised limit), the current step, the proxy limit (county proxy
-rule: promised + 5 working days, until delivery), each deferred (容缺) material, and the delivery
-limit after the decision (行政许可法 art. 44). While a pause is open (one-time notice wait after
-acceptance, art. 45 suspension) the case, step and proxy clocks stand still at the day it began.
-Reads only; `services.sweep` records the transitions.
+A case's clocks: the deciding unit's promised limit (from its own acceptance or receipt of the
+accepted case), the current step, the proxy limit (county proxy rule: promised + 5 working days
+from take-in, until delivery), a relay hop's holding limit (RULES.md "The route": a unit that only
+passes the case on, default 1 working day), each deferred (容缺) material, and the delivery limit
+after the decision (行政许可法 art. 44). While a pause is open (one-time notice wait, art. 45
+suspension) the case, step, proxy and relay clocks stand still at the day it began. Colours come
+from the one rule, `bianmin.cases.deadlines.colour_of`. Reads only; `services.sweep` records the
+transitions.
 """
 
 import datetime as dt
@@ -25,9 +28,10 @@ from bianmin.cases.deadlines import (
     DELIVERY_DAYS,
     PROXY_EXTRA_DAYS,
     closed_pauses,
-    due_soon,
+    relay_limit,
     warning_threshold,
 )
+from bianmin.cases.deadlines import colour_of as deadline_colour
 from bianmin.cases.models import (
     DELIVERY_STATES,
     ERRAND,
@@ -39,6 +43,7 @@ from bianmin.cases.models import (
     MaterialStatus,
     State,
 )
+from bianmin.cases.routing import relay_holding
 from bianmin.catalog.models import ItemVersion
 from bianmin.common.rows import RelatedRows, value_columns
 from bianmin.orgs.models import UNIT_TIER, Region, Unit, UnitKind
@@ -130,12 +135,13 @@ def colour_of(
         # Past due is red even when only non-working days have passed since.
         return RED, -max(1, back.workdays), back.provisional
     left = workdays_between(ref, due, pauses, snap=snap)
-    n = left.workdays
-    if due_soon(
-        left=n, limit=limit, days_before=threshold.days_before, percent_left=threshold.percent_left
-    ):
-        return YELLOW, n, left.provisional
-    return GREEN, n, left.provisional
+    colour = deadline_colour(
+        left=left.workdays,
+        limit=limit,
+        days_before=threshold.days_before,
+        percent_left=threshold.percent_left,
+    )
+    return colour, left.workdays, left.provisional
 
 
 def _state(clock, subject, label, due, limit, ref, threshold, pauses=(), snap=None) -> ClockState:
@@ -160,7 +166,7 @@ def case_clocks(
     open_pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
     ref = min(today, open_pause.started_on) if open_pause else today
     running = case.state in OPEN_STATES and case.concluded_on is None
-    if running and case.accepted_on and case.promised_due:
+    if running and case.clock_started_on and case.promised_due:
         limit = version.promised_limit + case.extended_days
         out.append(
             _state(
@@ -194,7 +200,7 @@ def case_clocks(
                     snap,
                 )
             )
-    if case.is_proxy and case.proxy_due and case.accepted_on:
+    if case.is_proxy and case.proxy_due:
         limit = version.promised_limit + case.extended_days + PROXY_EXTRA_DAYS
         out.append(
             _state(
@@ -202,6 +208,29 @@ def case_clocks(
                 f"case:{case.pk}",
                 _("代办时限"),
                 case.proxy_due,
+                limit,
+                ref,
+                threshold,
+                pauses,
+                snap,
+            )
+        )
+    relay = case.held_since is not None and relay_holding(
+        state=case.state,
+        current=case.current_unit_id,
+        accepting=case.accepting_unit_id,
+        deciding=case.deciding_unit_id,
+        intake=case.intake_unit_id,
+    )
+    if relay:
+        limit = relay_limit()
+        due = calendar.add_workdays(case.held_since, limit, pauses, snap=snap).date
+        out.append(
+            _state(
+                Clock.RELAY,
+                f"case:{case.pk}",
+                _("中转时限（%(u)s）") % {"u": case.current_unit.name},
+                due,
                 limit,
                 ref,
                 threshold,
@@ -376,11 +405,15 @@ class OpenCase:
     item_version_id: int | None
     region_id: int
     current_unit_id: int
+    intake_unit_id: int
+    accepting_unit_id: int | None
     deciding_unit_id: int
     first_responder_id: int | None
     assigned_to_id: int | None
     submitted_on: dt.date
     accepted_on: dt.date | None
+    clock_started_on: dt.date | None
+    held_since: dt.date | None
     extended_days: int
     promised_due: dt.date | None
     proxy_due: dt.date | None

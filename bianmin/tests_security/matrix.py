@@ -73,6 +73,24 @@ def _document(w, side, role):
 
 
 HANDLERS = frozenset({AGENT, TOWNSHIP, APPROVER, ADMIN})  # may open cases (not the supervisor)
+# Who sees the village's proxy case (a department sees only the cases routed to it).
+CASE_VIEWERS = frozenset({AGENT, TOWNSHIP, SUPERVISOR, ADMIN})
+
+
+def _jpeg_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .world import jpeg_page
+
+    return SimpleUploadedFile("page.jpg", jpeg_page(), content_type="image/jpeg")
+
+
+def _fresh_file(w, side):
+    from .world import material_file_add
+
+    return material_file_add(w.case[side], w.c.a11 if side == "home" else w.c.a21)
+
+
 MANAGERS = frozenset({SUPERVISOR, ADMIN})
 # The township hall and the county-wide roles: pre-review, complaints, ratings, reports, sheets.
 HALLS = frozenset({TOWNSHIP, SUPERVISOR, ADMIN})
@@ -182,6 +200,36 @@ MATRIX: dict[str, Page] = {
         method="POST",
         data={"direction": "in", "amount": "10.00", "party": "电力公司"},
     ),
+    # 网上传件: a material's file opened inline (logged), its thumbnail, an upload, a review.
+    "cases:material_file": Page(
+        CASE_VIEWERS, lambda w, side, role: f"/cases/{w.case[side].number}/files/{w.file[side].pk}/"
+    ),
+    "cases:material_file_thumb": Page(
+        CASE_VIEWERS,
+        lambda w, side, role: f"/cases/{w.case[side].number}/files/{w.file[side].pk}/thumb/",
+    ),
+    "cases:material_upload": Page(
+        frozenset({AGENT, TOWNSHIP}),
+        lambda w, side, role: (
+            f"/cases/{w.case[side].number}/materials/{w.file[side].material.material_id}/files/"
+        ),
+        method="POST",
+        data=lambda w: {
+            f"material_files_{w.file['home'].material.material_id}": _jpeg_upload(),
+            f"material_source_{w.file['home'].material.material_id}": "scanner",
+        },
+    ),
+    # A fresh file for every request: a file is judged once.
+    "cases:material_file_review": Page(
+        frozenset({TOWNSHIP}),
+        lambda w, side, role: (
+            f"/cases/{w.case[side].number}/files/{_fresh_file(w, side).pk}/review/"
+        ),
+        method="POST",
+        data={"verdict": "accepted"},
+    ),
+    "cases:intake_items": fixed(HANDLERS, "/cases/new/items/?item_q=db"),
+    "cases:intake_pick": fixed(HANDLERS, "/cases/new/pick/?item=0"),
     # -- supervision -------------------------------------------------------------------------
     "supervision:dashboard": fixed(STAFF, "/supervision/"),
     "supervision:alerts": fixed(STAFF, "/supervision/alerts/"),
@@ -200,6 +248,14 @@ MATRIX: dict[str, Page] = {
     # -- ratings -------------------------------------------------------------------------------
     "ratings:queue": fixed(STAFF, "/ratings/"),
     "ratings:stats": fixed(STAFF, "/ratings/stats/"),
+    # The rating pad (评价器) handed over at the intake unit: the page says when the case cannot
+    # be rated on site yet.
+    "ratings:onsite": Page(
+        CASE_VIEWERS, lambda w, side, role: f"/ratings/onsite/{w.case[side].number}/"
+    ),
+    "ratings:onsite_done": Page(
+        CASE_VIEWERS, lambda w, side, role: f"/ratings/onsite/{w.case[side].number}/done/"
+    ),
     "ratings:detail": Page(HALLS, lambda w, side, role: f"/ratings/{w.rect[side].pk}/"),
     "ratings:act": Page(
         HALLS,

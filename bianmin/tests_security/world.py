@@ -59,6 +59,32 @@ def _apply_online(pc, region_code: str, person: dict):
     return Application.objects.exclude(pk__in=before).get()
 
 
+def jpeg_page() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 80), "white").save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def material_file_add(case, staff):
+    """A photographed page of the case's first material (网上传件), through the engine."""
+    from bianmin.cases.services import case_transition
+
+    row = case.materials.order_by("pk").first()
+    case_transition(
+        case=case,
+        action="upload",
+        actor=staff.user,
+        material=row.material_id,
+        files=[jpeg_page()],
+        source="camera",
+    )
+    return row.files.order_by("-pk").first()
+
+
 def build_world() -> SimpleNamespace:
     from bianmin.cases.services import case_register, case_transition, errand_register
     from bianmin.portal.tests.conftest import build_portal_catalog
@@ -109,6 +135,11 @@ def build_world() -> SimpleNamespace:
         return case_transition(case=case, action="forward", actor=staff.user)
 
     w.referred = {"home": referred(c.t1_staff, HOME), "away": None}
+
+    w.file = {
+        side: material_file_add(w.case[side], agent)
+        for side, agent in (("home", c.a11), ("away", c.a21))
+    }
 
     w.errand = {
         "home": errand_register(

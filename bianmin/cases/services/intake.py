@@ -1,5 +1,6 @@
 """Intake: a case is opened at a unit, in a channel, for a published item version."""
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -16,9 +17,11 @@ from bianmin.orgs.scope import scope_for
 
 from .. import routing
 from ..deadlines import deadlines_compute
+from ..files import Document, documents_prepare, source_checked
 from ..materials import checklist_create
 from ..models import ApplicantKind, Case, Channel, Custody, State
 from ..numbers import case_number_new
+from .engine import case_transition
 from .events import event_record
 
 INTAKE_ROLES = {
@@ -72,7 +75,6 @@ def _applicant(
     return out
 
 
-@transaction.atomic
 def case_register(
     *,
     actor,
@@ -91,6 +93,7 @@ def case_register(
     entrustment_signed: bool = False,
     entrustment_text: str = "",
     note: str = "",
+    files: Mapping[int, Sequence] | None = None,
 ) -> Case:
     """Open a case (收件/委托). The staff member who opens it is its first responder (首问负责).
 
@@ -100,6 +103,12 @@ def case_register(
     carries only the catalog's own fee. The proxy deadline runs from today. `materials` maps material id to a
     status (or a dict with status, commitment, due_days); materials not named are missing.
     Invalid identifiers are refused with the field named and nothing is saved.
+
+    `files` (网上传件, RULES.md "The route"): catalog material id -> the uploads of that material
+    (a `files.Pages`, whose `source` says camera or scanner; a plain list counts as scanned). They
+    are checked before the case is created and stored after it, each material as an `upload`
+    event of its own, the same path as an upload on the case page; a bad file refuses the whole
+    registration.
     """
     staff = getattr(actor, "staff", None)
     if staff is None or not (set(staff.roles) & INTAKE_ROLES or actor.is_superuser):
@@ -135,32 +144,69 @@ def case_register(
                 raise ValidationFailed(_("该事项不在村级代办范围内"), field="item_version")
         if not entrustment_signed:
             raise ValidationFailed(_("代办须有申请人签署的委托书"), field="entrustment_signed")
-    case = case_create(
-        item_version=item_version,
-        unit=unit,
-        channel=channel,
-        now=now,
-        first_responder=actor,
-        fields={
-            **fields,
-            "address": address,
-            "subject": subject,
-            "agent": staff if proxy else None,
-            "entrusted_at": now if proxy else None,
-            "entrustment_signed": bool(entrustment_signed) if proxy else False,
-            "entrustment_text": entrustment_text if proxy else "",
-        },
-        materials=materials,
-    )
-    event_record(
-        case=case,
-        actor=actor,
-        action="entrust" if proxy else "register",
-        to_state=State.SUBMITTED,
-        note=note,
-        data={"channel": channel, "item": item_version.name, "unit": unit.name},
-    )
-    return case
+    # The files are checked and converted before the transaction: decoding pages must not hold
+    # the database write lock (SQLite takes it at BEGIN).
+    uploads = _uploads_prepared(item_version, files)
+    with transaction.atomic():
+        case = case_create(
+            item_version=item_version,
+            unit=unit,
+            channel=channel,
+            now=now,
+            first_responder=actor,
+            fields={
+                **fields,
+                "address": address,
+                "subject": subject,
+                "agent": staff if proxy else None,
+                "entrusted_at": now if proxy else None,
+                "entrustment_signed": bool(entrustment_signed) if proxy else False,
+                "entrustment_text": entrustment_text if proxy else "",
+            },
+            materials=materials,
+        )
+        event_record(
+            case=case,
+            actor=actor,
+            action="entrust" if proxy else "register",
+            to_state=State.SUBMITTED,
+            note=note,
+            data={"channel": channel, "item": item_version.name, "unit": unit.name},
+        )
+        if uploads:
+            for material, (documents, source) in uploads.items():
+                case = case_transition(
+                    case=case,
+                    action="upload",
+                    actor=actor,
+                    material=material,
+                    files=documents,
+                    source=source,
+                )
+        return case
+
+
+def _uploads_prepared(
+    item_version: ItemVersion, files: Mapping[int, Sequence] | None
+) -> dict[int, tuple[list[Document], str]]:
+    """The intake's files checked and converted before anything is saved: a refused file leaves
+    neither a case nor a stored file behind."""
+    if not files:
+        return {}
+    names = dict(item_version.materials.values_list("pk", "name"))
+    out = {}
+    for key, uploads in files.items():
+        try:
+            material = int(key)
+        except (TypeError, ValueError):
+            material = None
+        if material not in names:
+            raise ValidationFailed(_("所传文件的材料不属于本事项"), field="files")
+        if not uploads:
+            continue
+        source = source_checked(getattr(uploads, "source", ""))
+        out[material] = (documents_prepare(list(uploads), label=names[material]), source)
+    return out
 
 
 def case_create(

@@ -22,10 +22,12 @@ def do(case, action, staff, **kw):
 def promised_at(county, items, state: str):
     """A township-accepted, county-decided promised case brought to `state`."""
     c = county
+    if state == "forwarded":  # taken in at the village station, on its way to the township
+        case = register(c, items.promised, staff=c.a11, channel="proxy", entrustment_signed=True)
+        return do(case, "forward", c.a11)
     case = register(c, items.promised)
     path = {
         "submitted": [],
-        "forwarded": [("forward", c.t1_staff, {"to_unit": c.dept_civil})],
         "awaiting_materials": [
             ("notify_missing", c.t1_staff, {"materials": [_m(items, "申请表")]})
         ],

@@ -75,12 +75,19 @@ def test_proxy_loop_through_the_api(client, county, items, token_for, clock):
     body = ok(create(client, agent, items.promised, channel="proxy", entrustment_signed=True), 201)
     n = body["number"]
     assert body["state"] == "submitted" and body["id_number"] == PERSON["id_number"]
+    # What each person may do comes with the case, the next expected action first.
+    assert body["allowed_actions"][0] == "forward" and "accept" not in body["allowed_actions"]
+    assert body["proxy_due"] and body["clock"] == "proxy"
     ok(act(client, agent, n, "forward"))
-    ok(act(client, town, n, "receive"))
+    assert ok(act(client, town, n, "receive"))["allowed_actions"][0] == "accept"
     accepted = ok(act(client, town, n, "accept"))
-    assert accepted["promised_due"] and accepted["proxy_due"] and accepted["days_left"] == 10
+    # Accepted at the township for the county: the department's clock has not started.
+    assert accepted["proxy_due"] and accepted["promised_due"] is None
+    assert accepted["clock"] == "proxy" and accepted["allowed_actions"][0] == "forward"
     ok(act(client, town, n, "forward"))
-    ok(act(client, civil, n, "receive"))
+    received = ok(act(client, civil, n, "receive"))
+    assert received["promised_due"] and received["days_left"] == 10 and received["clock"] == "case"
+    assert received["allowed_actions"][0] == "review"
     ok(act(client, civil, n, "review"))
     refused = act(client, civil, n, "decide", approved=False)
     assert refused.status_code == 422 and refused.json()["field"] == "reasons"
@@ -89,6 +96,8 @@ def test_proxy_loop_through_the_api(client, county, items, token_for, clock):
     assert bad.status_code == 422 and bad.json()["field"] == "certificate_number"
     ok(act(client, civil, n, "conclude", certificate_number="DB-1"))
     ok(act(client, civil, n, "hand_back"))
+    ok(act(client, town, n, "receive"))
+    ok(act(client, town, n, "hand_back"))
     ok(act(client, agent, n, "receive"))
     closed = ok(
         act(client, agent, n, "deliver", signature=SIGNATURE, signed_by_name="张三", feedback="好")
@@ -254,4 +263,5 @@ def test_detail_logs_personal_data_view(client, county, items, token_for, who):
     ok(client.get(f"/api/v1/cases/{n}", **h))
     assert PersonalDataView.objects.filter(case__number=n).count() == 1
     queues = ok(client.get("/api/v1/cases/queues", **h))
-    assert queues["to_accept"]["count"] == 1
+    # The agent passes the county item on to the township; the township accepts it.
+    assert queues["to_forward" if "agent" in who else "to_accept"]["count"] == 1

@@ -20,9 +20,16 @@ def test_acceptance_sets_promised_statutory_and_proxy_due(county, items, clock):
     case = do(case, "accept", c.t1_staff)
     start = dt.date(2026, 11, 23)
     assert case.accepted_on == start
-    assert case.promised_due == calendar.add_workdays(start, 10).date == dt.date(2026, 12, 7)
-    assert case.statutory_due == dt.date(2026, 12, 21)
-    assert case.proxy_due == dt.date(2026, 12, 14)  # promised + 5 working days
+    assert case.proxy_due == dt.date(2026, 12, 14)  # promised + 5 working days from take-in
+    # Accepted at the township for the county: the department's clock has not started.
+    assert case.clock_started_on is None and case.promised_due is None
+    clock.advance(2)
+    case = do(do(case, "forward", c.t1_staff), "receive", c.civil)
+    received = dt.date(2026, 11, 25)
+    assert case.clock_started_on == received
+    assert case.promised_due == calendar.add_workdays(received, 10).date == dt.date(2026, 12, 9)
+    assert case.statutory_due == dt.date(2026, 12, 23)
+    assert case.proxy_due == dt.date(2026, 12, 14)  # the relay days count against it
     window = do(register(c, v), "accept", c.t1_staff)
     assert window.proxy_due is None
 
@@ -73,7 +80,7 @@ def test_extension_once_by_the_head_with_a_reason(county, items, clock):
     assert case.statutory_due == calendar.add_workdays(due, 10).date
     with pytest.raises(Conflict) as e:
         do(case, "extend", c.civil_head, reason="再延")
-    assert e.value.code == "extended_once"
+    assert e.value.code == "not_now"
 
 
 def test_delivery_due_ten_working_days_after_decision(county, items, clock):
@@ -82,7 +89,7 @@ def test_delivery_due_ten_working_days_after_decision(county, items, clock):
 
 
 def test_days_used_and_left(county, items, clock):
-    case = do(register(county, items.promised), "accept", county.t1_staff)
+    case = promised_at(county, items, "reviewed")
     clock.advance(3)
     shown = case_clock(case)
     assert (shown.days_used, shown.days_left, shown.overdue) == (3, 7, False)
@@ -94,7 +101,7 @@ def test_provisional_deadline_recomputed_when_the_year_is_entered(
     county, items, clock, django_capture_on_commit_callbacks
 ):
     clock.set(dt.date(2026, 12, 21))
-    case = do(register(county, items.promised), "accept", county.t1_staff)
+    case = promised_at(county, items, "reviewed")
     assert case.deadlines_provisional  # the statutory date lies in 2027
     old = case.statutory_due
     with django_capture_on_commit_callbacks(execute=True):

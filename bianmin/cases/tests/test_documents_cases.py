@@ -45,9 +45,11 @@ def test_receipt_carries_deadlines_and_status_qr(county, client):
     case.refresh_from_db()
     login(client, county.civil.user)
     html = client.get(f"/cases/{case.number}/documents/receipt/").content.decode()
-    assert f"https://bm.example.gov.cn/status/{case.number}" in html
+    assert f"https://bm.example.gov.cn/status/{case.number}/" in html
     assert "<svg" in html and 'class="qr"' in html
-    assert f"{case.promised_due.year}年{case.promised_due.month}月{case.promised_due.day}日" in html
+    # A proxied applicant is given the proxy deadline (RULES.md "Time limits").
+    due = case.proxy_due
+    assert "代办承诺办结日期" in html and f"{due.year}年{due.month}月{due.day}日" in html
     assert "区民政局" in html
 
 
@@ -72,7 +74,10 @@ def test_refusal_notice_shows_the_reasons(county, client):
 def test_delivery_through_the_page_then_receipt_shows_signature(county, client):
     case = register(county, proxy_item(county))
     to_concluded(county, case)
+    # The result comes back through the township centre to the station (RULES.md "The route").
     act(case, "hand_back", county.civil)
+    act(case, "receive", county.t1_staff)
+    act(case, "hand_back", county.t1_staff)
     act(case, "receive", county.a11)
     case.refresh_from_db()
     buf = io.BytesIO()

@@ -186,7 +186,7 @@ def test_errand_api(client, county, token_for):
     )
     assert r.status_code == 201, r.content
     number = r.json()["number"]
-    assert r.json()["allowed_actions"] == ["cancel", "done", "money"]
+    assert r.json()["allowed_actions"] == ["done", "money", "cancel"]  # next expected first
     url = f"/api/v1/cases/{number}/actions"
     photo = base64.b64encode(signature_png()).decode()
     r = client.post(

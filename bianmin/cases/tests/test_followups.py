@@ -9,7 +9,7 @@ from bianmin.cases.deadlines import due_soon
 from bianmin.cases.models import FlagKind, SupervisionFlag
 from bianmin.cases.selectors import work_queues
 from bianmin.cases.services import flags_sweep
-from bianmin.cases.tests.helpers import do, register
+from bianmin.cases.tests.helpers import do, promised_at, register
 from bianmin.common.errors import PermissionDenied, ValidationFailed
 from bianmin.workdays.calendar import add_workdays
 
@@ -45,11 +45,11 @@ def test_due_soon_queue_follows_the_warning_rule(county, items, clock):
     c = county
     start = clock.set(dt.date(2026, 11, 2))
     # Promised limit 10: yellow from 2 working days left (20%).
-    case = do(register(c, items.promised), "accept", c.t1_staff)
+    case = promised_at(c, items, "reviewed")
     assert case.promised_due == add_workdays(start, 10).date
 
     def soon(day):
-        q = work_queues(viewer=c.t1_staff.user, today=day)["due_soon"]
+        q = work_queues(viewer=c.civil.user, today=day)["due_soon"]
         return [x.pk for x in q["items"]]
 
     assert soon(add_workdays(start, 7).date) == []  # 3 left

@@ -101,6 +101,8 @@ def test_services_walk_the_proxy_loop(county, item):
     """Sanity of the helpers the page tests rely on (the engine's own tests cover the rules)."""
     case = to_concluded(county, register(county, item))
     act(case, "hand_back", county.civil)
+    act(case, "receive", county.t1_staff)
+    act(case, "hand_back", county.t1_staff)
     act(case, "receive", county.a11)
     case.refresh_from_db()
     assert case.state == State.TO_DELIVER
@@ -176,8 +178,10 @@ def test_intake_without_entrustment_is_refused_by_the_service(county, item, clie
 
 def test_intake_registers_a_proxy_case(county, item, client):
     login(client, county.a11.user)
-    r = client.get("/cases/new/")
-    assert r.status_code == 200 and "最低生活保障审核确认" in r.content.decode()
+    assert client.get("/cases/new/").status_code == 200
+    # One search box finds the item by pinyin initials (最低生活保障审核确认 -> zdshbzshqr).
+    r = client.get("/cases/new/items/", {"item_q": "zdsh"})
+    assert "最低生活保障审核确认" in r.content.decode()
     missing = item.materials.get(name="户口簿")
     r = client.post("/cases/new/", intake_post(item, **{f"material_{missing.pk}": "missing"}))
     case = Case.objects.get()
@@ -280,6 +284,8 @@ def test_ledger_filters_and_exports_masked_excel(county, item, client):
 def test_case_list_filters_by_queue_and_refuses_unknown_queue(county, item, client):
     case = register(county, item)
     login(client, county.a11.user)
-    assert case.number in client.get("/cases/", {"queue": "to_accept"}).content.decode()
+    # A county item at the village station waits to be passed on to the township, not accepted.
+    assert case.number in client.get("/cases/", {"queue": "to_forward"}).content.decode()
+    assert case.number not in client.get("/cases/", {"queue": "to_accept"}).content.decode()
     assert case.number not in client.get("/cases/", {"queue": "to_deliver"}).content.decode()
     assert client.get("/cases/", {"queue": "bogus"}).status_code == 422

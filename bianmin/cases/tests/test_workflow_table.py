@@ -21,7 +21,8 @@ SPEC = {
     ("receive", "referred", "accepted"),
     ("receive", "returning", "to_deliver"),
     *{("notify_missing", s, "awaiting_materials") for s in ("submitted", *IN)},
-    ("supplement", "awaiting_materials", "=previous"),
+    # A partial supplement keeps the case waiting for the rest.
+    ("supplement", "awaiting_materials", "=previous_when_complete"),
     *{("supplement", s, "=same") for s in ("submitted", "decided", *IN)},
     ("accept", "submitted", "accepted"),
     ("deem_accept", "submitted", "accepted"),
@@ -35,11 +36,18 @@ SPEC = {
     ("conclude", "accepted", "concluded"),
     ("conclude", "decided", "concluded"),
     ("hand_back", "concluded", "returning"),
+    # The township centre passes a result on to the village station on its way back.
+    ("hand_back", "to_deliver", "returning"),
     ("deliver", "concluded", "closed"),
     ("deliver", "to_deliver", "closed"),
     *{("suspend", s, "suspended") for s in IN},
     ("resume", "suspended", "=previous"),
     *{("extend", s, "=same") for s in (*IN, "suspended")},
+    # A site check (现场核查) is part of review, inside the limit: not a suspension.
+    *{("site_check", s, "=same") for s in IN},
+    # 网上传件: files of the materials, added and judged while the case is open.
+    *{("upload", s, "=same") for s in BEFORE},
+    *{("file_review", s, "=same") for s in BEFORE},
     *{("withdraw", s, "withdrawn") for s in BEFORE},
     *{("assign", s, "=same") for s in (*BEFORE, *AFTER)},
     *{("release", s, "=same") for s in (*BEFORE, *AFTER)},

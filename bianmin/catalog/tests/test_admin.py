@@ -52,7 +52,8 @@ def test_import_page_shows_row_errors_and_imports_nothing(client, catalog):
 def test_import_page_success_with_publish(client, catalog):
     login(client, "admin")
     wb = load_workbook(io.BytesIO(catalog_export(published_only=True)))
-    wb["事项"].cell(row=2, column=27, value="新备注")
+    headers = [c.value for c in wb["事项"][1]]
+    wb["事项"].cell(row=2, column=headers.index("备注") + 1, value="新备注")
     buf = io.BytesIO()
     wb.save(buf)
     r = client.post(IMPORT_URL, upload(buf.getvalue(), publish="on"))

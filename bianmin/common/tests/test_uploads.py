@@ -15,7 +15,10 @@ def png_bytes() -> bytes:
 
 
 def test_real_png_and_pdf_pass():
-    assert upload_checked(SimpleUploadedFile("a.png", png_bytes()), field="f").content_type == "image/png"
+    assert (
+        upload_checked(SimpleUploadedFile("a.png", png_bytes()), field="f").content_type
+        == "image/png"
+    )
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     assert upload_checked(SimpleUploadedFile("a.pdf", pdf), field="f").extension == "pdf"
 

@@ -25,7 +25,7 @@ from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind, WindowT
 from .catalog_county import COUNTY_ITEMS, REPLY_ITEMS, TOWNSHIP_ITEMS
 from .catalog_proxy import PROXY_ITEMS
 from .counties import HANTAI, CountyPlace
-from .departments import BRANCH_WINDOWS, DEPARTMENTS
+from .departments import BRANCH_WINDOWS, DEPARTMENTS, GENERAL_INTAKE
 from .names import NameSource, credit_code
 from .templates import T
 
@@ -301,18 +301,34 @@ TIER_PLACE = {
 }
 
 
+# Paper the deciding unit keeps: receipts and invoices (a reimbursement pays against them) and
+# the medical, death and cremation certificates a registration collects.
+RECEIPTS = ("发票", "票据", "结算单", "费用清单")
+ORIGINAL_PAPER = (*RECEIPTS, "医学证明", "诊断证明", "死亡证明", "火化证明")
+
+
 def _material(name: str, *, pledge_ok: bool) -> dict:
+    """A material row from its template name (see `templates` for the ~ and ! markers).
+
+    网上传件 (RULES.md "The route"): what the station scans travels with the case; the paper
+    original goes along only where the item needs it: the forms and statements the applicant
+    signs, photos for a card, receipts, and the certificates a registration collects. Identity
+    documents and other existing papers are checked against the original at intake (原件核验)
+    and travel as scans.
+    """
     deferrable = name.startswith("~")
     pledgeable = name.startswith("!") and pledge_ok
     name = name.lstrip("~!")
     is_form = name.endswith(("表", "申请书", "申请", "声明", "承诺书", "授权书", "方案"))
+    photo = "照片" in name
+    original = is_form or photo or any(k in name for k in ORIGINAL_PAPER)
     return {
         "name": name,
         "required": True,
         "deferrable": deferrable,
         "pledgeable": pledgeable,
-        "originals": 2 if "照片" in name else 1,
-        "copies": 0 if is_form or "照片" in name else 1,
+        "originals": 2 if photo else 1 if original else 0,
+        "copies": 0 if is_form or photo else 1,
         "source": "窗口领取或网上下载" if is_form else "申请人自备",
         "note": "可先行受理，在承诺时限内补齐" if deferrable else "",
     }
@@ -326,7 +342,9 @@ def _steps(t: T) -> list[dict]:
         Tier.COUNTY: "窗口受理",
     }[t.accept]
     steps = [(first, t.accept, 0)]
-    relay = t.accept == Tier.VILLAGE and t.decide == Tier.COUNTY
+    # 受理关口前移: the township accepts a county item and refers it up after its preliminary
+    # review (行政许可法 art. 43), a step of its own.
+    relay = t.accept == Tier.TOWNSHIP and t.decide == Tier.COUNTY
     if t.case_class == CaseClass.IMMEDIATE:
         steps.append(("办结", t.decide, 0))
         return [{"name": n, "tier": tier, "limit_days": d} for n, tier, d in steps]
@@ -358,9 +376,11 @@ def _conditions(t: T) -> str:
 
 
 def _notes(t: T) -> str:
-    if t.decide == Tier.COUNTY:
-        return ""
-    return f"由申请人户籍所在地{TIER_PLACE[t.decide]}办理。"
+    if t.decide != Tier.COUNTY:
+        return f"由申请人户籍所在地{TIER_PLACE[t.decide]}办理。"
+    if t.accept == Tier.TOWNSHIP:
+        return "受理关口前移：由申请人所在镇(街道)便民服务中心受理并初审，报区级部门决定。"
+    return ""
 
 
 def expanded_items() -> list[tuple[T, int, int, str]]:
@@ -412,11 +432,18 @@ def build_catalog(seed: int, demo: DemoCounty, *, actor=None) -> int:
         seq[t.dept] = seq.get(t.dept, 0) + 1
         basic = f"{t.item_type}{dept_index[t.dept]:03d}{ti:04d}{vi:03d}"
         pledge_ok = not t.high_risk
-        where = (
-            f"{place.level}政务服务中心{dept.short_name}窗口"
-            if t.accept == Tier.COUNTY
-            else TIER_PLACE[t.accept]
+        # A township sends these county items to the centre's general window, not the department.
+        window = (
+            demo.general_windows[0]
+            if t.dept in GENERAL_INTAKE and t.accept == t.decide == Tier.COUNTY
+            else None
         )
+        if window is not None:
+            where = f"{place.level}政务服务中心{window.name}"
+        elif t.accept == Tier.COUNTY:
+            where = f"{place.level}政务服务中心{dept.short_name}窗口"
+        else:
+            where = TIER_PLACE[t.accept]
         version = catalog.item_version_create(
             local_code=f"{place.code}-{t.dept}-{seq[t.dept]:03d}",
             joint_units=[demo.departments[k] for k in t.joint],
@@ -434,6 +461,7 @@ def build_catalog(seed: int, demo: DemoCounty, *, actor=None) -> int:
             case_class=t.case_class,
             accept_tier=t.accept,
             decide_tier=t.decide,
+            county_window=window,
             village_proxy=t.proxy,
             # A few services are still paper-only in practice; the seed picks which.
             online=t.online and rng.random() < 0.85,

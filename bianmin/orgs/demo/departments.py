@@ -38,6 +38,11 @@ DEPARTMENTS: list[Department] = [
 
 DEPARTMENT_BY_KEY = {d.key: d for d in DEPARTMENTS}
 
+# Departments whose county items a township passes on to the county centre's 综合受理1号窗口
+# (前台综合受理, 后台分类审批; the item's `county_window`) rather than straight to the department:
+# 市场监管 and 税务, the first of the 一窗受理 reform, and 林业, which has no resident window.
+GENERAL_INTAKE = frozenset({"SJ", "SW", "LY"})
+
 # The two branch halls (分中心) of the county centre.
 BRANCH_WINDOWS = [
     ("不动产登记分中心窗口", "ZR"),

@@ -6,18 +6,26 @@ at a time in minutes, so this module replays the same workflow in memory and wri
 sequence of actions:
 
 - every state change follows a row of `bianmin.cases.workflow.TABLE`, taken by a user whose role
-  and unit that row allows, and writes the event the engine writes (same action, states and data
-  keys), hash-chained exactly as `bianmin.cases.chain.event_hash` hashes, so `bianmin audit verify`
-  holds;
-- dates agree with the state (accepted_on from acceptance on, decided_on, concluded_on, closed_on),
-  deadlines and step due dates come from the working-day calendar exactly as
-  `bianmin.cases.deadlines.deadlines_compute` and `effects.base.advance_step` compute them
-  (closed pauses included), custody records every hop between units;
+  and unit that row allows, and writes the event the engine writes (same action, states and
+  data), hash-chained exactly as `bianmin.cases.chain.event_hash` hashes, so `bianmin audit verify`
+  holds (tested: generated cases replayed through `case_transition` give the same rows);
+- the route is `bianmin.cases.routing`'s (RULES.md "The route of a proxied case"): the station
+  takes in, the township centre accepts or relays, forward-accepted county items are referred
+  up, county items the township does not accept go to the item's county window or the deciding
+  department, and the result comes back through the township centre; every hop is a custody
+  record (originals travelling where the item's materials ask for them), `held_since` moves with
+  each hop;
+- dates agree with the state (accepted_on from acceptance on, decided_on, concluded_on, closed_on);
+  the deciding unit's clock starts at its own acceptance or its receipt of the case accepted
+  below it (`clock_started_on`), the proxy deadline runs from take-in; deadlines and step due
+  dates come from the working-day calendar exactly as `bianmin.cases.deadlines.deadlines_compute`
+  and `effects.base.advance_step` compute them (closed pauses included);
 - nothing happens after `until` (default today): a case submitted last week is still open, in
   whatever state its planned history had reached by then.
 
 Everything is drawn from one generator seeded with the seed, so the same seed and the same
-`until` give the same data. Supervision alerts are not generated: the sweep makes them.
+`until` give the same data. Supervision alerts are not generated (the sweep makes them); only
+the flags a transition raises itself (a false pledge, a late referral) are written with it.
 """
 
 import datetime as dt
@@ -34,17 +42,21 @@ from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from bianmin.cases.actors import ONLINE_APPLICANT_NAME
 from bianmin.cases.deadlines import (
     DELIVERY_DAYS,
     EXTENSION_DAYS,
     JOINT_EXTENSION_DAYS,
+    LOWER_LEVEL_REVIEW_DAYS,
     PROXY_EXTRA_DAYS,
 )
 from bianmin.cases.models import (
@@ -53,6 +65,7 @@ from bianmin.cases.models import (
     CaseMaterial,
     Custody,
     Delivery,
+    FlagKind,
     MaterialStatus,
     OneTimeNotice,
     Pause,
@@ -60,10 +73,19 @@ from bianmin.cases.models import (
     State,
     Step,
     SubReview,
+    SupervisionFlag,
     SuspensionReason,
 )
 from bianmin.cases.numbers import ALPHABET, check_char, prefix
-from bianmin.catalog.models import CaseClass, Fee, ItemVersion, Material, StepTemplate, Tier
+from bianmin.catalog.models import (
+    TIER_ORDER,
+    CaseClass,
+    Fee,
+    ItemVersion,
+    Material,
+    StepTemplate,
+    Tier,
+)
 from bianmin.common.validators import uscc_check_char
 from bianmin.orgs.models import UNIT_TIER, RoleCode, Staff, Unit, UnitKind
 from bianmin.ratings.models import Rating, RatingChannel, RatingKind
@@ -91,9 +113,11 @@ DECIDER_ROLES = {RoleCode.APPROVER, RoleCode.CHIEF_REPRESENTATIVE, RoleCode.HEAD
 
 
 class Workdays:
-    """`calendar.add_workdays` without pauses in O(1): the index of every working day in a range.
+    """`calendar.add_workdays` by index: the position of every working day in a range, so an
+    answer is a lookup (and a few more per closed pause) instead of a walk over the days.
 
-    Answers equal `calendar.add_workdays` (tested); with pauses that matter the real function runs.
+    Answers equal `calendar.add_workdays`, pauses included (tested); outside the range the real
+    function runs.
     """
 
     def __init__(self, first: dt.date, last: dt.date):
@@ -108,14 +132,27 @@ class Workdays:
         self.ordinals = [d.toordinal() for d in self.days]
 
     def add(self, start: dt.date, n: int, pauses=()) -> calendar.DateAnswer:
-        if pauses and any(end > start for _s, end in pauses):
-            return calendar.add_workdays(start, n, pauses, snap=self.snap)
         if n == 0:
             return calendar.DateAnswer(start, False)
+        ordinals = self.ordinals
+        s = start.toordinal()
         # Working days strictly after `start`: the first one is at index bisect_right(start).
-        i = bisect_right(self.ordinals, start.toordinal()) + n - 1
+        i = bisect_right(ordinals, s) + n - 1
+        if pauses:
+            # A paused day (after a pause's start, up to and including its end) does not count:
+            # every paused working day before the answer moves it one working day on.
+            spans = sorted((max(a.toordinal(), s), b.toordinal()) for a, b in pauses)
+            last = s
+            for lo, hi in spans:
+                lo = max(lo, last)  # overlapping pauses count their days once
+                if hi <= lo:
+                    continue
+                if i >= len(ordinals) or ordinals[i] <= lo:
+                    break
+                i += bisect_right(ordinals, hi) - bisect_right(ordinals, lo)
+                last = hi
         if i >= len(self.days):
-            return calendar.add_workdays(start, n, snap=self.snap)
+            return calendar.add_workdays(start, n, pauses, snap=self.snap)
         day = self.days[i]
         return calendar.DateAnswer(day, not self.snap.covers(day))
 
@@ -130,9 +167,12 @@ class Workdays:
 
 @dataclass(frozen=True)
 class Person:
-    user_id: int
+    user_id: int | None
     name: str
-    unit_id: int
+    unit_id: int | None
+    # Holds a role of the table's HANDLERS: the engine makes such a person the first responder of
+    # an online case on their first action (首问负责). Supervisors and the applicant do not.
+    handler: bool = True
 
 
 @dataclass
@@ -143,10 +183,23 @@ class UnitRef:
     tier: str
     region_id: int
     region_code: str
+    # `routing.township_centre_of`: itself for a township centre, its parent for a village
+    # station, None at the county.
     township_centre: "UnitRef | None" = None
     handlers: list[Person] = field(default_factory=list)
     deciders: list[Person] = field(default_factory=list)
     heads: list[Person] = field(default_factory=list)
+
+
+class Mat(NamedTuple):
+    """A material of the item version, as the checklist copies it."""
+
+    id: int
+    name: str
+    required: bool
+    deferrable: bool
+    pledgeable: bool
+    originals: int
 
 
 @dataclass
@@ -162,10 +215,15 @@ class VersionRef:
     proxy: bool
     certificate: bool
     implementing: int
-    joint: list[int]
-    materials: list[tuple]  # (id, name, required, deferrable)
+    joint: list[int]  # in `Unit`'s default order, as `joint_units.all()` gives them
+    materials: list[Mat]  # in position order
     steps: list[tuple]  # (position, name, tier, limit_days)
     fee: Decimal
+    online: bool = False
+    county_window: int | None = None
+    # Paper originals travel with every hop (`Custody.originals`): some material asks for them.
+    originals: bool = False
+    pledge_ok: bool = False  # 告知承诺 allowed: the item allows it and is not high-risk
     weight: float = 1.0
 
 
@@ -180,6 +238,11 @@ class CountyRef:
     township_versions: list[VersionRef]
     county_versions: list[VersionRef]
     local_versions: list[VersionRef] = field(default_factory=list)
+    # Proxy items a township hall (not decided by the village) or the county window (decided by
+    # the county) may take on an applicant's entrustment (沂水 2016).
+    hall_proxy_versions: list[VersionRef] = field(default_factory=list)
+    window_proxy_versions: list[VersionRef] = field(default_factory=list)
+    supervisors: list[Person] = field(default_factory=list)
     # Set by build_cases: the county's own random stream, applicant names and primary keys.
     rng: random.Random | None = None
     names: NameSource | None = None
@@ -214,8 +277,16 @@ def load_counties(rng: random.Random) -> list[CountyRef]:
         )
         units[u.pk].handlers, units[u.pk].deciders, units[u.pk].heads = h, d, hd
     for u in raw:
-        if u.kind == UnitKind.VILLAGE_STATION and u.parent_id:
+        if u.kind == UnitKind.TOWNSHIP_CENTRE:
+            units[u.pk].township_centre = units[u.pk]
+        elif (
+            u.kind == UnitKind.VILLAGE_STATION
+            and u.parent_id
+            and u.parent.kind == UnitKind.TOWNSHIP_CENTRE
+        ):
             units[u.pk].township_centre = units[u.parent_id]
+    # `Unit.Meta.ordering`: the order the engine lists an item's joint units in.
+    unit_order = {u.pk: (u.region.code, u.kind, u.name) for u in raw}
     counties: dict[str, CountyRef] = {}
     for u in raw:
         ref = units[u.pk]
@@ -234,11 +305,17 @@ def load_counties(rng: random.Random) -> list[CountyRef]:
             and c.window is None
         ):
             c.window = ref
+        elif u.kind == UnitKind.COUNTY_CENTRE:
+            c.supervisors = [
+                Person(s.user_id, s.full_name, u.pk, handler=False)
+                for s in staff_by_unit[u.pk]
+                if RoleCode.SUPERVISOR in s.roles
+            ]
     mats = defaultdict(list)
     for m in Material.objects.order_by("version_id", "position", "pk").values_list(
-        "version_id", "pk", "name", "required", "deferrable"
+        "version_id", "pk", "name", "required", "deferrable", "pledgeable", "originals"
     ):
-        mats[m[0]].append(m[1:])
+        mats[m[0]].append(Mat(*m[1:]))
     steps = defaultdict(list)
     for s in StepTemplate.objects.order_by("version_id", "position").values_list(
         "version_id", "position", "name", "tier", "limit_days"
@@ -252,6 +329,8 @@ def load_counties(rng: random.Random) -> list[CountyRef]:
         "itemversion_id", "unit_id"
     ).order_by("itemversion_id", "unit_id"):
         joint[vid].append(uid)
+    for uids in joint.values():
+        uids.sort(key=lambda uid: unit_order.get(uid, ("", "", "")))
     published = ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED).order_by("pk")
     for v in published:
         impl = units.get(v.implementing_unit_id)
@@ -275,12 +354,20 @@ def load_counties(rng: random.Random) -> list[CountyRef]:
             mats[v.pk],
             steps[v.pk],
             fees.get(v.pk) or Decimal("0"),
+            online=v.online,
+            county_window=v.county_window_id,
+            originals=any(m.originals > 0 for m in mats[v.pk]),
+            pledge_ok=v.pledge_allowed and not v.high_risk,
             # A few items carry most of the volume (social security, household, certificates).
             weight=rng.paretovariate(1.2),
         )
         c = counties[impl.region_code[:6]]
         if v.village_proxy:
             c.proxy_versions.append(ref)
+            if v.decide_tier != Tier.VILLAGE:
+                c.hall_proxy_versions.append(ref)
+            if v.decide_tier == Tier.COUNTY:
+                c.window_proxy_versions.append(ref)
         elif v.accept_tier == Tier.COUNTY:
             c.county_versions.append(ref)
         else:
@@ -347,6 +434,7 @@ class Rows:
     deliveries: list = field(default_factory=list)
     events: list = field(default_factory=list)
     ratings: list = field(default_factory=list)
+    flags: list = field(default_factory=list)
 
     ORDER = (
         (Case, "cases"),
@@ -359,6 +447,7 @@ class Rows:
         (Delivery, "deliveries"),
         (CaseEvent, "events"),
         (Rating, "ratings"),
+        (SupervisionFlag, "flags"),
     )
 
     def count(self) -> int:
@@ -402,8 +491,27 @@ def _credit_code(rng: random.Random, county: str) -> str:
     return first17 + uscc_check_char(first17)
 
 
+DEFER_COMMITMENT = "本人承诺在期限内补交该材料，逾期未补交的承担相应责任。"
+PLEDGE_COMMITMENT = "本人已知晓告知的条件和要求，承诺所述情况真实，如有虚假愿承担相应法律责任。"
+FALSE_PLEDGE = "经事后核查，申请人承诺的情况与事实不符。"
+SITE_FINDINGS = (
+    "现场情况与申请材料一致",
+    "经实地查看，申请人所述情况属实",
+    "现场核实房屋及四至与图纸相符",
+    "入户核查，家庭人口及收入情况与申报一致",
+    "现场核查经营场所符合要求",
+)
+
+
 class Replay:
-    """Plans one case's history and plays it up to `until`, collecting its rows."""
+    """Plans one case's history and plays it up to `until`, collecting its rows.
+
+    The route is `bianmin.cases.routing`'s: a village station takes in and accepts only village
+    items; everything else goes to the station's township centre, which accepts its own items and
+    the county items it may accept (受理关口前移) and refers those up, or passes the case on to
+    the item's county window or the deciding department. The result comes back through the
+    township centre to the station that took the case in, or to the hall that did.
+    """
 
     def __init__(self, gen: "Generator", county: CountyRef, n: int):
         self.g, self.c, self.rng = gen, county, county.rng
@@ -411,11 +519,17 @@ class Replay:
         self.seq = 0
         self.prev = ""
         self.case = None
-        self.steps: list[Step] = []
-        self.pauses: list[Pause] = []
-        self.open_custody: Custody | None = None
+        self.steps: list = []
+        self.pauses: list = []
+        self.open_custody = None
         self.clock: dt.datetime | None = None
         self.clock_day: dt.date | None = None  # the local day of `clock`
+        self.last_at: dt.datetime | None = None  # the time of the last event
+        self.mats: dict = {}
+        self.notice_missing: list[Mat] = []
+        self.deferred: Mat | None = None
+        self.pledged: Mat | None = None
+        self.false_pledge = ""  # "", "terminate" (before conclusion) or "revoke" (after)
 
     # -- time ---------------------------------------------------------------------------------
     def at(self, day: dt.date) -> dt.datetime:
@@ -427,6 +541,9 @@ class Replay:
             # Late steps can cross midnight; the day is looked up again only then.
             if self.clock >= self.g.midnight_utc(day):
                 self.clock_day = timezone.localtime(self.clock, TZ).date()
+        elif self.clock is not None and self.clock_day > day:
+            # The previous step ran past midnight: this one follows it.
+            self.clock += dt.timedelta(minutes=self.rng.randint(3, 40), seconds=self.rng.random())
         else:
             minute = self.rng.randint(8 * 60 + 30, 17 * 60)
             local = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), TZ)
@@ -436,34 +553,65 @@ class Replay:
             raise _Stop
         return self.clock
 
+    def on(self, day: dt.date) -> dt.date:
+        """Move the clock to `day`; the local day it is then on (the engine's "today")."""
+        self.at(day)
+        return self.clock_day
+
     def wait(self, day: dt.date, lo: int, hi: int) -> dt.date:
         return self.g.wd.add(day, self.rng.randint(lo, hi)).date
 
     # -- records ------------------------------------------------------------------------------
-    def event(self, when, actor: Person | None, action, frm="", to="", data=None, note=""):
+    def event(self, actor: Person, action, frm="", to="", data=None, params=None):
+        """The event the engine writes for `action` by `actor`, now (`self.clock`)."""
+        case, when = self.case, self.clock
+        data = {} if data is None else data
+        if case.first_responder_id is None and actor.handler:
+            # 首问负责: an online case's owner is the first staff member who handles it.
+            case.first_responder_id = actor.user_id
+            data["first_responder"] = actor.name
         self.seq += 1
         ev = R(
             id=self.ids.take(CaseEvent),
-            case_id=self.case.id,
+            case_id=case.id,
             seq=self.seq,
-            actor_id=actor.user_id if actor else None,
-            actor_name=actor.name if actor else "系统",
-            unit_id=actor.unit_id if actor else None,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            unit_id=actor.unit_id,
             at=when,
             action=action,
             from_state=frm,
             to_state=to,
-            note=note,
+            note="",
             # The engine round-trips data through JSON; ours holds only str, int, bool and lists
-            # of them, which come back unchanged, so the round trip is skipped.
-            data=data or {},
+            # and dicts of them, which come back unchanged, so the round trip is skipped.
+            data=data,
             prev_hash=self.prev,
         )
-        ev.hash = fast_event_hash(ev, self.case.number)
+        ev.hash = fast_event_hash(ev, case.number)
         self.prev = ev.hash
+        self.last_at = when
         self.rows.events.append(ev)
         if to:
-            self.case.state = to
+            case.state = to
+        if self.g.trace is not None:
+            # What `case_transition` is called with to make the same event (the tests replay it).
+            self.g.trace[case.id].append((action, actor.user_id, when, params or {}))
+
+    def flag(self, actor: Person, kind: str, detail: str, key: str = "") -> None:
+        """A supervision flag the transition itself raises (`Ctx.flags`)."""
+        self.rows.flags.append(
+            R(
+                id=self.ids.take(SupervisionFlag),
+                case_id=self.case.id,
+                kind=kind,
+                detail=detail,
+                key=key,
+                raised_at=self.clock,
+                raised_by_id=actor.user_id,
+                resolved=False,
+            )
+        )
 
     def closed_pauses(self):
         return [(p.started_on, p.ended_on) for p in self.pauses if p.ended_on is not None]
@@ -473,14 +621,16 @@ class Replay:
         case, v = self.case, self.v
         pauses = self.closed_pauses()
         add = self.g.wd.add
-        promised = add(case.accepted_on, v.promised + case.extended_days, pauses)
-        statutory = add(case.accepted_on, v.statutory + case.extended_days, pauses)
-        answers = [promised, statutory]
-        case.promised_due, case.statutory_due = promised.date, statutory.date
+        answers = []
+        extra = v.promised + case.extended_days
+        start = case.clock_started_on
+        if start is not None:
+            promised = add(start, extra, pauses)
+            statutory = add(start, v.statutory + case.extended_days, pauses)
+            case.promised_due, case.statutory_due = promised.date, statutory.date
+            answers += (promised, statutory)
         if case.channel == "proxy":
-            proxy = add(
-                case.accepted_on, v.promised + case.extended_days + PROXY_EXTRA_DAYS, pauses
-            )
+            proxy = add(case.submitted_on, extra + PROXY_EXTRA_DAYS, pauses)
             case.proxy_due = proxy.date
             answers.append(proxy)
         if case.decided_on is not None:
@@ -489,13 +639,15 @@ class Replay:
             answers.append(delivery)
         case.deadlines_provisional = any(a.provisional for a in answers)
 
-    def advance(self, day: dt.date, finish_all: bool = False) -> None:
+    def advance(self, day: dt.date, finish_all: bool = False, through: int | None = None) -> None:
         """`effects.base.advance_step`."""
         current = next((s for s in self.steps if s.finished_on is None), None)
         if current is None:
             return
         for s in self.steps[self.steps.index(current) :]:
-            if s.finished_on is None and (s is current or finish_all):
+            if s.finished_on is None and (
+                s is current or finish_all or (through is not None and s.position <= through)
+            ):
                 s.started_on = s.started_on or day
                 s.finished_on = day
         following = next((s for s in self.steps if s.finished_on is None), None)
@@ -503,27 +655,82 @@ class Replay:
             following.started_on = day
             following.due_on = self.g.wd.add(day, following.limit_days, self.closed_pauses()).date
 
-    def send(self, when, actor: Person, to: UnitRef, frm: str, state: str) -> None:
+    def send(self, actor: Person, to: UnitRef, frm: str, state: str) -> None:
+        """`effects.intake.e_send`: a forward (转报), a referral (上报) or a hand-back (回交)."""
+        originals = self.v.originals
+        if frm == State.ACCEPTED and self.cur.tier != Tier.COUNTY:
+            self.late_forward(actor)
         self.open_custody = R(
             id=self.ids.take(Custody),
             case_id=self.case.id,
             from_unit_id=self.cur.id,
             to_unit_id=to.id,
-            sent_at=when,
+            sent_at=self.clock,
             sent_by_id=actor.user_id,
+            received_at=None,
+            received_by_id=None,
+            originals=originals,
+            note="",
         )
         self.rows.custodies.append(self.open_custody)
-        self.event(when, actor, "forward" if state != State.RETURNING else "hand_back", frm,
-                   state, {"from_unit": self.cur.name, "to_unit": to.name})  # fmt: skip
+        data = {"from_unit": self.cur.name, "to_unit": to.name}
+        if originals:
+            data["originals"] = True
+        action = "hand_back" if state == State.RETURNING else "forward"
+        self.event(actor, action, frm, state, data, {"originals": originals})
         self.cur = to
-        self.case.current_unit_id = to.id
-        self.case.assigned_to_id, self.case.assigned_at = None, None
+        case = self.case
+        case.current_unit_id = to.id
+        # The receiving unit's holding runs from the day the case was sent to it.
+        case.held_since = self.clock_day
+        case.assigned_to_id, case.assigned_at = None, None
 
-    def receive(self, when, actor: Person, frm: str, to: str) -> None:
+    def late_forward(self, actor: Person) -> None:
+        """`effects.intake.late_forward_flag`: a lower level referring an accepted case up after
+        its preliminary-review limit (行政许可法 art. 43)."""
+        case, day = self.case, self.clock_day
+        tier = self.cur.tier
+        own = sum(s.limit_days for s in self.steps if s.tier == tier)
+        limit = min(own, LOWER_LEVEL_REVIEW_DAYS) if own > 0 else LOWER_LEVEL_REVIEW_DAYS
+        pauses = self.closed_pauses()
+        used = calendar.workdays_between(case.accepted_on, day, pauses, snap=self.g.wd.snap)
+        if used.workdays > limit:
+            detail = _("%(u)s 受理后 %(n)s 个工作日才转报上级（时限 %(l)s 个工作日）") % {
+                "u": self.cur.name,
+                "n": used.workdays,
+                "l": limit,
+            }
+            self.flag(actor, FlagKind.LATE_FORWARD, detail, "late_forward")
+
+    def transit(self, day: dt.date) -> dt.date:
+        """When a hop sent on `day` is received: the scans go at once, paper originals with the
+        next run of the township's courier."""
+        return self.wait(day, 0, 2 if self.v.originals else 1)
+
+    def receive(self, actor: Person, frm: str, to: str) -> None:
+        """`effects.intake.e_receive`; the deciding unit's clock starts at its receipt of a case
+        accepted below it."""
         if self.open_custody is not None:
-            self.open_custody.received_at, self.open_custody.received_by_id = when, actor.user_id
+            self.open_custody.received_at, self.open_custody.received_by_id = (
+                self.clock,
+                actor.user_id,
+            )
             self.open_custody = None
-        self.event(when, actor, "receive", frm, to, {"unit": self.cur.name})
+        data = {"unit": self.cur.name}
+        if frm == State.REFERRED and self.cur.id == self.deciding.id:
+            self.clock_start(self.clock_day)
+            case = self.case
+            data.update(promised_due=str(case.promised_due), statutory_due=str(case.statutory_due))
+        self.event(actor, "receive", frm, to, data)
+
+    def clock_start(self, day: dt.date) -> None:
+        """`effects.intake._clock_start`: the steps of the tiers below are done."""
+        self.case.clock_started_on = day
+        self.deadlines()
+        tier = self.deciding.tier
+        below = [s for s in self.steps if s.tier != tier and not s.finished_on]
+        if below:
+            self.advance(day, through=below[-1].position)
 
     # -- who acts -------------------------------------------------------------------------------
     def handler(self, unit: UnitRef) -> Person:
@@ -546,23 +753,49 @@ class Replay:
         return self.rng.choice(unit.heads) if unit.heads else None
 
     # -- routing (bianmin.cases.routing) --------------------------------------------------------
-    def can_accept_here(self) -> bool:
-        return self.cur.id == self.deciding.id or self.cur.tier == self.v.accept_tier
+    def route(self) -> None:
+        """`routing.route_for`: the deciding and the accepting unit of the case."""
+        v, c, intake = self.v, self.c, self.intake
+        if v.decide_tier == Tier.VILLAGE:
+            self.deciding = self.accepting = intake
+            return
+        if v.decide_tier == Tier.TOWNSHIP:
+            self.deciding = intake.township_centre or c.units[v.implementing]
+        else:
+            self.deciding = c.units[v.implementing]
+        # A village never accepts what is decided above it.
+        accept = Tier.TOWNSHIP if v.accept_tier == Tier.VILLAGE else v.accept_tier
+        if TIER_ORDER[intake.tier] >= TIER_ORDER[accept]:
+            self.accepting = intake
+        elif accept == Tier.TOWNSHIP:
+            self.accepting = intake.township_centre or self.deciding
+        else:
+            self.accepting = c.units.get(v.county_window) or self.deciding
 
     def next_hop(self) -> UnitRef:
-        if self.case.accepted_on is not None or self.cur.tier == self.v.accept_tier:
+        """`routing.next_hop`."""
+        if self.case.accepted_on is not None:
             return self.deciding
-        if self.cur.kind == UnitKind.VILLAGE_STATION:
-            return self.cur.township_centre or self.deciding
-        return self.deciding
+        if self.cur.kind == UnitKind.VILLAGE_STATION and self.accepting.id != self.cur.id:
+            return self.cur.township_centre or self.accepting
+        return self.accepting
+
+    def back_hop(self) -> UnitRef:
+        """`routing.back_hop`: through the intake station's township centre, then the station."""
+        intake = self.intake
+        if intake.kind == UnitKind.VILLAGE_STATION:
+            centre, here = intake.township_centre, self.cur.township_centre
+            if centre is not None and (here is None or here.id != centre.id):
+                return centre
+        return intake
 
     # -- the plan -------------------------------------------------------------------------------
     def choose(self, submitted: dt.date) -> None:
-        rng, c = self.rng, self.c
+        rng, c, g = self.rng, self.c, self.g
         roll = rng.random()
         station = rng.choice(c.stations)
-        # Channel mix: about half proxied by village agents, a quarter at township halls, the
-        # rest at the county hall or online (a county without such items shifts the share).
+        # Channel mix: about half proxied, a quarter at township halls, the rest at the county
+        # hall or online (a county without such items shifts the share).
         if not c.county_versions:
             roll *= 0.70
         if not c.local_versions:
@@ -570,32 +803,32 @@ class Replay:
         if not c.proxy_versions:
             roll = 0.46 + roll * 0.54
         if roll < 0.46:
-            channel, v = "proxy", self.g.pick(c.proxy_versions, rng)
-            intake = station
+            # Mostly the village agent; a township hall or the county window may also take a
+            # proxy request on the applicant's entrustment, and then delivers it itself.
+            channel, hall = "proxy", rng.random()
+            if hall < 0.01 and c.window is not None and c.window_proxy_versions:
+                v, intake = g.pick(c.window_proxy_versions, rng), c.window
+            elif hall < 0.06 and c.hall_proxy_versions:
+                v, intake = g.pick(c.hall_proxy_versions, rng), station.township_centre
+            else:
+                v, intake = g.pick(c.proxy_versions, rng), station
         elif roll < 0.70:
-            v = self.g.pick(c.local_versions, rng)
+            v = g.pick(c.local_versions, rng)
             channel = rng.choice(("window", "window", "window", "appointment", "home_visit"))
-            intake = station.township_centre if v.accept_tier != Tier.VILLAGE else station
+            intake = station if v.decide_tier == Tier.VILLAGE else station.township_centre
         else:
-            v = self.g.pick(c.county_versions, rng)
+            v = g.pick(c.county_versions, rng)
             channel = rng.choice(("window", "online", "online", "appointment"))
+            if channel == "online" and not v.online:
+                channel = "window"
             impl = c.units[v.implementing]
             intake = c.window if channel == "window" and c.window else impl
             if not intake.handlers:
                 intake = c.window or station.township_centre
         self.v, self.intake, self.cur, self.channel = v, intake, intake, channel
-        if v.decide_tier == Tier.VILLAGE:
-            self.deciding = intake
-        elif v.decide_tier == Tier.TOWNSHIP:
-            if intake.kind == UnitKind.TOWNSHIP_CENTRE:
-                self.deciding = intake
-            elif intake.township_centre is not None:
-                self.deciding = intake.township_centre
-            else:
-                self.deciding = c.units[v.implementing]
-        else:
-            self.deciding = c.units[v.implementing]
-        if not self.deciding.handlers:
+        self.station = station
+        self.route()
+        if not self.deciding.handlers or not self.accepting.handlers:
             raise _Stop  # a unit nobody staffs takes no cases
         self.submitted = submitted
 
@@ -605,7 +838,8 @@ class Replay:
         except _Stop:
             return None
         rng, v, g = self.rng, self.v, self.g
-        actor = self.handler(self.intake)
+        online = self.channel == "online"
+        actor = g.applicant if online else self.handler(self.intake)
         try:
             when = self.at(submitted)
         except _Stop:
@@ -629,10 +863,11 @@ class Replay:
             credit_code="" if person else _credit_code(rng, self.c.code),
             phone=names.mobile(),
             contact="" if person else names.person(),
-            address=f"{self.intake.name.removesuffix('便民服务站')}{rng.randint(1, 12)}组",
+            address=f"{self.station.name.removesuffix('便民服务站')}{rng.randint(1, 12)}组",
             subject="",
             intake_unit_id=self.intake.id,
             current_unit_id=self.intake.id,
+            accepting_unit_id=self.accepting.id,
             deciding_unit_id=self.deciding.id,
             region_id=self.intake.region_id,
             first_responder_id=actor.user_id,
@@ -642,6 +877,8 @@ class Replay:
             entrustment_text=f"委托代办：{v.name}" if proxy else "",
             submitted_on=submitted,
             accepted_on=None,
+            clock_started_on=None,
+            held_since=submitted,
             decided_on=None,
             concluded_on=None,
             closed_on=None,
@@ -660,31 +897,30 @@ class Replay:
             created_at=when,
         )
         self.rows.cases.append(case)
-        # The checklist: all in, or one material short (a notice follows), or one deferred.
-        plan_notice = rng.random() < 0.12 and any(m[2] for m in v.materials)
-        deferrable = [m for m in v.materials if m[3]]
-        plan_defer = not plan_notice and deferrable and v.promised >= 3 and rng.random() < 0.05
-        missing = rng.choice([m for m in v.materials if m[2]])[0] if plan_notice else None
-        deferred = rng.choice(deferrable)[0] if plan_defer else None
-        self.mats = {}
-        for mid, name, required, _d in v.materials:
+        if g.trace is not None:
+            g.trace[case.id] = []
+        # A proxied applicant is given the proxy deadline at take-in.
+        self.deadlines()
+        self.plan_materials()
+        provided = []
+        for m in v.materials:
             row = R(
                 id=self.ids.take(CaseMaterial),
                 case_id=case.id,
-                material_id=mid,
-                name=name,
-                required=required,
+                material_id=m.id,
+                name=m.name,
+                required=m.required,
                 status=MaterialStatus.PROVIDED,
+                due_on=None,
+                commitment="",
                 provided_on=submitted,
+                pledge_checked=False,
             )
-            if mid == missing:
+            if m in self.notice_missing or m is self.deferred or m is self.pledged:
                 row.status, row.provided_on = MaterialStatus.MISSING, None
-            elif mid == deferred:
-                days = rng.randint(1, v.promised)
-                row.status, row.provided_on = MaterialStatus.DEFERRED, None
-                row.due_on = g.wd.add(submitted, days).date
-                row.commitment = "本人承诺在期限内补交该材料，逾期未补交的承担相应责任。"
-            self.mats[mid] = row
+            else:
+                provided.append(m)
+            self.mats[m.id] = row
             self.rows.materials.append(row)
         self.rows.custodies.append(
             R(
@@ -696,110 +932,201 @@ class Replay:
                 sent_by_id=actor.user_id,
                 received_at=when,
                 received_by_id=actor.user_id,
+                originals=False,
+                note="",
             )
         )
+        data = {"channel": self.channel, "item": v.name, "unit": self.intake.name}
+        if online:
+            # `case_submit_online`: the uploaded materials count as provided.
+            files = {str(m.id): f"{m.name}.pdf" for m in sorted(provided, key=lambda m: m.id)}
+            data.update(reference="", files=files)
         self.event(
-            when,
             actor,
             "entrust" if proxy else "register",
             to=State.SUBMITTED,
-            data={"channel": self.channel, "item": v.name, "unit": self.intake.name},
+            data=data,
+            params={"unit": self.intake.id, "provided": [m.id for m in provided]},
         )
         with suppress(_Stop):
-            self.history(submitted, missing, deferred)
-        case.updated_at = self.clock
+            self.history(submitted)
+        case.updated_at = self.last_at
+        case.lock_version = self.seq - 1  # one per transition after the intake
         self.rows.steps.extend(self.steps)
         return case
 
-    def history(self, day: dt.date, missing, deferred) -> None:
-        rng, v, case = self.rng, self.v, self.case
+    def plan_materials(self) -> None:
+        """The checklist at take-in: all in, or some short (a one-time notice follows), or one
+        to follow under 容缺 or to be pledged (告知承诺) at acceptance."""
+        rng, v = self.rng, self.v
+        required = [m for m in v.materials if m.required]
+        roll = rng.random()
+        if roll < 0.12 and required:
+            k = rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+            picked = set(rng.sample(range(len(required)), min(k, len(required))))
+            self.notice_missing = [m for i, m in enumerate(required) if i in picked]
+            return
+        deferrable = [m for m in v.materials if m.deferrable]
+        if roll < 0.20 and deferrable and v.promised >= 3 and self.accepting.tier != Tier.VILLAGE:
+            self.deferred = rng.choice(deferrable)
+            return
+        pledgeable = [m for m in v.materials if m.pledgeable]
+        if roll < 0.35 and pledgeable and v.pledge_ok and v.case_class != CaseClass.IMMEDIATE:
+            self.pledged = rng.choice(pledgeable)
+            # 事后核查: a few pledges turn out untrue, before the decision or after delivery.
+            if rng.random() < 0.25:
+                self.false_pledge = rng.choice(("terminate", "revoke"))
+
+    def history(self, day: dt.date) -> None:
+        rng, v = self.rng, self.v
         # A stalled case waits far longer at one stage: the open overdue cases of the queues.
-        stall = rng.choice(("notice", "accept", "review", "decide", "deliver"))
+        stall = rng.choice(("notice", "relay", "accept", "refer", "review", "decide", "deliver"))
         stalled = rng.random() < 0.025
         slow = {stall: rng.randint(15, 90)} if stalled else {}
-        if missing is not None:
-            day = self.wait(day, 0, 2)
-            who = self.handler(self.cur)
-            count = 1
-            names = [self.mats[missing].name]
-            notice_no = f"{case.number}-N{count}"
-            when = self.at(day)
-            self.rows.notices.append(
-                R(
-                    id=self.ids.take(OneTimeNotice),
-                    case_id=case.id,
-                    number=notice_no,
-                    issued_on=day,
-                    issued_at=when,
-                    issued_by_id=who.user_id,
-                    unit_id=who.unit_id,
-                    item_version_id=v.id,
-                    materials=[{"material": missing, "name": names[0]}],
-                )
-            )
-            pause = R(
-                id=self.ids.take(Pause),
-                case_id=case.id,
-                kind=PauseKind.NOTICE_WAIT,
-                started_on=day,
-                ended_on=None,
-            )
-            self.pauses.append(pause)
-            self.rows.pauses.append(pause)
-            case.resume_state = State.SUBMITTED
-            self.event(when, who, "notify_missing", State.SUBMITTED, State.AWAITING_MATERIALS,
-                       {"missing": [missing], "notice": notice_no, "materials": names})  # fmt: skip
-            if rng.random() < 0.06:
-                day = self.wait(day, 10, 30)
-                when = self.at(day)
-                pause.ended_on = day
-                case.concluded_on = day
-                # The engine keeps resume_state on a withdrawal (only PREVIOUS targets clear it).
-                self.event(when, self.handler(self.intake), "withdraw", State.AWAITING_MATERIALS,
-                           State.WITHDRAWN, {"reason": "申请人放弃补正"})  # fmt: skip
-                return
-            day = self.wait(day, 1, 8 + slow.get("notice", 0))
-            when = self.at(day)
-            m = self.mats[missing]
-            m.status, m.provided_on = MaterialStatus.PROVIDED, day
-            pause.ended_on = day
-            case.resume_state = ""
-            self.event(when, self.handler(self.intake), "supplement", State.AWAITING_MATERIALS,
-                       State.SUBMITTED, {"materials": [f"{m.name}: provided"]})  # fmt: skip
-        while not self.can_accept_here():
-            nxt = self.next_hop()
-            day = self.wait(day, 0, 2)
-            self.send(self.at(day), self.handler(self.cur), nxt, State.SUBMITTED, State.FORWARDED)
-            day = self.wait(day, 0, 1)
-            self.receive(self.at(day), self.handler(nxt), State.FORWARDED, State.SUBMITTED)
-        if self.cur.kind != UnitKind.VILLAGE_STATION and rng.random() < 0.03:
-            day = self.wait(day, 0, 2)
-            when = self.at(day)
-            reasons = "申请事项不属于本机关职权范围，已告知申请人向有关机关申请。"
-            case.reasons, case.concluded_on = reasons, day
-            self.event(when, self.hall(self.cur), "decline", State.SUBMITTED,
-                       State.DECLINED, {"reasons": reasons})  # fmt: skip
-            return
-        day = self.wait(day, 0, 1 + slow.get("accept", 0) // 20)
-        self.accept(day)
-        if self.cur.id != self.deciding.id:
-            day = self.wait(day, 0, 1)
-            self.send(self.at(day), self.hall(self.cur), self.deciding, State.ACCEPTED,
-                      State.REFERRED)  # fmt: skip
-            day = self.wait(day, 0, 1)
-            self.receive(self.at(day), self.decider(self.deciding), State.REFERRED, State.ACCEPTED)
-        if v.case_class == CaseClass.IMMEDIATE:
-            self.conclude_now(day)
-        else:
-            day = self.handle(day, slow, deferred)
+        if self.notice_missing:
+            day = self.notice(day, slow)
             if day is None:
                 return
-        self.deliver(day, slow)
+        # Up to the accepting unit: a station hands a case above the village to its township
+        # centre; a township passes a county item it does not accept on to the county.
+        while self.cur.id not in (self.accepting.id, self.deciding.id):
+            nxt = self.next_hop()
+            hold = slow.get("relay", 0) if self.cur.kind == UnitKind.TOWNSHIP_CENTRE else 0
+            day = self.on(self.wait(day, 0, 1 + hold))
+            self.send(self.handler(self.cur), nxt, State.SUBMITTED, State.FORWARDED)
+            day = self.on(self.transit(day))
+            self.receive(self.handler(nxt), State.FORWARDED, State.SUBMITTED)
+        if self.cur.kind != UnitKind.VILLAGE_STATION and rng.random() < 0.03:
+            day = self.on(self.wait(day, 0, 2))
+            reasons = "申请事项不属于本机关职权范围，已告知申请人向有关机关申请。"
+            self.case.reasons, self.case.concluded_on = reasons, day
+            self.deadlines()
+            self.event(self.hall(self.cur), "decline", State.SUBMITTED, State.DECLINED,
+                       {"reasons": reasons}, {"reasons": reasons})  # fmt: skip
+            return
+        day = self.accept(self.wait(day, 0, 1 + slow.get("accept", 0) // 20))
+        if self.cur.id != self.deciding.id:
+            # Accepted below the deciding unit: referred up after the preliminary review; the
+            # deciding unit's clock starts when it receives the case.
+            # Some townships sit on a case a few days (supervision flags a late referral).
+            hold = rng.randint(2, 6) if rng.random() < 0.03 else slow.get("refer", 0) // 3
+            day = self.on(self.wait(day, 0, 1 + hold))
+            self.send(self.hall(self.cur), self.deciding, State.ACCEPTED, State.REFERRED)
+            day = self.on(self.transit(day))
+            self.receive(self.hall(self.deciding), State.REFERRED, State.ACCEPTED)
+        if v.case_class == CaseClass.IMMEDIATE:
+            day = self.conclude_now(day)
+        else:
+            day = self.handle(day, slow)
+            if day is None:
+                return
+        day, state = self.way_back(day)
+        day = self.deliver(day, state, slow)
+        self.rate(day)
+        if self.false_pledge == "revoke":
+            self.pledge_false(self.wait(day, 5, 40), State.CLOSED, State.REVOKED)
 
-    def accept(self, day: dt.date) -> None:
-        case, v = self.case, self.v
-        when = self.at(day)
+    def notice(self, day: dt.date, slow: dict) -> dt.date | None:
+        """The one-time notice at the unit that took the case in, and the supplement: at once,
+        or in two parts (the case waits until every material asked for has come)."""
+        rng, case = self.rng, self.case
+        day = self.on(self.wait(day, 0, 2))
+        who = self.handler(self.cur)
+        missing = self.notice_missing
+        notice_no = f"{case.number}-N1"
+        self.rows.notices.append(
+            R(
+                id=self.ids.take(OneTimeNotice),
+                case_id=case.id,
+                number=notice_no,
+                issued_on=day,
+                issued_at=self.clock,
+                issued_by_id=who.user_id,
+                unit_id=who.unit_id,
+                item_version_id=self.v.id,
+                materials=[{"material": m.id, "name": m.name} for m in missing],
+                note="",
+            )
+        )
+        pause = R(
+            id=self.ids.take(Pause),
+            case_id=case.id,
+            kind=PauseKind.NOTICE_WAIT,
+            reason="",
+            started_on=day,
+            ended_on=None,
+            told_days=None,
+            note="",
+        )
+        self.pauses.append(pause)
+        self.rows.pauses.append(pause)
+        case.resume_state = State.SUBMITTED
+        self.event(who, "notify_missing", State.SUBMITTED, State.AWAITING_MATERIALS, {
+            "missing": sorted(m.id for m in missing),
+            "notice": notice_no,
+            "materials": [m.name for m in missing],
+        }, {"materials": []})  # fmt: skip
+        if rng.random() < 0.06:
+            day = self.on(self.wait(day, 10, 30))
+            pause.ended_on = day
+            case.concluded_on = day
+            # The engine keeps resume_state on a withdrawal (only PREVIOUS targets clear it) and
+            # does not recompute the deadlines.
+            reason = "申请人放弃补正"
+            self.event(self.handler(self.intake), "withdraw", State.AWAITING_MATERIALS,
+                       State.WITHDRAWN, {"reason": reason}, {"reason": reason})  # fmt: skip
+            return None
+        if len(missing) > 1 and rng.random() < 0.5:
+            # A partial supplement: part now, the rest later; the case keeps waiting.
+            day = self.on(self.wait(day, 1, 5))
+            k = rng.randint(1, len(missing) - 1)
+            picked = set(rng.sample(range(len(missing)), k))
+            first = [m for i, m in enumerate(missing) if i in picked]
+            missing = [m for i, m in enumerate(missing) if i not in picked]
+            for m in first:
+                row = self.mats[m.id]
+                row.status, row.provided_on = MaterialStatus.PROVIDED, day
+            self.event(self.handler(self.intake), "supplement", State.AWAITING_MATERIALS,
+                       State.AWAITING_MATERIALS, {
+                           "materials": [f"{m.name}: provided" for m in first],
+                           "still_missing": [m.name for m in missing],
+                       }, {"materials": [m.id for m in first]})  # fmt: skip
+        day = self.on(self.wait(day, 1, 8 + slow.get("notice", 0)))
+        for m in missing:
+            row = self.mats[m.id]
+            row.status, row.provided_on = MaterialStatus.PROVIDED, day
+        pause.ended_on = day
+        self.deadlines()
+        case.resume_state = ""
+        self.event(self.handler(self.intake), "supplement", State.AWAITING_MATERIALS,
+                   State.SUBMITTED, {"materials": [f"{m.name}: provided" for m in missing]})  # fmt: skip
+        return day
+
+    def accept(self, day: dt.date) -> dt.date:
+        """`effects.intake.e_accept`: 容缺 or 告知承诺 chosen here; the clock starts only at the
+        deciding unit."""
+        rng, case, v = self.rng, self.case, self.v
+        day = self.on(day)
+        lines, params = [], {}
+        if self.deferred is not None:
+            m, days = self.deferred, rng.randint(1, v.promised)
+            row = self.mats[m.id]
+            row.status, row.provided_on = MaterialStatus.DEFERRED, None
+            row.due_on = self.g.wd.add(day, days).date
+            row.commitment = DEFER_COMMITMENT
+            lines.append(f"{m.name}: deferred")
+            entry = {"status": "deferred", "commitment": DEFER_COMMITMENT, "due_days": days}
+            params = {"materials": {m.id: entry}}
+        elif self.pledged is not None:
+            m = self.pledged
+            row = self.mats[m.id]
+            row.status, row.provided_on, row.due_on = MaterialStatus.PLEDGED, None, None
+            row.commitment = PLEDGE_COMMITMENT
+            lines.append(f"{m.name}: pledged")
+            params = {"materials": {m.id: {"status": "pledged", "commitment": PLEDGE_COMMITMENT}}}
         case.accepted_on = day
+        if self.cur.id == self.deciding.id:
+            case.clock_started_on = day
         self.deadlines()
         for i, (position, name, tier, limit) in enumerate(v.steps):
             self.steps.append(
@@ -816,37 +1143,43 @@ class Replay:
                 )
             )
         self.advance(day)
-        self.event(when, self.handler(self.cur), "accept", State.SUBMITTED, State.ACCEPTED, {
-            "accepted_on": str(day),
-            "promised_due": str(case.promised_due),
-            "statutory_due": str(case.statutory_due),
-            "proxy_due": str(case.proxy_due or ""),
-        })  # fmt: skip
+        data = {"materials": lines} if lines else {}
+        data.update(
+            accepted_on=str(day),
+            promised_due=str(case.promised_due),
+            statutory_due=str(case.statutory_due),
+            proxy_due=str(case.proxy_due or ""),
+        )
+        self.event(self.handler(self.cur), "accept", State.SUBMITTED, State.ACCEPTED, data, params)
+        return day
 
-    def decision_data(self, approved: bool, reasons: str) -> dict:
+    def decision_data(self, day: dt.date, approved: bool, reasons: str) -> dict:
         case = self.case
         case.approved, case.reasons = approved, reasons
-        case.decided_on = self.day
+        case.decided_on = day
         self.deadlines()
-        self.advance(self.day)
+        self.advance(day)
         return {"approved": approved, "reasons": reasons, "delivery_due": str(case.delivery_due)}
 
-    def conclusion(self, data: dict) -> None:
+    def conclusion(self, day: dt.date, data: dict) -> dict:
         case = self.case
+        params = {}
         if case.approved and self.v.certificate:
-            case.certificate_number = f"{self.c.code}{self.day:%Y%m%d}{case.id:08d}"
-            data["certificate_number"] = case.certificate_number
-        case.concluded_on = self.day
-        self.advance(self.day, finish_all=True)
+            case.certificate_number = f"{self.c.code}{day:%Y%m%d}{case.id:08d}"
+            data["certificate_number"] = params["certificate_number"] = case.certificate_number
+        case.concluded_on = day
+        self.advance(day, finish_all=True)
+        return params
 
-    def conclude_now(self, day: dt.date) -> None:
-        when = self.at(day)
-        self.day = day
-        data = self.decision_data(True, "")
-        self.conclusion(data)
-        self.event(when, self.handler(self.cur), "conclude", State.ACCEPTED, State.CONCLUDED, data)
+    def conclude_now(self, day: dt.date) -> dt.date:
+        day = self.on(day)
+        data = self.decision_data(day, True, "")
+        params = self.conclusion(day, data)
+        self.event(self.handler(self.cur), "conclude", State.ACCEPTED, State.CONCLUDED, data,
+                   params)  # fmt: skip
+        return day
 
-    def handle(self, day: dt.date, slow: dict, deferred) -> dt.date | None:
+    def handle(self, day: dt.date, slow: dict) -> dt.date | None:
         rng, v, case = self.rng, self.v, self.case
         unit = self.deciding
         review_in = max(0, v.promised // 3)
@@ -854,59 +1187,78 @@ class Replay:
             day, 0, review_in + slow.get("review", 0) + (2 if rng.random() < 0.1 else 0)
         )
         if rng.random() < 0.02:
-            when = self.at(day)
-            who = self.handler(self.intake)
+            day = self.on(day)
             case.concluded_on = day
-            self.event(when, who, "withdraw", State.ACCEPTED, State.WITHDRAWN,
-                       {"reason": "申请人申请撤回"})  # fmt: skip
+            reason = "申请人申请撤回"
+            self.event(self.handler(self.intake), "withdraw", State.ACCEPTED, State.WITHDRAWN,
+                       {"reason": reason}, {"reason": reason})  # fmt: skip
             return None
-        when = self.at(day)
-        self.day = day
+        day = self.on(day)
         if v.case_class == CaseClass.JOINT:
             subs = []
             for uid in v.joint:
-                sub = R(id=self.ids.take(SubReview), case_id=case.id, unit_id=uid)
+                sub = R(
+                    id=self.ids.take(SubReview),
+                    case_id=case.id,
+                    unit_id=uid,
+                    state=SubReview.Opinion.PENDING,
+                    opinion="",
+                    answered_at=None,
+                    answered_by_id=None,
+                )
                 subs.append(sub)
                 self.rows.subreviews.append(sub)
             self.advance(day)
             names = [self.c.units[u].name if u in self.c.units else str(u) for u in v.joint]
-            self.event(when, self.decider(unit), "review", State.ACCEPTED, State.JOINT_REVIEW,
+            self.event(self.decider(unit), "review", State.ACCEPTED, State.JOINT_REVIEW,
                        {"joint_units": names})  # fmt: skip
             in_review = State.JOINT_REVIEW
-            refused = False
-            for sub in subs:
-                other = self.c.units.get(sub.unit_id)
-                if other is None or not other.deciders:
-                    continue
-                day = self.wait(day, 0, max(1, v.promised // 3))
-                at = self.at(day)
-                who = self.decider(other)
-                approved = rng.random() > 0.04
-                refused |= not approved
-                opinion = "同意" if approved else "不符合本部门审查要求"
-                sub.state = SubReview.Opinion.APPROVED if approved else SubReview.Opinion.REFUSED
-                sub.opinion, sub.answered_by_id = opinion, who.user_id
-                sub.answered_at = at
-                data = {"unit": other.name, "approved": approved, "opinion": opinion}
-                if not approved:
-                    data = {"reasons": opinion, **data}
-                self.event(sub.answered_at, who, "opine", State.JOINT_REVIEW, State.JOINT_REVIEW,
-                           data)  # fmt: skip
         else:
             self.advance(day)
-            self.event(when, self.decider(unit), "review", State.ACCEPTED, State.REVIEWED)
-            in_review, refused = State.REVIEWED, False
-        if deferred is not None:
-            m = self.mats[deferred]
-            if rng.random() < 0.9:
-                day = self.g.wd.add(day, 1).date if m.due_on > day else day
-                when = self.at(day)
-                m.status, m.provided_on = MaterialStatus.PROVIDED, day
-                self.event(when, self.handler(self.intake), "supplement", in_review,
-                           in_review, {"materials": [f"{m.name}: provided"]})  # fmt: skip
+            self.event(self.decider(unit), "review", State.ACCEPTED, State.REVIEWED)
+            in_review, subs = State.REVIEWED, []
+        if v.case_class in (CaseClass.PROMISED, CaseClass.JOINT) and rng.random() < 0.15:
+            # 现场核查 (art. 34): part of review, inside the limit.
+            day = self.on(self.wait(day, 0, 2))
+            who = self.decider(unit)
+            findings = rng.choice(SITE_FINDINGS)
+            people = "、".join(sorted({who.name, self.decider(unit).name}))
+            self.event(who, "site_check", in_review, in_review,
+                       {"findings": findings, "checked_on": str(day), "people": people},
+                       {"findings": findings, "people": people})  # fmt: skip
+        refused = False
+        for sub in subs:
+            other = self.c.units.get(sub.unit_id)
+            if other is None or not other.deciders:
+                continue
+            day = self.on(self.wait(day, 0, max(1, v.promised // 3)))
+            who = self.decider(other)
+            approved = rng.random() > 0.04
+            refused |= not approved
+            opinion = "同意" if approved else "不符合本部门审查要求"
+            sub.state = SubReview.Opinion.APPROVED if approved else SubReview.Opinion.REFUSED
+            sub.opinion, sub.answered_by_id = opinion, who.user_id
+            sub.answered_at = self.clock
+            data = {"unit": other.name, "approved": approved, "opinion": opinion}
+            params = {"approved": approved, "opinion": opinion}
+            if not approved:
+                data = {"reasons": opinion, **data}
+                params = {"approved": approved, "reasons": opinion}
+            self.event(who, "opine", State.JOINT_REVIEW, State.JOINT_REVIEW, data, params)
+        if self.deferred is not None and rng.random() < 0.9:
+            m = self.mats[self.deferred.id]
+            day = self.on(self.g.wd.add(day, 1).date if m.due_on > day else day)
+            # `materials._check`: a provided material keeps no due date or commitment.
+            m.status, m.provided_on, m.due_on, m.commitment = MaterialStatus.PROVIDED, day, None, ""
+            self.event(self.handler(self.intake), "supplement", in_review, in_review,
+                       {"materials": [f"{m.name}: provided"]},
+                       {"materials": [self.deferred.id]})  # fmt: skip
+        if self.false_pledge == "terminate":
+            # The check after acceptance finds the pledge untrue: the case stops (告知承诺).
+            self.pledge_false(self.wait(day, 1, 5), in_review, State.TERMINATED)
+            return None
         if rng.random() < 0.04 and v.promised >= 3:
-            day = self.wait(day, 0, 2)
-            when = self.at(day)
+            day = self.on(self.wait(day, 0, 2))
             reason = rng.choice(SuspensionReason.values)
             told = rng.randint(3, 20)
             pause = R(
@@ -917,71 +1269,91 @@ class Replay:
                 told_days=told,
                 started_on=day,
                 ended_on=None,
+                note="",
             )
             self.pauses.append(pause)
             self.rows.pauses.append(pause)
             case.resume_state = in_review
-            self.event(when, self.decider(unit), "suspend", in_review, State.SUSPENDED,
+            self.event(self.decider(unit), "suspend", in_review, State.SUSPENDED,
+                       {"reason": reason, "told_days": told},
                        {"reason": reason, "told_days": told})  # fmt: skip
-            day = self.wait(day, told, told + 3)
-            when = self.at(day)
+            day = self.on(self.wait(day, told, told + 3))
             pause.ended_on = day
             self.deadlines()
             case.resume_state = ""
-            self.event(when, self.decider(unit), "resume", State.SUSPENDED, in_review,
+            self.event(self.decider(unit), "resume", State.SUSPENDED, in_review,
                        {"promised_due": str(case.promised_due)})  # fmt: skip
         head = self.head(unit)
         if head is not None and rng.random() < 0.03 and v.promised >= 5:
-            day = self.wait(day, 0, 2)
-            when = self.at(day)
+            day = self.on(self.wait(day, 0, 2))
             joint = v.case_class == CaseClass.JOINT
             case.extended_days = JOINT_EXTENSION_DAYS if joint else EXTENSION_DAYS
-            case.extension_reason = "需现场核查，经本单位负责人批准延长办理期限"
+            case.extension_reason = "案情复杂，经本单位负责人批准延长办理期限"
             self.deadlines()
-            self.event(when, head, "extend", in_review, in_review, {
+            self.event(head, "extend", in_review, in_review, {
                 "days": case.extended_days,
                 "reason": case.extension_reason,
                 "promised_due": str(case.promised_due),
                 "statutory_due": str(case.statutory_due),
-            })  # fmt: skip
+            }, {"reason": case.extension_reason})  # fmt: skip
         # Most cases are decided inside the promised limit; some run late.
         left = max(0, v.promised - review_in - 1)
         late = rng.randint(1, 8) if rng.random() < 0.05 else 0
-        day = self.wait(day, 0, max(0, left) + late + slow.get("decide", 0))
-        when = self.at(day)
-        self.day = day
+        day = self.on(self.wait(day, 0, max(0, left) + late + slow.get("decide", 0)))
         approved = v.case_class != CaseClass.REPLY and not refused and rng.random() > 0.04
         reasons = "" if approved else "经审查，申请不符合法定条件，依法不予批准。"
-        data = self.decision_data(approved, reasons)
-        self.event(when, self.decider(unit), "decide", in_review, State.DECIDED, data)
-        day = self.wait(day, 0, 1)
-        when = self.at(day)
-        self.day = day
+        data = self.decision_data(day, approved, reasons)
+        self.event(self.decider(unit), "decide", in_review, State.DECIDED, data,
+                   {"approved": approved, "reasons": reasons})  # fmt: skip
+        day = self.on(self.wait(day, 0, 1))
         data = {}
-        self.conclusion(data)
-        self.event(when, self.hall(unit), "conclude", State.DECIDED, State.CONCLUDED, data)
+        params = self.conclusion(day, data)
+        self.event(self.hall(unit), "conclude", State.DECIDED, State.CONCLUDED, data, params)
         return day
 
-    def deliver(self, day: dt.date, slow: dict) -> None:
-        rng, case = self.rng, self.case
+    def pledge_false(self, day: dt.date, frm: str, to: str) -> None:
+        """`effects.clock.e_pledge_false`: open pauses end, the pledges are marked checked, and the
+        transition raises a supervision flag."""
+        day = self.on(day)
+        if to == State.REVOKED:
+            # After delivery the case sits at the station: supervision revokes it.
+            who = self.rng.choice(self.c.supervisors) if self.c.supervisors else None
+            who = who or self.decider(self.cur)
+        else:
+            who = self.decider(self.deciding)
+        for p in self.pauses:
+            if p.ended_on is None:
+                p.ended_on = day
+        for row in self.mats.values():
+            if row.status == MaterialStatus.PLEDGED:
+                row.pledge_checked = True
+        self.event(who, "pledge_false", frm, to, {"reason": FALSE_PLEDGE}, {"reason": FALSE_PLEDGE})
+        self.flag(who, FlagKind.FALSE_PLEDGE, FALSE_PLEDGE)
+
+    def way_back(self, day: dt.date) -> tuple[dt.date, str]:
+        """The result goes back the way the case came (`routing.back_hop`)."""
         state = State.CONCLUDED
-        if self.cur.id != self.intake.id:
-            day = self.wait(day, 0, 2)
-            back = self.intake
-            self.send(self.at(day), self.hall(self.cur), back, State.CONCLUDED, State.RETURNING)
-            day = self.wait(day, 0, 2)
-            self.receive(self.at(day), self.handler(back), State.RETURNING, State.TO_DELIVER)
+        while self.cur.id != self.intake.id:
+            back = self.back_hop()
+            day = self.on(self.wait(day, 0, 2))
+            self.send(self.hall(self.cur), back, state, State.RETURNING)
+            day = self.on(self.transit(day))
+            self.receive(self.handler(back), State.RETURNING, State.TO_DELIVER)
             state = State.TO_DELIVER
-        day = self.wait(day, 0, 3 + slow.get("deliver", 0) // 4)
-        when = self.at(day)
+        return day, state
+
+    def deliver(self, day: dt.date, state: str, slow: dict) -> dt.date:
+        rng, case = self.rng, self.case
+        day = self.on(self.wait(day, 0, 3 + slow.get("deliver", 0) // 4))
         who = self.handler(self.intake)
+        self.deliverer = who
         signer = case.applicant_name if case.applicant_kind == "person" else case.contact
         feedback = rng.choice(("", "", "满意", "办事方便，不用跑路", "感谢代办员"))
         self.rows.deliveries.append(
             R(
                 id=self.ids.take(Delivery),
                 case_id=case.id,
-                delivered_at=when,
+                delivered_at=self.clock,
                 delivered_by_id=who.user_id,
                 signed_by_name=signer,
                 signature=SIGNATURE,
@@ -989,20 +1361,34 @@ class Replay:
             )
         )
         case.closed_on = day
-        self.event(when, who, "deliver", state, State.CLOSED,
+        self.event(who, "deliver", state, State.CLOSED,
+                   {"signed_by_name": signer, "feedback": feedback},
                    {"signed_by_name": signer, "feedback": feedback})  # fmt: skip
-        if rng.random() < 0.35:
-            rated = self.wait(day, 0, 2)
-            if rated > self.g.until:
-                return
-            channel = rng.choice((RatingChannel.ONSITE, RatingChannel.ONLINE))
+        return day
+
+    def rate(self, day: dt.date) -> None:
+        """好差评: on the station's or window's rating pad right after delivery (the staff member
+        who delivered hands it over, so the rating is named), and online a few days later."""
+        rng, case = self.rng, self.case
+        onsite = rng.random() < 0.3
+        online = rng.random() < 0.15
+        rated_day = self.wait(day, 0, 3)
+        for channel, when_day in ((RatingChannel.ONSITE, day), (RatingChannel.ONLINE, rated_day)):
+            if channel == RatingChannel.ONSITE and not onsite:
+                continue
+            if channel == RatingChannel.ONLINE and not online:
+                continue
             level = rng.choices((5, 4, 3), weights=(70, 25, 5))[0]
-            keys = ("overall", "efficiency") + (
-                ("skill", "attitude")
-                if channel == RatingChannel.ONSITE
-                else ("guide_accuracy", "convenience", "ease_of_use")
-            )
-            at = self.at(rated)
+            try:
+                at = self.at(when_day)
+            except _Stop:
+                return
+            if channel == RatingChannel.ONSITE:
+                keys = ("overall", "efficiency", "skill", "attitude")
+                named, rated_by = True, self.deliverer.user_id
+            else:
+                keys = ("overall", "efficiency", "guide_accuracy", "convenience", "ease_of_use")
+                named, rated_by = rng.random() < 0.6, None
             self.rows.ratings.append(
                 R(
                     id=self.ids.take(Rating),
@@ -1011,10 +1397,11 @@ class Replay:
                     channel=channel,
                     level=level,
                     indicators=dict.fromkeys(keys, level),
-                    named=rng.random() < 0.6,
+                    named=named,
                     unit_id=case.deciding_unit_id,
                     intake_unit_id=case.intake_unit_id,
                     staff_user_id=case.first_responder_id,
+                    rated_by_id=rated_by,
                     rated_at=at,
                     created_at=at,
                     updated_at=at,
@@ -1135,8 +1522,13 @@ class ScaleResult:
 
 
 class Generator:
-    def __init__(self, *, seed: int, until: dt.date, years: int):
+    def __init__(self, *, seed: int, until: dt.date, years: int, trace: dict | None = None):
         self.rng = random.Random(f"{seed}:cases")
+        # case id -> [(action, actor user id, time, parameters)]: what the engine would be called
+        # with to write the same history (the tests replay cases through it); None: not kept.
+        self.trace = trace
+        # The applicant acting online (`cases.actors.ApplicantActor`): no account, no unit.
+        self.applicant = Person(None, str(ONLINE_APPLICANT_NAME), None, handler=False)
         self.until = until
         # Nothing is dated in the future, not even later today.
         self.now = min(
@@ -1177,7 +1569,7 @@ class Generator:
         hi = bisect_right(self.wd.ordinals, self.until.toordinal())
         span = hi - lo
         out = []
-        for _ in range(n):
+        for _i in range(n):
             # Inverse of a linear density rising from 1 to 1.9 over the span.
             u = self.rng.random()
             a = 0.9
@@ -1207,6 +1599,7 @@ def build_cases(
     progress=None,
     defer_indexes: bool | None = None,
     workers: int = 1,
+    trace: dict | None = None,
 ) -> ScaleResult:
     """Generate `cases` cases over the `years` years up to `until` across every county present.
 
@@ -1220,10 +1613,12 @@ def build_cases(
     on): drop the secondary indexes of the case tables for the load and build them again at the
     end, several times faster than keeping them up to date row by row. The indexes are rebuilt
     even when the load fails; only a killed process leaves them missing (re-seed a fresh file).
+    `trace` (a dict, filled in place): each case's actions with the parameters the engine would
+    be called with, for the tests that replay generated cases through `case_transition`.
     """
     started = time.monotonic()
     until = until or timezone.localdate()
-    gen = Generator(seed=seed, until=until, years=years)
+    gen = Generator(seed=seed, until=until, years=years, trace=trace)
     counties = load_counties(gen.rng)
     if not counties:
         raise ValueError("no county with stations, townships and published items")

@@ -1,4 +1,11 @@
-"""The bulk case history (`seed-demo --scale/--cases`) is what the services would have produced."""
+"""The bulk case history (`seed-demo --scale/--cases`) is what the services would have produced.
+
+On the small county of the case tests (two townships, three departments, a county window): the
+history verifies, every event is a row of the workflow table, dates, deadlines and custody
+follow the route, and generated cases replayed through the services come out the same. The demo
+county's own route (forward acceptance, the county window, clocks recomputed from custody) is
+tested in `test_demo_route`.
+"""
 
 import datetime as dt
 import random
@@ -8,6 +15,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 
 from bianmin.cases import workflow
 from bianmin.cases.chain import chains_verify
@@ -21,9 +29,12 @@ from bianmin.cases.models import (
     Delivery,
     State,
 )
+from bianmin.cases.routing import route_for
 from bianmin.cases.tests.conftest import items  # noqa: F401 - the fixture
 from bianmin.orgs.demo.scale import Workdays, build_cases
 from bianmin.workdays import calendar
+
+from .engine_replay import differences, engine_replay
 
 UNTIL = dt.date(2026, 11, 20)
 PRE_ACCEPTANCE = {State.SUBMITTED, State.FORWARDED, State.AWAITING_MATERIALS}
@@ -31,7 +42,10 @@ PRE_ACCEPTANCE = {State.SUBMITTED, State.FORWARDED, State.AWAITING_MATERIALS}
 
 @pytest.fixture
 def history(items):  # noqa: F811
-    return build_cases(seed=7, cases=600, until=UNTIL, years=1, batch=250)
+    trace: dict = {}
+    result = build_cases(seed=7, cases=600, until=UNTIL, years=1, batch=250, trace=trace)
+    result.trace = trace
+    return result
 
 
 def test_fast_working_days_agree_with_the_calendar(db):
@@ -41,6 +55,16 @@ def test_fast_working_days_agree_with_the_calendar(db):
         start = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
         n = rng.randrange(0, 60)
         assert wd.add(start, n) == calendar.add_workdays(start, n), (start, n)
+    # With closed pauses (a pause's days after its start, up to its end, do not count): before,
+    # around and after the start, overlapping, and empty.
+    for _ in range(3000):
+        start = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
+        n = rng.randrange(0, 60)
+        pauses = []
+        for _p in range(rng.randrange(1, 4)):
+            a = start + dt.timedelta(days=rng.randrange(-20, 60))
+            pauses.append((a, a + dt.timedelta(days=rng.randrange(0, 30))))
+        assert wd.add(start, n, pauses) == calendar.add_workdays(start, n, pauses), (start, n)
     # Across the National Day week and into a year the calendar does not know (provisional).
     assert wd.add(dt.date(2025, 9, 30), 1).date == dt.date(2025, 10, 9)
     assert wd.add(dt.date(2026, 12, 25), 10).provisional
@@ -53,6 +77,8 @@ def test_history_is_consistent_with_the_services(history):
     check_every_event_is_a_row_of_the_workflow_table()
     check_dates_follow_the_state_and_deadlines_match_the_calendar()
     check_custody_follows_the_case()
+    check_the_route_is_the_engines()
+    check_replayed_through_the_engine_the_cases_are_the_same(history)
 
 
 def check_counts_and_a_realistic_mix(history):
@@ -68,6 +94,8 @@ def check_counts_and_a_realistic_mix(history):
     assert classes == {"immediate", "promised", "joint", "escalated", "reply"}
     assert Case.objects.filter(pauses__kind="suspension").exists()
     assert Case.objects.filter(pauses__kind="notice_wait").exists()
+    assert not Case.objects.filter(pauses__reason="survey").exists()  # a site check is an action
+    assert CaseEvent.objects.filter(action="site_check").exists()
     assert Case.objects.filter(custodies__from_unit__isnull=False).exists()
     assert history.states == dict(states)
 
@@ -97,6 +125,12 @@ def check_every_event_is_a_row_of_the_workflow_table():
             assert e.to_state == e.from_state
         elif row.target == workflow.PREVIOUS:
             assert e.to_state == paused_from.pop(e.case_id)
+        elif row.target == workflow.PREVIOUS_WHEN_COMPLETE:
+            # A partial supplement keeps the case waiting; the last one sends it back.
+            if e.data.get("still_missing"):
+                assert e.to_state == e.from_state
+            else:
+                assert e.to_state == paused_from.pop(e.case_id)
         else:
             assert e.to_state == row.target
             if row.target in workflow.PAUSING:
@@ -117,10 +151,14 @@ def check_dates_follow_the_state_and_deadlines_match_the_calendar():
         if case.state in DELIVERY_STATES | {State.CLOSED}:
             assert case.decided_on <= case.concluded_on
             assert case.approved is not None
-        if case.state in FINAL_STATES | DELIVERY_STATES:
+        if case.state in (FINAL_STATES | DELIVERY_STATES) - {State.TERMINATED}:
             assert case.concluded_on is not None and case.concluded_on <= UNTIL
         else:
+            # A false pledge stops the case without concluding it (`effects.clock`).
             assert case.concluded_on is None
+        assert case.held_since is not None and case.submitted_on <= case.held_since <= UNTIL
+        if case.clock_started_on is not None:
+            assert case.accepted_on <= case.clock_started_on
         if case.state == State.CLOSED:
             assert case.closed_on >= case.concluded_on
             assert case.current_unit_id == case.intake_unit_id
@@ -137,17 +175,57 @@ def check_dates_follow_the_state_and_deadlines_match_the_calendar():
 
 
 def check_custody_follows_the_case():
-    for case in Case.objects.prefetch_related("custodies"):
+    cases = Case.objects.select_related("item_version").prefetch_related(
+        "custodies", "item_version__materials"
+    )
+    for case in cases:
         hops = sorted(case.custodies.all(), key=lambda c: (c.sent_at, c.pk))
         assert hops[0].from_unit_id is None and hops[0].to_unit_id == case.intake_unit_id
         assert hops[-1].to_unit_id == case.current_unit_id
+        # The unit holding the case got it the day it was sent there.
+        assert case.held_since == timezone.localtime(hops[-1].sent_at).date()
+        originals = any(m.originals for m in case.item_version.materials.all())
         for a, b in zip(hops, hops[1:], strict=False):
             assert b.from_unit_id == a.to_unit_id
+            assert b.originals == originals
         in_transit = case.state in (State.FORWARDED, State.REFERRED, State.RETURNING)
         assert (hops[-1].received_at is None) == in_transit
     assert not Custody.objects.filter(received_at__isnull=True).exclude(
         case__state__in=(State.FORWARDED, State.REFERRED, State.RETURNING)
     )
+
+
+def check_the_route_is_the_engines():
+    """Accepting and deciding units are `routing.route_for`'s; a case above the village taken in
+    at a station goes through its township centre first."""
+    cases = Case.objects.select_related(
+        "item_version", "intake_unit__parent", "intake_unit__region"
+    )
+    for case in cases.prefetch_related("custodies"):
+        route = route_for(item_version=case.item_version, intake_unit=case.intake_unit)
+        assert (case.accepting_unit_id, case.deciding_unit_id) == (
+            route.accepting.pk,
+            route.deciding.pk,
+        ), case.number
+        hops = sorted(case.custodies.all(), key=lambda c: (c.sent_at, c.pk))
+        station = case.intake_unit.kind == "village_station"
+        if station and case.deciding_unit_id != case.intake_unit_id and len(hops) > 1:
+            assert hops[1].to_unit_id == case.intake_unit.parent_id, case.number
+
+
+def check_replayed_through_the_engine_the_cases_are_the_same(history):
+    """A case of each (route, channel, final state) replayed through the services from the
+    generator's trace: the same events, dates, deadlines, hops, steps and records."""
+    seen, problems = set(), []
+    rows = Case.objects.select_related("item_version", "intake_unit", "accepting_unit")
+    for case in rows.order_by("pk"):
+        key = (case.intake_unit.kind, case.accepting_unit.kind, case.channel, case.state)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems += differences(case, engine_replay(case, history.trace[case.pk]))
+    assert len(seen) > 15
+    assert problems == [], "\n".join(problems[:40])
 
 
 def test_same_seed_same_history(items):  # noqa: F811

@@ -129,15 +129,15 @@ def test_units_have_contacts_and_windows(demo, db):
 @pytest.mark.slow
 def test_catalog_versions_obey_the_rules(demo, db):
     versions = list(
-        ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED).prefetch_related(
-            "materials", "fees", "steps", "joint_units"
-        )
+        ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED)
+        .select_related("county_window")
+        .prefetch_related("materials", "fees", "steps", "joint_units")
     )
     classes = Counter(v.case_class for v in versions)
     assert set(classes) == {"immediate", "promised", "joint", "escalated", "reply"}
     assert min(classes.values()) >= 10
     assert {v.item_type for v in versions} >= {"01", "05", "07", "20"}
-    deferrable = pledgeable = charged = 0
+    deferrable = pledgeable = charged = windowed = 0
     for v in versions:
         v.full_clean(exclude=["item", "number"])
         assert v.item.published_version_id == v.pk
@@ -147,8 +147,14 @@ def test_catalog_versions_obey_the_rules(demo, db):
         if v.case_class == "joint":
             assert 1 <= v.joint_units.count() <= 3, v
             assert v.implementing_unit not in v.joint_units.all()
-        if v.village_proxy:
-            assert v.accept_tier in ("village", "township"), v
+        # RULES.md "The route": a village accepts only what the village decides; a county item
+        # is accepted at the township (受理关口前移) or the county, sent by a township to the
+        # county window when the item names one.
+        if v.accept_tier == "village":
+            assert v.decide_tier == "village" and v.village_proxy, v
+        if v.county_window_id:
+            assert v.county_window.name == "综合受理1号窗口" and v.decide_tier == "county", v
+            windowed += 1
         assert len(v.basic_code) == 12 and len(v.implementation_code) <= 36
         assert v.legal_basis.startswith("《") and v.service_objects and v.contact_phone
         assert all(e in LifeEvent.values for e in v.life_events)
@@ -163,6 +169,7 @@ def test_catalog_versions_obey_the_rules(demo, db):
         assert sum(s.limit_days for s in steps) <= v.promised_limit, v
         charged += any(f.amount > 0 for f in v.fees.all())
     assert deferrable > 100 and pledgeable > 20
+    assert windowed > 20
     assert 0 < charged < len(versions) // 10  # mostly free, a few real fees
     assert not Fee.objects.filter(name__contains="代办").exists()
     names = [v.name for v in versions]

@@ -86,7 +86,9 @@ def pc(county):
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 # Test runs must not rewrite committed files: screenshots go to test-artifacts/ unless
 # BIANMIN_SCREENSHOTS=docs/screenshots is set to refresh the README's pictures.
-SCREENSHOTS = Path(settings.BASE_DIR) / os.environ.get("BIANMIN_SCREENSHOTS", "test-artifacts/screenshots")
+SCREENSHOTS = Path(settings.BASE_DIR) / os.environ.get(
+    "BIANMIN_SCREENSHOTS", "test-artifacts/screenshots"
+)
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 

@@ -73,18 +73,21 @@ def test_county_figures_equal_raw_counts(county, world):
     assert d["totals"]["by_state"] == dict(Counter(c.state for c in raw))
     finals = {State.DECLINED}
     assert d["totals"]["open"] == sum(c.state not in finals for c in raw) == 6
-    # Colours by construction: A and B red, F yellow (1 working day left), C, E, G green.
-    assert (d["totals"]["red"], d["totals"]["yellow"], d["totals"]["green"]) == (2, 1, 3)
+    # Colours by construction: A and B red, E red too (its station has held the township item
+    # 7 working days: a relay hop's limit is 1), F yellow (1 working day left), C, G green.
+    assert (d["totals"]["red"], d["totals"]["yellow"], d["totals"]["green"]) == (3, 1, 2)
     children = {r["code"]: r for r in d["children"]}
     for region in (county.t1, county.t2):
         mine = [c for c in raw if Case.objects.get(pk=c.pk).region.code.startswith(region.prefix)]
         assert children[region.code]["total"] == len(mine)
         assert children[region.code]["by_state"] == dict(Counter(c.state for c in mine))
-    assert (children[county.t1.code]["red"], children[county.t2.code]["yellow"]) == (2, 1)
+    assert (children[county.t1.code]["red"], children[county.t2.code]["yellow"]) == (3, 1)
     units = {u["id"]: u for u in d["units"]}
     by_unit = Counter(c.current_unit_id for c in raw)
     assert {k: v["total"] for k, v in units.items()} == dict(by_unit)
-    assert {r["number"] for r in d["overdue"]} == {world["A"].number, world["B"].number}
+    assert {r["number"] for r in d["overdue"]} == {
+        n.number for n in (world["A"], world["B"], world["E"])
+    }
     a = next(r for r in d["overdue"] if r["number"] == world["A"].number)
     # Its review step (due 09-29) is 5 working days over, the case itself (due 10-10) 2.
     assert (a["unit"], a["held_since"], a["held_days"], a["over_days"]) == (
@@ -135,7 +138,8 @@ def test_alerts_are_scoped(county, world):
     numbers = {a.case.number for a in alert_list(viewer=county.a11.user) if a.case_id}
     assert numbers == {world["B"].number}
     everything = {a.case.number for a in alert_list(viewer=county.supervisor.user) if a.case_id}
-    assert everything == {world["A"].number, world["B"].number, world["F"].number}
+    # E: a relay hop (its station) over its holding limit.
+    assert everything == {world[k].number for k in ("A", "B", "E", "F")}
     with pytest.raises(PermissionDenied):
         alert_list(viewer=county.a11.user, region=county.v12.code)
 
@@ -147,9 +151,9 @@ def test_api_alerts_and_dashboard(client, county, world, token_for):
     assert r.status_code == 200
     body = r.json()
     assert body and {a["level"] for a in body} == {"red"}
-    assert {a["case_number"] for a in body} == {world["A"].number, world["B"].number}
+    assert {a["case_number"] for a in body} == {world[k].number for k in ("A", "B", "E")}
     r = client.get(f"/api/v1/supervision/dashboard?region={county.t1.code}&date=2025-10-13", **sup)
-    assert r.status_code == 200 and r.json()["totals"]["red"] == 2
+    assert r.status_code == 200 and r.json()["totals"]["red"] == 3
     agent = token_for("v0101-agent")
     assert (
         client.get(f"/api/v1/supervision/dashboard?region={county.v12.code}", **agent).status_code

@@ -62,7 +62,14 @@ def test_open_case_rows_give_the_clocks_of_full_cases(history):
             assert clocks.case_clocks(row, today=today, threshold=threshold) == want, case.number
             seen |= {(s.clock, s.colour) for s in want}
     # Every clock of a case, in every colour, was compared.
-    case_clocks = {Clock.CASE, Clock.STEP, Clock.PROXY, Clock.DELIVERY, Clock.DEFERRED_MATERIAL}
+    case_clocks = {
+        Clock.CASE,
+        Clock.STEP,
+        Clock.PROXY,
+        Clock.RELAY,
+        Clock.DELIVERY,
+        Clock.DEFERRED_MATERIAL,
+    }
     assert {c for c, _colour in seen} == case_clocks
     assert {colour for _c, colour in seen} == {clocks.GREEN, clocks.YELLOW, clocks.RED}
 

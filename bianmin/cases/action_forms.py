@@ -1,0 +1,278 @@
+"""The inputs each action's form shows on the case page, and the service parameters read back from
+a posted form. Names are the transition service's parameter names, so an error the service
+reports on a field (`DomainError.field`) lands next to that input.
+
+Materials are always named by their catalog material id (`CaseMaterial.material_id`), the id
+the services take.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import routing
+from .forms import SignatureForm
+from .models import Case, MaterialStatus, SuspensionReason
+
+DEFAULT_COMMITMENT = gettext_lazy(
+    "本人承诺在规定期限内补交该材料，逾期未补交的，自愿承担相应责任。"
+)
+DEFAULT_PLEDGE = gettext_lazy("本人承诺所述情况真实，如有不实，愿承担撤销许可等法律责任。")
+
+
+def _field(posted, name, label, type_="text", **kw) -> dict:
+    return {"name": name, "label": label, "type": type_, "value": posted.get(name, ""), **kw}
+
+
+def _originals_default(case: Case) -> bool:
+    """Paper originals travel only where the item asks for them (RULES.md "The route")."""
+    return any(m.originals for m in case.item_version.materials.all())
+
+
+def action_fields(action: str, case: Case, posted=None) -> list[dict]:
+    """The inputs of `action`'s form for `case`; `posted` refills them after an error."""
+    p = posted or {}
+    f = _field
+    note = f(p, "note", _("说明"), "textarea")
+    rows = list(case.materials.all())
+    if action == "forward":
+        try:
+            to = routing.next_hop(case).name
+        except Exception:  # noqa: BLE001 - the engine explains a refusal on submit
+            to = ""
+        originals = "originals" in p if p else _originals_default(case)
+        return [
+            f(p, "to", _("送往"), "info", value=to),
+            f(p, "originals", _("纸质原件随件移交"), "checkbox", value=originals),
+            f(p, "note", _("交接说明"), "textarea"),
+        ]
+    if action == "hand_back":
+        try:
+            to = routing.back_hop(case).name
+        except Exception:  # noqa: BLE001
+            to = ""
+        originals = "originals" in p if p else True
+        return [
+            f(p, "to", _("送往"), "info", value=to),
+            f(p, "originals", _("结果文书原件随件移交"), "checkbox", value=originals),
+            f(p, "note", _("交接说明"), "textarea"),
+        ]
+    if action == "decline":
+        return [f(p, "reasons", _("不予受理理由（申请人可见）"), "textarea", required=True)]
+    if action == "review":
+        return [f(p, "opinion", _("审核意见"), "textarea")]
+    if action == "site_check":
+        return [
+            f(p, "findings", _("现场核查情况"), "textarea", required=True),
+            f(p, "people", _("参加核查人员")),
+        ]
+    if action == "opine":
+        return [
+            f(
+                p,
+                "approved",
+                _("本部门联审意见"),
+                "select",
+                choices=[("1", _("同意")), ("0", _("不同意"))],
+            ),
+            f(p, "opinion", _("意见说明（不同意时必填，主办部门可见）"), "textarea"),
+        ]
+    if action == "decide":
+        return [
+            f(
+                p,
+                "approved",
+                _("审批决定"),
+                "select",
+                choices=[("1", _("准予")), ("0", _("不予批准"))],
+            ),
+            f(p, "reasons", _("理由（不予批准时必填，申请人可见）"), "textarea"),
+        ]
+    if action == "conclude":
+        fields = []
+        if case.state == "accepted":  # immediate cases decide and conclude in one go
+            fields += [
+                f(
+                    p,
+                    "approved",
+                    _("办理结果"),
+                    "select",
+                    choices=[("1", _("准予")), ("0", _("不予批准"))],
+                ),
+                f(p, "reasons", _("理由（不予批准时必填）"), "textarea"),
+            ]
+        if case.item_version.result_is_certificate:
+            fields.append(f(p, "certificate_number", _("证照编号（准予时必填）")))
+        return fields + [note]
+    if action == "deliver":
+        return [
+            f(p, "signature", _("签名"), "signature"),
+            f(p, "signed_by_name", _("签收人"), required=True),
+            f(p, "feedback", _("申请人意见"), "textarea"),
+        ]
+    if action == "notify_missing":
+        missing = [m for m in rows if m.required and m.status == MaterialStatus.MISSING]
+        others = [m for m in rows if m not in missing]
+        return [
+            f(p, "missing", _("缺少的必要材料（必须告知）"), "list", choices=missing),
+            f(
+                p,
+                "materials",
+                _("另需补正（如材料不清晰、不符合要求）"),
+                "materials",
+                choices=others,
+                checked=set(_ints(p, "materials")),
+            ),
+            f(p, "note", _("说明（申请人可见）"), "textarea"),
+        ]
+    if action == "supplement":
+        waiting = [m for m in rows if m.status in (MaterialStatus.MISSING, MaterialStatus.DEFERRED)]
+        label = (
+            _("本次补交的材料（不选表示所缺材料全部补齐）")
+            if case.state == "awaiting_materials"
+            else _("本次补交的材料")
+        )
+        return [
+            f(
+                p,
+                "materials",
+                label,
+                "materials",
+                choices=waiting,
+                checked=set(_ints(p, "materials")),
+                required=case.state != "awaiting_materials",
+            ),
+            note,
+        ]
+    if action == "accept":
+        return [
+            f(
+                p,
+                "deferral",
+                _("容缺受理 / 告知承诺（缺少的材料）"),
+                "deferral",
+                choices=_deferral_rows(case, rows, p),
+            ),
+            note,
+        ]
+    if action == "suspend":
+        return [
+            f(
+                p,
+                "reason",
+                _(
+                    "中止事由（行政许可法第四十五条：听证、招标、拍卖、检验、检测、检疫、鉴定、专家评审）"
+                ),
+                "select",
+                choices=SuspensionReason.choices,
+            ),
+            f(p, "told_days", _("书面告知申请人所需工作日"), "number", required=True),
+            note,
+        ]
+    if action in ("extend", "withdraw", "pledge_false"):
+        return [f(p, "reason", _("理由"), "textarea", required=True)]
+    return [note]
+
+
+def _ints(posted, name: str) -> list[int]:
+    if not hasattr(posted, "getlist"):
+        return []
+    return [int(v) for v in posted.getlist(name) if v.isdigit()]
+
+
+def _deferral_rows(case: Case, rows, posted) -> list[dict]:
+    """The required materials still missing that the catalog lets follow later (容缺, a non-key
+    material) or be replaced by a written pledge (告知承诺), with what was posted."""
+    version = case.item_version
+    may_pledge = version.pledge_allowed and not version.high_risk
+    out = []
+    for m in rows:
+        if not (m.required and m.status == MaterialStatus.MISSING):
+            continue
+        options = []
+        if m.material.deferrable:
+            options.append((MaterialStatus.DEFERRED, _("容缺后补")))
+        if may_pledge and m.material.pledgeable:
+            options.append((MaterialStatus.PLEDGED, _("告知承诺")))
+        if not options:
+            continue
+        key = m.material_id
+        chosen = posted.get(f"defer_{key}", "") if posted else ""
+        out.append(
+            {
+                "material": key,
+                "name": m.name,
+                "options": options,
+                "chosen": chosen,
+                "due_days": posted.get(f"defer_days_{key}", "")
+                if posted
+                else min(5, max(1, version.promised_limit)),
+                "commitment": posted.get(f"defer_text_{key}", "")
+                if posted
+                else (
+                    DEFAULT_COMMITMENT
+                    if options[0][0] == MaterialStatus.DEFERRED
+                    else DEFAULT_PLEDGE
+                ),
+            }
+        )
+    return out
+
+
+def action_params(action: str, post, files) -> tuple[dict, dict]:
+    """Service parameters from the posted form, plus field errors found before the service."""
+    params: dict = {}
+    errors: dict = {}
+    for name in (
+        "reasons",
+        "certificate_number",
+        "feedback",
+        "reason",
+        "opinion",
+        "findings",
+        "people",
+    ):
+        if name in post:
+            params[name] = post.get(name, "")
+    if "approved" in post:
+        params["approved"] = post.get("approved") == "1"
+    if action in ("forward", "hand_back"):
+        params["originals"] = post.get("originals") == "1"
+    if action in ("notify_missing", "supplement"):
+        ids = _ints(post, "materials")
+        if action == "notify_missing" or ids:
+            params["materials"] = ids
+    if action == "accept":
+        spec = {}
+        for key in post:
+            if not key.startswith("defer_") or key.startswith(("defer_days_", "defer_text_")):
+                continue
+            status = post.get(key)
+            material = key.removeprefix("defer_")
+            if not status or not material.isdigit():
+                continue
+            entry = {"status": status, "commitment": post.get(f"defer_text_{material}", "")}
+            if status == MaterialStatus.DEFERRED:
+                try:
+                    entry["due_days"] = int(post.get(f"defer_days_{material}", ""))
+                except ValueError:
+                    errors["deferral"] = _("请填写容缺材料的补交期限（工作日）")
+            spec[int(material)] = entry
+        if spec:
+            params["materials"] = spec
+    if action == "suspend":
+        params["reason"] = post.get("reason", "")
+        try:
+            params["told_days"] = int(post.get("told_days", ""))
+        except ValueError:
+            errors["told_days"] = _("请填写书面告知申请人所需的工作日数")
+    if action == "deliver":
+        form = SignatureForm(post, files)
+        if form.is_valid():
+            params["signature"] = form.cleaned_data["signature_png"]
+            params["signed_by_name"] = form.cleaned_data["signed_by_name"]
+            params["feedback"] = form.cleaned_data["feedback"]
+        else:
+            for name, errs in form.errors.items():
+                key = "signature" if name.startswith("signature") else name
+                errors[key] = errs[0]
+    return params, errors
