@@ -185,3 +185,6 @@ BIANMIN_COUNTY_CODE = os.environ.get("BIANMIN_COUNTY_CODE", "610702")
 BIANMIN_PUBLIC_URL = os.environ.get("BIANMIN_PUBLIC_URL", "http://127.0.0.1:8000")
 # API tokens expire after this many days.
 BIANMIN_TOKEN_DAYS = int(os.environ.get("BIANMIN_TOKEN_DAYS", "30"))
+# RULES.md "The route of a proxied case": working days a relay hop (a unit that neither accepts,
+# decides nor delivers the case) may hold it before passing it on.
+BIANMIN_RELAY_HOLD_DAYS = int(os.environ.get("BIANMIN_RELAY_HOLD_DAYS", "1"))

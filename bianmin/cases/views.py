@@ -57,7 +57,11 @@ def queues(request):
         }
         for code, q in data.items()
     ]
-    return render(request, "cases/queues.html", {**base_context(request), "queues": queues_})
+    return render(
+        request,
+        "cases/queues.html",
+        {**base_context(request), "queues": queues_, "busy": any(q["count"] for q in queues_)},
+    )
 
 
 # --- detail and actions ----------------------------------------------------------------------

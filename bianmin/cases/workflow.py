@@ -85,7 +85,7 @@ TABLE: tuple[Transition, ...] = (
     T("review",         frozenset({S.ACCEPTED}),           S.JOINT_REVIEW, DECIDERS, fx.g_open_joint, fx.e_open_joint, frozenset({K.JOINT}), when=w.at_decider),
     T("site_check",     IN_HANDLING,                       SAME,         DECIDERS, fx.g_site_check, fx.e_site_check, when=w.at_decider),
     T("opine",          frozenset({S.JOINT_REVIEW}),       SAME,         DECIDERS, fx.g_opine, fx.e_opine, acts_for="joint_or_current", when=w.opinion_pending),
-    T("decide",         frozenset({S.REVIEWED, S.JOINT_REVIEW}), S.DECIDED, DECIDERS, fx.g_decide, fx.e_decide, NOT_IMMEDIATE, when=w.at_decider),
+    T("decide",         frozenset({S.REVIEWED, S.JOINT_REVIEW}), S.DECIDED, DECIDERS, fx.g_decide, fx.e_decide, NOT_IMMEDIATE, when=w.ready_to_decide),
     T("conclude",       frozenset({S.ACCEPTED}),           S.CONCLUDED,  HANDLERS, fx.g_decide_now, fx.e_decide_and_conclude, frozenset({K.IMMEDIATE}), when=w.at_decider),
     T("conclude",       frozenset({S.DECIDED}),            S.CONCLUDED,  HALL, None, fx.e_conclude, when=w.at_decider),
     T("hand_back",      frozenset({S.CONCLUDED, S.TO_DELIVER}), S.RETURNING, HALL, fx.g_hand_back, fx.e_send, when=w.away_from_intake),

@@ -107,8 +107,6 @@ def g_decide(ctx: Ctx, *, default: bool | None = None) -> None:
         raise Conflict(_("答复件不能准予，只能书面答复不予批准的理由"), code="reply_only")
     if case.case_class == CaseClass.JOINT:
         states = list(case.subreviews.values_list("state", flat=True))
-        if SubReview.Opinion.PENDING in states:
-            raise Conflict(_("尚有联办部门未答复，不能作出决定"), code="joint_pending")
         if approved and SubReview.Opinion.REFUSED in states:
             raise Conflict(_("有联办部门不同意，不能准予"), code="joint_refused")
     ctx.data["approved"] = approved

@@ -46,6 +46,14 @@ def at_decider(case, actor) -> str | None:
     return None
 
 
+def ready_to_decide(case, actor) -> str | None:
+    """At the deciding unit, and in a joint case every joint department has answered."""
+    reason = at_decider(case, actor)
+    if reason is None and case.subreviews.filter(state=SubReview.Opinion.PENDING).exists():
+        return _("尚有联办部门未答复，不能作出决定")
+    return reason
+
+
 def opinion_pending(case, actor) -> str | None:
     """The actor's unit has a joint review of this case still unanswered."""
     from bianmin.orgs.scope import scope_for

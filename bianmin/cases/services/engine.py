@@ -70,6 +70,9 @@ def case_actions_for(case: Case, actor, *, scope=None) -> list[str]:
             continue
         out.append(row.action)
     order = {a: i for i, a in enumerate(workflow.NEXT_ORDER)}
+    if case.state != State.AWAITING_MATERIALS:
+        # A deferred material handed in later is a side task, not what the case waits for.
+        order["supplement"] = order["notify_missing"]
     out.sort(key=lambda a: order.get(a, len(order)))
     if (
         case.state == State.SUBMITTED
