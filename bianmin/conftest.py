@@ -7,7 +7,14 @@ from django.test import Client
 
 from bianmin.orgs import services as org
 from bianmin.orgs.models import RoleCode, UnitKind, WindowType
-from bianmin.tests_browser.fixtures import browser, login, page, screenshot  # noqa: F401
+from bianmin.tests_browser.fixtures import (  # noqa: F401
+    browser,
+    login,
+    new_page,
+    page,
+    phone,
+    screenshot,
+)
 
 PASSWORD = "test-pass-123"  # noqa: S105
 

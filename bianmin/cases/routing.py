@@ -113,6 +113,33 @@ def back_hop(case) -> Unit:
     return intake
 
 
+def route_path(case) -> list[tuple[Unit, str]]:
+    """The units a case goes through on its way up, each with its part: 收件 (took it in), 转报
+    (passes it on), 受理 (accepts), 决定 (decides); the way back is the same in reverse."""
+    units: list[Unit] = [case.intake_unit]
+    if (
+        case.intake_unit.kind == UnitKind.VILLAGE_STATION
+        and case.deciding_unit_id != case.intake_unit_id
+    ):
+        units.append(township_centre_of(case.intake_unit))
+    units += [case.accepting_unit, case.deciding_unit]
+    path: list[tuple[Unit, str]] = []
+    for unit in units:
+        if unit is None or unit.pk in {u.pk for u, _part in path}:
+            continue
+        parts = [
+            part
+            for pk, part in (
+                (case.intake_unit_id, _("收件")),
+                (case.accepting_unit_id, _("受理")),
+                (case.deciding_unit_id, _("决定")),
+            )
+            if pk == unit.pk
+        ]
+        path.append((unit, "、".join(parts) or _("转报")))
+    return path
+
+
 def route_units(case) -> set[int]:
     """Every unit the case may pass through, up and back."""
     units = {case.intake_unit_id, case.accepting_unit_id, case.deciding_unit_id}

@@ -147,6 +147,8 @@ class CaseDetail(CaseSummary):
     clock_started_on: dt.date | None
     # What the caller may do now, the next expected action first (`case_actions_for`).
     allowed_actions: list[str]
+    # The step the case waits for from the caller, if any (`next_action`).
+    next_action: str | None
     materials: list[MaterialOut]
     custodies: list[CustodyOut]
     notices: list[NoticeOut]
@@ -175,7 +177,7 @@ class EventOut(Schema):
 def case_out(case: "Case | CaseRow", *, detail: bool = False, actor=None) -> dict:
     """A case for the API: a list row (`CaseRow`) or, with `detail`, the whole case with what
     `actor` may do to it now."""
-    from .services import case_actions_for
+    from .services import case_actions_for, next_action
 
     c = clock(case)
     out = {
@@ -214,6 +216,7 @@ def case_out(case: "Case | CaseRow", *, detail: bool = False, actor=None) -> dic
     }
     if not detail:
         return out
+    allowed = case_actions_for(case, actor)
     out.update(
         applicant_kind=case.applicant_kind,
         contact=case.contact,
@@ -229,7 +232,8 @@ def case_out(case: "Case | CaseRow", *, detail: bool = False, actor=None) -> dic
         fee_total=float(case.fee_total),
         accepting_unit=case.accepting_unit.name if case.accepting_unit_id else None,
         clock_started_on=case.clock_started_on,
-        allowed_actions=case_actions_for(case, actor),
+        allowed_actions=allowed,
+        next_action=next_action(case, allowed),
         materials=[
             {
                 "material": m.material_id,

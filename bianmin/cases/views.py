@@ -22,7 +22,7 @@ from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays.calendar import workdays_between
 
-from . import deadlines, selectors, workflow
+from . import deadlines, routing, selectors, workflow
 from . import documents as docs
 from .action_forms import action_fields, action_params
 from .files import case_files
@@ -40,7 +40,7 @@ from .pages import (
     staff_of,
     state_label,
 )
-from .services import case_actions_for, case_transition
+from .services import case_actions_for, case_transition, next_action
 from .timeline import event_summary
 
 
@@ -155,11 +155,12 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
         "can_upload": "upload" in allowed,
         "can_review_files": "file_review" in allowed,
         "documents": docs.available_kinds(case),
-        "primary": actions[0] if actions else None,
-        "more": actions[1:],
+        "primary": actions[0] if actions and next_action(case, forms) else None,
+        "more": actions[1:] if actions and next_action(case, forms) else actions,
         "subreviews": subreviews,
         "events": events,
         "custodies": _custodies(case),
+        "route": routing.route_path(case),
     }
 
 

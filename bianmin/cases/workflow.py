@@ -149,14 +149,19 @@ ACTION_LABELS = {
     "file_review": _("审核材料电子件"),
 }
 
-# The action a person is most likely to take next comes first on the case page; the rest fold
-# under 更多操作. `services.engine.next_action` picks the first allowed one, with one exception:
-# before acceptance with required materials missing, the one-time notice comes first.
+# The order a person's allowed actions are shown in, the next expected step first
+# (`services.engine.case_actions_for`).
 NEXT_ORDER = (
     "receive", "supplement", "accept", "forward", "review", "opine", "decide", "conclude",
     "hand_back", "deliver", "resume", "done", "hand_over", "money",
     "notify_missing", "site_check", "suspend", "extend", "decline", "assign", "release",
     "withdraw", "pledge_false", "cancel",
+)  # fmt: skip
+# The steps that move a case along its route; the others (a later notice, a site check, a
+# suspension, the work lock, withdrawal...) are side actions, never shown as "the next step".
+STEPS = frozenset(
+    {"receive", "accept", "forward", "review", "opine", "decide", "conclude", "hand_back",
+     "deliver", "resume", "done", "hand_over"}
 )  # fmt: skip
 
 ACTIONS = frozenset(row.action for row in TABLE)

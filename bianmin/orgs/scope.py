@@ -23,6 +23,13 @@ class Scope:
     region_prefix: str | None = None  # code prefix of the regions it sees; "" = every region
     unit_ids: frozenset[int] = field(default_factory=frozenset)  # units it acts for
     user_id: int | None = None
+    # The units it works at (its own, its centre and the centre's windows): its work queues.
+    # A township acts for its village stations too, but their work is theirs.
+    home_ids: frozenset[int] | None = None
+
+    @property
+    def home_unit_ids(self) -> frozenset[int]:
+        return self.unit_ids if self.home_ids is None else self.home_ids
 
     @property
     def is_empty(self) -> bool:
@@ -109,14 +116,20 @@ def scope_for(user) -> Scope:
             user_id=user.pk,
         )
     if centre.kind == UnitKind.TOWNSHIP_CENTRE:
-        acting |= set(
-            Unit.objects.filter(region__code__startswith=region.prefix).values_list("pk", flat=True)
+        units = list(
+            Unit.objects.filter(region__code__startswith=region.prefix).values_list(
+                "pk", "kind", "parent_id"
+            )
         )
+        home = acting | {
+            pk for pk, kind, parent in units if parent == centre.pk and kind == UnitKind.WINDOW
+        }
         return Scope(
             kind="township",
             region_prefix=region.prefix,
-            unit_ids=frozenset(acting),
+            unit_ids=frozenset(acting | {pk for pk, _kind, _parent in units}),
             user_id=user.pk,
+            home_ids=frozenset(home),
         )
     if centre.kind == UnitKind.VILLAGE_STATION:
         return Scope(

@@ -327,9 +327,11 @@ PLAIN_ACTIONS = {
     "extend": _("经批准延长办理期限"),
     "withdraw": _("申请已撤回"),
     "pledge_false": _("承诺不实，办件已终止或撤销"),
+    "site_check": _("工作人员已现场核查（计入办理时限）"),
+    "upload": _("材料电子件已上传"),
 }
 # Internal bookkeeping the applicant does not need to see.
-HIDDEN_ACTIONS = {"assign", "release", "recompute"}
+HIDDEN_ACTIONS = {"assign", "release", "recompute", "file_review", "ab_cover", "ab_return"}
 
 
 def _next_step(case: Case) -> "StrOrPromise":
@@ -377,11 +379,12 @@ def status_summary(case: Case) -> dict:
     """
     from bianmin.cases.deadlines import ClockKind, clock
     from bianmin.cases.documents import applicant_due
+    from bianmin.cases.workflow import ACTION_LABELS
 
     events = [
         {
             "at": e.at,
-            "text": PLAIN_ACTIONS.get(e.action, e.action),
+            "text": PLAIN_ACTIONS.get(e.action) or ACTION_LABELS.get(e.action, e.action),
             "unit": e.unit.name if e.unit else "",
         }
         for e in case.events.select_related("unit").order_by("seq")

@@ -9,7 +9,7 @@
 - `deadlines_recompute`: provisional deadlines after the calendar changed.
 """
 
-from .engine import case_actions_for, case_transition
+from .engine import case_actions_for, case_transition, next_action
 from .errands import errand_register
 from .events import event_record
 from .intake import case_register
@@ -18,6 +18,7 @@ from .sweep import deadlines_recompute, flag_raise, flags_sweep
 
 __all__ = [
     "case_actions_for",
+    "next_action",
     "case_register",
     "case_submit_online",
     "case_supplement_online",

@@ -86,6 +86,21 @@ def case_actions_for(case: Case, actor, *, scope=None) -> list[str]:
     return out
 
 
+def next_action(case: Case, actions: list[str]) -> str | None:
+    """The step the case waits for from this person, among their allowed `actions` (in
+    `case_actions_for` order): a route step (`workflow.STEPS`), the one-time notice before
+    acceptance when required materials are missing, the supplement while the case waits for
+    materials; None when the case waits for nobody's step here (only side actions are left)."""
+    first = actions[0] if actions else None
+    if first in workflow.STEPS:
+        return first
+    if first == "notify_missing" and case.state == State.SUBMITTED:
+        return first
+    if first == "supplement" and case.state == State.AWAITING_MATERIALS:
+        return first
+    return None
+
+
 def _check_actor(row: workflow.Transition, ctx: Ctx) -> None:
     case, actor = ctx.case, ctx.actor
     label = workflow.ACTION_LABELS.get(row.action, row.action)

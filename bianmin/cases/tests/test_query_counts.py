@@ -122,7 +122,7 @@ QUEUE_ACTIONS = {
 def test_work_queues_agree_with_the_actions_and_clocks_of_whole_cases(county, items):
     """`work_queues` sorts light rows of the open cases into queues by one table; checked here
     against whole `Case` instances: a case is in an action's queue exactly when the case page
-    offers that clerk the action (`case_actions_for`), and in due_soon / overdue exactly when
+    offers that clerk the action (`case_actions_for`) at a unit the clerk works at, and in due_soon / overdue exactly when
     the case's running clock (`deadlines.clock`) is yellow / red, on days that make cases due
     soon and overdue."""
     from bianmin.cases.deadlines import clock as case_clock
@@ -140,10 +140,16 @@ def test_work_queues_agree_with_the_actions_and_clocks_of_whole_cases(county, it
             members = {name: {c.pk for c in q["items"]} for name, q in queues.items()}
             visible = selectors.open_cases_visible(viewer=viewer, states=selectors.QUEUE_STATES)
             want: dict[str, set[int]] = {name: set() for name in selectors.QUEUES}
+            # Queues hold the work of the units the viewer works at (a township's own hall, not
+            # the village stations it may act for).
+            home = selectors.scope_for(viewer).home_unit_ids
             for case in visible.select_related("item_version", "current_unit__region"):
                 allowed = set(case_actions_for(case, viewer))
                 for name, actions in QUEUE_ACTIONS.items():
-                    if allowed & actions:
+                    here = case.current_unit_id in home or (
+                        name == "awaiting_materials" and case.intake_unit_id in home
+                    )
+                    if allowed & actions and (here or (name == "to_review" and "opine" in allowed)):
                         want[name].add(case.pk)
                 colour = case_clock(case, today).colour
                 if colour == "yellow":

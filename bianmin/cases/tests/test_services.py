@@ -4,6 +4,7 @@ import pytest
 
 from bianmin.cases.models import Case, FlagKind, State, SubReview, SupervisionFlag
 from bianmin.cases.numbers import case_number_new, case_number_valid, check_char
+from bianmin.cases.routing import route_path
 from bianmin.cases.selectors import work_queues
 from bianmin.cases.tests.conftest import signature_png
 from bianmin.cases.tests.helpers import do, promised_at, register
@@ -162,6 +163,11 @@ def test_county_item_goes_from_village_through_township_to_department(county, it
     with pytest.raises(Conflict) as e:
         do(case, "accept", c.a11)  # a village never accepts what is decided above it
     assert e.value.code == "not_now"
+    assert [(u, part) for u, part in route_path(case)] == [
+        (c.s11, "收件"),
+        (c.tc1, "转报"),
+        (c.dept_social, "受理、决定"),
+    ]
     case = do(case, "forward", c.a11)
     assert case.current_unit == c.tc1  # the township centre first, not the department
     case = do(case, "receive", c.t1_staff)
