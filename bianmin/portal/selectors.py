@@ -384,7 +384,7 @@ def status_summary(case: Case) -> dict:
     events = [
         {
             "at": e.at,
-            "text": PLAIN_ACTIONS.get(e.action) or ACTION_LABELS.get(e.action, e.action),
+            "text": PLAIN_ACTIONS.get(e.action) or ACTION_LABELS.get(e.action) or e.action,
             "unit": e.unit.name if e.unit else "",
         }
         for e in case.events.select_related("unit").order_by("seq")
