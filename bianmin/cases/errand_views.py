@@ -16,7 +16,7 @@ from bianmin.common.errors import DomainError, NotFound, PermissionDenied
 from . import errand_selectors, workflow
 from .effects.errand import money_balance
 from .models import ErrandKind, MoneyDirection
-from .services import case_transition, errand_register
+from .services import case_actions_for, case_transition, errand_register
 
 FORM_FIELDS = ("kind", "person_name", "phone", "id_number", "address", "subject", "note")
 
@@ -73,7 +73,7 @@ def errand_detail(request, number: str):
             "received": received,
             "paid": paid,
             "held": received - paid,
-            "actions": workflow.allowed_actions(state=case.state, case_class=case.case_class),
+            "actions": case_actions_for(case, request.user),
             "events": case.events.order_by("seq"),
             "labels": workflow.ACTION_LABELS,
             "directions": MoneyDirection.choices,
