@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks_db",
     "bianmin.common",
+    "bianmin.sms",
     "bianmin.orgs",
     "bianmin.workdays",
     "bianmin.catalog",
@@ -188,3 +189,18 @@ BIANMIN_TOKEN_DAYS = int(os.environ.get("BIANMIN_TOKEN_DAYS", "30"))
 # RULES.md "The route of a proxied case": working days a relay hop (a unit that neither accepts,
 # decides nor delivers the case) may hold it before passing it on.
 BIANMIN_RELAY_HOLD_DAYS = int(os.environ.get("BIANMIN_RELAY_HOLD_DAYS", "1"))
+
+# Short messages to applicants (docs/sms.md). The sender, by dotted path: the default writes them to
+# BIANMIN_SMS_LOG and the `bianmin.sms` logger; "bianmin.sms.senders.AliyunSender" sends through
+# Aliyun SMS with the credentials below.
+BIANMIN_SMS_SENDER = os.environ.get("BIANMIN_SMS_SENDER", "bianmin.sms.senders.FileSender")
+BIANMIN_SMS_LOG = Path(os.environ.get("BIANMIN_SMS_LOG", VAR_DIR / "sms-outbox.log"))
+BIANMIN_SMS_MAX_ATTEMPTS = int(os.environ.get("BIANMIN_SMS_MAX_ATTEMPTS", "5"))
+BIANMIN_SMS_RETRY_SECONDS = int(os.environ.get("BIANMIN_SMS_RETRY_SECONDS", "60"))
+BIANMIN_SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("BIANMIN_SMS_ALIYUN_ACCESS_KEY_ID", "")
+BIANMIN_SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("BIANMIN_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+BIANMIN_SMS_ALIYUN_SIGN_NAME = os.environ.get("BIANMIN_SMS_ALIYUN_SIGN_NAME", "")
+BIANMIN_SMS_ALIYUN_ENDPOINT = os.environ.get(
+    "BIANMIN_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
+)
+BIANMIN_SMS_ALIYUN_REGION = os.environ.get("BIANMIN_SMS_ALIYUN_REGION", "cn-hangzhou")

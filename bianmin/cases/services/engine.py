@@ -12,6 +12,7 @@ from bianmin.orgs.scope import scope_for
 from .. import workflow
 from ..actors import APPLICANT, is_applicant, user_of
 from ..effects import Ctx
+from ..effects.notify import applicant_notify
 from ..materials import missing_required
 from ..models import Case, MaterialStatus, State, SupervisionFlag
 from .events import event_record
@@ -203,6 +204,7 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
         note=note,
         data=ctx.data,
     )
+    applicant_notify(ctx, action=action, from_state=from_state)
     return case
 
 
