@@ -12,6 +12,7 @@ from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
 from bianmin.common.validators import validate_phone
 from bianmin.orgs.models import RoleCode
 from bianmin.orgs.scope import scope_for
+from bianmin.sms.services import sms_enqueue
 from bianmin.workdays import calendar
 
 from ..models import Complaint, ComplaintKind, ComplaintStatus
@@ -193,4 +194,5 @@ def complaint_reply(
     complaint.status = ComplaintStatus.REPLIED
     complaint.reply, complaint.replied_on, complaint.replied_by = reply, today, actor
     complaint.save()
+    sms_enqueue(code="complaint_reply", phone=complaint.phone, context={"complaint_number": complaint.number}, reference=complaint.number)  # fmt: skip
     return complaint
