@@ -75,10 +75,13 @@ def test_enqueue_renders_the_template_and_sends_after_commit(django_capture_on_c
 def test_enqueue_in_a_transaction_that_rolls_back_leaves_nothing(
     django_capture_on_commit_callbacks,
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            assert sms_enqueue(code="accepted", phone="13912345678", context=CONTEXT)
-            raise RuntimeError("the case action failed")
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        assert sms_enqueue(code="accepted", phone="13912345678", context=CONTEXT)
+        raise RuntimeError("the case action failed")
     assert not SmsMessage.objects.exists()
     assert callbacks == []
 
@@ -191,3 +194,22 @@ def test_send_due_and_the_command_send_only_what_is_due(log_file):
     assert SmsMessage.objects.get(pk=due.pk).status == SmsStatus.SENT
     assert SmsMessage.objects.get(pk=later.pk).status == SmsStatus.QUEUED
     assert sms_send_due(now=timezone.now() + dt.timedelta(minutes=6)) == {"sent": 1}
+
+
+def test_administrators_edit_templates_and_only_read_the_outbox(county, client):
+    message = _queued()
+    client.force_login(county.admin.user)
+    template = SmsTemplate.objects.get(code="accepted")
+    url = f"/admin/sms/smstemplate/{template.pk}/change/"
+    form = {"text": "办件{case_number}已受理", "provider_template": "SMS_1", "enabled": "on"}
+    assert client.post(url, form).status_code == 302
+    template.refresh_from_db()
+    assert (template.text, template.provider_template) == ("办件{case_number}已受理", "SMS_1")
+    refused = client.post(url, {**form, "text": "办件{numbr}已受理"})
+    assert refused.status_code == 200 and "未知的占位符" in refused.content.decode()
+    page = client.get(f"/admin/sms/smsmessage/{message.pk}/change/")
+    assert page.status_code == 200 and message.text in page.content.decode()
+    assert client.post(f"/admin/sms/smsmessage/{message.pk}/change/", {}).status_code == 403
+    assert client.get(f"/admin/sms/smsmessage/{message.pk}/delete/").status_code == 403
+    client.force_login(county.t1_staff.user)
+    assert client.get("/admin/sms/smsmessage/").status_code in (302, 403)
