@@ -1,8 +1,11 @@
 """Administrators edit the message templates; the outbox is read-only (a record of what left)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import SmsMessage, SmsTemplate
+from .services import sms_retry
 
 
 def is_administrator(user) -> bool:
@@ -48,6 +51,12 @@ class SmsMessageAdmin(ForAdministrators):
     list_display = ["created_at", "code", "reference", "phone", "status", "attempts", "sent_at"]
     list_filter = ["status", "code"]
     search_fields = ["reference", "phone"]
+    actions = ["retry"]
+
+    @admin.action(description=gettext_lazy("重新发送所选的发送失败短信"))
+    def retry(self, request, queryset):
+        count = sms_retry(message_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, _("已重新排队 %(n)s 条短信") % {"n": count}, messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False

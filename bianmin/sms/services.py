@@ -168,6 +168,22 @@ def sms_send(*, message_id: int, now: dt.datetime | None = None) -> SmsMessage |
     return message
 
 
+def sms_retry(*, message_ids) -> int:
+    """Queue failed messages again from the first attempt (an administrator fixed the sender's
+    settings or the template) and schedule their sends; how many."""
+    ids = list(
+        SmsMessage.objects.filter(pk__in=message_ids, status=SmsStatus.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    SmsMessage.objects.filter(pk__in=ids, status=SmsStatus.FAILED).update(
+        status=SmsStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=timezone.now()
+    )
+    for message_id in ids:
+        transaction.on_commit(partial(sms_schedule, message_id), robust=True)
+    return len(ids)
+
+
 def sms_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:
     """Send every queued message that is due (the cron fallback beside the worker); counts by
     resulting status."""
@@ -189,6 +205,7 @@ __all__ = [
     "SmsCode",
     "mobile_normalise",
     "sms_enqueue",
+    "sms_retry",
     "sms_schedule",
     "sms_send",
     "sms_send_due",

@@ -213,3 +213,23 @@ def test_administrators_edit_templates_and_only_read_the_outbox(county, client):
     assert client.get(f"/admin/sms/smsmessage/{message.pk}/delete/").status_code == 403
     client.force_login(county.t1_staff.user)
     assert client.get("/admin/sms/smsmessage/").status_code in (302, 403)
+
+
+def test_an_administrator_queues_failed_messages_again(
+    county, client, settings, django_capture_on_commit_callbacks
+):
+    settings.BIANMIN_SMS_SENDER = f"{__name__}.RefusingSender"
+    failed, sent = sms_send(message_id=_queued().pk), _queued()
+    SmsMessage.objects.filter(pk=sent.pk).update(status=SmsStatus.SENT)
+    client.force_login(county.admin.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(
+            "/admin/sms/smsmessage/",
+            {"action": "retry", "_selected_action": [failed.pk, sent.pk]},
+            follow=True,
+        )
+    assert "已重新排队 1 条短信" in page.content.decode()
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.next_attempt_at) == ("queued", 0, None)
+    assert SmsMessage.objects.get(pk=sent.pk).status == SmsStatus.SENT
+    assert [t.args_kwargs["args"] for t in DBTaskResult.objects.all()] == [[failed.pk]]
