@@ -7,7 +7,7 @@ DEFAULT_TEMPLATES = {
     "decided": "您申请的{item}（办件编号{case_number}）{unit}已作出决定：{result}。查询：{link}",
     "ready": "您申请的{item}（办件编号{case_number}）办理结果已到{unit}，请携带身份证件前往领取（代办件由代办员送达）。",
     "rating": "您申请的{item}（办件编号{case_number}）已办结送达，欢迎评价本次服务（凭手机号后四位）：{link}",
-    "complaint_reply": "您的投诉（编号{complaint_number}）已有答复，请在{site}凭投诉编号和手机号后四位查看。",
+    "complaint_reply": "您的投诉（编号{complaint_number}）已有答复，请在 {site} 凭投诉编号和手机号后四位查看。",
 }
 
 
