@@ -8,6 +8,7 @@ import string
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.common.models import TimeStampedModel
@@ -25,17 +26,10 @@ class SmsCode(models.TextChoices):
 
 
 # What a template may say: the callers fill these (and `site`, the public address, everywhere).
-PLACEHOLDERS = {
-    "case_number": _("办件编号"),
-    "item": _("事项名称"),
-    "unit": _("办理单位"),
-    "due_on": _("承诺办结日期"),
-    "result": _("决定结果"),
-    "materials": _("需补正的材料"),
-    "link": _("查询或评价链接"),
-    "complaint_number": _("投诉编号"),
-    "site": _("网站地址"),
-}
+PLACEHOLDERS = (
+    "case_number", "item", "unit", "due_on", "result", "materials", "link", "complaint_number",
+    "site",
+)  # fmt: skip
 
 
 def placeholders_in(text: str) -> list[str]:
@@ -51,7 +45,9 @@ class SmsTemplate(TimeStampedModel):
     code = models.CharField(_("用途"), max_length=30, choices=SmsCode.choices, unique=True)
     text = models.TextField(
         _("短信内容"),
-        help_text=_("可用占位符：%(p)s") % {"p": "、".join(f"{{{name}}}" for name in PLACEHOLDERS)},
+        help_text=format_lazy(
+            "{}{}", _("可用占位符："), "、".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        ),
     )
     # A provider sends only templates it has approved: their id there (e.g. Aliyun SMS_123456).
     provider_template = models.CharField(
