@@ -188,3 +188,7 @@ BIANMIN_TOKEN_DAYS = int(os.environ.get("BIANMIN_TOKEN_DAYS", "30"))
 # RULES.md "The route of a proxied case": working days a relay hop (a unit that neither accepts,
 # decides nor delivers the case) may hold it before passing it on.
 BIANMIN_RELAY_HOLD_DAYS = int(os.environ.get("BIANMIN_RELAY_HOLD_DAYS", "1"))
+# RULES.md "Training (汉台 2023)": sessions a year each organiser must hold for township and village
+# staff: the county's approval bureau (the unit running the county centre) at least 2, each county
+# department that delegates items at least 4. Duties of the organisers, not quotas per person.
+BIANMIN_TRAINING_DUTY = {"approval_bureau": 2, "delegating_department": 4}
