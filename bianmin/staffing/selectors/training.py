@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import ItemVersion, Tier
@@ -60,7 +60,7 @@ def duty_kind(unit: Unit, delegating: set[int]) -> str | None:
 def _attendance_rows():
     return Prefetch(
         "rows",
-        queryset=TrainingAttendance.objects.select_related("staff__unit__parent").order_by(
+        queryset=TrainingAttendance.objects.select_related("staff__unit").order_by(
             "staff__unit__region__code", "staff__full_name", "pk"
         ),
     )
@@ -74,11 +74,23 @@ def _county_prefix(viewer) -> str | None:
 
 
 @dataclass(frozen=True)
+class Attendee:
+    name: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class HeldSession:
+    session: TrainingSession
+    attendees: list[Attendee]
+
+
+@dataclass(frozen=True)
 class OrganiserDuty:
     unit: Unit
     kind: str
     required: int
-    sessions: list[TrainingSession]
+    sessions: list[HeldSession]
 
     @property
     def held(self) -> int:
@@ -104,13 +116,20 @@ def training_duties(*, viewer, year: int) -> list[OrganiserDuty]:
         ).select_related("region")
         if duty_kind(u, delegating)
     ]
-    held: dict[int, list[TrainingSession]] = {u.pk: [] for u in units}
-    for s in (
-        TrainingSession.objects.filter(organiser__in=units, date__year=year)
-        .prefetch_related(_attendance_rows())
-        .order_by("date", "pk")
+    sessions = list(
+        TrainingSession.objects.filter(organiser__in=units, date__year=year).order_by("date", "pk")
+    )
+    # A county's year is thousands of attendance rows: names and units, not model instances.
+    attendees: dict[int, list[Attendee]] = {s.pk: [] for s in sessions}
+    for session_id, name, unit in (
+        TrainingAttendance.objects.filter(session__in=sessions)
+        .order_by("staff__unit__region__code", "staff__full_name", "pk")
+        .values_list("session_id", "staff__full_name", "staff__unit__name")
     ):
-        held[s.organiser_id].append(s)
+        attendees[session_id].append(Attendee(name, unit))
+    held: dict[int, list[HeldSession]] = {u.pk: [] for u in units}
+    for s in sessions:
+        held[s.organiser_id].append(HeldSession(s, attendees[s.pk]))
     out = []
     for u in units:
         kind = duty_kind(u, delegating)
@@ -175,12 +194,16 @@ def training_sessions(*, viewer, year: int | None = None):
     if year:
         qs = qs.filter(date__year=year)
     return (
-        qs.select_related("organiser").prefetch_related(_attendance_rows()).order_by("-date", "-pk")
+        qs.select_related("organiser")
+        .annotate(attendee_count=Count("rows"))
+        .order_by("-date", "-pk")
     )
 
 
 def training_session_get(*, viewer, pk: int) -> TrainingSession:
-    session = training_sessions(viewer=viewer).filter(pk=pk).first()
+    session = (
+        training_sessions(viewer=viewer).prefetch_related(_attendance_rows()).filter(pk=pk).first()
+    )
     if session is None:
         raise NotFound(_("培训记录不存在或无权查看"))
     return session

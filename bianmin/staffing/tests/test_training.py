@@ -38,9 +38,14 @@ def test_duty_counts_sessions_each_organiser_held(county, proxy_item, clock, set
     assert set(d) == {"汉台区政务服务中心", "区民政局"}
     assert (d["区民政局"].held, d["区民政局"].required, d["区民政局"].short) == (3, 4, 1)
     assert (d["汉台区政务服务中心"].held, d["汉台区政务服务中心"].required) == (1, 2)
-    assert [s.topic for s in d["区民政局"].sessions] == ["下放事项业务培训"] * 3
-    names = {r.staff.full_name for r in d["汉台区政务服务中心"].sessions[0].rows.all()}
-    assert names == {"汉王代办员", "谢村代办员", "花园代办员", "河东店窗口"}
+    assert [h.session.topic for h in d["区民政局"].sessions] == ["下放事项业务培训"] * 3
+    names = {(a.name, a.unit) for a in d["汉台区政务服务中心"].sessions[0].attendees}
+    assert names == {
+        ("汉王代办员", "汉王村便民服务站"),
+        ("谢村代办员", "谢村便民服务站"),
+        ("花园代办员", "花园村便民服务站"),
+        ("河东店窗口", "河东店镇便民服务中心"),
+    }
 
     short = {
         x.unit.name: x.short for x in selectors.training_shortfall(viewer=c.admin.user, year=2026)
