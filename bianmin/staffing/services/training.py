@@ -24,13 +24,14 @@ def _check_attendees(organiser: Unit, attendees: list[Staff]) -> None:
             )
 
 
-def _record(session: TrainingSession, attendees: list[Staff], actor) -> int:
+def _record(session: TrainingSession, attendees: list[Staff], actor) -> None:
     have = set(session.rows.values_list("staff_id", flat=True))
     new = {s.pk: s for s in attendees if s.pk not in have}
+    # Two managers entering the same sign-in sheet at once: the person is recorded once.
     TrainingAttendance.objects.bulk_create(
-        TrainingAttendance(session=session, staff=s, recorded_by=actor) for s in new.values()
+        (TrainingAttendance(session=session, staff=s, recorded_by=actor) for s in new.values()),
+        ignore_conflicts=True,
     )
-    return len(new)
 
 
 @transaction.atomic
