@@ -168,3 +168,4 @@ def test_pages_record_a_session_and_show_the_shortfall(client, county, proxy_ite
     assert client.get(f"/staffing/training/{s.pk}/").status_code == 404
     r = client.post("/staffing/training/new/", {**bad, "date": "2026-09-18"})
     assert r.status_code == 403 and TrainingSession.objects.count() == 1
+    assert client.post("/staffing/training/new/", {**bad, "organiser": "x"}).status_code == 403

@@ -90,7 +90,8 @@ def sessions(request):
 @require_POST
 def session_new(request):
     p = request.POST
-    organiser = Unit.objects.filter(pk=p.get("organiser") or 0).select_related("region").first()
+    pk = p.get("organiser", "")
+    organiser = Unit.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
     if organiser is None or not selectors.can_record_training(request.user, organiser):
         raise DjangoPermissionDenied(_("只有组织单位的负责人或管理员可以登记其培训"))
     typed = {k: p.get(k, "") for k in ("topic", "date", "hours", "audience", "note")}
