@@ -205,3 +205,8 @@ BIANMIN_SMS_ALIYUN_ENDPOINT = os.environ.get(
     "BIANMIN_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"
 )
 BIANMIN_SMS_ALIYUN_REGION = os.environ.get("BIANMIN_SMS_ALIYUN_REGION", "cn-hangzhou")
+
+# RULES.md "Training (汉台 2023)": sessions a year each organiser must hold for township and village
+# staff: the county's approval bureau (the unit running the county centre) at least 2, each county
+# department that delegates items at least 4. Duties of the organisers, not quotas per person.
+BIANMIN_TRAINING_DUTY = {"approval_bureau": 2, "delegating_department": 4}

@@ -301,13 +301,28 @@ MATRIX: dict[str, Page] = {
         lambda w, side, role: "/staffing/training/new/",
         method="POST",
         data=lambda w: {
-            "organiser": w.c.tc1.pk,
+            "organiser": w.c.centre.pk,
             "topic": "业务培训",
             "date": "2026-09-10",
             "hours": "2",
+            "attendees": [w.c.a11.pk],
         },
         away=False,
-        note="organised by the township 1 centre: its head or an administrator",
+        note="held by the approval bureau (county centre): recorded by its administrator",
+    ),
+    "staffing:training_mine": fixed(STAFF, "/staffing/training/mine/"),
+    "staffing:training_session": Page(
+        STAFF - {APPROVER},
+        lambda w, side, role: f"/staffing/training/{w.training[side].pk}/",
+        note="seen by the organiser's scope and by the attendees' (a department: its own)",
+    ),
+    "staffing:training_attend": Page(
+        frozenset({ADMIN}),
+        lambda w, side, role: f"/staffing/training/{w.training[side].pk}/attend/",
+        method="POST",
+        data=lambda w: {"attendees": [w.c.a12.pk]},
+        away=False,
+        note="only the organiser's heads and administrators",
     ),
     "staffing:training_person": Page(
         HALLS, lambda w, side, role: f"/staffing/training/person/{w.staff[side].pk}/"

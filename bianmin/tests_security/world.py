@@ -272,4 +272,18 @@ def build_world() -> SimpleNamespace:
     w.village = {"home": c.v11, "away": c.v21}
     w.township = {"home": c.tc1, "away": c.tc2}
     w.staff = {"home": c.t1_staff, "away": c.t2_staff}
+
+    from bianmin.staffing.services.training import training_session_create
+
+    def training(attendees):  # held by the approval bureau for one township's staff
+        return training_session_create(
+            actor=c.admin.user,
+            topic="代办业务培训",
+            organiser=c.centre,
+            date=today,
+            hours="2",
+            attendees=attendees,
+        )
+
+    w.training = {"home": training([c.a11, c.t1_staff]), "away": training([c.a21, c.t2_staff])}
     return w

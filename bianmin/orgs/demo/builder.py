@@ -28,6 +28,7 @@ from .counties import HANTAI, CountyPlace
 from .departments import BRANCH_WINDOWS, DEPARTMENTS, GENERAL_INTAKE
 from .names import NameSource, credit_code
 from .templates import T
+from .training import build_training
 
 DEMO_PASSWORD = "bianmin-demo"  # noqa: S105 - the published demo password, never a real one
 DEFAULT_SEED = 2026
@@ -511,4 +512,5 @@ def build_demo(*, seed: int = DEFAULT_SEED) -> DemoCounty:
     staff = build_staff(seed, demo)
     admin = next(s.user for s in staff if s.user.username == "admin")
     build_catalog(seed, demo, actor=admin)
+    build_training(seed, demo)  # training.py: the organisers' sessions (RULES.md "Training")
     return demo

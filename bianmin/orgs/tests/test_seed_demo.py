@@ -281,3 +281,34 @@ def test_demo_accounts_prints_the_main_accounts(demo, db):
     t01 = Staff.objects.get(user__username="t01-staff")
     line = next(line for line in text.splitlines() if line.startswith("t01-staff"))
     assert t01.full_name in line and t01.unit.name in line and "window staff" in line
+
+
+@pytest.mark.slow
+def test_training_sessions_of_a_year_with_some_organisers_short(demo, db):
+    """RULES.md "Training": last year (a whole year whatever today is) the approval bureau met its
+    duty and some delegating departments fell short; every session was held, for township and
+    village staff."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bianmin.staffing.models import TrainingSession
+    from bianmin.staffing.selectors import training_duties
+
+    admin = get_user_model().objects.get(username="admin")
+    today = timezone.localdate()
+    duties = training_duties(viewer=admin, year=today.year - 1)
+    bureau = [d for d in duties if d.kind == "approval_bureau"]
+    departments = [d for d in duties if d.kind == "delegating_department"]
+    assert len(bureau) == 1 and bureau[0].held >= bureau[0].required == 2
+    assert len(departments) >= 8
+    assert any(d.short for d in departments) and any(not d.short for d in departments)
+    sessions = TrainingSession.objects.filter(date__gte=dt.date(today.year - 1, 1, 1))
+    assert not sessions.filter(date__gt=today).exists()
+    halls = Counter()
+    for s in sessions.prefetch_related("rows__staff__unit"):
+        assert s.rows.exists(), s
+        for r in s.rows.all():
+            halls[r.staff.unit.kind] += 1
+    assert set(halls) <= {UnitKind.TOWNSHIP_CENTRE, UnitKind.VILLAGE_STATION, UnitKind.WINDOW}
+    assert halls[UnitKind.VILLAGE_STATION] > 0 and halls[UnitKind.TOWNSHIP_CENTRE] > 0

@@ -20,8 +20,13 @@ from .attendance import (
 )
 from .roster import roster_for_unit, roster_gaps, roster_units
 from .training import (
-    required_sessions,
+    can_record_training,
+    training_candidates,
+    training_duties,
+    training_duty,
+    training_organisers_for,
     training_record,
+    training_session_get,
     training_sessions,
     training_shortfall,
 )
@@ -44,8 +49,13 @@ __all__ = [
     "roster_for_unit",
     "roster_gaps",
     "roster_units",
-    "required_sessions",
+    "can_record_training",
+    "training_candidates",
+    "training_duties",
+    "training_duty",
+    "training_organisers_for",
     "training_record",
+    "training_session_get",
     "training_sessions",
     "training_shortfall",
 ]

@@ -2,7 +2,8 @@
 
 Every figure comes from rows another app wrote: cases the person took in (first responder) in
 the period, their conclusion against the due date, one-time-notice flags, ratings, complaints,
-attendance and training. The assessment keeps the raw counts and the case ids, so each figure can
+attendance, and training attended (information only: RULES.md "Training" makes training a duty of
+the organisers, not a quota per person). The assessment keeps the raw counts and the case ids, so each figure can
 be traced back to the cases behind it.
 """
 
@@ -35,7 +36,7 @@ from ..models import (
 )
 
 ASSESSED_ROLES = (RoleCode.AGENT, RoleCode.WINDOW_STAFF)
-COMPONENTS = ("cases", "on_time", "notice", "rating", "complaints", "attendance", "training")
+COMPONENTS = ("cases", "on_time", "notice", "rating", "complaints", "attendance")
 DEFAULT_SCHEME = {
     "weights": {
         "cases": 20,
@@ -44,7 +45,6 @@ DEFAULT_SCHEME = {
         "rating": 15,
         "complaints": 10,
         "attendance": 10,
-        "training": 10,
     },
     "bands": [[90, Grade.EXCELLENT], [80, Grade.GOOD], [60, Grade.PASS]],
     "case_target": 20,
@@ -154,9 +154,6 @@ def assessment_metrics(*, staff: Staff, start: dt.date, end: dt.date, scheme: di
     trainings = TrainingAttendance.objects.filter(
         staff=staff, session__date__gte=start, session__date__lte=end
     ).count()
-    from ..selectors.training import category_of, delegating_department_ids, required_sessions
-
-    cat = category_of(staff, delegating_department_ids())
     return {
         "cases": len(ids),
         "concluded": len(concluded),
@@ -171,7 +168,6 @@ def assessment_metrics(*, staff: Staff, start: dt.date, end: dt.date, scheme: di
         "leave_days": len(leave_days),
         "present": present,
         "trainings": trainings,
-        "training_required": required_sessions()[cat] if cat else 0,
         "case_target": scheme["case_target"],
         "case_ids": ids,
         "errands": len(errand_ids),
@@ -181,7 +177,7 @@ def assessment_metrics(*, staff: Staff, start: dt.date, end: dt.date, scheme: di
 
 def assessment_components(m: dict) -> dict[str, Decimal | None]:
     """Each component in 0..1 from the raw counts; None where there is no evidence (no case
-    concluded, no rating, no required training...), and such a component drops out of the score
+    concluded, no rating...), and such a component drops out of the score
     rather than counting as full or zero marks. Case volume and complaints always count."""
     expected_days = m["workdays"] - m["leave_days"]
     return {
@@ -193,9 +189,6 @@ def assessment_components(m: dict) -> dict[str, Decimal | None]:
         "rating": Decimal(m["rating_sum"]) / Decimal(5 * m["ratings"]) if m["ratings"] else None,
         "complaints": max(Decimal(0), Decimal(1) - COMPLAINT_PENALTY * m["complaints"]),
         "attendance": _ratio(m["present"], expected_days) if expected_days > 0 else None,
-        "training": _ratio(m["trainings"], m["training_required"])
-        if m["training_required"]
-        else None,
     }
 
 

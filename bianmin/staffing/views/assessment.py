@@ -24,7 +24,6 @@ LABELS = {
     "rating": gettext_lazy("好差评"),
     "complaints": gettext_lazy("投诉"),
     "attendance": gettext_lazy("出勤"),
-    "training": gettext_lazy("培训"),
 }
 
 

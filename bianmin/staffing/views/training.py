@@ -1,17 +1,20 @@
-"""Training pages: sessions in scope with a form to record one, a person's record, shortfalls."""
+"""Training pages: sessions in scope, recording a session and its attendees (the organiser's
+managers), one session with who attended, a person's sessions, and organisers short of their duty."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import PermissionDenied
-from bianmin.orgs.models import Staff, Unit
-from bianmin.orgs.scope import scope_for
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.orgs.models import Staff, Unit, UnitKind
 
 from .. import selectors, services
+from ..models import TrainingAudience
 from .common import parse_date, run
 
 
@@ -22,64 +25,187 @@ def _year(request) -> int:
         return timezone.localdate().year
 
 
-@login_required
-def sessions(request):
+def by_township(people: list[Staff], ticked: set[int]) -> list[dict]:
+    """Attendee checkboxes grouped by township centre (its staff, windows and villages); a group
+    with a ticked person opens, so a form sent back shows what was ticked."""
+    groups: dict[int, dict] = {}
+    for s in people:
+        unit = s.unit
+        centre = unit if unit.kind == UnitKind.TOWNSHIP_CENTRE else unit.parent or unit
+        g = groups.setdefault(centre.pk, {"name": centre.name, "people": [], "open": False})
+        g["people"].append((s, s.pk in ticked))
+        g["open"] |= s.pk in ticked
+    return list(groups.values())
+
+
+def _form_context(request, organiser: Unit | None, typed: dict | None = None) -> dict:
+    """The recording form: the organisers the user may record for, and the township and village
+    staff of the chosen organiser's county to tick as attendees."""
+    organisers = selectors.training_organisers_for(actor=request.user)
+    if organiser is None and organisers:
+        organiser = organisers[0]
+    ticked = {int(x) for x in (typed or {}).get("attendees", []) if str(x).isdigit()}
+    return {
+        "organisers": organisers,
+        "organiser": organiser,
+        "groups": by_township(selectors.training_candidates(organiser=organiser), ticked)
+        if organiser
+        else [],
+        "audiences": TrainingAudience.choices,
+        "typed": typed or {},
+        "today": timezone.localdate(),
+    }
+
+
+def _sessions_page(request, *, organiser=None, typed=None, status=200):
     year = _year(request)
-    scope = scope_for(request.user)
     return render(
         request,
         "staffing/training.html",
         {
             "year": year,
             "sessions": selectors.training_sessions(viewer=request.user, year=year),
-            "units": Unit.objects.filter(scope.units_q(), is_active=True).order_by("region__code"),
-            "people": Staff.objects.filter(scope.units_q("unit"), user__is_active=True)
-            .select_related("unit")
-            .order_by("unit__region__code", "full_name"),
+            **_form_context(request, organiser, typed),
         },
+        status=status,
     )
+
+
+@login_required
+def sessions(request):
+    organiser = None
+    if request.GET.get("organiser"):
+        organiser = next(
+            (
+                u
+                for u in selectors.training_organisers_for(actor=request.user)
+                if str(u.pk) == request.GET["organiser"]
+            ),
+            None,
+        )
+    return _sessions_page(request, organiser=organiser)
 
 
 @login_required
 @require_POST
 def session_new(request):
     p = request.POST
-    organiser = Unit.objects.filter(pk=p.get("organiser") or 0).first()
-    attendees = list(Staff.objects.filter(pk__in=p.getlist("attendees")))
-    if organiser is None:
-        raise DjangoPermissionDenied
+    pk = p.get("organiser", "")
+    organiser = Unit.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+    if organiser is None or not selectors.can_record_training(request.user, organiser):
+        raise DjangoPermissionDenied(_("只有组织单位的负责人或管理员可以登记其培训"))
+    typed = {k: p.get(k, "") for k in ("topic", "date", "hours", "audience", "note")}
+    typed["attendees"] = p.getlist("attendees")
+    attendees = list(
+        Staff.objects.filter(
+            pk__in=[int(x) for x in typed["attendees"] if x.isdigit()]
+        ).select_related("unit__parent", "unit__region")
+    )
+    try:
+        session = services.training_session_create(
+            actor=request.user,
+            topic=typed["topic"],
+            organiser=organiser,
+            date=parse_date(typed["date"]),
+            hours=typed["hours"],
+            audience=typed["audience"],
+            attendees=attendees,
+            note=typed["note"],
+        )
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+    except DomainError as e:
+        # The form comes back with what was typed and ticked.
+        messages.error(request, e.message)
+        return _sessions_page(request, organiser=organiser, typed=typed, status=400)
+    messages.success(request, _("培训已登记，参训 %(n)s 人") % {"n": session.rows.count()})
+    return redirect("staffing:training_session", session.pk)
+
+
+def _session(request, pk: int):
+    try:
+        return selectors.training_session_get(viewer=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def session(request, pk: int):
+    s = _session(request, pk)
+    can_record = selectors.can_record_training(request.user, s.organiser)
+    attended = {r.staff_id for r in s.rows.all()}
+    return render(
+        request,
+        "staffing/training_session.html",
+        {
+            "s": s,
+            "can_record": can_record,
+            "groups": by_township(
+                [
+                    c
+                    for c in selectors.training_candidates(organiser=s.organiser)
+                    if c.pk not in attended
+                ],
+                set(),
+            )
+            if can_record
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_attend(request, pk: int):
+    s = _session(request, pk)
+    attendees = list(
+        Staff.objects.filter(
+            pk__in=[int(x) for x in request.POST.getlist("attendees") if x.isdigit()]
+        ).select_related("unit__parent", "unit__region")
+    )
     run(
         request,
-        lambda: services.training_session_create(
-            actor=request.user,
-            topic=p.get("topic", ""),
-            organiser=organiser,
-            date=parse_date(p.get("date")),
-            hours=p.get("hours", ""),
-            attendees=attendees,
-            note=p.get("note", ""),
+        lambda: services.training_attendance_add(
+            session=s, attendees=attendees, actor=request.user
         ),
-        _("培训已登记"),
+        _("已补登参训人员"),
     )
-    return redirect("staffing:training")
+    return redirect("staffing:training_session", s.pk)
+
+
+def _record_page(request, staff: Staff, *, mine: bool):
+    try:
+        record = selectors.training_record(viewer=request.user, staff=staff, year=_year(request))
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+    return render(request, "staffing/training_person.html", {"record": record, "mine": mine})
+
+
+@login_required
+def mine(request):
+    staff = getattr(request.user, "staff", None)
+    if staff is None:
+        raise Http404
+    return _record_page(request, staff, mine=True)
 
 
 @login_required
 def person(request, staff_id: int):
     staff = get_object_or_404(Staff.objects.select_related("unit"), pk=staff_id)
-    try:
-        record = selectors.training_record(viewer=request.user, staff=staff, year=_year(request))
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
-    return render(request, "staffing/training_person.html", {"record": record})
+    return _record_page(request, staff, mine=staff.user_id == request.user.pk)
 
 
 @login_required
 def shortfall(request):
     year = _year(request)
-    rows = selectors.training_shortfall(viewer=request.user, year=year)
+    duties = selectors.training_duties(viewer=request.user, year=year)
     return render(
         request,
         "staffing/training_shortfall.html",
-        {"year": year, "rows": rows, "required": selectors.required_sessions()},
+        {
+            "year": year,
+            "short": [d for d in duties if d.short],
+            "met": [d for d in duties if not d.short],
+            "duty": selectors.training_duty(),
+        },
     )
