@@ -154,7 +154,7 @@ def _narrow(title: str, labels: list[str], series: list[Series], stacked: bool) 
     peak = max(max(_totals(labels, series, stacked), default=0), 1)
     bar_area = NARROW_W - NARROW_VALUE_W
     bars = 1 if stacked else max(len(series), 1)
-    group_h = FONT + 6 + bars * (NARROW_BAR_H + 2) + 10
+    group_h = FONT + 9 + bars * (NARROW_BAR_H + 4) + 10
     body = []
     for i, label in enumerate(labels):
         y0 = i * group_h
@@ -162,7 +162,7 @@ def _narrow(title: str, labels: list[str], series: list[Series], stacked: bool) 
             f'<text x="0" y="{y0 + FONT:.0f}">{escape(_clip(label, 28))}'
             f"<title>{escape(label)}</title></text>"
         )
-        y = y0 + FONT + 6
+        y = y0 + FONT + 9
         x = 0.0
         for name, values, colour in series:
             v = _num(values[i])
@@ -179,7 +179,7 @@ def _narrow(title: str, labels: list[str], series: list[Series], stacked: bool) 
                     f'<text x="{w + 4:.1f}" y="{y + NARROW_BAR_H - 3}" font-size="12">'
                     f"{_fmt(v)}</text>"
                 )
-                y += NARROW_BAR_H + 2
+                y += NARROW_BAR_H + 4
         if stacked:
             total = sum(_num(vals[i]) for _n, vals, _c in series)
             body.append(
