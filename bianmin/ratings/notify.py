@@ -64,6 +64,7 @@ def rectifications_overdue_notify(*, today: dt.date | None = None) -> OverdueRes
     result = OverdueResult(today=today)
     for rect in rectifications_overdue(today=today).order_by("pk"):
         result.overdue += 1
+        due: dt.date | None
         if rect.state == RectState.OPEN:
             text = _("【差评回访超期】%(u)s 整改 %(n)s：回访期限 %(d)s，尚未回访申请人")
             due, what = rect.callback_due, "callback"

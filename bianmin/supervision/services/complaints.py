@@ -127,7 +127,7 @@ def complaint_file(
 def _notify_filed(complaint: Complaint) -> None:
     """Tell the responsible head of a new complaint or suggestion on the day it is filed: the
     decision is due within 5 working days (RULES.md "Supervision")."""
-    about = complaint.staff.user if complaint.staff_id else None
+    about = complaint.staff.user if complaint.staff is not None else None
     notify_once(
         users=heads_responsible(complaint.unit, exclude=about),
         text=_("【新%(k)s】%(u)s %(n)s，请于 %(d)s 前处理：%(c)s")
