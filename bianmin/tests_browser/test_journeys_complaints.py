@@ -18,6 +18,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
+from bianmin.portal.tests.conftest import axe_check  # noqa: F401  (the portal's axe-core fixture)
 from bianmin.ratings.models import Rating, Rectification, RectState
 from bianmin.supervision.models import Complaint, ComplaintContactView, ComplaintStatus
 from bianmin.tests_browser.fixtures import DB_LOCK, PHONE
@@ -50,7 +51,13 @@ def _open_notification(page, text: str) -> None:
         link.click()
 
 
-def test_a_complaint_filed_decided_replied_and_read_back(county, page, new_page, screenshot):
+def test_a_complaint_filed_decided_replied_and_read_back(
+    county,
+    page,
+    new_page,
+    screenshot,
+    axe_check,  # noqa: F811 (the fixture imported above)
+):
     citizen = new_page(**PHONE)
     citizen.goto("/")
     with citizen.expect_navigation():
@@ -65,6 +72,7 @@ def test_a_complaint_filed_decided_replied_and_read_back(county, page, new_page,
     number = citizen.locator("#tracking").inner_text().strip()
     expect(citizen.locator("main")).to_contain_text("以便查询")
     _fits(citizen)
+    axe_check(citizen)
     screenshot(citizen, "receipt")
 
     # The township head is told in the app and opens the complaint from the notification.
@@ -75,6 +83,7 @@ def test_a_complaint_filed_decided_replied_and_read_back(county, page, new_page,
     with page.expect_navigation():
         page.get_by_role("button", name="查看完整号码以回电").click()
     expect(page.locator("#complaint-phone a")).to_have_text(CITIZEN_PHONE)
+    axe_check(page)
     with DB_LOCK:
         assert ComplaintContactView.objects.filter(complaint__number=number).count() == 1
     # Deciding: the outcome is asked for with the note.
@@ -107,11 +116,16 @@ def test_a_complaint_filed_decided_replied_and_read_back(county, page, new_page,
     expect(citizen.locator("#complaint-outcome")).to_have_text("属实")
     expect(citizen.locator("#complaint-reply")).to_contain_text("已批评教育并调整窗口值守安排")
     _fits(citizen)
+    axe_check(citizen)
     screenshot(citizen, "lookup")
 
 
 def test_a_bad_rating_rectified_and_followed_up_from_the_status_page(
-    county, page, new_page, screenshot
+    county,
+    page,
+    new_page,
+    screenshot,
+    axe_check,  # noqa: F811 (the fixture imported above)
 ):
     from bianmin.ratings.tests.helpers import PHONE as CASE_PHONE
     from bianmin.ratings.tests.helpers import concluded_case
@@ -158,11 +172,13 @@ def test_a_bad_rating_rectified_and_followed_up_from_the_status_page(
     expect(section.locator(".rect-outcome")).to_have_text("立即整改")
     expect(section.locator(".rect-measures")).to_contain_text("已重印材料清单")
     _fits(applicant)
+    axe_check(applicant)
     screenshot(applicant, "status-rectified")
     with applicant.expect_navigation():
         section.locator(".follow-up-link").click()
     expect(applicant.locator("#fu-rect-number")).to_have_text(number)
     expect(applicant.locator("#fu-number")).to_have_value(number)
+    axe_check(applicant)
     applicant.fill("#fu-phone", tail)
     applicant.select_option("#fu-level", "4")
     applicant.fill("#fu-comment", "整改及时")
