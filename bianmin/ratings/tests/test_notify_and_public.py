@@ -100,6 +100,10 @@ def test_status_page_shows_the_rectification_and_links_the_follow_up(client, cou
     assert "立即整改" in page and "增派窗口人员，当场办结" in page and "属实" not in page
     link = f'href="/ratings/follow-up/?number={rect.number}"'
     assert link in page
+    api = client.get(f"/api/v1/public/cases/{case.number}", {"phone_tail": PHONE[-4:]}).json()
+    assert [(r["number"], r["follow_up_open"]) for r in api["rectifications"]] == [
+        (rect.number, True)
+    ]
     follow = client.get(f"/ratings/follow-up/?number={rect.number}").content.decode()
     assert f'id="fu-rect-number">{rect.number}<' in follow
     assert f'value="{rect.number}"' in follow

@@ -175,3 +175,23 @@ def test_receipt_and_portal_pages_link_the_lookup(client, county):
     assert client.get(f"{LOOKUP}?number={number}").content.decode().count(number) >= 1
     for path in ("/", "/status/", LOOKUP):
         assert f'href="{LOOKUP}"' in client.get(path).content.decode(), path
+
+
+def test_public_api_answers_like_the_page(client, county):
+    complaint = _file(county)
+    url = f"/api/v1/public/complaints/{complaint.number}"
+    wrong, unknown = (
+        client.get(url, {"phone_tail": "0000"}),
+        client.get("/api/v1/public/complaints/TS-20250926-AAAAAA-A", {"phone_tail": "5678"}),
+    )
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json() and wrong.json()["code"] == "no_match"
+    _decide(county, complaint, "not_upheld")
+    services.complaint_reply(complaint=complaint, actor=county.t1_head.user, reply="经核查不属实")
+    body = client.get(url, {"phone_tail": "5678"}).json()
+    assert (body["status"], body["outcome"], body["outcome_label"]) == (
+        "replied",
+        "not_upheld",
+        "不属实",
+    )
+    assert body["reply"] == "经核查不属实" and "phone" not in body
