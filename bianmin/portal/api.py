@@ -1,8 +1,8 @@
-"""Public JSON API (/api/v1/public/): status lookup and online rating, no login.
+"""Public JSON API (/api/v1/public/): status lookup, online rating and complaint lookup, no login.
 
-Both endpoints take the case number and the last four digits of the applicant's phone; a wrong
-pair is a 404 that looks the same whether the number exists or not, and repeated wrong pairs are
-rate limited (429) per address and per number (`bianmin.portal.throttle`).
+Each endpoint takes the case (or complaint) number and the last four digits of the phone given;
+a wrong pair is a 404 that looks the same whether the number exists or not, and repeated wrong
+pairs are rate limited (429) per address and per number (`bianmin.portal.throttle`).
 """
 
 from django.utils.translation import gettext as _
@@ -18,6 +18,16 @@ class Step(Schema):
     at: str
     text: str
     unit: str
+
+
+class RectificationOut(Schema):
+    number: str = Field(description="整改编号, asked for by the follow-up rating")
+    state_label: str
+    outcome_label: str
+    measures: str = Field(description="what the unit did, or its explanation")
+    fix_due: str | None
+    rectified_on: str | None
+    follow_up_open: bool = Field(description="the one follow-up rating can be given now")
 
 
 class CaseStatusOut(Schema):
@@ -44,6 +54,7 @@ class CaseStatusOut(Schema):
     missing_materials: list[str]
     timeline: list[Step]
     can_rate: bool
+    rectifications: list[RectificationOut]
 
 
 class Error(Schema):
@@ -76,6 +87,18 @@ def _out(case) -> dict:
             for e in s["timeline"]
         ],
         "can_rate": s["can_rate"],
+        "rectifications": [
+            {
+                "number": r.number,
+                "state_label": str(r.state_label),
+                "outcome_label": str(r.outcome_label),
+                "measures": r.measures,
+                "fix_due": str(r.fix_due) if r.fix_due else None,
+                "rectified_on": str(r.rectified_on) if r.rectified_on else None,
+                "follow_up_open": r.follow_up_open,
+            }
+            for r in s["rectifications"]
+        ],
     }
 
 
@@ -119,4 +142,46 @@ def case_rate(request, number: str, payload: RatingIn):
         "level": rating.level,
         "comment": rating.comment,
         "detail": _("感谢您的评价"),
+    }
+
+
+class ComplaintOut(Schema):
+    number: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    unit: str
+    filed_on: str
+    decide_due: str
+    reply_due: str
+    decided_on: str | None
+    outcome: str = Field(description="upheld | partly_upheld | not_upheld, empty until decided")
+    outcome_label: str
+    replied_on: str | None
+    reply: str
+
+
+@router.get(
+    "/complaints/{number}",
+    response={200: ComplaintOut, 404: Error, 429: Error},
+    summary="Complaint decision, verified outcome and reply by number and phone digits",
+)
+def complaint_status(request, number: str, phone_tail: str):
+    c = services.complaint_lookup(number=number, phone_tail=phone_tail, ip=client_ip(request))
+    return {
+        "number": c.number,
+        "kind": c.kind,
+        "kind_label": str(c.kind_label),
+        "status": c.status,
+        "status_label": str(c.status_label),
+        "unit": c.unit_name,
+        "filed_on": str(c.filed_on),
+        "decide_due": str(c.decide_due),
+        "reply_due": str(c.reply_due),
+        "decided_on": str(c.decided_on) if c.decided_on else None,
+        "outcome": c.outcome,
+        "outcome_label": str(c.outcome_label),
+        "replied_on": str(c.replied_on) if c.replied_on else None,
+        "reply": c.reply,
     }

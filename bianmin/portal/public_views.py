@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from bianmin.cases.models import Case
 from bianmin.common.errors import DomainError, NotFound
@@ -12,6 +13,7 @@ from bianmin.common.qr import qr_svg
 from bianmin.orgs.models import Region, Staff, UnitKind
 
 from . import selectors, services
+from .status_views import client_ip
 
 
 def _unit_or_404(code: str):
@@ -86,6 +88,26 @@ def service_card(request, code: str):
             ),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_lookup(request):
+    """The complainant reads the decision, the verified outcome and the reply (number + phone
+    tail, rate limited like the status lookup). Shown on the POST's response only: nothing about
+    the complaint is put in a URL or the session."""
+    form = request.POST if request.method == "POST" else request.GET
+    context: dict = {"form": form}
+    if request.method == "POST":
+        try:
+            context["c"] = services.complaint_lookup(
+                number=form.get("number", ""),
+                phone_tail=form.get("phone_tail", ""),
+                ip=client_ip(request),
+            )
+        except DomainError as e:
+            context["error"] = e.message
+            return render(request, "portal/public/complaint_lookup.html", context, status=e.status)
+    return render(request, "portal/public/complaint_lookup.html", context)
 
 
 def complaint_file(request):

@@ -404,6 +404,7 @@ def status_summary(case: Case) -> dict:
         rating = Rating.objects.filter(case=case, channel="online").order_by("-pk").first()
     except ImportError:  # pragma: no cover - ratings app absent
         pass
+    from bianmin.ratings.selectors import case_rectifications_public
     from bianmin.ratings.services import RATEABLE_STATES
 
     return {
@@ -431,5 +432,6 @@ def status_summary(case: Case) -> dict:
         "timeline": events,
         "can_rate": case.state in RATEABLE_STATES,
         "rating": rating,
+        "rectifications": case_rectifications_public(case),
         "is_online": hasattr(case, "application"),
     }

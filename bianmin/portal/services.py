@@ -735,6 +735,28 @@ def question_answer(*, question: Question, actor, answer: str) -> Question:
     return question
 
 
+def complaint_lookup(*, number: str, phone_tail: str, ip: str):
+    """What the complainant may read of their complaint (`supervision.selectors.PublicComplaint`:
+    decision date, verified outcome, reply) for a (complaint number, last four phone digits) pair.
+
+    Guarded like the status lookup (`throttle.COMPLAINT_LOOKUP`): a wrong pair is answered the
+    same whether the number exists or not and counts per address and per number; a blocked key
+    is refused (429) even for the right pair until the block ends.
+    """
+    from bianmin.supervision.selectors import complaint_public_get
+
+    number = (number or "").strip().upper()
+    tail = (phone_tail or "").strip()
+    limit = throttle.COMPLAINT_LOOKUP
+    keys = throttle.keys_for(ip=ip, number=number, limit=limit)
+    throttle.check(keys, limit=limit)
+    if len(tail) == 4 and tail.isdigit():
+        with contextlib.suppress(NotFound):
+            return complaint_public_get(number, tail)
+    throttle.record_failure(keys, ip=ip, number=number, limit=limit)
+    raise NotFound(_("投诉编号或手机号后四位不正确"), code="no_match")
+
+
 def complaint_file(**kwargs):
     """File a complaint or suggestion through the supervision service (tracking number, reply
     deadline); the portal adds nothing of its own."""

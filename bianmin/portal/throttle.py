@@ -1,5 +1,6 @@
-"""Rate limits for the public checks of (number, last four phone digits): the status lookup and
-the follow-up rating (追评, rectification number + phone digits).
+"""Rate limits for the public checks of (number, last four phone digits): the status lookup, the
+complaint lookup (投诉查询, the status lookup's limit and address counter) and the follow-up rating
+(追评, rectification number + phone digits).
 
 Four digits are only 10,000 possibilities, so wrong guesses are counted per client address and per
 number (hashed: the counter must not become a list of real numbers). After `max_failures` wrong
@@ -53,6 +54,15 @@ LOOKUP = Limit(
     ip_prefix="ip",
     number_prefix="case",
     message=gettext_lazy("查询错误次数过多，请 %(m)s 分钟后再试"),
+)
+# Complaint numbers are checked like case numbers: the same settings, and wrong guesses from one
+# address count on the same counter whichever of the two lookups they try.
+COMPLAINT_LOOKUP = Limit(
+    name="complaint lookup",
+    setting=LOOKUP.setting,
+    ip_prefix=LOOKUP.ip_prefix,
+    number_prefix="complaint",
+    message=LOOKUP.message,
 )
 FOLLOW_UP = Limit(
     name="follow-up rating",

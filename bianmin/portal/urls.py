@@ -35,6 +35,7 @@ urlpatterns = [
     path("cards/", public_views.service_cards, name="service_cards"),
     path("cards/<str:code>/", public_views.service_card, name="service_card"),
     path("complaints/", public_views.complaint_file, name="complaint_file"),
+    path("complaints/lookup/", public_views.complaint_lookup, name="complaint_lookup"),
     # Appointments and home visits
     path("appointments/", appointment_views.appointment_book, name="appointment_book"),
     path(

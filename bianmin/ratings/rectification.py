@@ -32,6 +32,7 @@ from .models import (
     RectificationEvent,
 )
 from .models import RectState as S
+from .notify import rectification_opened_notify
 
 CALLBACK_WORKDAYS = 1  # RULES.md "Ratings": call back within 1 working day.
 PREVIOUS = "=previous"
@@ -362,6 +363,7 @@ def rectification_open(*, rating: Rating, actor=None) -> Rectification:
         actor=None,
         data={"level": rating.level, "named": rating.named, "callback_due": str(rect.callback_due)},
     )
+    rectification_opened_notify(rect)
     return rect
 
 

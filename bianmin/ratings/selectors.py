@@ -281,3 +281,47 @@ def onsite_rating_open(case: Case, *, viewer=None) -> bool:
     if viewer is not None and not scope_for(viewer).can_act_for_unit(case.intake_unit):
         return False
     return onsite_rating_of(case) is None
+
+
+# -- what the applicant sees of a rectification ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicRectification:
+    """A rectification as the applicant's status page shows it: its number (the follow-up
+    rating asks for it), where it stands, the outcome and what the unit did or explained; not
+    the unit's internal call-back findings."""
+
+    number: str
+    state_label: str
+    outcome_label: str
+    measures: str
+    fix_due: dt.date | None
+    rectified_on: dt.date | None
+    follow_up_open: bool
+    follow_up_level: str
+
+
+def case_rectifications_public(case: Case) -> list[PublicRectification]:
+    """The rectifications of the case's bad ratings, oldest first, for the public status page of
+    an applicant who proved the case's phone digits. `follow_up_open`: the one follow-up rating
+    (RULES.md "Ratings") can be given now (rectified or explained, not yet followed up)."""
+    from .rectification import find
+
+    rows = Rectification.objects.filter(case=case).select_related("rating__follow_up")
+    out = []
+    for rect in rows.order_by("pk"):
+        follow = getattr(rect.rating, "follow_up", None)
+        out.append(
+            PublicRectification(
+                number=rect.number,
+                state_label=rect.get_state_display(),
+                outcome_label=rect.get_outcome_display() if rect.outcome else "",
+                measures=rect.measures,
+                fix_due=rect.fix_due,
+                rectified_on=rect.rectified_on,
+                follow_up_open=follow is None and find("follow_up", rect.state) is not None,
+                follow_up_level=follow.get_level_display() if follow else "",
+            )
+        )
+    return out

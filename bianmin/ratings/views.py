@@ -110,8 +110,10 @@ def act(request, pk: int):
 
 def follow_up(request):
     """Public page: the applicant's one follow-up rating, by rectification number and phone tail
-    (wrong pairs are rate limited per address and per number, see `follow_up_verify`)."""
-    context = {"levels": Level.choices, "done": None, "error": None, "data": request.POST}
+    (wrong pairs are rate limited per address and per number, see `follow_up_verify`). The case's
+    public status page links here with the rectification number filled in (`?number=`)."""
+    data = request.POST if request.method == "POST" else request.GET
+    context = {"levels": Level.choices, "done": None, "error": None, "data": data}
     status = 200
     if request.method == "POST":
         tail = request.POST.get("phone_tail", "").strip()

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Alert, EscalationRule, WarningThreshold
+from .models import Alert, ComplaintContactView, EscalationRule, WarningThreshold
 
 
 @admin.register(WarningThreshold)
@@ -21,6 +21,23 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 class AlertAdmin(admin.ModelAdmin):
     list_display = ["raised_on", "level", "clock", "subject", "unit", "due_on", "escalated"]
     list_filter = ["level", "clock", "escalated"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ComplaintContactView)
+class ComplaintContactViewAdmin(admin.ModelAdmin):
+    """Who revealed which complainant's phone: read only, like the case personal-data log."""
+
+    list_display = ["viewed_at", "viewer", "complaint"]
+    date_hierarchy = "viewed_at"
 
     def has_add_permission(self, request):
         return False

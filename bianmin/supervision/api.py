@@ -154,6 +154,7 @@ class ComplaintOut(Schema):
     reply_due: dt.date
     decided_on: dt.date | None
     decision_note: str
+    outcome: str
     replied_on: dt.date | None
     reply: str
 
@@ -177,6 +178,7 @@ def complaint_out(c) -> dict:
         "reply_due": c.reply_due,
         "decided_on": c.decided_on,
         "decision_note": c.decision_note,
+        "outcome": c.outcome,
         "replied_on": c.replied_on,
         "reply": c.reply,
     }
@@ -195,21 +197,33 @@ def get_complaint(request, number: str):
     return complaint_out(selectors.complaint_get(viewer=request.auth, number=number))
 
 
+class DecisionIn(Schema):
+    note: str
+    # upheld | partly_upheld | not_upheld; required for a complaint, ignored for a suggestion.
+    outcome: str = ""
+
+
 @router.post("/complaints/{number}/decide", response=ComplaintOut, summary="Decide a complaint")
-def decide_complaint(request, number: str, payload: NoteIn):
+def decide_complaint(request, number: str, payload: DecisionIn):
     c = selectors.complaint_get(viewer=request.auth, number=number)
     return complaint_out(
-        services.complaint_decide(complaint=c, actor=request.auth, note=payload.note)
+        services.complaint_decide(
+            complaint=c, actor=request.auth, note=payload.note, outcome=payload.outcome
+        )
     )
 
 
 class ReplyIn(Schema):
     reply: str
+    # Required when the complaint is replied to before a decision recorded its outcome.
+    outcome: str = ""
 
 
 @router.post("/complaints/{number}/reply", response=ComplaintOut, summary="Reply to a complaint")
 def reply_complaint(request, number: str, payload: ReplyIn):
     c = selectors.complaint_get(viewer=request.auth, number=number)
     return complaint_out(
-        services.complaint_reply(complaint=c, actor=request.auth, reply=payload.reply)
+        services.complaint_reply(
+            complaint=c, actor=request.auth, reply=payload.reply, outcome=payload.outcome
+        )
     )

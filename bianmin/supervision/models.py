@@ -19,6 +19,19 @@ class ComplaintStatus(models.TextChoices):
     REPLIED = "replied", _("已答复")
 
 
+class ComplaintOutcome(models.TextChoices):
+    """What the inquiry found (经查证): only upheld complaints count against a person or unit
+    (RULES.md "Supervision")."""
+
+    UPHELD = "upheld", _("属实")
+    PARTLY_UPHELD = "partly_upheld", _("部分属实")
+    NOT_UPHELD = "not_upheld", _("不属实")
+
+
+# The outcomes that count against the person or unit complained about.
+UPHELD_OUTCOMES = (ComplaintOutcome.UPHELD, ComplaintOutcome.PARTLY_UPHELD)
+
+
 class Complaint(TimeStampedModel):
     """A complaint or suggestion from the portal (or a window), owned by the responsible unit.
 
@@ -74,6 +87,10 @@ class Complaint(TimeStampedModel):
         related_name="+",
     )
     decision_note = models.TextField(_("处理意见"), blank=True)
+    # Set with the decision on a complaint (a suggestion has none); required before the reply.
+    outcome = models.CharField(
+        _("核查结论"), max_length=16, choices=ComplaintOutcome.choices, blank=True
+    )
     replied_on = models.DateField(_("答复日期"), null=True, blank=True)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,6 +111,30 @@ class Complaint(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ComplaintContactView(models.Model):
+    """Who revealed a complainant's phone number, and when (as `cases.PersonalDataView` logs the
+    personal data of a case; a complaint need not have a case, so it is logged here)."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="contact_views", verbose_name=_("投诉")
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("查看人"),
+    )
+    viewed_at = models.DateTimeField(_("查看时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+        verbose_name = _("投诉人联系方式查看记录")
+        verbose_name_plural = _("投诉人联系方式查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.viewer_id} {self.complaint_id} {self.viewed_at}"
 
 
 class Clock(models.TextChoices):
@@ -192,10 +233,20 @@ class Notification(models.Model):
     alert = models.ForeignKey(
         Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    # What the notification is about ("complaint:12:filed", "rectification:4:overdue:2026-12-01"):
+    # a job that runs again does not notify the same person of the same thing twice.
+    key = models.CharField(_("通知事由"), max_length=80, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="supervision_notification_once",
+            )
+        ]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
 

@@ -34,7 +34,16 @@ from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
 
 from . import clocks
-from .models import Alert, Complaint, ComplaintStatus, Escalation, Level, Notification
+from .models import (
+    UPHELD_OUTCOMES,
+    Alert,
+    Complaint,
+    ComplaintKind,
+    ComplaintStatus,
+    Escalation,
+    Level,
+    Notification,
+)
 
 ACCEPT_OR_NOTICE_DAYS = 5  # 行政许可法 art. 32
 # The tier figures cover the current work: unfinished cases and cases finished in the last year.
@@ -123,6 +132,15 @@ def complaints_visible(*, viewer) -> QuerySet[Complaint]:
     return Complaint.objects.filter(scope.units_q("unit"))
 
 
+def complaints_upheld() -> QuerySet[Complaint]:
+    """The complaints that count against a person or unit: complaints (not suggestions) found
+    true or partly true (属实 / 部分属实). RULES.md "Supervision": a complaint counts only once it is
+    found true; unverified or unfounded ones do not. Every figure that counts complaints (the
+    staff assessment, unit figures) starts from this queryset; the caller narrows it by person,
+    unit and period. A system reader: callers scope it themselves."""
+    return Complaint.objects.filter(kind=ComplaintKind.COMPLAINT, outcome__in=UPHELD_OUTCOMES)
+
+
 def complaint_queue(
     *, viewer, status: str | None = None, unit: int | None = None, overdue: bool = False, today=None
 ) -> list[Complaint]:
@@ -158,7 +176,8 @@ def complaint_get(*, viewer, number: str) -> Complaint:
 
 @dataclass(frozen=True)
 class PublicComplaint:
-    """What the complainant sees: no phone, no staff-internal decision note."""
+    """What the complainant sees: the decision (its date and verified outcome) and the reply; no
+    phone, no staff-internal decision note."""
 
     number: str
     kind: str
@@ -171,6 +190,8 @@ class PublicComplaint:
     decide_due: dt.date
     reply_due: dt.date
     decided_on: dt.date | None
+    outcome: str
+    outcome_label: str
     replied_on: dt.date | None
     reply: str
 
@@ -201,6 +222,8 @@ def complaint_public_get(number: str, phone_tail: str) -> PublicComplaint:
         decide_due=row.decide_due,
         reply_due=row.reply_due,
         decided_on=row.decided_on,
+        outcome=row.outcome,
+        outcome_label=row.get_outcome_display() if row.outcome else "",
         replied_on=row.replied_on,
         reply=row.reply if row.status == ComplaintStatus.REPLIED else "",
     )

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.validators import mask_phone
 
 from . import selectors, services
 from .charts import stacked_bars
-from .models import ComplaintStatus, Level
+from .models import ComplaintOutcome, ComplaintStatus, Level
 
 
 def _call(fn, **kw):
@@ -107,36 +108,53 @@ def complaints(request):
     )
 
 
+def _complaint_page(request, row, *, status: int = 200, **extra):
+    context = {
+        "c": row,
+        "outcomes": ComplaintOutcome.choices,
+        "masked_phone": mask_phone(row.phone),
+        "form": request.POST if request.method == "POST" else {},
+        **extra,
+    }
+    return render(request, "supervision/complaint_detail.html", context, status=status)
+
+
 @login_required
 def complaint_detail(request, number: str):
     row = _call(selectors.complaint_get, viewer=request.user, number=number)
-    return render(request, "supervision/complaint_detail.html", {"c": row})
+    return _complaint_page(request, row)
 
 
 @login_required
 @require_POST
 def complaint_action(request, number: str, action: str):
     row = _call(selectors.complaint_get, viewer=request.user, number=number)
+    post = request.POST
     try:
         if action == "decide":
             services.complaint_decide(
-                complaint=row, actor=request.user, note=request.POST.get("note", "")
+                complaint=row,
+                actor=request.user,
+                note=post.get("note", ""),
+                outcome=post.get("outcome", ""),
             )
             messages.success(request, _("已记录处理意见"))
         elif action == "reply":
             services.complaint_reply(
-                complaint=row, actor=request.user, reply=request.POST.get("reply", "")
+                complaint=row,
+                actor=request.user,
+                reply=post.get("reply", ""),
+                outcome=post.get("outcome", ""),
             )
             messages.success(request, _("已答复投诉人"))
+        elif action == "contact":
+            # Shown on this response only, never stored in the page's URL; each reveal is logged.
+            phone = services.complaint_contact_reveal(complaint=row, actor=request.user)
+            return _complaint_page(request, row, phone=phone or "—")
         else:
             raise Http404(action)
     except DomainError as e:
-        messages.error(request, e.message)
-        status = getattr(e, "status", 400)
-        return render(
-            request,
-            "supervision/complaint_detail.html",
-            {"c": row, "error": e.message},
-            status=status,
+        return _complaint_page(
+            request, row, status=getattr(e, "status", 400), error=e.message, action=action
         )
     return redirect("supervision:complaint_detail", number=row.number)

@@ -125,6 +125,7 @@ MATRIX: dict[str, Page] = {
         PUBLIC, lambda w, side, role: f"/cards/{w.village[side].code}/", away=False
     ),
     "portal:complaint_file": fixed(PUBLIC, "/complaints/"),
+    "portal:complaint_lookup": fixed(PUBLIC, "/complaints/lookup/"),
     "portal:appointment_book": fixed(PUBLIC, "/appointments/"),
     "portal:appointment_manage": fixed(
         PUBLIC, "/appointments/NOSUCHCODE/", note="the code is the secret; unknown is 404"
@@ -243,7 +244,7 @@ MATRIX: dict[str, Page] = {
         HALLS,
         lambda w, side, role: f"/supervision/complaints/{w.complaint[side].number}/decide/",
         method="POST",
-        data={"note": "已核实"},
+        data={"note": "已核实", "outcome": "not_upheld"},
     ),
     # -- ratings -------------------------------------------------------------------------------
     "ratings:queue": fixed(STAFF, "/ratings/"),

@@ -31,6 +31,7 @@ PUBLIC_ROUTES = {
     "GET /api/v1/items/{code}",
     "GET /api/v1/public/cases/{number}",
     "POST /api/v1/public/cases/{number}/rating",
+    "GET /api/v1/public/complaints/{number}",
     "POST /api/v1/ratings/follow-up",
 }
 

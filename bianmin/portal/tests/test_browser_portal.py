@@ -219,7 +219,9 @@ def test_public_pages_pass_axe_on_phone_and_desktop(data, phone, desk, axe_check
         ("card", f"/cards/{data.v11.code}/"),
         ("home-visit", "/home-visit/?item=ZR-001"),
         ("complaint", "/complaints/"),
+        ("complaint-lookup", "/complaints/lookup/"),
         ("status-lookup", "/status/"),
+        ("follow-up", "/ratings/follow-up/?number=ZG-1"),
     ]
     for name, url in pages:
         for label, page in (("phone", phone), ("desktop", desk)):

@@ -19,7 +19,7 @@ from bianmin.common.errors import PermissionDenied, ValidationFailed
 from bianmin.orgs.models import Region, RoleCode, Staff
 from bianmin.orgs.scope import scope_for
 from bianmin.ratings.models import Rating
-from bianmin.supervision.models import Complaint, ComplaintKind
+from bianmin.supervision.selectors import complaints_upheld
 from bianmin.workdays.calendar import snapshot
 
 from ..access import is_head_for, staff_of
@@ -51,7 +51,7 @@ DEFAULT_SCHEME = {
     "grade_factors": {Grade.EXCELLENT: 1.2, Grade.GOOD: 1.0, Grade.PASS: 0.8, Grade.FAIL: 0},
     "base_points": 10,
 }
-# Per complaint (upheld where the complaint model records it), a quarter of the component.
+# Per upheld complaint (属实 / 部分属实), a quarter of the component.
 COMPLAINT_PENALTY = Decimal("0.25")
 DEFAULT_SUBSIDY_PER_AGENT = Decimal("20000")
 MAX_ADJUSTMENT = Decimal("10")
@@ -124,12 +124,12 @@ def assessment_metrics(*, staff: Staff, start: dt.date, end: dt.date, scheme: di
             case__submitted_on__lte=end,
         ).values_list("level", flat=True)
     )
-    # Every complaint filed against the person counts: the complaint record has no "upheld"
-    # outcome yet, so the evidence says which rule was applied.
-    complaints = Complaint.objects.filter(
-        staff=staff, kind=ComplaintKind.COMPLAINT, filed_on__gte=start, filed_on__lte=end
-    ).count()
-    complaint_rule = "filed"
+    # Only complaints found true count (RULES.md "Supervision"); the evidence says which rule
+    # was applied, as older assessments counted every complaint filed.
+    complaints = (
+        complaints_upheld().filter(staff=staff, filed_on__gte=start, filed_on__lte=end).count()
+    )
+    complaint_rule = "upheld"
     snap = snapshot()
     last = min(end, timezone.localdate())
     workdays = [

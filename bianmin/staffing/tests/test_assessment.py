@@ -19,7 +19,7 @@ from bianmin.staffing import services
 from bianmin.staffing.models import Attendance
 from bianmin.staffing.services.assessment import allocate
 from bianmin.supervision.models import Complaint
-from bianmin.supervision.services.complaints import complaint_file
+from bianmin.supervision.services.complaints import complaint_decide, complaint_file
 from bianmin.workdays.calendar import is_workday
 
 from .conftest import open_proxy_case
@@ -78,8 +78,11 @@ def expected(staff: Staff, today: dt.date) -> tuple[Decimal, dict]:
     levels = [
         r.level for r in Rating.objects.filter(staff_user=staff.user, case__in=cases, removed=False)
     ]
-    complaints = Complaint.objects.filter(
-        staff=staff, kind="complaint", filed_on__range=(START, END)
+    complaints = Complaint.objects.filter(  # found true or partly true: RULES.md "Supervision"
+        staff=staff,
+        kind="complaint",
+        outcome__in=("upheld", "partly_upheld"),
+        filed_on__range=(START, END),
     ).count()
     days = [START + dt.timedelta(days=i) for i in range(30)]
     work = [d for d in days if is_workday(d)[0] and d <= today]
@@ -118,7 +121,13 @@ def test_assessment_matches_raw_rows_and_subsidy_sums_to_budget(client, county, 
     slow = _through_township(open_proxy_case(c.a11, immediate, applicant_name="李四"), c)
     waiting = open_proxy_case(c.a11, immediate, applicant_name="王五")
     flag_raise(case=waiting, kind="repeated_notice", detail="第二次告知要求新材料")
-    complaint_file(kind="complaint", unit=c.s12, content="态度差", staff=c.a12)
+    upheld = complaint_file(kind="complaint", unit=c.s12, content="态度差", staff=c.a12)
+    complaint_decide(complaint=upheld, actor=c.t1_head.user, note="核实", outcome="upheld")
+    unfounded = complaint_file(kind="complaint", unit=c.s12, content="没给办", staff=c.a12)
+    complaint_decide(
+        complaint=unfounded, actor=c.t1_head.user, note="符合规定", outcome="not_upheld"
+    )
+    complaint_file(kind="complaint", unit=c.s12, content="尚未核查", staff=c.a12)
     clock.set(dt.date(2026, 10, 9))  # well past the proxy limit (promised + 5 working days)
     slow = case_transition(case=slow, action="conclude", actor=c.t1_staff.user)
     rating_submit(case=on_time, level=4, channel="online")
@@ -154,7 +163,9 @@ def test_assessment_matches_raw_rows_and_subsidy_sums_to_budget(client, county, 
     # Training attended is shown, not scored (RULES.md "Training": a duty of the organisers).
     assert a11.metrics["trainings"] == 1 and "training" not in a11.components
     assert set(a11.case_ids) == {on_time.pk, slow.pk, waiting.pk}
+    # Of three September complaints against 汉二代办员 only the one found true counts.
     assert by["v0102-agent"].metrics["complaints"] == 1
+    assert by["v0102-agent"].metrics["complaint_rule"] == "upheld"
 
     # The head documents an adjustment; a rerun keeps it; bounds and rights are checked.
     with pytest.raises(PermissionDenied):

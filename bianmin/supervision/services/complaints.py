@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,14 @@ from bianmin.orgs.scope import scope_for
 from bianmin.sms.services import sms_enqueue
 from bianmin.workdays import calendar
 
-from ..models import Complaint, ComplaintKind, ComplaintStatus
+from ..models import (
+    Complaint,
+    ComplaintContactView,
+    ComplaintKind,
+    ComplaintOutcome,
+    ComplaintStatus,
+)
+from .notify import heads_responsible, notify_once
 
 DECIDE_WORKDAYS = 5  # RULES.md "Supervision": a complaint is decided on within 5 working days.
 
@@ -95,7 +103,7 @@ def complaint_file(
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Complaint.objects.create(
+                complaint = Complaint.objects.create(
                     number=complaint_number_new(day=today),
                     kind=kind,
                     unit=unit,
@@ -112,7 +120,28 @@ def complaint_file(
                 )
         except IntegrityError:
             continue
+        _notify_filed(complaint)
+        return complaint
     raise ValidationFailed(_("编号生成失败，请重试"))
+
+
+def _notify_filed(complaint: Complaint) -> None:
+    """Tell the responsible head of a new complaint or suggestion on the day it is filed: the
+    decision is due within 5 working days (RULES.md "Supervision")."""
+    about = complaint.staff.user if complaint.staff is not None else None
+    notify_once(
+        users=heads_responsible(complaint.unit, exclude=about),
+        text=_("【新%(k)s】%(u)s %(n)s，请于 %(d)s 前处理：%(c)s")
+        % {
+            "k": complaint.get_kind_display(),
+            "u": complaint.unit.name,
+            "n": complaint.number,
+            "d": complaint.decide_due,
+            "c": complaint.content[:60],
+        },
+        link=reverse("supervision:complaint_detail", args=[complaint.number]),
+        key=f"complaint:{complaint.pk}:filed",
+    )
 
 
 # Village agents take complaints in but do not rule on them: the township or county does.
@@ -148,11 +177,29 @@ def _locked(complaint: Complaint) -> Complaint:
     )
 
 
+def _checked_outcome(complaint: Complaint, outcome: str | None) -> str:
+    """A complaint's verified outcome is required (RULES.md "Supervision": it counts only once
+    found true); a suggestion has none."""
+    outcome = (outcome or "").strip()
+    if complaint.kind != ComplaintKind.COMPLAINT:
+        return ""
+    if outcome not in ComplaintOutcome.values:
+        raise ValidationFailed(_("请选择核查结论：属实、部分属实或不属实"), field="outcome")
+    return outcome
+
+
 @transaction.atomic
 def complaint_decide(
-    *, complaint: Complaint, actor, note: str, today: dt.date | None = None
+    *,
+    complaint: Complaint,
+    actor,
+    note: str,
+    outcome: str | None = None,
+    today: dt.date | None = None,
 ) -> Complaint:
-    """Record the unit's decision on a complaint (RULES.md: within 5 working days of filing).
+    """Record the unit's decision on a complaint (RULES.md: within 5 working days of filing),
+    with its verified outcome (属实 / 部分属实 / 不属实; only upheld ones count against the person
+    or unit, `selectors.complaints_upheld`).
 
     Staff of the responsible unit (or above it) decide; the person complained about may not.
     A late decision is still recorded; supervision has already raised the red alert.
@@ -164,6 +211,7 @@ def complaint_decide(
     note = (note or "").strip()
     if not note:
         raise ValidationFailed(_("请填写处理意见"), field="note")
+    complaint.outcome = _checked_outcome(complaint, outcome)
     complaint.status = ComplaintStatus.DECIDED
     complaint.decision_note = note
     complaint.decided_on = today or timezone.localdate()
@@ -174,11 +222,18 @@ def complaint_decide(
 
 @transaction.atomic
 def complaint_reply(
-    *, complaint: Complaint, actor, reply: str, today: dt.date | None = None
+    *,
+    complaint: Complaint,
+    actor,
+    reply: str,
+    outcome: str | None = None,
+    today: dt.date | None = None,
 ) -> Complaint:
-    """Reply to the complainant; the reply is shown by the public lookup (number + phone tail).
+    """Reply to the complainant, which closes the complaint; the reply, the decision and the
+    verified outcome are shown by the public lookup (number + phone tail).
 
-    A reply to a complaint not yet decided decides it on the same day.
+    A reply to a complaint not yet decided decides it on the same day, so it needs the outcome;
+    a complaint is never closed without one.
     """
     complaint = _locked(complaint)
     _check_handler(actor=actor, complaint=complaint)
@@ -188,6 +243,8 @@ def complaint_reply(
     if not reply:
         raise ValidationFailed(_("请填写答复内容"), field="reply")
     today = today or timezone.localdate()
+    if not complaint.outcome:
+        complaint.outcome = _checked_outcome(complaint, outcome)
     if complaint.status == ComplaintStatus.FILED:
         complaint.decided_on, complaint.decided_by = today, actor
         complaint.decision_note = complaint.decision_note or reply
@@ -196,3 +253,11 @@ def complaint_reply(
     complaint.save()
     sms_enqueue(code="complaint_reply", phone=complaint.phone, context={"complaint_number": complaint.number}, reference=complaint.number)  # fmt: skip
     return complaint
+
+
+def complaint_contact_reveal(*, complaint: Complaint, actor) -> str:
+    """The complainant's phone, for the call-back, to those who may handle the complaint (not
+    the person complained about); every reveal is logged (`ComplaintContactView`)."""
+    _check_handler(actor=actor, complaint=complaint)
+    ComplaintContactView.objects.create(complaint=complaint, viewer=actor)
+    return complaint.phone

@@ -29,11 +29,18 @@ def heads_of(unit: Unit) -> list:
 
 def heads_or_above(unit: Unit) -> list:
     """The unit's heads, or if it has none (a village station) the nearest higher unit's."""
+    return heads_responsible(unit)
+
+
+def heads_responsible(unit: Unit, *, exclude=None) -> list:
+    """The head(s) answerable for what happened at `unit`: its own, or the nearest higher unit's
+    when it has none (a village station) or when its only head is `exclude` (the person a
+    complaint is about does not hear of it as the one to handle it)."""
     seen = set()
     current: Unit | None = unit
     while current is not None and current.pk not in seen:
         seen.add(current.pk)
-        heads = heads_of(current)
+        heads = [u for u in heads_of(current) if exclude is None or u.pk != exclude.pk]
         if heads:
             return heads
         current = higher_unit(current)
@@ -75,6 +82,25 @@ def notify(*, users, text: str, link: str = "", alert=None) -> list[Notification
     if alert is not None and seen:
         alert.notified.add(*seen.values())
     return rows
+
+
+def notify_once(*, users, text: str, link: str, key: str) -> int:
+    """Notify each of `users` about `key` unless they were already told about it: jobs that run
+    again (a daily command, a retried task) send nothing twice. Returns how many were told."""
+    wanted = {u.pk: u for u in users if u is not None}
+    told = set(
+        Notification.objects.filter(key=key, recipient_id__in=list(wanted)).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    rows = [
+        Notification(recipient=u, text=text[:500], link=link, key=key)
+        for pk, u in wanted.items()
+        if pk not in told
+    ]
+    # The unique (recipient, key) constraint settles two runs racing past the check above.
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 @transaction.atomic

@@ -68,11 +68,23 @@ def test_decide_and_reply_rules(county, filed):
     with pytest.raises(PermissionDenied):  # another township
         services.complaint_decide(complaint=filed, actor=county.t2_staff.user, note="x")
     with pytest.raises(ValidationFailed):
-        services.complaint_decide(complaint=filed, actor=county.t1_head.user, note=" ")
+        services.complaint_decide(
+            complaint=filed, actor=county.t1_head.user, note=" ", outcome="upheld"
+        )
+    with pytest.raises(ValidationFailed) as e:  # a complaint is decided with its outcome
+        services.complaint_decide(complaint=filed, actor=county.t1_head.user, note="已约谈")
+    assert e.value.field == "outcome"
+    filed.refresh_from_db()
+    assert filed.status == ComplaintStatus.FILED and filed.outcome == ""
     done = services.complaint_decide(
-        complaint=filed, actor=county.t1_head.user, note="已约谈代办员", today=dt.date(2025, 9, 29)
+        complaint=filed,
+        actor=county.t1_head.user,
+        note="已约谈代办员",
+        outcome="partly_upheld",
+        today=dt.date(2025, 9, 29),
     )
     assert done.status == ComplaintStatus.DECIDED and done.decided_on == dt.date(2025, 9, 29)
+    assert done.outcome == "partly_upheld"
     with pytest.raises(Conflict):
         services.complaint_decide(complaint=filed, actor=county.t1_head.user, note="again")
     services.complaint_reply(
@@ -92,8 +104,11 @@ def test_public_lookup_needs_number_and_phone_tail(county, filed):
     for number, tail in ((filed.number, "0000"), (filed.number, "78"), ("TS-X", "5678")):
         with pytest.raises(NotFound):
             complaint_public_get(number, tail)
-    services.complaint_reply(complaint=filed, actor=county.t1_head.user, reply="已整改")
-    assert complaint_public_get(filed.number.lower(), "5678").reply == "已整改"
+    services.complaint_reply(
+        complaint=filed, actor=county.t1_head.user, reply="已整改", outcome="upheld"
+    )
+    public = complaint_public_get(filed.number.lower(), "5678")
+    assert public.reply == "已整改" and public.outcome_label == "属实"
 
 
 def test_overdue_complaints_raise_alerts_once(county, filed):
@@ -110,7 +125,9 @@ def test_overdue_complaints_raise_alerts_once(county, filed):
     ]
     notified = set(rows.get(level="red").notified.values_list("username", flat=True))
     assert notified == {"t01-head"}  # the station has no head: its township centre's head
-    services.complaint_reply(complaint=filed, actor=county.t1_head.user, reply="已处理")
+    services.complaint_reply(
+        complaint=filed, actor=county.t1_head.user, reply="已处理", outcome="not_upheld"
+    )
     before = Alert.objects.filter(complaint=filed).count()
     supervision_sweep(today=dt.date(2025, 10, 31))  # replied: its clocks have stopped
     assert Alert.objects.filter(complaint=filed).count() == before
@@ -126,7 +143,15 @@ def test_complaints_api_and_pages(client, county, filed, token_for):
         content_type="application/json",
         **h,
     )
+    assert r.status_code == 422 and r.json()["field"] == "outcome"  # never closed without one
+    r = client.post(
+        f"/api/v1/supervision/complaints/{filed.number}/reply",
+        {"reply": "已答复", "outcome": "not_upheld"},
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 200 and r.json()["status"] == "replied"
+    assert r.json()["outcome"] == "not_upheld"
     other = token_for("t02-staff")
     assert client.get(f"/api/v1/supervision/complaints/{filed.number}", **other).status_code == 403
     client.force_login(county.t1_head.user)
