@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from bianmin.cases.deadlines import clock as case_clock
 from bianmin.cases.models import State
@@ -109,8 +111,15 @@ def test_provisional_deadline_recomputed_when_the_year_is_entered(
             actor=county.admin.user,
             year=2027,
             holidays=[(dt.date(2027, 1, 1), "元旦"), (dt.date(2027, 1, 4), "元旦")],
-            workdays=[],
+            workdays=[], confirmed=True,
         )
+    case.refresh_from_db()
+    assert case.deadlines_provisional  # the save only queued the recompute
+    queued = DBTaskResult.objects.get(task_path="bianmin.cases.tasks.deadlines_recompute_task")
+    assert queued.args_kwargs == {"args": [[2027]], "kwargs": {}}
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL" and queued.return_value == {"changed": 1}
     case.refresh_from_db()
     assert not case.deadlines_provisional
     assert case.statutory_due == calendar.add_workdays(old, 2).date  # two holidays entered
