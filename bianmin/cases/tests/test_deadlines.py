@@ -100,18 +100,23 @@ def test_days_used_and_left(county, items, clock):
 
 
 def test_provisional_deadline_recomputed_when_the_year_is_entered(
-    county, items, clock, django_capture_on_commit_callbacks
+    client, county, items, clock, django_capture_on_commit_callbacks
 ):
     clock.set(dt.date(2026, 12, 21))
     case = promised_at(county, items, "reviewed")
     assert case.deadlines_provisional  # the statutory date lies in 2027
     old = case.statutory_due
+    client.force_login(county.t1_staff.user)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    mark = '<span class="tag yellow">暂定</span>'
+    assert f"{old:%Y-%m-%d} {mark}" in html and "期限为暂定" in html
     with django_capture_on_commit_callbacks(execute=True):
         calendar_year_enter(
             actor=county.admin.user,
             year=2027,
             holidays=[(dt.date(2027, 1, 1), "元旦"), (dt.date(2027, 1, 4), "元旦")],
-            workdays=[], confirmed=True,
+            workdays=[],
+            confirmed=True,
         )
     case.refresh_from_db()
     assert case.deadlines_provisional  # the save only queued the recompute
@@ -123,4 +128,6 @@ def test_provisional_deadline_recomputed_when_the_year_is_entered(
     case.refresh_from_db()
     assert not case.deadlines_provisional
     assert case.statutory_due == calendar.add_workdays(old, 2).date  # two holidays entered
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert f"{case.statutory_due:%Y-%m-%d}</td>" in html and "暂定" not in html
     assert case.events.last().action == "recompute"

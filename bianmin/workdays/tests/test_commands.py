@@ -78,7 +78,12 @@ def test_status_quiet_when_both_years_known(db, monkeypatch, django_capture_on_c
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=None, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[], note="通知", confirmed=True
+            actor=None,
+            year=2027,
+            holidays=[(D("2027-01-01"), "元旦")],
+            workdays=[],
+            note="通知",
+            confirmed=True,
         )
     out, err = run("calendar_status", "--strict")
     assert err == ""

@@ -48,7 +48,11 @@ def test_warning_goes_once_the_year_is_entered(
     on("2027-03-01")
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=county.admin.user, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[], confirmed=True
+            actor=county.admin.user,
+            year=2027,
+            holidays=[(D("2027-01-01"), "元旦")],
+            workdays=[],
+            confirmed=True,
         )
     assert "calendar_warning" not in home(client, county.admin.user).context
     on("2027-10-08")

@@ -46,7 +46,11 @@ def test_reentering_a_year_replaces_it(county, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(actor=county.admin.user, **SCHEDULE_2027)
         services.calendar_year_enter(
-            actor=county.admin.user, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[], confirmed=True
+            actor=county.admin.user,
+            year=2027,
+            holidays=[(D("2027-01-01"), "元旦")],
+            workdays=[],
+            confirmed=True,
         )
     assert calendar_state(2027)[1] == [(D("2027-01-01"), False, "元旦")]
     assert calendar.is_workday(D("2027-01-09")) == (False, False)
@@ -81,7 +85,11 @@ def test_bad_input_is_refused_and_changes_nothing(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=None, year=2027, holidays=[(D("2027-10-01"), "国庆节")], workdays=[], confirmed=True
+            actor=None,
+            year=2027,
+            holidays=[(D("2027-10-01"), "国庆节")],
+            workdays=[],
+            confirmed=True,
         )
     before = calendar_state(2027)
     changed_years.clear()
@@ -157,7 +165,8 @@ def test_seed_keeps_manual_years_unless_asked(
             actor=county.admin.user,
             year=2026,
             holidays=[(D("2026-03-02"), "测试假日")],
-            workdays=[], confirmed=True,
+            workdays=[],
+            confirmed=True,
         )
         kept = services.calendar_seed_from_package()
     assert kept.skipped_manual == [2026]

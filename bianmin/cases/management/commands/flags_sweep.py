@@ -23,4 +23,6 @@ class Command(BaseCommand):
             day = dt.date.fromisoformat(date) if date else None
         except ValueError:
             raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from None
-        self.stdout.write(json.dumps(flags_sweep_result(flags_sweep(today=day)), ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(flags_sweep_result(flags_sweep(today=day)), ensure_ascii=False)
+        )
