@@ -281,3 +281,17 @@ def test_demo_accounts_prints_the_main_accounts(demo, db):
     t01 = Staff.objects.get(user__username="t01-staff")
     line = next(line for line in text.splitlines() if line.startswith("t01-staff"))
     assert t01.full_name in line and t01.unit.name in line and "window staff" in line
+
+
+def test_demo_ships_escalation_rules_and_ran_the_daily_jobs_once(demo, db, settings):
+    """A fresh demo is supervised from its first page load (issue 14)."""
+    from bianmin.supervision.models import DailyJobRun, EscalationRule
+
+    rules = EscalationRule.objects.filter(is_active=True, item=None, case_state="", clock="")
+    assert sorted(rules.values_list("days_over", "action")) == [
+        (3, "notify_higher"),
+        (10, "supervisor_queue"),
+    ]
+    assert "每日任务 / daily jobs" in demo
+    ran = DailyJobRun.objects.filter(finished_at__isnull=False, error="")
+    assert sorted(ran.values_list("job", flat=True)) == sorted(settings.BIANMIN_DAILY_JOBS)
