@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Alert, EscalationRule, WarningThreshold
+from .models import Alert, DailyJobRun, EscalationRule, WarningThreshold
 
 
 @admin.register(WarningThreshold)
@@ -21,6 +21,24 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 class AlertAdmin(admin.ModelAdmin):
     list_display = ["raised_on", "level", "clock", "subject", "unit", "due_on", "escalated"]
     list_filter = ["level", "clock", "escalated"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DailyJobRun)
+class DailyJobRunAdmin(admin.ModelAdmin):
+    """What the daily jobs did each day (`bianmin.supervision.daily`); written by the jobs only."""
+
+    list_display = ["day", "job", "started_at", "finished_at", "error"]
+    list_filter = ["job"]
+    date_hierarchy = "day"
 
     def has_add_permission(self, request):
         return False
