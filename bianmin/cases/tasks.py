@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.tasks import task
 
+from bianmin.workdays import calendar
+
 from .services import deadlines_recompute, flags_sweep
 
 
@@ -25,4 +27,6 @@ def flags_sweep_task(day: str | None = None) -> dict:
 def deadlines_recompute_task(years: list[int] | None = None) -> dict:
     """Provisional deadlines after the calendar learnt `years`; queued by a calendar save so the
     administrator's request does not wait for every open case."""
+    # The worker is another process: the calendar it cached may predate the save.
+    calendar.invalidate()
     return {"changed": deadlines_recompute(years=set(years) if years else None)}

@@ -18,6 +18,8 @@ from django.tasks import Task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from bianmin.workdays import calendar
+
 from .models import DailyJobRun
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,8 @@ def daily_jobs_run(*, day: dt.date, force: bool = False) -> DayResult:
     """Run every daily job of `day` in this process, in the order of `BIANMIN_DAILY_JOBS` (deemed
     acceptance before the sweep that reads its result). A job already claimed for the day is
     skipped unless `force`. A failing job is logged and recorded and the others still run."""
+    # A long-running worker read the calendar days or months ago; a year entered since counts.
+    calendar.invalidate()
     out = DayResult(day=day)
     for path in daily_jobs():
         run = _claim(path, day)

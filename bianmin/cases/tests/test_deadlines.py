@@ -110,6 +110,7 @@ def test_provisional_deadline_recomputed_when_the_year_is_entered(
     html = client.get(f"/cases/{case.number}/").content.decode()
     mark = '<span class="tag yellow">暂定</span>'
     assert f"{old:%Y-%m-%d} {mark}" in html and "期限为暂定" in html
+    worker_calendar = calendar.snapshot()  # what the worker process read before the save
     with django_capture_on_commit_callbacks(execute=True):
         calendar_year_enter(
             actor=county.admin.user,
@@ -122,6 +123,7 @@ def test_provisional_deadline_recomputed_when_the_year_is_entered(
     assert case.deadlines_provisional  # the save only queued the recompute
     queued = DBTaskResult.objects.get(task_path="bianmin.cases.tasks.deadlines_recompute_task")
     assert queued.args_kwargs == {"args": [[2027]], "kwargs": {}}
+    calendar._snapshot = worker_calendar  # the save invalidated only its own process's copy
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL" and queued.return_value == {"changed": 1}
