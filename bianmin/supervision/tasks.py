@@ -32,11 +32,10 @@ def supervise_task(day: str | None = None) -> dict:
 
 @task
 def daily_jobs_task(day: str) -> dict:
-    """The scheduler: run the daily jobs of `day`, then queue itself for the next day (see
-    `bianmin.supervision.daily`)."""
+    """The scheduler: queue itself for the next day, then run the daily jobs of `day` (see
+    `bianmin.supervision.daily`). Next day first, so that nothing a job does breaks the chain."""
     from .daily import daily_jobs_run, daily_jobs_schedule
 
     when = dt.date.fromisoformat(day)
-    result = daily_jobs_run(day=when)
     daily_jobs_schedule(day=when + dt.timedelta(days=1))
-    return result.as_dict()
+    return daily_jobs_run(day=when).as_dict()

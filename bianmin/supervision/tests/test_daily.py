@@ -114,3 +114,19 @@ def test_schedule_command_is_idempotent_and_run_command_prints_the_day(db, jobs,
 def test_flags_sweep_command(county, capsys):
     call_command("flags_sweep", "--date", "2026-11-23")
     assert json.loads(capsys.readouterr().out) == {"flags": 0, "by_kind": {}}
+
+
+def test_a_crashing_day_still_leaves_the_next_day_queued(db, jobs, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 11, 23, 9, tzinfo=SHANGHAI))
+
+    def crash(*, day, force=False):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(daily, "daily_jobs_run", crash)
+    daily.daily_jobs_schedule(day=D(2026, 11, 23), now=True)
+    worker()
+    assert DBTaskResult.objects.get(args_kwargs__kwargs__day="2026-11-23").status == "FAILED"
+    waiting = DBTaskResult.objects.get(args_kwargs__kwargs__day="2026-11-24")
+    assert waiting.status == "READY"
