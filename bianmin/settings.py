@@ -119,6 +119,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background jobs (supervision sweep, reminders) on Django's task framework, stored in the database so
 # any number of app hosts share one queue; `bianmin db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The daily jobs, run in this order by the scheduler task (`bianmin.supervision.daily`) every day at
+# BIANMIN_DAILY_JOBS_AT (Asia/Shanghai) and by `bianmin daily_jobs`. Each is a task taking
+# `day="YYYY-MM-DD"`; each is also its own `bianmin` command.
+BIANMIN_DAILY_JOBS = [
+    "bianmin.staffing.tasks.leaves_sweep_task",  # AB cover first: sweep notices go to who holds
+    "bianmin.cases.tasks.flags_sweep_task",  # art. 32 deemed acceptance before the sweep reads it
+    "bianmin.supervision.tasks.supervise_task",
+    "bianmin.ratings.tasks.rectifications_overdue_task",
+    "bianmin.reports.tasks.report_reminders_task",
+    "bianmin.portal.tasks.draft_uploads_purge_task",
+]
+BIANMIN_DAILY_JOBS_AT = os.environ.get("BIANMIN_DAILY_JOBS_AT", "01:00")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

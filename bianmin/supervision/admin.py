@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Alert, ComplaintContactView, EscalationRule, WarningThreshold
+from .models import Alert, ComplaintContactView, DailyJobRun, EscalationRule, WarningThreshold
 
 
 @admin.register(WarningThreshold)
@@ -38,6 +38,15 @@ class ComplaintContactViewAdmin(admin.ModelAdmin):
 
     list_display = ["viewed_at", "viewer", "complaint"]
     date_hierarchy = "viewed_at"
+
+
+@admin.register(DailyJobRun)
+class DailyJobRunAdmin(admin.ModelAdmin):
+    """What the daily jobs did each day (`bianmin.supervision.daily`); written by the jobs only."""
+
+    list_display = ["day", "job", "started_at", "finished_at", "error"]
+    list_filter = ["job"]
+    date_hierarchy = "day"
 
     def has_add_permission(self, request):
         return False

@@ -340,3 +340,31 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert} -> {self.action}"
+
+
+class DailyJobRun(models.Model):
+    """One daily job (or the daily scheduler itself) claimed for one day.
+
+    The unique (job, day) pair is the claim: whichever worker, restart or command inserts it first
+    runs or schedules that job for that day, every other one finds it taken, so no day is run or
+    scheduled twice however many workers share the queue.
+    """
+
+    job = models.CharField(_("任务"), max_length=200)
+    day = models.DateField(_("日期"))
+    task_id = models.CharField(_("任务队列编号"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    result = models.JSONField(_("结果"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "day"], name="supervision_daily_job_once")
+        ]
+        verbose_name = _("每日任务记录")
+        verbose_name_plural = _("每日任务记录")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.job}"

@@ -28,3 +28,14 @@ def supervise_task(day: str | None = None) -> dict:
     """The daily supervision sweep for `day` (ISO date; default: today in Asia/Shanghai)."""
     today = dt.date.fromisoformat(day) if day else None
     return result_dict(supervision_sweep(today=today))
+
+
+@task
+def daily_jobs_task(day: str) -> dict:
+    """The scheduler: queue itself for the next day, then run the daily jobs of `day` (see
+    `bianmin.supervision.daily`). Next day first, so that nothing a job does breaks the chain."""
+    from .daily import daily_jobs_run, daily_jobs_schedule
+
+    when = dt.date.fromisoformat(day)
+    daily_jobs_schedule(day=when + dt.timedelta(days=1))
+    return daily_jobs_run(day=when).as_dict()

@@ -1,6 +1,7 @@
 """Administrators see the calendar here and enter a year's schedule through one form, which goes
 through `services.calendar_year_enter` so dependants are told to recompute."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, OuterRef, Subquery
@@ -112,6 +113,7 @@ class CalendarYearAdmin(ReadOnlyForManagers):
                         holidays=data["holidays"],
                         workdays=data["workdays"],
                         note=data["note"],
+                        confirmed=data["confirm"],
                     )
                 except DomainError as e:
                     field = e.field if e.field in form.fields else None
@@ -120,7 +122,8 @@ class CalendarYearAdmin(ReadOnlyForManagers):
                     messages.success(
                         request,
                         _(
-                            "%(y)s 年节假日安排已录入：放假 %(h)s 天，调休上班 %(w)s 天。相关期限将重新计算。"
+                            "%(y)s 年节假日安排已录入：放假 %(h)s 天，调休上班 %(w)s 天。"
+                            "暂定期限已安排在后台重新计算，稍后完成。"
                         )
                         % {
                             "y": data["year"],
@@ -131,6 +134,9 @@ class CalendarYearAdmin(ReadOnlyForManagers):
                     return redirect("admin:workdays_calendaryear_changelist")
         else:
             form = CalendarYearForm(initial=self._initial(request))
+        if "confirm" not in form.errors and form.data.get("confirm") != "on":
+            # The confirmation is a second step: asked for only once the days raised a doubt.
+            form.fields["confirm"].widget = forms.HiddenInput()
         year = form.data.get("year") or form.initial.get("year")
         existing = CalendarYear.objects.filter(year=year).first() if str(year).isdigit() else None
         context = {

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,5 +25,9 @@ def calendar_warnings(request):
         "calendar_warning": _(
             "%(years)s 年的节假日安排尚未录入，期限按周一至周五临时计算，请尽快录入。"
         )
-        % {"years": "、".join(map(str, missing))}
+        % {"years": "、".join(map(str, missing))},
+        # The entry form is in the admin site, which only staff accounts may open.
+        "calendar_enter_url": reverse("admin:workdays_calendaryear_enter") + f"?year={missing[0]}"
+        if user.is_staff
+        else "",
     }

@@ -140,6 +140,9 @@ class CalendarYearForm(forms.Form):
         ),
     )
 
+    # Offered once the entered days raised a doubt (`services.calendar_year_doubts`).
+    confirm = forms.BooleanField(label=gettext_lazy("已核对，按此保存"), required=False)
+
     def clean(self):
         data = super().clean()
         year = data.get("year")

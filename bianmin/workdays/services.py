@@ -164,6 +164,33 @@ def _check_days(
         )
 
 
+# Weekday rest days (holidays falling Monday to Friday) of a plausible year: every schedule the
+# State Council published from 2012 to 2026 has 16 to 23; outside this range is likely a typo.
+PLAUSIBLE_WEEKDAY_RESTS = range(13, 27)
+
+
+def calendar_year_doubts(
+    *, holidays: list[tuple[dt.date, str]], workdays: list[tuple[dt.date, str]]
+) -> list[str]:
+    """What makes a typed-in schedule look wrong though each line is valid: an implausible count
+    of weekday rest days, or no adjusted working weekend day (every published year has some)."""
+    doubts = []
+    weekday_rests = sum(1 for day, _n in holidays if day.weekday() < 5)
+    if weekday_rests not in PLAUSIBLE_WEEKDAY_RESTS:
+        doubts.append(
+            _(
+                "放假日中周一至周五共 %(n)s 天，而 2012—2026 年公布的安排每年为 16—23 天，"
+                "请核对是否漏填或多填。"
+            )
+            % {"n": weekday_rests}
+        )
+    if not workdays:
+        doubts.append(
+            _("没有填写调休上班日，而 2012—2026 年公布的安排每年都有周末调休上班，请核对。")
+        )
+    return doubts
+
+
 @transaction.atomic
 def calendar_year_enter(
     *,
@@ -172,12 +199,14 @@ def calendar_year_enter(
     holidays: list[tuple[dt.date, str]],
     workdays: list[tuple[dt.date, str]],
     note: str = "",
+    confirmed: bool = False,
 ) -> CalendarYear:
     """Enter a year's schedule as the State Council published it (国务院办公厅 放假安排通知).
 
     `holidays` are days off (with the festival name), `workdays` the adjusted weekend working days
     (调休上班). Replaces whatever the year had, marks the year covered (no longer provisional), and
     after commit tells dependants to recompute with `calendar_changed(years={year})`.
+    A schedule with doubts (`calendar_year_doubts`) is saved only when `confirmed`.
     Only superusers and administrators may do this; `actor=None` is the system itself (commands).
     """
     if actor is not None and not can_manage_calendar(actor):
@@ -190,6 +219,14 @@ def calendar_year_enter(
     if not holidays:
         raise ValidationFailed(_("请至少填写一天法定节假日"), field="holidays")
     _check_days(year, holidays, workdays)
+    doubts = calendar_year_doubts(holidays=holidays, workdays=workdays)
+    if doubts and not confirmed:
+        raise ValidationFailed(
+            " ".join([*doubts, _("如确认无误，请勾选“已核对，按此保存”后再保存。")]),
+            code="unconfirmed",
+            field="confirm",
+            extra={"doubts": doubts},
+        )
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise ValidationFailed(_("依据最多 %(n)s 个字") % {"n": NOTE_MAX}, field="note")

@@ -154,4 +154,7 @@ def deadlines_recompute(*, years=None) -> int:
 
 
 def on_calendar_changed(sender, years=None, **kwargs) -> None:
-    deadlines_recompute(years=years)
+    """Queue the recompute: a calendar save must not wait for every provisional case."""
+    from ..tasks import deadlines_recompute_task
+
+    deadlines_recompute_task.enqueue(sorted(years) if years else None)

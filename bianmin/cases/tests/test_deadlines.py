@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from bianmin.cases.deadlines import clock as case_clock
 from bianmin.cases.models import State
@@ -98,20 +100,36 @@ def test_days_used_and_left(county, items, clock):
 
 
 def test_provisional_deadline_recomputed_when_the_year_is_entered(
-    county, items, clock, django_capture_on_commit_callbacks
+    client, county, items, clock, django_capture_on_commit_callbacks
 ):
     clock.set(dt.date(2026, 12, 21))
     case = promised_at(county, items, "reviewed")
     assert case.deadlines_provisional  # the statutory date lies in 2027
     old = case.statutory_due
+    client.force_login(county.t1_staff.user)
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    mark = '<span class="tag yellow">暂定</span>'
+    assert f"{old:%Y-%m-%d} {mark}" in html and "期限为暂定" in html
+    worker_calendar = calendar.snapshot()  # what the worker process read before the save
     with django_capture_on_commit_callbacks(execute=True):
         calendar_year_enter(
             actor=county.admin.user,
             year=2027,
             holidays=[(dt.date(2027, 1, 1), "元旦"), (dt.date(2027, 1, 4), "元旦")],
             workdays=[],
+            confirmed=True,
         )
+    case.refresh_from_db()
+    assert case.deadlines_provisional  # the save only queued the recompute
+    queued = DBTaskResult.objects.get(task_path="bianmin.cases.tasks.deadlines_recompute_task")
+    assert queued.args_kwargs == {"args": [[2027]], "kwargs": {}}
+    calendar._snapshot = worker_calendar  # the save invalidated only its own process's copy
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    queued.refresh_from_db()
+    assert queued.status == "SUCCESSFUL" and queued.return_value == {"changed": 1}
     case.refresh_from_db()
     assert not case.deadlines_provisional
     assert case.statutory_due == calendar.add_workdays(old, 2).date  # two holidays entered
+    html = client.get(f"/cases/{case.number}/").content.decode()
+    assert f"{case.statutory_due:%Y-%m-%d}</td>" in html and "暂定" not in html
     assert case.events.last().action == "recompute"

@@ -312,3 +312,17 @@ def test_training_sessions_of_a_year_with_some_organisers_short(demo, db):
             halls[r.staff.unit.kind] += 1
     assert set(halls) <= {UnitKind.TOWNSHIP_CENTRE, UnitKind.VILLAGE_STATION, UnitKind.WINDOW}
     assert halls[UnitKind.VILLAGE_STATION] > 0 and halls[UnitKind.TOWNSHIP_CENTRE] > 0
+
+
+def test_demo_ships_escalation_rules_and_ran_the_daily_jobs_once(demo, db, settings):
+    """A fresh demo is supervised from its first page load (issue 14)."""
+    from bianmin.supervision.models import DailyJobRun, EscalationRule
+
+    rules = EscalationRule.objects.filter(is_active=True, item=None, case_state="", clock="")
+    assert sorted(rules.values_list("days_over", "action")) == [
+        (3, "notify_higher"),
+        (10, "supervisor_queue"),
+    ]
+    assert "每日任务 / daily jobs" in demo
+    ran = DailyJobRun.objects.filter(finished_at__isnull=False, error="")
+    assert sorted(ran.values_list("job", flat=True)) == sorted(settings.BIANMIN_DAILY_JOBS)

@@ -169,3 +169,39 @@ def test_home_visit_request_becomes_proxy_case_for_the_agent(client, pc):
     case = row.case
     assert case.channel == "proxy" and case.agent == pc.a11 and case.first_responder == pc.a11.user
     assert case.intake_unit == pc.s11 and case.entrustment_signed
+
+
+@pytest.mark.django_db
+def test_days_in_a_year_without_schedule_are_marked_provisional(client, pc, monkeypatch):
+    """2027 has no official schedule in the calendar: its days are offered, marked 暂定."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    moment = dt.datetime(2026, 12, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    html = client.get("/appointments/").content.decode()
+    assert "2026-12-31 星期四</option>" in html  # 2026 is known: no mark
+    assert "2027-01-01 星期五 （暂定）</option>" in html  # 元旦 2027 unknown yet
+    assert "2027 年节假日安排尚未公布" in html
+    appt = services.appointment_book(
+        unit=pc.s11,
+        day=dt.date(2027, 1, 4),
+        half="am",
+        name="张三",
+        phone="13800002222",
+        today=moment.date(),
+    )
+    html = client.get(f"/appointments/{appt.code}/").content.decode()
+    assert 'id="appt-provisional"' in html and "2027 年节假日安排尚未公布" in html
+    known = services.appointment_book(
+        unit=pc.s11,
+        day=dt.date(2026, 12, 28),
+        half="am",
+        name="张三",
+        phone="13800002222",
+        today=moment.date(),
+    )
+    assert (
+        'id="appt-provisional"' not in client.get(f"/appointments/{known.code}/").content.decode()
+    )

@@ -154,3 +154,21 @@ def test_pages_generate_publish_and_gaps(client, county):
     client.force_login(c.admin.user)
     page = client.get("/staffing/roster/gaps/?month=2026-10").content.decode()
     assert "河东店镇便民服务中心" in page and "花园村便民服务站" in page and "未排值班表" in page
+
+
+def test_a_month_without_official_schedule_is_marked_provisional(client, county):
+    """Issue 14: 2027-01-01 was put on duty without a word while 2027 had no schedule."""
+    c = county
+    jan = services.roster_generate(unit=c.s11, month=dt.date(2027, 1, 1), actor=c.t1_head.user)
+    services.roster_publish(roster=jan, actor=c.t1_head.user)
+    services.roster_generate(unit=c.s11, month=OCT, actor=c.t1_head.user)
+    client.force_login(c.t1_head.user)
+    for url in (
+        f"/staffing/roster/{c.s11.pk}/2027-01/",
+        f"/staffing/public/roster/{c.s11.code}/2027-01/",
+    ):
+        html = client.get(url).content.decode()
+        assert "2027 年节假日安排尚未公布" in html, url
+        assert '2027-01-01 <span class="tag yellow">暂定</span>' in html, url
+    html = client.get(f"/staffing/roster/{c.s11.pk}/2026-10/").content.decode()
+    assert "2026-10-09" in html and "暂定" not in html

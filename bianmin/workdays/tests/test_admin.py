@@ -14,7 +14,9 @@ ENTER = reverse("admin:workdays_calendaryear_enter")
 
 GOOD = {
     "year": "2027",
-    "holidays": "2027-01-01~2027-01-03 元旦\n\n2027-02-06～2027-02-12 春节\n# comment\n2027-10-01 国庆节",
+    "holidays": "2027-01-01~2027-01-03 元旦\n\n2027-02-06～2027-02-12 春节\n# comment\n"
+    "2027-04-05 清明节\n2027-05-01~2027-05-05 劳动节\n2027-06-09 端午节\n2027-09-15 中秋节\n"
+    "2027-10-01 国庆节",
     "workdays": "2027-02-14 春节调休\n2027-02-20 春节调休",
     "note": "国办发明电〔2026〕9号",
 }
@@ -45,7 +47,7 @@ def test_administrator_enters_a_year(
     off = set(
         CalendarDay.objects.filter(date__year=2027, is_workday=False).values_list("date", flat=True)
     )
-    assert len(off) == 3 + 7 + 1 and D("2027-02-09") in off
+    assert len(off) == 3 + 7 + 1 + 5 + 1 + 1 + 1 and D("2027-02-09") in off
     assert changed_years == [{2027}]
     assert calendar.is_workday(D("2027-02-14")) == (True, False)
     listing = admin_client.get(r["Location"]).content.decode()
@@ -161,3 +163,43 @@ def test_form_round_trips_what_it_shows(db):
 def test_administrator_sees_the_calendar_in_admin_index(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:workdays_calendaryear_changelist") in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "doubt"),
+    [
+        # The finding of issue 14: a year of three holidays was accepted without a word.
+        ({"holidays": "2027-01-01~2027-01-03 元旦"}, "周一至周五共 1 天"),
+        ({"workdays": ""}, "没有填写调休上班日"),
+        ({"holidays": GOOD["holidays"] + "\n2027-07-05~2027-07-30 暑假"}, "周一至周五共 33 天"),
+    ],
+)
+def test_doubtful_year_asks_for_confirmation_and_saves_only_with_it(
+    admin_client, changes, doubt, django_capture_on_commit_callbacks
+):
+    page = admin_client.get(ENTER).content.decode()
+    assert "已核对，按此保存" not in page  # no confirmation before a doubt
+    r = admin_client.post(ENTER, {**GOOD, **changes})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert doubt in html and "未保存任何内容" in html
+    assert 'type="checkbox" name="confirm"' in html and "已核对，按此保存" in html
+    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert not CalendarDay.objects.filter(date__year=2027).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = admin_client.post(ENTER, {**GOOD, **changes, "confirm": "on"})
+    assert r.status_code == 302
+    assert CalendarYear.objects.filter(year=2027).exists()
+
+
+def test_saving_a_year_queues_the_recompute_and_says_so(
+    admin_client, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = admin_client.post(ENTER, GOOD, follow=True)
+    assert "暂定期限已安排在后台重新计算" in r.content.decode()
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "bianmin.cases.tasks.deadlines_recompute_task"
+    assert queued.status == "READY" and queued.args_kwargs["args"] == [[2027]]

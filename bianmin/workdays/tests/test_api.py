@@ -33,7 +33,7 @@ def test_2027_is_provisional_until_entered(client, db, django_capture_on_commit_
     assert r.json() == {"workdays": 3, "provisional": True}
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=None, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[]
+            actor=None, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[], confirmed=True
         )
     r = client.get("/api/v1/workdays/add?start=2026-12-31&days=1")
     assert r.json() == {"date": "2027-01-04", "provisional": False}

@@ -24,7 +24,7 @@ def test_calendar_seed_reloads_package_years_but_not_manual_ones(
     CalendarDay.objects.filter(date=D("2025-10-08")).delete()
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=None, year=2026, holidays=[(D("2026-03-02"), "测试")], workdays=[]
+            actor=None, year=2026, holidays=[(D("2026-03-02"), "测试")], workdays=[], confirmed=True
         )
     changed_years.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -39,7 +39,7 @@ def test_calendar_seed_reloads_package_years_but_not_manual_ones(
 def test_calendar_seed_include_manual_and_single_year(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=None, year=2026, holidays=[(D("2026-03-02"), "测试")], workdays=[]
+            actor=None, year=2026, holidays=[(D("2026-03-02"), "测试")], workdays=[], confirmed=True
         )
         out, _ = run("calendar_seed", "--year", "2026", "--include-manual")
     assert "已载入：2026" in out
@@ -78,7 +78,12 @@ def test_status_quiet_when_both_years_known(db, monkeypatch, django_capture_on_c
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=None, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[], note="通知"
+            actor=None,
+            year=2027,
+            holidays=[(D("2027-01-01"), "元旦")],
+            workdays=[],
+            note="通知",
+            confirmed=True,
         )
     out, err = run("calendar_status", "--strict")
     assert err == ""

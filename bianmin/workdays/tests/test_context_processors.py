@@ -48,7 +48,11 @@ def test_warning_goes_once_the_year_is_entered(
     on("2027-03-01")
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=county.admin.user, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[]
+            actor=county.admin.user,
+            year=2027,
+            holidays=[(D("2027-01-01"), "元旦")],
+            workdays=[],
+            confirmed=True,
         )
     assert "calendar_warning" not in home(client, county.admin.user).context
     on("2027-10-08")
@@ -63,3 +67,12 @@ def test_anonymous_gets_nothing(rf, db):
     request = rf.get("/")
     request.user = AnonymousUser()
     assert calendar_warnings(request) == {}
+
+
+def test_banner_leads_the_administrator_to_the_entry_form(client, county, on):
+    on("2026-12-03")  # 2027 still provisional in December
+    html = home(client, county.admin.user).content.decode()
+    link = '<a href="/admin/workdays/calendaryear/enter/?year=2027">去录入</a>'
+    assert "2027 年的节假日安排尚未录入" in html and link in html
+    page = client.get("/admin/workdays/calendaryear/enter/?year=2027")
+    assert page.status_code == 200 and page.context["form"].initial["year"] == 2027

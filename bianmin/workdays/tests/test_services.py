@@ -14,6 +14,7 @@ SCHEDULE_2027 = {
     "holidays": [(D("2027-01-01"), "元旦"), (D("2027-01-02"), "元旦"), (D("2027-01-03"), "元旦")],
     "workdays": [(D("2027-01-09"), "元旦调休")],
     "note": "国办发明电〔2026〕1号",
+    "confirmed": True,  # three days: far fewer than a real year
 }
 
 
@@ -45,7 +46,11 @@ def test_reentering_a_year_replaces_it(county, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(actor=county.admin.user, **SCHEDULE_2027)
         services.calendar_year_enter(
-            actor=county.admin.user, year=2027, holidays=[(D("2027-01-01"), "元旦")], workdays=[]
+            actor=county.admin.user,
+            year=2027,
+            holidays=[(D("2027-01-01"), "元旦")],
+            workdays=[],
+            confirmed=True,
         )
     assert calendar_state(2027)[1] == [(D("2027-01-01"), False, "元旦")]
     assert calendar.is_workday(D("2027-01-09")) == (False, False)
@@ -80,7 +85,11 @@ def test_bad_input_is_refused_and_changes_nothing(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         services.calendar_year_enter(
-            actor=None, year=2027, holidays=[(D("2027-10-01"), "国庆节")], workdays=[]
+            actor=None,
+            year=2027,
+            holidays=[(D("2027-10-01"), "国庆节")],
+            workdays=[],
+            confirmed=True,
         )
     before = calendar_state(2027)
     changed_years.clear()
@@ -157,6 +166,7 @@ def test_seed_keeps_manual_years_unless_asked(
             year=2026,
             holidays=[(D("2026-03-02"), "测试假日")],
             workdays=[],
+            confirmed=True,
         )
         kept = services.calendar_seed_from_package()
     assert kept.skipped_manual == [2026]
@@ -174,3 +184,23 @@ def test_seed_refuses_years_the_package_lacks(db):
     with pytest.raises(ValidationFailed):
         services.calendar_seed_from_package([2027])
     assert not CalendarYear.objects.filter(year=2027).exists()
+
+
+def test_published_years_raise_no_doubt():
+    for year in range(2012, 2027):
+        days = services.package_exceptions(year)
+        holidays = [(d, n) for d, w, n in days if not w]
+        workdays = [(d, n) for d, w, n in days if w]
+        assert services.calendar_year_doubts(holidays=holidays, workdays=workdays) == [], year
+
+
+def test_doubtful_year_is_saved_only_when_confirmed(county, django_capture_on_commit_callbacks):
+    three = {"year": 2027, "holidays": SCHEDULE_2027["holidays"], "workdays": []}
+    with pytest.raises(ValidationFailed) as e:
+        services.calendar_year_enter(actor=county.admin.user, **three)
+    assert e.value.code == "unconfirmed" and e.value.field == "confirm"
+    assert len(e.value.extra["doubts"]) == 2  # one weekday rest day, no adjusted working day
+    assert calendar_state(2027) == ([], [])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.calendar_year_enter(actor=county.admin.user, confirmed=True, **three)
+    assert calendar_state(2027)[0] == [("manual", "")]

@@ -4,10 +4,13 @@ a case history at county or city scale (`bianmin.orgs.demo.scale`)."""
 import datetime as dt
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from bianmin.orgs.demo import DEFAULT_SEED, build_demo
 from bianmin.orgs.models import Region
+from bianmin.workdays.calendar import is_workday
 
 # Scale: (extra counties beside the demo county, cases over three years).
 SCALES = {"county": (0, 200_000), "city": (9, 2_000_000)}
@@ -111,7 +114,18 @@ class Command(BaseCommand):
                 )
         if n_cases:
             self._cases(seed=seed, cases=n_cases, until=until, years=years, workers=workers)
+        self._daily_jobs()
         self.stdout.write(f"用时 / took {time.monotonic() - started:.1f} s")
+
+    def _daily_jobs(self) -> None:
+        """The daily jobs once, so the first page already shows alerts, the 督办 queue and
+        notifications. On the last working day up to today: the supervision sweep rests on
+        holidays, and a demo loaded on a Sunday should not look unsupervised."""
+        day = timezone.localdate()
+        while not is_workday(day)[0]:
+            day -= dt.timedelta(days=1)
+        self.stdout.write(f"每日任务 / daily jobs ({day}):")
+        call_command("daily_jobs", date=day.isoformat(), stdout=self.stdout)
 
     def _county(self, seed: int) -> None:
         started = time.monotonic()
