@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.common.errors import Conflict, DomainError, ValidationFailed
-from bianmin.reports.excel import Sheet, xlsx_response
+from bianmin.common.sheets import Sheet, xlsx_response
 from bianmin.reports.pages import domain_errors
 
 from . import selectors

@@ -8,7 +8,7 @@ from bianmin.api.auth import staff_auth
 from bianmin.common.errors import NotFound, ValidationFailed
 
 from . import export, selectors, services
-from .excel import xlsx_response
+from bianmin.common.sheets import xlsx_response
 from .figures import parse_month
 from .models import MonthlyReport
 

@@ -17,7 +17,7 @@ from bianmin.reports.pages import domain_errors
 
 from . import export, selectors, services
 from .charts import bar_chart
-from .excel import xlsx_response
+from bianmin.common.sheets import xlsx_response
 from .figures import parse_month, previous_month, public_figures
 from .models import MonthlyReport
 
