@@ -18,6 +18,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -52,9 +53,12 @@ def clean_text(text: str) -> str:
 
 def safe_cell(value):
     """The value as it may go into a cell: None becomes empty, lazy translations become text,
-    text loses its control characters. Numbers, dates and times pass as they are."""
+    text loses its control characters, an aware time becomes the county's wall-clock time (Excel
+    has no time zones). Numbers and dates pass as they are."""
     if value is None:
         return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, bool | int | float | Decimal | dt.date | dt.datetime | dt.time):
         return value
     return clean_text(str(value) if isinstance(value, Promise | str) else str(value))

@@ -51,6 +51,9 @@ def test_safe_cell_drops_c1_and_del_but_keeps_numbers():
     assert safe_cell(None) == ""
     assert safe_cell(0) == 0
     assert safe_cell(Decimal("1.10")) == Decimal("1.10")
+    # Excel keeps no time zone: an aware time is written as the county's wall clock.
+    at = dt.datetime(2026, 3, 1, 1, 30, tzinfo=dt.UTC)
+    assert safe_cell(at) == dt.datetime(2026, 3, 1, 9, 30)
 
 
 def test_sheet_title_is_made_acceptable_and_response_names_the_file():

@@ -7,12 +7,15 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from bianmin.common.paper import render_paper
+from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Staff, Unit
 
 from .. import selectors, services
 from ..access import can_manage_unit
+from ..export import roster_paper, roster_sheets
 from ..models import RosterMonth
 from .common import month_arg, parse_date, run, visible_unit
 
@@ -76,6 +79,30 @@ def roster_unit(request, unit_id: int, month: str):
             "can_manage": can_manage_unit(request.user, unit),
         },
     )
+
+
+def _roster_export(request, unit_id: int, month: str):
+    """The roster of a unit the viewer acts for; a month without a roster has nothing to print."""
+    unit = visible_unit(request, unit_id)
+    view = selectors.roster_for_unit(unit=unit, month=month_arg(request, month), viewer=request.user)
+    if view is None or view.roster is None:
+        raise Http404(_("本月尚未排班。"))
+    paper = roster_paper(request, view)
+    return view, paper, roster_sheets(view, paper)
+
+
+@login_required
+@require_GET
+def roster_xlsx(request, unit_id: int, month: str):
+    view, _paper, sheets = _roster_export(request, unit_id, month)
+    return xlsx_response(f"roster-{view.unit.code}-{view.month:%Y-%m}.xlsx", sheets)
+
+
+@login_required
+@require_GET
+def roster_print(request, unit_id: int, month: str):
+    _view, paper, sheets = _roster_export(request, unit_id, month)
+    return render_paper(request, paper, sheets)
 
 
 @login_required
