@@ -42,8 +42,8 @@ def journal_sheet(lines: list[JournalLine], paper: Paper) -> Sheet:
                 line.entry.voucher,
                 line.entry.summary,
                 line.entry.counterparty,
-                line.income or None,
-                line.expense or None,
+                line.income or "",
+                line.expense or "",
                 line.balance,
                 journal_note(line),
             ]

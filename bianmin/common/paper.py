@@ -80,6 +80,8 @@ class PrintTable:
 
 
 def _print_value(value):
+    if value is None:  # a rate without a base, shown as on the pages
+        return "—"
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
