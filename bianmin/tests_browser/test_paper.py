@@ -67,3 +67,28 @@ def test_cash_journal_download_and_print(county, page, login, screenshot, tmp_pa
     assert box is not None
     size = sorted(round(float(v)) for v in box.groups())
     assert size == [595, 842]  # A4 in points
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_catalog_import_shows_that_it_is_working(county, page, login, tmp_path):
+    from bianmin.catalog.importexport import catalog_export
+
+    workbook = tmp_path / "catalog.xlsx"
+    workbook.write_bytes(catalog_export())
+    login("admin")
+    page.goto("/admin/catalog/itemversion/import/")
+    page.set_input_files("#id_file", str(workbook))
+    # While the upload runs the form says it is working and its button cannot be pressed again;
+    # what the page showed is noted in sessionStorage, which outlives the navigation.
+    page.evaluate(
+        """() => new MutationObserver(() => {
+            const button = document.querySelector("input[type=submit]");
+            const box = document.querySelector(".busy-status");
+            if (button.disabled && box) sessionStorage.setItem("busy", box.textContent);
+        }).observe(document.body, {subtree: true, childList: true, attributes: true})"""
+    )
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/catalog/itemversion/")
+    assert "导入完成" in page.locator(".messagelist").inner_text()
+    assert "正在校验并导入" in page.evaluate("sessionStorage.getItem('busy')")
