@@ -55,7 +55,10 @@ def journal_sheet(lines: list[JournalLine], paper: Paper) -> Sheet:
 def journal_paper(request, village: Region, lines: list[JournalLine]) -> Paper:
     if lines:
         dates = [line.entry.date for line in lines]
-        period = _("%(a)s 至 %(b)s") % {"a": f"{min(dates):%Y-%m-%d}", "b": f"{max(dates):%Y-%m-%d}"}
+        period = _("%(a)s 至 %(b)s") % {
+            "a": f"{min(dates):%Y-%m-%d}",
+            "b": f"{max(dates):%Y-%m-%d}",
+        }
     else:
         period = _("无收支")
     township = village.parent.name if village.parent else ""

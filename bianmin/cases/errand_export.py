@@ -30,9 +30,7 @@ def money_paper(request, month: dt.date) -> Paper:
     )
 
 
-def money_sheets(
-    totals: list[AgentMoney], entries: list[ErrandMoney], paper: Paper
-) -> list[Sheet]:
+def money_sheets(totals: list[AgentMoney], entries: list[ErrandMoney], paper: Paper) -> list[Sheet]:
     return [
         Sheet(
             title=_("按代办员汇总"),
@@ -46,9 +44,7 @@ def money_sheets(
                 _("付款(元)"),
                 _("在手(元)"),
             ],
-            rows=[
-                [r.agent, r.unit, r.entries, r.money_in, r.money_out, r.held] for r in totals
-            ],
+            rows=[[r.agent, r.unit, r.entries, r.money_in, r.money_out, r.held] for r in totals],
         ),
         Sheet(
             title=_("收付明细"),

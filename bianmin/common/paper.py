@@ -109,9 +109,7 @@ def render_paper(
     request, paper: Paper, sheets: Sequence[Sheet], *, template: str = "common/print.html", **extra
 ):
     """The print view of an export's sheets under the paper's head (common/print_base.html)."""
-    return render(
-        request, template, {"paper": paper, "tables": print_tables(sheets), **extra}
-    )
+    return render(request, template, {"paper": paper, "tables": print_tables(sheets), **extra})
 
 
 def month_period(month: dt.date) -> str:

@@ -115,10 +115,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
                 widths[col - 1] = max(widths[col - 1], _text_width(cell.value))
             if isinstance(cell.value, str) and "\n" in cell.value:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if sheet.widths:
-        widths = list(sheet.widths)
-    else:
-        widths = [max(6, min(50, w + 2)) for w in widths]
+    widths = list(sheet.widths) if sheet.widths else [max(6, min(50, w + 2)) for w in widths]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)

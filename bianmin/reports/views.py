@@ -13,13 +13,13 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError
 from bianmin.common.paper import month_period, paper_for, render_paper
+from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.reports.pages import domain_errors
 
 from . import export, selectors, services
 from .charts import bar_chart
-from bianmin.common.sheets import xlsx_response
 from .figures import parse_month, previous_month, public_figures
 from .models import MonthlyReport
 
@@ -111,9 +111,7 @@ def monthly_detail(request, unit_id: int, month: str):
     if fmt == "print":
         title = _("月报") + (f"（{label}）" if label else _("（未生成，实时数据）"))
         paper = _report_paper(request, view["unit"], m, title)
-        return render_paper(
-            request, paper, export.township_sheets(figures, label), chart=chart
-        )
+        return render_paper(request, paper, export.township_sheets(figures, label), chart=chart)
     return render(
         request,
         "reports/monthly_detail.html",

@@ -84,7 +84,9 @@ def roster_unit(request, unit_id: int, month: str):
 def _roster_export(request, unit_id: int, month: str):
     """The roster of a unit the viewer acts for; a month without a roster has nothing to print."""
     unit = visible_unit(request, unit_id)
-    view = selectors.roster_for_unit(unit=unit, month=month_arg(request, month), viewer=request.user)
+    view = selectors.roster_for_unit(
+        unit=unit, month=month_arg(request, month), viewer=request.user
+    )
     if view is None or view.roster is None:
         raise Http404(_("本月尚未排班。"))
     paper = roster_paper(request, view)
