@@ -69,6 +69,8 @@ def test_roster_export_scope_and_month_without_roster(client, county):
     assert client.get(f"/staffing/roster/{c.s11.pk}/2026-10/roster.xlsx").status_code == 403
     assert client.get(f"/staffing/roster/{c.s11.pk}/2026-10/print/").status_code == 403
     client.force_login(c.t1_head.user)
-    assert client.get(f"/staffing/roster/{c.s11.pk}/2026-11/roster.xlsx").status_code == 404
+    r = client.get(f"/staffing/roster/{c.s11.pk}/2026-11/roster.xlsx", follow=True)
+    assert r.redirect_chain == [(f"/staffing/roster/{c.s11.pk}/2026-11/", 302)]
+    assert "本月尚未排班，没有可导出的值班表" in r.content.decode()
     page = client.get(f"/staffing/roster/{c.s11.pk}/2026-11/").content.decode()
     assert "roster-xlsx" not in page

@@ -81,30 +81,41 @@ def roster_unit(request, unit_id: int, month: str):
     )
 
 
-def _roster_export(request, unit_id: int, month: str):
-    """The roster of a unit the viewer acts for; a month without a roster has nothing to print."""
+def _roster_export(request, unit_id: int, month: str, write):
+    """The roster of a unit the viewer acts for as `write(view, paper, sheets)` renders it; a
+    month without a roster has nothing to export: back to its page, which says so."""
     unit = visible_unit(request, unit_id)
-    view = selectors.roster_for_unit(
-        unit=unit, month=month_arg(request, month), viewer=request.user
-    )
+    m = month_arg(request, month)
+    view = selectors.roster_for_unit(unit=unit, month=m, viewer=request.user)
     if view is None or view.roster is None:
-        raise Http404(_("本月尚未排班。"))
+        messages.error(request, _("本月尚未排班，没有可导出的值班表"))
+        return _month_url(unit, m)
     paper = roster_paper(request, view)
-    return view, paper, roster_sheets(view, paper)
+    return write(view, paper, roster_sheets(view, paper))
 
 
 @login_required
 @require_GET
 def roster_xlsx(request, unit_id: int, month: str):
-    view, _paper, sheets = _roster_export(request, unit_id, month)
-    return xlsx_response(f"roster-{view.unit.code}-{view.month:%Y-%m}.xlsx", sheets)
+    return _roster_export(
+        request,
+        unit_id,
+        month,
+        lambda view, _paper, sheets: xlsx_response(
+            f"roster-{view.unit.code}-{view.month:%Y-%m}.xlsx", sheets
+        ),
+    )
 
 
 @login_required
 @require_GET
 def roster_print(request, unit_id: int, month: str):
-    _view, paper, sheets = _roster_export(request, unit_id, month)
-    return render_paper(request, paper, sheets)
+    return _roster_export(
+        request,
+        unit_id,
+        month,
+        lambda _view, paper, sheets: render_paper(request, paper, sheets),
+    )
 
 
 @login_required

@@ -57,6 +57,12 @@
     fetch(url, { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status === 403 ? DENIED : FAILED);
+        if (!/attachment/i.test(response.headers.get("Content-Disposition") || "")) {
+          // Not a file (the session ended and the login page came back): go there as a
+          // plain link would.
+          window.location.href = response.url;
+          return;
+        }
         return response.blob().then(function (blob) {
           var a = document.createElement("a");
           a.href = URL.createObjectURL(blob);
