@@ -105,11 +105,12 @@ def print_tables(sheets: Sequence[Sheet]) -> list[PrintTable]:
     ]
 
 
-def render_paper(
-    request, paper: Paper, sheets: Sequence[Sheet], *, template: str = "common/print.html", **extra
-):
-    """The print view of an export's sheets under the paper's head (common/print_base.html)."""
-    return render(request, template, {"paper": paper, "tables": print_tables(sheets), **extra})
+def render_paper(request, paper: Paper, sheets: Sequence[Sheet], **extra):
+    """The print view of an export's sheets under the paper's head (common/print_base.html);
+    `extra` may add a `chart`."""
+    return render(
+        request, "common/print.html", {"paper": paper, "tables": print_tables(sheets), **extra}
+    )
 
 
 def month_period(month: dt.date) -> str:
