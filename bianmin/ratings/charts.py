@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from .selectors import RatingFigures
 
 GOOD, BAD = "#4a9a5b", "#c0392b"
-WIDTH, LABEL_W, ROW_H, TOP, BOTTOM = 640, 150, 26, 30, 26
+# Narrow enough that the labels stay readable when the chart shrinks to a 390 px phone.
+WIDTH, LABEL_W, ROW_H, TOP, BOTTOM = 480, 120, 26, 30, 26
 
 
 def good_bad_chart(title: str, rows: list[RatingFigures]) -> SafeString:
     """One horizontal bar per unit or person: good ratings (levels 5-3) and bad ones (2-1) side
     by side on one scale, the good-rate at the end of the bar."""
-    plot_w = WIDTH - LABEL_W - 70
+    plot_w = WIDTH - LABEL_W - 80
     peak = max([f.good + f.bad for f in rows] + [1])
     height = TOP + ROW_H * max(len(rows), 1) + BOTTOM
     parts = [
@@ -28,7 +29,7 @@ def good_bad_chart(title: str, rows: list[RatingFigures]) -> SafeString:
         good_w = round(plot_w * f.good / peak)
         bad_w = round(plot_w * f.bad / peak)
         rate = "—" if f.good_rate is None else f"{f.good_rate:g}%"
-        label = f.label if len(f.label) <= 10 else f.label[:9] + "…"
+        label = f.label if len(f.label) <= 8 else f.label[:7] + "…"
         parts.append(
             f'<text x="{LABEL_W - 6}" y="{y + 16}" font-size="12" text-anchor="end">'
             f"<title>{escape(f.label)}</title>{escape(label)}</text>"

@@ -51,7 +51,7 @@ def test_date_range_chart_excel_and_print_equal_the_page(client, county):
     html = r.content.decode()
     page = _rows(html)
     assert [r[:4] for r in page] == [[county.tc1.name, "2", "1", "1"]]
-    assert 'viewBox="0 0 640' in html and 'width="100%"' in html and "1/1 · 50%" in html
+    assert 'viewBox="0 0 480' in html and 'width="100%"' in html and "1/1 · 50%" in html
     assert 'value="2025-03-01"' in html and 'id="stats-xlsx"' in html
 
     x = client.get("/ratings/stats/?from=2025-03-01&to=2025-03-31&format=xlsx")
