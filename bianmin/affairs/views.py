@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paper import render_paper
+from bianmin.common.sheets import xlsx_response
 
-from . import selectors, services
+from . import export, selectors, services
 from .access import in_confidence, require_custodian
 from .models import (
     AssetCategory,
@@ -74,6 +76,31 @@ def custody(request, code: str):
             "categories": AssetCategory.choices,
         },
     )
+
+
+def _journal(request, code: str):
+    """The village and its journal, for a custodian only (the keeper's book)."""
+    village = _village(code)
+    try:
+        require_custodian(request.user, village)
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+    lines = selectors.journal(village=village)
+    return lines, export.journal_paper(request, village, lines)
+
+
+@login_required
+@require_GET
+def journal_xlsx(request, code: str):
+    lines, paper = _journal(request, code)
+    return xlsx_response(f"journal-{code}.xlsx", [export.journal_sheet(lines, paper)])
+
+
+@login_required
+@require_GET
+def journal_print(request, code: str):
+    lines, paper = _journal(request, code)
+    return render_paper(request, paper, [export.journal_sheet(lines, paper)])
 
 
 @login_required

@@ -70,16 +70,18 @@ def _fen(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def errand_money_by_agent(*, viewer, month: dt.date) -> list[AgentMoney]:
-    """Money handled on errands per agent in `month` (entries recorded in it), from the rows."""
+def _month_money(*, viewer, month: dt.date) -> QuerySet[ErrandMoney]:
     first = month.replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
+    return ErrandMoney.objects.filter(
+        case__in=errands_visible(viewer=viewer), recorded_on__gte=first, recorded_on__lt=following
+    )
+
+
+def errand_money_by_agent(*, viewer, month: dt.date) -> list[AgentMoney]:
+    """Money handled on errands per agent in `month` (entries recorded in it), from the rows."""
     rows = (
-        ErrandMoney.objects.filter(
-            case__in=errands_visible(viewer=viewer),
-            recorded_on__gte=first,
-            recorded_on__lt=following,
-        )
+        _month_money(viewer=viewer, month=month)
         .values("case__agent", "case__agent__full_name", "case__agent__unit__name")
         .annotate(
             entries=Count("pk"),
@@ -99,3 +101,13 @@ def errand_money_by_agent(*, viewer, month: dt.date) -> list[AgentMoney]:
         )
         for r in rows
     ]
+
+
+def errand_money_entries(*, viewer, month: dt.date) -> list[ErrandMoney]:
+    """The money rows behind `errand_money_by_agent`: each entry recorded in `month`, by agent
+    and time, with its errand (the paper register of money handled for people)."""
+    return list(
+        _month_money(viewer=viewer, month=month)
+        .select_related("case__agent__unit")
+        .order_by("case__agent__unit__name", "case__agent", "recorded_at", "pk")
+    )

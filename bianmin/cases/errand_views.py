@@ -2,19 +2,24 @@
 its money and actions. Thin: reads through `errand_selectors`, writes through `errand_register`
 and `case_transition`."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paper import render_paper
+from bianmin.common.sheets import xlsx_response
 
 from . import errand_selectors, workflow
 from .effects.errand import money_balance
+from .errand_export import may_export_money, money_paper, money_sheets
 from .models import ErrandKind, MoneyDirection
 from .services import case_actions_for, case_transition, errand_register
 
@@ -30,6 +35,19 @@ def _fetch(request, number: str):
         raise DjangoPermissionDenied(e.message) from None
 
 
+def _money_month(request) -> tuple[dt.date, str]:
+    """The month of the money table (?month=YYYY-MM, this month by default) and the error of a
+    month that cannot be read."""
+    this_month = timezone.localdate().replace(day=1)
+    text = (request.GET.get("month") or "").strip()
+    if not text:
+        return this_month, ""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date(), ""  # noqa: DTZ007 - a month, no time
+    except ValueError:
+        return this_month, _("月份格式应为 YYYY-MM，如 2026-03")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def errand_list(request):
@@ -43,20 +61,55 @@ def errand_list(request):
         else:
             messages.success(request, _("已登记便民服务 %(n)s") % {"n": case.number})
             return redirect("cases:errand_detail", number=case.number)
-    today = timezone.localdate()
+    month, month_error = _money_month(request)
     return render(
         request,
         "cases/errand_list.html",
         {
             "queues": errand_selectors.errand_queues(viewer=request.user),
             "errands": errand_selectors.errand_list(viewer=request.user, limit=100),
-            "money": errand_selectors.errand_money_by_agent(viewer=request.user, month=today),
-            "month": today.replace(day=1),
+            "money": errand_selectors.errand_money_by_agent(viewer=request.user, month=month),
+            "month": month,
+            "month_error": month_error,
+            "may_export": may_export_money(request.user),
             "kinds": ErrandKind.choices,
             "form": form,
             "error": error,
         },
         status=status,
+    )
+
+
+def _money_export(request, write):
+    """The errand money of the month as `write(month, paper, sheets)` renders it, for staff."""
+    if not may_export_money(request.user):
+        raise DjangoPermissionDenied(_("只有工作人员可以导出经手款项"))
+    month, error = _money_month(request)
+    if error:
+        return HttpResponseBadRequest(error, content_type="text/plain; charset=utf-8")
+    paper = money_paper(request, month)
+    sheets = money_sheets(
+        errand_selectors.errand_money_by_agent(viewer=request.user, month=month),
+        errand_selectors.errand_money_entries(viewer=request.user, month=month),
+        paper,
+    )
+    return write(month, paper, sheets)
+
+
+@login_required
+@require_GET
+def errand_money_xlsx(request):
+    return _money_export(
+        request,
+        lambda month, _paper, sheets: xlsx_response(f"errand-money-{month:%Y-%m}.xlsx", sheets),
+    )
+
+
+@login_required
+@require_GET
+def errand_money_print(request):
+    return _money_export(
+        request, lambda _month, paper, sheets: render_paper(request, paper, sheets)
     )
 
 

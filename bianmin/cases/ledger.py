@@ -6,13 +6,13 @@ needed to find a case (the case number is).
 """
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bianmin.common.sheets import Sheet, workbook_bytes
 from bianmin.common.validators import mask_id_number, mask_phone
 
 from .models import ApplicantKind, Case
@@ -105,29 +105,16 @@ def ledger_columns() -> list[tuple[str, str, int]]:
 
 def ledger_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
     """The ledger as an .xlsx workbook: a title line, a frozen header, one row per case."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("台账")
     cols = ledger_columns()
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("导出时间") + "：" + timezone.localtime().strftime("%Y-%m-%d %H:%M")])
-    ws.append([label for _key, label, _w in cols])
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for row in rows:
-        ws.append([getattr(row, key) for key, _label, _w in cols])
-    for i, (_key, _label, width) in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-        for cell in ws[get_column_letter(i)][3:]:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(
+        [
+            Sheet(
+                title=_("台账"),
+                caption=title,
+                notes=[_("导出时间") + "：" + timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+                headers=[label for _key, label, _w in cols],
+                rows=[[getattr(row, key) for key, _label, _w in cols] for row in rows],
+                widths=[width for _key, _label, width in cols],
+            )
+        ]
+    )

@@ -19,6 +19,8 @@ urlpatterns = [
 # Errands (便民服务): two-segment paths, so "<str:number>/" above does not catch them.
 urlpatterns += [
     path("errands/list/", errand_views.errand_list, name="errand_list"),
+    path("errands/money.xlsx", errand_views.errand_money_xlsx, name="errand_money_xlsx"),
+    path("errands/money/print/", errand_views.errand_money_print, name="errand_money_print"),
     path("errands/<str:number>/", errand_views.errand_detail, name="errand_detail"),
     path("errands/<str:number>/<str:action>/", errand_views.errand_action, name="errand_action"),
 ]

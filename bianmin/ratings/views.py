@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.common.errors import Conflict, DomainError, ValidationFailed
-from bianmin.reports.excel import Sheet, xlsx_response
 from bianmin.reports.pages import domain_errors
 
 from . import selectors
@@ -133,66 +132,6 @@ def follow_up(request):
         except DomainError as e:
             context["error"], status = e.message, e.status
     return render(request, "ratings/follow_up.html", context, status=status)
-
-
-@login_required
-def stats(request):
-    group = "staff" if request.GET.get("group") == "staff" else "unit"
-    rows = selectors.rating_stats(viewer=request.user, group=group)
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"ratings-{group}.xlsx", [stats_sheet(rows, group)])
-    return render(request, "ratings/stats.html", {"rows": rows, "group": group})
-
-
-def stats_sheet(rows, group: str) -> Sheet:
-    return Sheet(
-        title=_("好差评统计"),
-        headers=[
-            _("单位") if group == "unit" else _("工作人员"),
-            _("评价数"),
-            _("好评数"),
-            _("差评数"),
-            _("已整改"),
-            _("实名差评"),
-            _("按时回访"),
-            _("好评率(%)"),
-            _("差评率(%)"),
-            _("整改率(%)"),
-            _("按时回访率(%)"),
-            _("现场评价数"),
-            _("现场好评率(%)"),
-            _("网上评价数"),
-            _("网上好评率(%)"),
-        ],
-        rows=[
-            [
-                f.label,
-                f.total,
-                f.good,
-                f.bad,
-                f.rectified,
-                f.named_bad,
-                f.called_on_time,
-                f.good_rate,
-                f.bad_rate,
-                f.rectified_rate,
-                f.callback_rate,
-                *_channel_cells(f),
-            ]
-            for f in rows
-        ],
-    )
-
-
-def _channel_cells(f: selectors.RatingFigures) -> list:
-    onsite = f.by_channel.get(RatingChannel.ONSITE)
-    online = f.by_channel.get(RatingChannel.ONLINE)
-    return [
-        onsite.total if onsite else 0,
-        onsite.good_rate if onsite else None,
-        online.total if online else 0,
-        online.good_rate if online else None,
-    ]
 
 
 # -- on-site rating (评价器) ------------------------------------------------------------------

@@ -6,9 +6,9 @@ from ninja import Router, Schema
 
 from bianmin.api.auth import staff_auth
 from bianmin.common.errors import NotFound, ValidationFailed
+from bianmin.common.sheets import xlsx_response
 
 from . import export, selectors, services
-from .excel import xlsx_response
 from .figures import parse_month
 from .models import MonthlyReport
 

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from .excel import Sheet
+from bianmin.common.sheets import Sheet
 
 
 def count_headers() -> list[str]:

@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError
+from bianmin.common.paper import month_period, paper_for, render_paper
+from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.reports.pages import domain_errors
 
 from . import export, selectors, services
 from .charts import bar_chart
-from .excel import xlsx_response
 from .figures import parse_month, previous_month, public_figures
 from .models import MonthlyReport
 
@@ -48,6 +50,19 @@ def monthly_list(request):
     )
 
 
+def _report_paper(request, unit: Unit, month: dt.date, title: str):
+    """A monthly report on paper: the form a township centre signs and stamps before filing."""
+    return paper_for(
+        request,
+        title=f"{month:%Y年%m月} " + title,
+        unit=unit.name,
+        period=month_period(month),
+        signatures=(_("填报人"), _("审核人"), _("单位负责人"), _("单位（盖章）")),
+        back_url=reverse("reports:monthly_detail", args=[unit.pk, f"{month:%Y-%m}"]),
+        wide=True,
+    )
+
+
 @login_required
 @domain_errors
 def monthly_detail(request, unit_id: int, month: str):
@@ -55,8 +70,9 @@ def monthly_detail(request, unit_id: int, month: str):
     if m is None:
         raise Http404
     view = selectors.report_view(viewer=request.user, unit_id=unit_id, month=m)
+    fmt = request.GET.get("format")
     if view["kind"] == "county":
-        if request.GET.get("format") == "xlsx":
+        if fmt == "xlsx":
             return xlsx_response(f"county-{month}.xlsx", export.county_sheets(view))
         chart = bar_chart(
             _("各乡镇收件与办结"),
@@ -71,11 +87,14 @@ def monthly_detail(request, unit_id: int, month: str):
                 ),
             ],
         )
+        if fmt == "print":
+            paper = _report_paper(request, view["unit"], m, _("全县月报汇总"))
+            return render_paper(request, paper, export.county_sheets(view), chart=chart)
         return render(request, "reports/county.html", {**view, "chart": chart})
     figures = view["figures"]
     report = view["report"]
-    if request.GET.get("format") == "xlsx":
-        label = report.get_state_display() if report else ""
+    label = report.get_state_display() if report else ""
+    if fmt == "xlsx":
         return xlsx_response(
             f"monthly-{view['unit'].code}-{month}.xlsx", export.township_sheets(figures, label)
         )
@@ -89,6 +108,10 @@ def monthly_detail(request, unit_id: int, month: str):
             (_("代办收件"), [v["proxy"]["received"] for v in villages], "#d68910"),
         ],
     )
+    if fmt == "print":
+        title = _("月报") + (f"（{label}）" if label else _("（未生成，实时数据）"))
+        paper = _report_paper(request, view["unit"], m, title)
+        return render_paper(request, paper, export.township_sheets(figures, label), chart=chart)
     return render(
         request,
         "reports/monthly_detail.html",

@@ -31,6 +31,8 @@ urlpatterns = [
     path("roster/generate-all/", roster.roster_generate_all, name="roster_generate_all"),
     path("roster/gaps/", roster.roster_gaps, name="roster_gaps"),
     path("roster/<int:unit_id>/<str:month>/", roster.roster_unit, name="roster_unit"),
+    path("roster/<int:unit_id>/<str:month>/roster.xlsx", roster.roster_xlsx, name="roster_xlsx"),
+    path("roster/<int:unit_id>/<str:month>/print/", roster.roster_print, name="roster_print"),
     path(
         "roster/<int:unit_id>/<str:month>/<str:action>/",
         roster.roster_action,

@@ -192,6 +192,8 @@ MATRIX: dict[str, Page] = {
         _document,
     ),
     "cases:errand_list": fixed(STAFF, "/cases/errands/list/"),
+    "cases:errand_money_xlsx": fixed(STAFF, "/cases/errands/money.xlsx"),
+    "cases:errand_money_print": fixed(STAFF, "/cases/errands/money/print/"),
     "cases:errand_detail": Page(
         STAFF - {APPROVER}, lambda w, side, role: f"/cases/errands/{w.errand[side].number}/"
     ),
@@ -366,6 +368,12 @@ MATRIX: dict[str, Page] = {
     "staffing:roster_unit": Page(
         HALLS, lambda w, side, role: f"/staffing/roster/{_month(w, side, role)}/"
     ),
+    "staffing:roster_xlsx": Page(
+        HALLS, lambda w, side, role: f"/staffing/roster/{_month(w, side, role)}/roster.xlsx"
+    ),
+    "staffing:roster_print": Page(
+        HALLS, lambda w, side, role: f"/staffing/roster/{_month(w, side, role)}/print/"
+    ),
     "staffing:roster_action": Page(
         frozenset({ADMIN}),
         lambda w, side, role: f"/staffing/roster/{_month(w, side, role)}/generate/",
@@ -374,6 +382,14 @@ MATRIX: dict[str, Page] = {
     # -- village affairs -----------------------------------------------------------------------
     "affairs:custody": Page(
         CUSTODIANS, lambda w, side, role: f"/affairs/{w.village[side].code}/custody/"
+    ),
+    "affairs:journal_xlsx": Page(
+        CUSTODIANS,
+        lambda w, side, role: f"/affairs/{w.village[side].code}/custody/journal.xlsx",
+    ),
+    "affairs:journal_print": Page(
+        CUSTODIANS,
+        lambda w, side, role: f"/affairs/{w.village[side].code}/custody/journal/print/",
     ),
     "affairs:custody_action": Page(
         CUSTODIANS,

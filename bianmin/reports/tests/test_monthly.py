@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -231,3 +232,42 @@ def test_public_statistics_need_no_login(client, data):
     x = client.get(f"/reports/public/{data.tc1.pk}/?format=xlsx")
     wb = load_workbook(io.BytesIO(x.content))
     assert wb.sheetnames == ["逐月统计", "事项平均办理时间"]
+
+
+def _cells(table_html: str) -> list[list[str]]:
+    body = table_html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_print_view_has_the_page_rows_and_the_signature_lines(client, data):
+    client.force_login(data.t1_head.user)
+    url = f"/reports/monthly/{data.tc1.pk}/2025-02/"
+    html = client.get(url).content.decode()
+    assert 'href="?format=print"' in html
+    page_villages = _cells(html.split('id="villages"', 1)[1])
+    page_totals = _cells(html.split('id="totals"', 1)[1])
+    p = client.get(url + "?format=print")
+    assert p.status_code == 200
+    printed = p.content.decode()
+    assert "print.css" in printed and "<svg" in printed
+    for label in ("填报人", "审核人", "单位负责人", "打印人", "2025-02-01 至 2025-02-28"):
+        assert label in printed
+    tables = printed.split('class="paper-table"')[1:]
+    assert [len(t) for t in (_cells(tables[0]), _cells(tables[2]))] == [1, len(page_villages)]
+    assert _cells(tables[0])[0][:9] == page_totals[0][:9]
+    # The village table: the page's columns without the errand count, plus the region code.
+    assert [[r[0], *r[2:]] for r in _cells(tables[2])] == [r[:-1] for r in page_villages]
+    # Out of scope: no print either.
+    client.force_login(data.t2_staff.user)
+    assert client.get(url + "?format=print").status_code == 403
+
+
+def test_county_summary_prints(client, data, county):
+    client.force_login(county.supervisor.user)
+    p = client.get(f"/reports/monthly/{county.centre.pk}/2025-02/?format=print")
+    assert p.status_code == 200
+    text = p.content.decode()
+    assert "全县月报汇总" in text and "全县合计" in text and "单位（盖章）" in text

@@ -7,12 +7,15 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from bianmin.common.paper import render_paper
+from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Staff, Unit
 
 from .. import selectors, services
 from ..access import can_manage_unit
+from ..export import roster_paper, roster_sheets
 from ..models import RosterMonth
 from .common import month_arg, parse_date, run, visible_unit
 
@@ -75,6 +78,43 @@ def roster_unit(request, unit_id: int, month: str):
             "staff_choices": staff,
             "can_manage": can_manage_unit(request.user, unit),
         },
+    )
+
+
+def _roster_export(request, unit_id: int, month: str, write):
+    """The roster of a unit the viewer acts for as `write(view, paper, sheets)` renders it; a
+    month without a roster has nothing to export: back to its page, which says so."""
+    unit = visible_unit(request, unit_id)
+    m = month_arg(request, month)
+    view = selectors.roster_for_unit(unit=unit, month=m, viewer=request.user)
+    if view is None or view.roster is None:
+        messages.error(request, _("本月尚未排班，没有可导出的值班表"))
+        return _month_url(unit, m)
+    paper = roster_paper(request, view)
+    return write(view, paper, roster_sheets(view, paper))
+
+
+@login_required
+@require_GET
+def roster_xlsx(request, unit_id: int, month: str):
+    return _roster_export(
+        request,
+        unit_id,
+        month,
+        lambda view, _paper, sheets: xlsx_response(
+            f"roster-{view.unit.code}-{view.month:%Y-%m}.xlsx", sheets
+        ),
+    )
+
+
+@login_required
+@require_GET
+def roster_print(request, unit_id: int, month: str):
+    return _roster_export(
+        request,
+        unit_id,
+        month,
+        lambda _view, paper, sheets: render_paper(request, paper, sheets),
     )
 
 
