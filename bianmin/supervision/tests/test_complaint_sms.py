@@ -13,7 +13,9 @@ def test_a_reply_queues_a_message_to_the_complainant(county, settings):
         kind="complaint", unit=county.tc1, content="窗口人员态度差", phone="13912345678"
     )
     assert not SmsMessage.objects.exists()
-    services.complaint_reply(complaint=complaint, actor=county.t1_head.user, reply="已约谈")
+    services.complaint_reply(
+        complaint=complaint, actor=county.t1_head.user, reply="已约谈", outcome="upheld"
+    )
     message = SmsMessage.objects.get()
     assert (message.code, message.phone, message.status) == (
         "complaint_reply",
