@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,7 +49,40 @@ def dashboard(request):
         {"name": u["name"], **{k: u[k] for k in ("green", "yellow", "red")}} for u in data["units"]
     ]
     chart = stacked_bars(rows, title=_("在办件时限状态（绿/黄/红）"))
+    _link_counts(data)
     return render(request, "supervision/dashboard.html", {"d": data, "chart": chart})
+
+
+COUNT_FILTERS = {
+    "total": {},
+    "open": {"open": "1"},
+    "green": {"colour": "green"},
+    "yellow": {"colour": "yellow"},
+    "red": {"colour": "red"},
+}
+
+
+def _cases_url(**params) -> str:
+    return f"{reverse('cases:list')}?{urlencode(params)}"
+
+
+def _link_counts(data: dict) -> None:
+    """Every count of the dashboard gets `links`: the case list filtered to the cases it
+    counts (`cases.selectors.case_list`, the same colour rule: `selectors.case_colours`)."""
+    region = data["region"]["code"]
+
+    def links(**where) -> dict[str, str]:
+        return {key: _cases_url(**where, **extra) for key, extra in COUNT_FILTERS.items()}
+
+    data["totals"]["links"] = links(region=region)
+    for s in data["states"]:
+        s["link"] = _cases_url(region=region, state=s["state"])
+    for row in data["children"]:
+        row["links"] = links(region=row["code"], **({"own": "1"} if row["own"] else {}))
+        row["cells"] = [(row[k], row["links"][k]) for k in COUNT_FILTERS]
+    for row in data["units"]:
+        row["links"] = links(region=region, unit=row["id"])
+        row["cells"] = [(row[k], row["links"][k]) for k in ("total", "green", "yellow", "red")]
 
 
 @login_required
