@@ -20,6 +20,19 @@ class Sheet:
     caption: str = ""
 
 
+# What spreadsheet programs read as the start of a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cells) -> None:
+    """User text that looks like a formula (`=HYPERLINK(...)`, `+1`, `@SUM`) is written as text
+    with Excel's quote prefix: a name or note typed by anyone must never run in a workbook."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
@@ -29,6 +42,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
         ws = wb.create_sheet(title)
         if sheet.caption:
             ws.append([sheet.caption])
+            _as_text(ws[1])
             ws["A1"].font = Font(bold=True)
         ws.append([str(h) for h in sheet.headers])
         header_row = ws.max_row
@@ -36,6 +50,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
             cell.font = Font(bold=True)
         for row in sheet.rows:
             ws.append(["" if v is None else v for v in row])
+            _as_text(ws[ws.max_row])
         for i, h in enumerate(sheet.headers, start=1):
             ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, 2 * len(str(h)) + 4))
         ws.freeze_panes = ws.cell(row=header_row + 1, column=1)

@@ -34,7 +34,16 @@ from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
 
 from . import clocks
-from .models import Alert, Complaint, ComplaintStatus, Escalation, Level, Notification
+from .models import (
+    Alert,
+    Complaint,
+    ComplaintStatus,
+    Escalation,
+    Level,
+    Notification,
+    SupervisionRecord,
+    SupervisionStep,
+)
 
 ACCEPT_OR_NOTICE_DAYS = 5  # 行政许可法 art. 32
 # The tier figures cover the current work: unfinished cases and cases finished in the last year.
@@ -110,10 +119,73 @@ def supervisor_queue(*, viewer, include_resolved: bool = False) -> list[Escalati
     if not include_resolved:
         qs = qs.filter(resolved=False)
     return list(
-        qs.select_related("alert__case", "alert__complaint", "alert__unit").order_by(
+        qs.select_related("alert__case__item_version", "alert__complaint", "alert__unit").order_by(
             "-escalated_on", "-pk"
         )
     )
+
+
+@dataclass
+class QueueEntry:
+    """One case (or complaint) of the supervision queue, with every escalated deadline of it:
+    the earliest (most overdue) first, which the row shows; the others listed inside."""
+
+    kind: str  # "case" or "complaint"
+    number: str
+    title: str
+    unit: Unit
+    escalations: list[Escalation]
+    records: list[SupervisionRecord]
+
+    @property
+    def first(self) -> Escalation:
+        return self.escalations[0]
+
+    @property
+    def others(self) -> list[Escalation]:
+        return self.escalations[1:]
+
+    @property
+    def escalated_on(self) -> dt.date:
+        return min(e.escalated_on for e in self.escalations)
+
+    @property
+    def over_days(self) -> int:
+        return max(0, *(-e.alert.days_left for e in self.escalations))
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """The latest 督办期限 set, if any."""
+        dates = [r.due_on for r in self.records if r.step == SupervisionStep.DEADLINE]
+        return dates[-1] if dates else None
+
+
+def supervision_queue(*, viewer) -> list[QueueEntry]:
+    """The supervision queue (督办队列), one entry per case or complaint with open escalations:
+    most overdue first, then by the earliest deadline."""
+    entries: dict[tuple[str, int], QueueEntry] = {}
+    for e in supervisor_queue(viewer=viewer):
+        alert = e.alert
+        if alert.case is not None:
+            key, number, title = ("case", alert.case_id), alert.case.number, alert.case.title
+        else:
+            key = ("complaint", alert.complaint_id)
+            number, title = alert.complaint.number, alert.complaint.get_kind_display()
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = QueueEntry(key[0], number, str(title), alert.unit, [], [])
+        entry.escalations.append(e)
+    for entry in entries.values():
+        entry.escalations.sort(key=lambda e: (e.alert.due_on, e.alert.days_left, e.pk))
+        entry.unit = entry.first.alert.unit
+    records = SupervisionRecord.objects.filter(
+        Q(case__in=[pk for kind, pk in entries if kind == "case"])
+        | Q(complaint__in=[pk for kind, pk in entries if kind == "complaint"])
+    ).select_related("actor__staff")
+    for r in records.order_by("at", "pk"):
+        key = ("case", r.case_id) if r.case_id else ("complaint", r.complaint_id)
+        entries[key].records.append(r)
+    return sorted(entries.values(), key=lambda q: (-q.over_days, q.first.alert.due_on, q.number))
 
 
 # --- complaints --------------------------------------------------------------------------------

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.reports.excel import Sheet, xlsx_response
 
 from . import selectors, services
 from .charts import stacked_bars
@@ -97,21 +99,112 @@ def alerts(request):
     return render(request, "supervision/alerts.html", {"alerts": rows, "level": level})
 
 
+QUEUE_ACTIONS = {
+    "notice": (services.supervision_notice, _("督办通知已发送")),
+    "deadline": (services.supervision_deadline_set, _("督办期限已设定")),
+    "note": (services.supervision_note, _("处理记录已保存")),
+    "close": (services.supervision_close, _("督办事项已办结")),
+}
+
+
+def _queue_act(request) -> str | None:
+    """Run one queue action from the posted form; the error message, or None when done."""
+    action = request.POST.get("action", "")
+    if action not in QUEUE_ACTIONS:
+        return _("未知操作")
+    service, done = QUEUE_ACTIONS[action]
+    kw = {
+        "actor": request.user,
+        "kind": request.POST.get("kind", ""),
+        "number": request.POST.get("number", ""),
+    }
+    text = request.POST.get("text", "")
+    if action == "deadline":
+        value = request.POST.get("due_on", "").strip()
+        try:
+            kw["due_on"] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            return _("日期格式不正确：%(v)s（应为 YYYY-MM-DD）") % {"v": value}
+    kw["result" if action == "close" else "text"] = text
+    try:
+        service(**kw)
+    except DomainError as e:
+        return e.message
+    messages.success(request, done)
+    return None
+
+
 @login_required
 def queue(request):
     if request.method == "POST":
-        try:
-            services.escalation_resolve(
-                actor=request.user,
-                pk=int(request.POST.get("pk", 0)),
-                note=request.POST.get("note", ""),
-            )
-            messages.success(request, _("督办事项已办结"))
-        except DomainError as e:
-            messages.error(request, e.message)
-        return redirect("supervision:queue")
-    rows = selectors.supervisor_queue(viewer=request.user)
+        error = _queue_act(request)
+        if error is None:
+            return redirect("supervision:queue")
+        # The form keeps what was typed; nothing was written.
+        rows = selectors.supervision_queue(viewer=request.user)
+        return render(
+            request,
+            "supervision/queue.html",
+            {"rows": rows, "error": error, "posted": request.POST},
+            status=422,
+        )
+    rows = selectors.supervision_queue(viewer=request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"supervision-queue-{timezone.localdate()}.xlsx", queue_sheets(rows))
     return render(request, "supervision/queue.html", {"rows": rows})
+
+
+@login_required
+def queue_print(request):
+    """The queue on A4 paper (print CSS), for the supervision meeting."""
+    rows = selectors.supervision_queue(viewer=request.user)
+    return render(
+        request, "supervision/queue_print.html", {"rows": rows, "today": timezone.localdate()}
+    )
+
+
+def queue_sheets(rows) -> list[Sheet]:
+    def deadlines(entry) -> str:
+        return "；".join(
+            f"{e.alert.get_clock_display()} {e.alert.due_on}（{e.alert.detail}）"
+            for e in entry.escalations
+        )
+
+    def history(entry) -> str:
+        return "\n".join(
+            f"{timezone.localtime(r.at):%Y-%m-%d %H:%M} {r.get_step_display()}：{r.text}"
+            for r in entry.records
+        )
+
+    return [
+        Sheet(
+            title=_("督办队列"),
+            caption=_("督办队列（%(d)s）") % {"d": timezone.localdate()},
+            headers=[
+                _("编号"),
+                _("事项"),
+                _("责任单位"),
+                _("移交日期"),
+                _("超时工作日"),
+                _("督办期限"),
+                _("超时的期限"),
+                _("督办记录"),
+            ],
+            rows=[
+                [
+                    q.number,
+                    q.title,
+                    q.unit.name,
+                    q.escalated_on,
+                    q.over_days,
+                    q.deadline,
+                    deadlines(q),
+                    history(q),
+                ]
+                for q in rows
+            ],
+        )
+    ]
 
 
 @login_required

@@ -3,10 +3,18 @@
 - `complaint_file`, `complaint_decide`, `complaint_reply`: complaints and suggestions.
 - `supervision_sweep`: the daily sweep of every clock (alerts, notifications, escalation).
 - `notification_read`, `escalation_resolve`: the supervisor's and staff's follow-up.
+- `supervision_notice`, `supervision_deadline_set`, `supervision_note`, `supervision_close`:
+  the supervision queue, one case at a time.
 """
 
 from .complaints import complaint_decide, complaint_file, complaint_reply
 from .notify import notification_read
+from .supervise import (
+    supervision_close,
+    supervision_deadline_set,
+    supervision_note,
+    supervision_notice,
+)
 from .sweep import SweepResult, escalation_resolve, supervision_sweep
 
 __all__ = [
@@ -16,5 +24,9 @@ __all__ = [
     "complaint_reply",
     "escalation_resolve",
     "notification_read",
+    "supervision_close",
+    "supervision_deadline_set",
+    "supervision_note",
+    "supervision_notice",
     "supervision_sweep",
 ]
