@@ -164,7 +164,8 @@ def unit_items_filter(unit: Unit) -> dict[str, str]:
 
 def unit_items(unit: Unit) -> QuerySet[ItemVersion]:
     """Items a unit handles: its own as implementing unit, plus what its tier takes in."""
-    return catalog.item_list_published(**unit_items_filter(unit))
+    where = unit_items_filter(unit)
+    return catalog.item_list_published(tier=where.get("tier"), department=where.get("department"))
 
 
 def unit_cases(unit: Unit) -> QuerySet[Case]:

@@ -163,14 +163,17 @@ class QueueEntry:
 def supervision_queue(*, viewer) -> list[QueueEntry]:
     """The supervision queue (督办队列), one entry per case or complaint with open escalations:
     most overdue first, then by the earliest deadline."""
-    entries: dict[tuple[str, int], QueueEntry] = {}
+    entries: dict[tuple[str, int | None], QueueEntry] = {}
     for e in supervisor_queue(viewer=viewer):
         alert = e.alert
+        key: tuple[str, int | None]
         if alert.case is not None:
             key, number, title = ("case", alert.case_id), alert.case.number, alert.case.title
-        else:
+        elif alert.complaint is not None:
             key = ("complaint", alert.complaint_id)
             number, title = alert.complaint.number, alert.complaint.get_kind_display()
+        else:  # an alert is always of a case or a complaint
+            continue
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = QueueEntry(key[0], number, str(title), alert.unit, [], [])

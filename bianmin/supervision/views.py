@@ -2,6 +2,8 @@
 complaints. Each view calls one scoped selector or one service."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
@@ -20,6 +23,9 @@ from bianmin.reports.excel import Sheet, xlsx_response
 from . import selectors, services
 from .charts import stacked_bars
 from .models import ComplaintStatus, Level
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def _call(fn, **kw):
@@ -99,11 +105,11 @@ def alerts(request):
     return render(request, "supervision/alerts.html", {"alerts": rows, "level": level})
 
 
-QUEUE_ACTIONS = {
-    "notice": (services.supervision_notice, _("督办通知已发送")),
-    "deadline": (services.supervision_deadline_set, _("督办期限已设定")),
-    "note": (services.supervision_note, _("处理记录已保存")),
-    "close": (services.supervision_close, _("督办事项已办结")),
+QUEUE_ACTIONS: dict[str, tuple[Callable[..., object], "StrPromise"]] = {
+    "notice": (services.supervision_notice, gettext_lazy("督办通知已发送")),
+    "deadline": (services.supervision_deadline_set, gettext_lazy("督办期限已设定")),
+    "note": (services.supervision_note, gettext_lazy("处理记录已保存")),
+    "close": (services.supervision_close, gettext_lazy("督办事项已办结")),
 }
 
 

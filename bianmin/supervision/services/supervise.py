@@ -62,11 +62,13 @@ def _record(rows: list[Escalation], *, actor, step: str, text: str, due_on=None)
     )
 
 
-def _link(rows: list[Escalation]) -> str:
+def _subject(rows: list[Escalation]) -> tuple[str, str]:
+    """(number, link) of the case or complaint the escalations are about."""
     alert = rows[0].alert
     if alert.case is not None:
-        return f"/cases/{alert.case.number}/"
-    return f"/supervision/complaints/{alert.complaint.number}/"
+        return alert.case.number, f"/cases/{alert.case.number}/"
+    assert alert.complaint is not None  # an alert is of a case or of a complaint
+    return alert.complaint.number, f"/supervision/complaints/{alert.complaint.number}/"
 
 
 @transaction.atomic
@@ -78,12 +80,8 @@ def supervision_notice(*, actor, kind: str, number: str, text: str) -> Supervisi
     heads = heads_or_above(rows[0].alert.unit)
     if not heads:
         raise ValidationFailed(_("责任单位及其上级没有单位负责人，无法发送督办通知"), field="text")
-    subject = rows[0].alert.case or rows[0].alert.complaint
-    notify(
-        users=heads,
-        text=_("督办通知（%(n)s）：%(t)s") % {"n": subject.number, "t": text},
-        link=_link(rows),
-    )
+    number, link = _subject(rows)
+    notify(users=heads, text=_("督办通知（%(n)s）：%(t)s") % {"n": number, "t": text}, link=link)
     return _record(rows, actor=actor, step=SupervisionStep.NOTICE, text=text)
 
 
