@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from bianmin.common.errors import DomainError, ValidationFailed
@@ -25,7 +26,11 @@ FILTERS = ("q", "state", "queue", "item", "channel", "from", "to")
 # subtree (`own=1`: the region itself), the unit holding the case, unfinished cases only, and the
 # colour of the worst running clock. The form carries them on as hidden fields.
 LINKED = ("region", "own", "unit", "open", "colour")
-COLOUR_LABELS = {"green": _("正常"), "yellow": _("预警"), "red": _("超时")}
+COLOUR_LABELS = {
+    "green": gettext_lazy("正常"),
+    "yellow": gettext_lazy("预警"),
+    "red": gettext_lazy("超时"),
+}
 YES, NO = frozenset({"1", "true", "on", "yes"}), frozenset({"0", "false", "off", "no"})
 
 
