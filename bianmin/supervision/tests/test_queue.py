@@ -125,3 +125,22 @@ def test_formula_like_text_is_text_in_every_workbook():
     cells = [wb.active.cell(row=r, column=1) for r in range(2, 6)]
     assert [c.data_type for c in cells] == ["s", "s", "s", "n"]
     assert [c.quotePrefix for c in cells] == [True, True, True, False]
+
+
+def test_api_gives_the_same_queue_and_actions(client, county, queued, token_for):
+    sup = token_for("supervisor")
+    r = client.get("/api/v1/supervision/queue/cases", **sup)
+    assert r.status_code == 200
+    [entry] = r.json()
+    assert entry["number"] == queued.number and len(entry["escalations"]) >= 2
+    url = f"/api/v1/supervision/queue/case/{queued.number}"
+    r = client.post(
+        f"{url}/deadline", {"due_on": "2025-10-01"}, content_type="application/json", **sup
+    )
+    assert r.status_code == 422
+    r = client.post(f"{url}/close", {"text": "已整改"}, content_type="application/json", **sup)
+    assert r.status_code == 200 and r.json()["step"] == "close"
+    assert client.get("/api/v1/supervision/queue/cases", **sup).json() == []
+    agent = token_for("v0101-agent")
+    r = client.post(f"{url}/note", {"text": "x"}, content_type="application/json", **agent)
+    assert r.status_code in (403, 404)
