@@ -3,6 +3,7 @@
 Every handler calls one scoped selector or one service (403 outside the caller's scope)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from bianmin.api.auth import staff_auth
 from bianmin.common.errors import NotFound
 
 from . import selectors, services
+from .models import SupervisionRecord
 
 router = Router(tags=["supervision"], auth=staff_auth)
 
@@ -180,7 +182,7 @@ class QueueActionIn(Schema):
     due_on: dt.date | None = None
 
 
-QUEUE_SERVICES = {
+QUEUE_SERVICES: dict[str, Callable[..., SupervisionRecord]] = {
     "notice": services.supervision_notice,
     "deadline": services.supervision_deadline_set,
     "note": services.supervision_note,
