@@ -6,31 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_route_and_material_files'),
-        ('supervision', '0002_relay_clock'),
+        ("cases", "0007_route_and_material_files"),
+        ("supervision", "0002_relay_clock"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupervisionRecord',
+            name="SupervisionRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('notice', '督办通知'), ('deadline', '设定督办期限'), ('note', '处理记录'), ('close', '办结督办')], max_length=10, verbose_name='督办环节')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='督办期限')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='督办人')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_records', to='cases.case', verbose_name='办件')),
-                ('complaint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervision_records', to='supervision.complaint', verbose_name='投诉')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("notice", "督办通知"),
+                            ("deadline", "设定督办期限"),
+                            ("note", "处理记录"),
+                            ("close", "办结督办"),
+                        ],
+                        max_length=10,
+                        verbose_name="督办环节",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="内容")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="督办期限")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="督办人",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_records",
+                        to="cases.case",
+                        verbose_name="办件",
+                    ),
+                ),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_records",
+                        to="supervision.complaint",
+                        verbose_name="投诉",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办记录',
-                'verbose_name_plural': '督办记录',
-                'ordering': ['at', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('case__isnull', False), ('complaint__isnull', False), _connector='XOR'), name='supervision_record_one_subject')],
+                "verbose_name": "督办记录",
+                "verbose_name_plural": "督办记录",
+                "ordering": ["at", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("case__isnull", False), ("complaint__isnull", False), _connector="XOR"
+                        ),
+                        name="supervision_record_one_subject",
+                    )
+                ],
             },
         ),
     ]
