@@ -194,6 +194,9 @@ LOGGING = {
 
 # The county this installation serves (GB/T 2260 code); the demo uses 汉中市汉台区.
 BIANMIN_COUNTY_CODE = os.environ.get("BIANMIN_COUNTY_CODE", "610702")
+# The rule that colours a case green / yellow / red (the case list's colour filter): the
+# supervision dashboard's, which cases may not import (layers point down).
+BIANMIN_CASE_COLOURS = "bianmin.supervision.selectors.case_colours"
 # Public base URL printed into QR codes on receipts.
 BIANMIN_PUBLIC_URL = os.environ.get("BIANMIN_PUBLIC_URL", "http://127.0.0.1:8000")
 # API tokens expire after this many days.

@@ -9,10 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.validators import mask_phone
+from bianmin.orgs.models import Region, Unit
 
 from . import selectors
 from .models import Channel, State
@@ -20,6 +22,15 @@ from .pages import QUEUE_LABELS, base_context, case_row, scope_of
 
 # The page's parameters (`from` and `to`: the selector's submitted_from / submitted_to).
 FILTERS = ("q", "state", "queue", "item", "channel", "from", "to")
+# Filters the supervision dashboard's counts link with (`selectors.case_list`): a region's
+# subtree (`own=1`: the region itself), the unit holding the case, unfinished cases only, and the
+# colour of the worst running clock. The form carries them on as hidden fields.
+LINKED = ("region", "own", "unit", "open", "colour")
+COLOUR_LABELS = {
+    "green": gettext_lazy("正常"),
+    "yellow": gettext_lazy("预警"),
+    "red": gettext_lazy("超时"),
+}
 YES, NO = frozenset({"1", "true", "on", "yes"}), frozenset({"0", "false", "off", "no"})
 
 
@@ -34,6 +45,32 @@ def _overdue(value: str) -> bool | None:
     raise ValidationFailed(_("超期筛选值无效：%(v)s") % {"v": value}, field="overdue")
 
 
+def _unit(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed(_("单位编号无效：%(v)s") % {"v": value}, field="unit")
+    return int(value)
+
+
+def _linked_note(params: dict) -> str:
+    """The linked filters in words, so the list says what it counts."""
+    parts = []
+    if params["region"]:
+        region = Region.objects.filter(code=params["region"]).first()
+        name = region.name if region else params["region"]
+        parts.append(_("区划：%(r)s") % {"r": name} + (_("（本级）") if params["own"] else ""))
+    if params["unit"].isdigit():
+        unit = Unit.objects.filter(pk=int(params["unit"])).first()
+        if unit is not None:
+            parts.append(_("当前单位：%(u)s") % {"u": unit.name})
+    if params["open"] in YES:
+        parts.append(_("在办"))
+    if params["colour"] in COLOUR_LABELS:
+        parts.append(_("时限：%(c)s") % {"c": COLOUR_LABELS[params["colour"]]})
+    return " · ".join(str(p) for p in parts)
+
+
 def channel_choices() -> list[tuple[str, str]]:
     """Channels by what staff call them: a proxy case may be a village's or a hall's."""
     return [(v, _("代办") if v == Channel.PROXY else str(label)) for v, label in Channel.choices]
@@ -44,7 +81,7 @@ def channel_choices() -> list[tuple[str, str]]:
 def case_list(request: HttpRequest) -> HttpResponse:
     """Search and filter the viewer's cases (`selectors.case_list`); a bad filter value is
     answered with its message in Chinese and status 422, and the form keeps what was typed."""
-    params = {key: request.GET.get(key, "").strip() for key in (*FILTERS, "overdue")}
+    params = {key: request.GET.get(key, "").strip() for key in (*FILTERS, *LINKED, "overdue")}
     ctx = {
         **base_context(request),
         **params,
@@ -53,6 +90,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "channels": channel_choices(),
         "queue_label": QUEUE_LABELS.get(params["queue"], ""),
         "filtered": any(params[k] for k in FILTERS if k != "q") or bool(params["overdue"]),
+        "linked": [(k, params[k]) for k in LINKED if params[k]],
+        "linked_note": _linked_note(params),
         "rows": [],
     }
     try:
@@ -66,6 +105,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
             submitted_from=params["from"] or None,
             submitted_to=params["to"] or None,
             overdue=_overdue(params["overdue"]),
+            region=params["region"] or None,
+            own_region=params["own"] in YES,
+            unit=_unit(params["unit"]),
+            unfinished=params["open"] in YES,
+            colour=params["colour"] or None,
             cursor=request.GET.get("cursor") or None,
             scope=scope_of(request),
         )

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import ItemVersion
@@ -321,6 +323,18 @@ def _as_date(value: dt.date | str | None, field: str) -> dt.date | None:
         ) from None
 
 
+CASE_COLOURS = ("green", "yellow", "red")
+
+
+def case_colours(*, viewer, cases: QuerySet[Case], today: dt.date) -> dict[int, str]:
+    """{pk: colour} of the unfinished cases among `cases` on `today`, by the rule named in
+    `settings.BIANMIN_CASE_COLOURS` (supervision's worst running clock, RULES.md "Supervision"):
+    the supervision dashboard counts with the same function, so its counts and these lists agree.
+    """
+    rule = import_string(settings.BIANMIN_CASE_COLOURS)
+    return rule(viewer=viewer, cases=cases, today=today)
+
+
 def case_list(
     *,
     viewer,
@@ -337,6 +351,10 @@ def case_list(
     channel: str | None = None,
     submitted_from: dt.date | str | None = None,
     submitted_to: dt.date | str | None = None,
+    region: str | None = None,
+    own_region: bool = False,
+    colour: str | None = None,
+    unfinished: bool = False,
 ) -> Page:
     """Newest first, keyset-paginated on (created_at, id), within the viewer's scope.
 
@@ -346,6 +364,12 @@ def case_list(
     `channel` one of `Channel`; `submitted_from` / `submitted_to` the intake date range
     (inclusive; dates or YYYY-MM-DD). Unknown states, queues, channels or dates are refused with
     the field named (422), never ignored.
+
+    The counts of the supervision dashboard link here: `region` narrows to a region's subtree
+    (`own_region`: to cases of that region itself, held at its own hall, not of its children),
+    `unit` to the cases a unit holds, `unfinished` to the unfinished cases and `colour` (green,
+    yellow, red) to those whose worst running clock has that colour on `today`, by the rule
+    `settings.BIANMIN_CASE_COLOURS` names (supervision's: cases may not import it).
 
     A queue, the overdue filter or an unfinished state confines the list to unfinished cases:
     those are read through `open_cases_visible` (index searches, a few hundred rows to sort)
@@ -361,9 +385,18 @@ def case_list(
     end = _as_date(submitted_to, "submitted_to")
     if start and end and start > end:
         raise ValidationFailed(_("截止日期不能早于起始日期"), field="submitted_to")
+    if colour and colour not in CASE_COLOURS:
+        raise ValidationFailed(_("时限颜色无效：%(c)s") % {"c": colour}, field="colour")
+    region_row = None
+    if region:
+        region_row = Region.objects.filter(code=region.strip()).first()
+        if region_row is None:
+            raise ValidationFailed(_("区划 %(c)s 不存在") % {"c": region}, field="region")
     text = _search_text(q or "")
     item = (item or "").strip()
-    unfinished_only = state in QUEUE_STATES or bool(queue) or overdue is True
+    unfinished_only = (
+        state in QUEUE_STATES or bool(queue) or overdue is True or unfinished or bool(colour)
+    )
     states = [state] if state else QUEUE_STATES
     if queue or overdue is not None:
         # Queue membership and lateness come from the queue table over the viewer's open cases
@@ -383,6 +416,13 @@ def case_list(
         qs = qs.filter(state=state)
     if unit:
         qs = qs.filter(current_unit_id=unit)
+    if region_row is not None:
+        qs = qs.filter(
+            Q(region=region_row) if own_region else Q(region__code__startswith=region_row.prefix)
+        )
+    if colour:
+        coloured = case_colours(viewer=viewer, cases=qs, today=today)
+        qs = Case.objects.filter(pk__in=[pk for pk, c in coloured.items() if c == colour])
     if overdue is not None and queue != "overdue":
         overdue_ids = (
             queue_ids

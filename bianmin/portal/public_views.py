@@ -1,9 +1,12 @@
 """Public pages: disclosure boards (公开公示), service cards (便民卡) and complaints (投诉建议)."""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -38,10 +41,17 @@ def disclosure_county(request):
     )
 
 
+# A board lists this many of its items; the guide list pages through all of them.
+BOARD_ITEMS = 100
+BOARD_CASES_PER_PAGE = 50
+
+
 def disclosure_unit(request, code: str):
     unit = _unit_or_404(code)
     staff = list(Staff.objects.filter(unit=unit, user__is_active=True).order_by("full_name"))
-    items = list(selectors.unit_items(unit)[:100])
+    all_items = selectors.unit_items(unit)
+    items = list(all_items[:BOARD_ITEMS])
+    items_total = len(items) if len(items) < BOARD_ITEMS else all_items.count()
     fees = [(v, f) for v in items for f in v.fees.all() if f.amount]
     return render(
         request,
@@ -50,11 +60,36 @@ def disclosure_unit(request, code: str):
             "unit": unit,
             "staff": staff,
             "items": items,
+            "items_total": items_total,
+            "items_url": f"{reverse('portal:guide_list')}?"
+            f"{urlencode(selectors.unit_items_filter(unit))}",
             "fees": fees,
             "concluded": selectors.concluded_cases(unit),
             "stats": selectors.month_stats(unit),
             "roster": selectors.duty_roster(unit),
             "children": selectors.public_units().filter(parent=unit),
+        },
+    )
+
+
+def disclosure_cases(request, code: str, figure: str):
+    """The cases one count of a board's 本月统计 counts, masked (公开公示), a page at a time."""
+    unit = _unit_or_404(code)
+    if figure not in selectors.BOARD_FIGURES:
+        raise Http404
+    page = Paginator(selectors.board_case_rows(unit, figure), BOARD_CASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "portal/public/disclosure_cases.html",
+        {
+            "unit": unit,
+            "figure": selectors.BOARD_FIGURES[figure],
+            "page": page,
+            "rows": [selectors.masked(c) for c in page.object_list],
+            "month": timezone.localdate().replace(day=1),
+            "monthly": figure != "open_now",
         },
     )
 

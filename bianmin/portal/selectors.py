@@ -10,15 +10,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.cases.models import FINAL_STATES, Case, State
 from bianmin.catalog import selectors as catalog
 from bianmin.catalog.models import ItemVersion, LifeEvent, Tier
+from bianmin.common.errors import NotFound
 from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
+from bianmin.reports.figures import cases_of_unit, count_conditions, month_bounds
 
 from .models import Application, HomeVisitRequest, Question
 
@@ -36,8 +38,6 @@ def public_units(*, kind: str | None = None) -> QuerySet[Unit]:
 
 
 def public_unit_get(*, code: str) -> Unit:
-    from bianmin.common.errors import NotFound
-
     unit = public_units().filter(code=code).first()
     if unit is None:
         raise NotFound("unit")
@@ -154,17 +154,26 @@ def mask_number(number: str) -> str:
     return "-".join(parts)
 
 
+def unit_items_filter(unit: Unit) -> dict[str, str]:
+    """The guide list's filter that lists the items a unit handles (`unit_items`): a
+    department's own items, else what its tier takes in."""
+    if unit.kind == UnitKind.DEPARTMENT:
+        return {"department": unit.code}
+    return {"tier": unit.tier}
+
+
 def unit_items(unit: Unit) -> QuerySet[ItemVersion]:
     """Items a unit handles: its own as implementing unit, plus what its tier takes in."""
-    if unit.kind == UnitKind.DEPARTMENT:
-        return catalog.item_list_published(department=unit.code)
-    tier = unit.tier
-    return catalog.item_list_published(tier=tier)
+    where = unit_items_filter(unit)
+    return catalog.item_list_published(tier=where.get("tier"), department=where.get("department"))
 
 
 def unit_cases(unit: Unit) -> QuerySet[Case]:
-    """Cases taken in at, or decided by, the unit (a case forwarded is still one case)."""
-    return Case.objects.filter(Q(intake_unit=unit) | Q(deciding_unit=unit) | Q(current_unit=unit))
+    """The cases a unit's public figures and results cover: the reports' definition
+    (`reports.figures.unit_cases_q`): a hall with its windows and its area (the county centre
+    the whole county, a township centre its township, a station its village), a department
+    those it decides."""
+    return cases_of_unit(unit)
 
 
 def concluded_cases(unit: Unit, *, limit: int = 20) -> list[dict]:
@@ -175,18 +184,7 @@ def concluded_cases(unit: Unit, *, limit: int = 20) -> list[dict]:
         .select_related("item_version")
         .order_by("-concluded_on", "-pk")[:limit]
     )
-    return [
-        {
-            "number": mask_number(c.number),
-            "item": c.title,
-            "applicant": mask_name(c.applicant_name),
-            "concluded_on": c.concluded_on,
-            "result": c.get_state_display()
-            if c.state in (State.DECLINED, State.WITHDRAWN, State.TERMINATED, State.REVOKED)
-            else ("准予" if c.approved else ("不予批准" if c.approved is False else "办结")),
-        }
-        for c in rows
-    ]
+    return [masked(c) for c in rows]
 
 
 @dataclass
@@ -205,22 +203,60 @@ class MonthStats:
         return f"{100 * self.on_time / self.concluded:.0f}%"
 
 
+# The counts of a board's 本月统计, each with a public list of the cases it counts.
+BOARD_FIGURES = {
+    "received": _("本月收件"),
+    "accepted": _("本月受理"),
+    "concluded": _("本月办结"),
+    "open_now": _("在办"),
+}
+
+
+def board_cases(unit: Unit, figure: str, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """The cases one count of a board's 本月统计 counts (`BOARD_FIGURES`): the month's counts
+    by the report definitions (`reports.figures.count_conditions`) over the unit's cases, and
+    the cases still in hand now."""
+    today = today or timezone.localdate()
+    cases = unit_cases(unit)
+    if figure == "open_now":
+        return cases.exclude(state__in=FINAL_STATES).filter(concluded_on__isnull=True)
+    if figure not in BOARD_FIGURES and figure != "on_time":
+        raise NotFound("figure")
+    return cases.filter(count_conditions(*month_bounds(today))[figure])
+
+
 def month_stats(unit: Unit, *, today: dt.date | None = None) -> MonthStats:
     today = today or timezone.localdate()
-    first = today.replace(day=1)
-    cases = unit_cases(unit)
-    concluded = cases.filter(concluded_on__gte=first, concluded_on__lte=today)
-    on_time = concluded.filter(
-        Q(promised_due__isnull=True) | Q(concluded_on__lte=F("promised_due"))
+    counts = {f: board_cases(unit, f, today=today).count() for f in (*BOARD_FIGURES, "on_time")}
+    return MonthStats(month=today.replace(day=1), **counts)
+
+
+def board_case_rows(unit: Unit, figure: str, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """The cases of one board count, newest first, for the public list (masked by `masked`)."""
+    return (
+        board_cases(unit, figure, today=today)
+        .select_related("item_version")
+        .order_by("-submitted_on", "-pk")
     )
-    return MonthStats(
-        month=first,
-        received=cases.filter(submitted_on__gte=first, submitted_on__lte=today).count(),
-        accepted=cases.filter(accepted_on__gte=first, accepted_on__lte=today).count(),
-        concluded=concluded.count(),
-        on_time=on_time.count(),
-        open_now=cases.exclude(state__in=FINAL_STATES).filter(concluded_on__isnull=True).count(),
-    )
+
+
+def masked(case: Case) -> dict:
+    """What the public may see of a case on a board: no full number, name or phone."""
+    return {
+        "number": mask_number(case.number),
+        "item": case.title,
+        "applicant": mask_name(case.applicant_name),
+        "submitted_on": case.submitted_on,
+        "concluded_on": case.concluded_on,
+        "state": case.get_state_display(),
+        "result": _result(case) if case.concluded_on else "",
+    }
+
+
+def _result(case: Case) -> str:
+    if case.state in (State.DECLINED, State.WITHDRAWN, State.TERMINATED, State.REVOKED):
+        return case.get_state_display()
+    return "准予" if case.approved else ("不予批准" if case.approved is False else "办结")
 
 
 def delegation_lists() -> list[tuple[str, str, QuerySet[ItemVersion]]]:

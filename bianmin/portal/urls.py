@@ -32,6 +32,11 @@ urlpatterns = [
     # Disclosure (公开公示), service cards (便民卡), complaints
     path("disclosure/", public_views.disclosure_county, name="disclosure_county"),
     path("disclosure/<str:code>/", public_views.disclosure_unit, name="disclosure_unit"),
+    path(
+        "disclosure/<str:code>/cases/<str:figure>/",
+        public_views.disclosure_cases,
+        name="disclosure_cases",
+    ),
     path("cards/", public_views.service_cards, name="service_cards"),
     path("cards/<str:code>/", public_views.service_card, name="service_card"),
     path("complaints/", public_views.complaint_file, name="complaint_file"),

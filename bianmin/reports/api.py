@@ -53,6 +53,9 @@ def monthly(request, unit: int, month: str, format: str = "json"):
             "month": view["month"],
             "totals": view["totals"],
             "proxy_totals": view["proxy_totals"],
+            # County-level cases, outside every township; in the totals.
+            "county_own": view["county_own"]
+            and {k: view["county_own"][k] for k in ("totals", "proxy_totals")},
             "townships": [
                 {
                     "unit_id": r["unit"].pk,

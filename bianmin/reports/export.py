@@ -89,6 +89,8 @@ def county_sheets(rollup: dict) -> list[Sheet]:
         ]
         for r in rollup["rows"]
     ]
+    if own := rollup.get("county_own"):
+        rows.append([own["name"], "", "", *_c(own["totals"]), *_p(own["proxy_totals"])])
     rows.append([_("全县合计"), "", "", *_c(rollup["totals"]), *_p(rollup["proxy_totals"])])
     return [
         Sheet(

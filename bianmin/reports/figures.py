@@ -82,6 +82,12 @@ def count_aggregates(first: dt.date, last: dt.date) -> dict:
     Counts are additive over any partition of the cases (by village, item or township), which is
     what lets one GROUP BY answer a whole county without a second definition.
     """
+    return {key: Count("pk", filter=q) for key, q in count_conditions(first, last).items()}
+
+
+def count_conditions(first: dt.date, last: dt.date) -> dict[str, Q]:
+    """The condition of every count of the month (module docstring): a count's cases are the
+    cases of its unit filtered by its condition, so a list of them has the count's length."""
     month = (first, last)
     concluded = Q(decided_on__isnull=False, concluded_on__range=month)
     on_time = Q(promised_due__isnull=True) | Q(concluded_on__lte=F("promised_due"))
@@ -110,7 +116,7 @@ def count_aggregates(first: dt.date, last: dt.date) -> dict:
         "proxy_overdue": proxy & concluded & proxy_late,
         "proxy_delivered": proxy & Q(closed_on__range=month),
     }
-    return {key: Count("pk", filter=q) for key, q in conditions.items()}
+    return conditions
 
 
 def _relevant(qs, first: dt.date, last: dt.date):
@@ -288,6 +294,18 @@ def township_totals(units: list[Unit], month: dt.date) -> dict[int, dict]:
         totals, proxy = _finish(_sum(r for r in rows if r["region__code"].startswith(prefix)))
         out[pk] = {"totals": totals, "proxy_totals": proxy}
     return out
+
+
+def region_own_totals(region: Region, others: list[Region], month: dt.date) -> dict:
+    """{"totals", "proxy_totals"} of the cases of `region` that lie under none of `others` (a
+    county's own cases beside its townships': 县本级), so that the rows of a roll-up add up to
+    the region's figures."""
+    first, last = month_bounds(month)
+    qs = Case.objects.filter(region__code__startswith=region.prefix)
+    for other in others:
+        qs = qs.exclude(region__code__startswith=other.prefix)
+    totals, proxy = _finish(_sum(grouped_counts(qs, first, last)))
+    return {"totals": totals, "proxy_totals": proxy}
 
 
 def public_figures(unit: Unit | None, months: list[dt.date]) -> dict:

@@ -8,7 +8,14 @@ from bianmin.common.errors import NotFound, PermissionDenied
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 
-from .figures import COUNT_KEYS, PROXY_KEYS, _rate, monthly_figures, township_totals
+from .figures import (
+    COUNT_KEYS,
+    PROXY_KEYS,
+    _rate,
+    monthly_figures,
+    region_own_totals,
+    township_totals,
+)
 from .models import MonthlyReport, ReportState
 
 
@@ -79,6 +86,12 @@ def county_rollup(*, viewer, month: dt.date, county_unit=None) -> dict:
     they are the same counts `monthly_figures` gives each township's own report.
     """
     statuses = submission_status(viewer=viewer, month=month)
+    county_unit = county_unit or (
+        Unit.objects.filter(kind=UnitKind.COUNTY_CENTRE, is_active=True)
+        .select_related("region")
+        .order_by("code")
+        .first()
+    )
     live_units = [
         s["unit"] for s in statuses if s["report"] is None or s["report"].state == ReportState.DRAFT
     ]
@@ -103,9 +116,23 @@ def county_rollup(*, viewer, month: dt.date, county_unit=None) -> dict:
             totals[k] += figures["totals"][k]
         for k in PROXY_KEYS:
             proxy[k] += figures["proxy_totals"][k]
+    # Cases of the county itself (county windows and departments, outside any township) are
+    # counted in their own row: 全县合计 is then the whole county.
+    county_own = None
+    if county_unit is not None:
+        county_own = {
+            "name": _("县本级"),
+            "live": True,
+            **region_own_totals(county_unit.region, [s["unit"].region for s in statuses], month),
+        }
+        for k in COUNT_KEYS:
+            totals[k] += county_own["totals"][k]
+        for k in PROXY_KEYS:
+            proxy[k] += county_own["proxy_totals"][k]
     return {
         "kind": "county",
         "unit": county_unit,
+        "county_own": county_own,
         "month": f"{month:%Y-%m}",
         "rows": rows,
         "totals": {**totals, "on_time_rate": _rate(totals["on_time"], totals["concluded"])},

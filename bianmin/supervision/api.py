@@ -3,13 +3,17 @@
 Every handler calls one scoped selector or one service (403 outside the caller's scope)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from bianmin.api.auth import staff_auth
+from bianmin.common.errors import NotFound
 
 from . import selectors, services
+from .models import SupervisionRecord
 
 router = Router(tags=["supervision"], auth=staff_auth)
 
@@ -118,6 +122,89 @@ def resolve_queue(request, pk: int, payload: NoteIn):
         "resolved": e.resolved,
         "alert": alert_out(e.alert),
     }
+
+
+class RecordOut(Schema):
+    step: str
+    text: str
+    due_on: dt.date | None
+    at: dt.datetime
+
+
+class QueueEntryOut(Schema):
+    kind: str
+    number: str
+    title: str
+    unit: str
+    escalated_on: dt.date
+    over_days: int
+    deadline: dt.date | None
+    escalations: list[EscalationOut]
+    records: list[RecordOut]
+
+
+def _entry_out(q) -> dict:
+    return {
+        "kind": q.kind,
+        "number": q.number,
+        "title": q.title,
+        "unit": q.unit.name,
+        "escalated_on": q.escalated_on,
+        "over_days": q.over_days,
+        "deadline": q.deadline,
+        "escalations": [
+            {
+                "id": e.pk,
+                "action": e.action,
+                "escalated_on": e.escalated_on,
+                "resolved": e.resolved,
+                "alert": alert_out(e.alert),
+            }
+            for e in q.escalations
+        ],
+        "records": [
+            {"step": r.step, "text": r.text, "due_on": r.due_on, "at": r.at} for r in q.records
+        ],
+    }
+
+
+@router.get(
+    "/queue/cases",
+    response=list[QueueEntryOut],
+    summary="The supervision queue, one entry per case or complaint (as on the page)",
+)
+def list_queue_cases(request):
+    return [_entry_out(q) for q in selectors.supervision_queue(viewer=request.auth)]
+
+
+class QueueActionIn(Schema):
+    text: str = ""
+    due_on: dt.date | None = None
+
+
+QUEUE_SERVICES: dict[str, Callable[..., SupervisionRecord]] = {
+    "notice": services.supervision_notice,
+    "deadline": services.supervision_deadline_set,
+    "note": services.supervision_note,
+    "close": services.supervision_close,
+}
+
+
+@router.post(
+    "/queue/{kind}/{number}/{action}",
+    response=RecordOut,
+    summary="督办 a queued case or complaint: notice, deadline, note or close",
+)
+def act_on_queue(request, kind: str, number: str, action: str, payload: QueueActionIn):
+    if action not in QUEUE_SERVICES:
+        raise NotFound(_("未知操作"))
+    kw: dict = {"actor": request.auth, "kind": kind, "number": number}
+    if action == "deadline":
+        kw.update(due_on=payload.due_on, text=payload.text)
+    else:
+        kw["result" if action == "close" else "text"] = payload.text
+    r = QUEUE_SERVICES[action](**kw)
+    return {"step": r.step, "text": r.text, "due_on": r.due_on, "at": r.at}
 
 
 class NotificationOut(Schema):

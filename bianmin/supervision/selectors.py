@@ -43,6 +43,8 @@ from .models import (
     Escalation,
     Level,
     Notification,
+    SupervisionRecord,
+    SupervisionStep,
 )
 
 ACCEPT_OR_NOTICE_DAYS = 5  # 行政许可法 art. 32
@@ -119,10 +121,76 @@ def supervisor_queue(*, viewer, include_resolved: bool = False) -> list[Escalati
     if not include_resolved:
         qs = qs.filter(resolved=False)
     return list(
-        qs.select_related("alert__case", "alert__complaint", "alert__unit").order_by(
+        qs.select_related("alert__case__item_version", "alert__complaint", "alert__unit").order_by(
             "-escalated_on", "-pk"
         )
     )
+
+
+@dataclass
+class QueueEntry:
+    """One case (or complaint) of the supervision queue, with every escalated deadline of it:
+    the earliest (most overdue) first, which the row shows; the others listed inside."""
+
+    kind: str  # "case" or "complaint"
+    number: str
+    title: str
+    unit: Unit
+    escalations: list[Escalation]
+    records: list[SupervisionRecord]
+
+    @property
+    def first(self) -> Escalation:
+        return self.escalations[0]
+
+    @property
+    def others(self) -> list[Escalation]:
+        return self.escalations[1:]
+
+    @property
+    def escalated_on(self) -> dt.date:
+        return min(e.escalated_on for e in self.escalations)
+
+    @property
+    def over_days(self) -> int:
+        return max(0, *(-e.alert.days_left for e in self.escalations))
+
+    @property
+    def deadline(self) -> dt.date | None:
+        """The latest 督办期限 set, if any."""
+        dates = [r.due_on for r in self.records if r.step == SupervisionStep.DEADLINE]
+        return dates[-1] if dates else None
+
+
+def supervision_queue(*, viewer) -> list[QueueEntry]:
+    """The supervision queue (督办队列), one entry per case or complaint with open escalations:
+    most overdue first, then by the earliest deadline."""
+    entries: dict[tuple[str, int | None], QueueEntry] = {}
+    for e in supervisor_queue(viewer=viewer):
+        alert = e.alert
+        key: tuple[str, int | None]
+        if alert.case is not None:
+            key, number, title = ("case", alert.case_id), alert.case.number, alert.case.title
+        elif alert.complaint is not None:
+            key = ("complaint", alert.complaint_id)
+            number, title = alert.complaint.number, alert.complaint.get_kind_display()
+        else:  # an alert is always of a case or a complaint
+            continue
+        entry = entries.get(key)
+        if entry is None:
+            entry = entries[key] = QueueEntry(key[0], number, str(title), alert.unit, [], [])
+        entry.escalations.append(e)
+    for entry in entries.values():
+        entry.escalations.sort(key=lambda e: (e.alert.due_on, e.alert.days_left, e.pk))
+        entry.unit = entry.first.alert.unit
+    records = SupervisionRecord.objects.filter(
+        Q(case__in=[pk for kind, pk in entries if kind == "case"])
+        | Q(complaint__in=[pk for kind, pk in entries if kind == "complaint"])
+    ).select_related("actor__staff")
+    for r in records.order_by("at", "pk"):
+        key = ("case", r.case_id) if r.case_id else ("complaint", r.complaint_id)
+        entries[key].records.append(r)
+    return sorted(entries.values(), key=lambda q: (-q.over_days, q.first.alert.due_on, q.number))
 
 
 # --- complaints --------------------------------------------------------------------------------
@@ -489,6 +557,38 @@ def _period_hops(base: QuerySet[Case], since: dt.date) -> QuerySet[Custody]:
     return Custody.objects.filter(case__in=in_period.order_by())
 
 
+def own_row_name(region: Region) -> str:
+    """The row of the cases a region holds itself, beside its children's rows: 县本级, 乡镇本级."""
+    if region.level == RegionLevel.COUNTY:
+        return _("县本级")
+    if region.level == RegionLevel.TOWNSHIP:
+        return _("乡镇本级")
+    return _("%(r)s本级") % {"r": region.name}
+
+
+def _clock_states(
+    cases: Sequence[clocks.OpenCase], *, today: dt.date, thresholds=None, snap=None
+) -> dict[int, list]:
+    """{pk: running clocks on `today`} of unfinished cases, each with its item's threshold."""
+    thresholds = clocks.thresholds_by_item() if thresholds is None else thresholds
+    snap = snap or calendar.snapshot()
+    default = clocks.default_threshold()
+    out = {}
+    for case in cases:
+        item_id = case.item_version.item_id if case.item_version else 0
+        threshold = thresholds.get(item_id) or default
+        out[case.pk] = clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
+    return out
+
+
+def case_colours(*, viewer, cases: QuerySet[Case], today: dt.date) -> dict[int, str]:
+    """{pk: colour} of the unfinished cases of `cases` (already scoped by the caller) on `today`:
+    the worst of their running clocks, as the dashboard counts them (`settings.BIANMIN_CASE_
+    COLOURS` points the case list here)."""
+    rows = _open_cases(cases)
+    return {pk: clocks.worst(st) for pk, st in _clock_states(rows, today=today).items()}
+
+
 def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None = None) -> dict:
     """The supervision dashboard of one region in the viewer's jurisdiction (403 outside it).
 
@@ -527,15 +627,8 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     cases = _open_cases(base)
     by_pk = {c.pk: c for c in cases}
     states_label = dict(State.choices)
-    colour_of: dict[int, str] = {}
-    clock_states: dict[int, list] = {}
-    default = clocks.default_threshold()
-    for case in cases:
-        item_id = case.item_version.item_id if case.item_version else 0
-        threshold = thresholds.get(item_id) or default
-        st = clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
-        clock_states[case.pk] = st
-        colour_of[case.pk] = clocks.worst(st)
+    clock_states = _clock_states(cases, today=today, thresholds=thresholds, snap=snap)
+    colour_of = {pk: clocks.worst(st) for pk, st in clock_states.items()}
 
     def tally(rows: Sequence[Mapping[str, Any]], open_cases: Sequence[clocks.OpenCase]) -> dict:
         by_state: Counter = Counter()
@@ -554,22 +647,35 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     # Rows and open cases sorted to the child regions in one pass each (a child's cases are
     # those whose region code starts with its prefix).
     kids = [child for child in region.children.order_by("code") if scope.can_see_region(child.code)]
+    # Cases of the region itself (held at its own hall: county-level cases, a township's own)
+    # fall under no child: they form the region's own row, so that the rows add up to the
+    # region's totals.
     kid_rows: dict[str, list[Mapping[str, Any]]] = {k.prefix: [] for k in kids}
     kid_cases: dict[str, list[clocks.OpenCase]] = {k.prefix: [] for k in kids}
+    own_rows: list[Mapping[str, Any]] = []
+    own_cases: list[clocks.OpenCase] = []
     widths = sorted({len(k.prefix) for k in kids})
+
+    def bucket_of(code: str, buckets: dict[str, list], own: list) -> list:
+        for w in widths:
+            if (bucket := buckets.get(code[:w])) is not None:
+                return bucket
+        return own
+
     for g in groups:
-        for w in widths:
-            if (bucket := kid_rows.get(g["region__code"][:w])) is not None:
-                bucket.append(g)
+        bucket_of(g["region__code"], kid_rows, own_rows).append(g)
     for c in cases:
-        for w in widths:
-            if (mine := kid_cases.get(c.region.code[:w])) is not None:
-                mine.append(c)
+        bucket_of(c.region.code, kid_cases, own_cases).append(c)
     children = [
-        {"code": k.code, "name": k.name, "level": k.level}
+        {"code": k.code, "name": k.name, "level": k.level, "own": False}
         | tally(kid_rows[k.prefix], kid_cases[k.prefix])
         for k in kids
     ]
+    if kids:
+        children.append(
+            {"code": region.code, "name": own_row_name(region), "level": region.level, "own": True}
+            | tally(own_rows, own_cases)
+        )
     by_unit: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for g in groups:
         by_unit[g["current_unit_id"]].append(g)

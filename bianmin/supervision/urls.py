@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("alerts/", views.alerts, name="alerts"),
     path("queue/", views.queue, name="queue"),
+    path("queue/print/", views.queue_print, name="queue_print"),
     path("notifications/", views.notifications, name="notifications"),
     path("complaints/", views.complaints, name="complaints"),
     path("complaints/<str:number>/", views.complaint_detail, name="complaint_detail"),

@@ -2,21 +2,31 @@
 complaints. Each view calls one scoped selector or one service."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.sheets import Sheet, xlsx_response
 from bianmin.common.validators import mask_phone
 
 from . import selectors, services
 from .charts import stacked_bars
 from .models import ComplaintOutcome, ComplaintStatus, Level
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def _call(fn, **kw):
@@ -48,7 +58,40 @@ def dashboard(request):
         {"name": u["name"], **{k: u[k] for k in ("green", "yellow", "red")}} for u in data["units"]
     ]
     chart = stacked_bars(rows, title=_("在办件时限状态（绿/黄/红）"))
+    _link_counts(data)
     return render(request, "supervision/dashboard.html", {"d": data, "chart": chart})
+
+
+COUNT_FILTERS = {
+    "total": {},
+    "open": {"open": "1"},
+    "green": {"colour": "green"},
+    "yellow": {"colour": "yellow"},
+    "red": {"colour": "red"},
+}
+
+
+def _cases_url(**params) -> str:
+    return f"{reverse('cases:list')}?{urlencode(params)}"
+
+
+def _link_counts(data: dict) -> None:
+    """Every count of the dashboard gets `links`: the case list filtered to the cases it
+    counts (`cases.selectors.case_list`, the same colour rule: `selectors.case_colours`)."""
+    region = data["region"]["code"]
+
+    def links(**where) -> dict[str, str]:
+        return {key: _cases_url(**where, **extra) for key, extra in COUNT_FILTERS.items()}
+
+    data["totals"]["links"] = links(region=region)
+    for s in data["states"]:
+        s["link"] = _cases_url(region=region, state=s["state"])
+    for row in data["children"]:
+        row["links"] = links(region=row["code"], **({"own": "1"} if row["own"] else {}))
+        row["cells"] = [(row[k], row["links"][k]) for k in COUNT_FILTERS]
+    for row in data["units"]:
+        row["links"] = links(region=region, unit=row["id"])
+        row["cells"] = [(row[k], row["links"][k]) for k in ("total", "green", "yellow", "red")]
 
 
 @login_required
@@ -63,21 +106,112 @@ def alerts(request):
     return render(request, "supervision/alerts.html", {"alerts": rows, "level": level})
 
 
+QUEUE_ACTIONS: dict[str, tuple[Callable[..., object], "StrPromise"]] = {
+    "notice": (services.supervision_notice, gettext_lazy("督办通知已发送")),
+    "deadline": (services.supervision_deadline_set, gettext_lazy("督办期限已设定")),
+    "note": (services.supervision_note, gettext_lazy("处理记录已保存")),
+    "close": (services.supervision_close, gettext_lazy("督办事项已办结")),
+}
+
+
+def _queue_act(request) -> str | None:
+    """Run one queue action from the posted form; the error message, or None when done."""
+    action = request.POST.get("action", "")
+    if action not in QUEUE_ACTIONS:
+        return _("未知操作")
+    service, done = QUEUE_ACTIONS[action]
+    kw = {
+        "actor": request.user,
+        "kind": request.POST.get("kind", ""),
+        "number": request.POST.get("number", ""),
+    }
+    text = request.POST.get("text", "")
+    if action == "deadline":
+        value = request.POST.get("due_on", "").strip()
+        try:
+            kw["due_on"] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            return _("日期格式不正确：%(v)s（应为 YYYY-MM-DD）") % {"v": value}
+    kw["result" if action == "close" else "text"] = text
+    try:
+        service(**kw)
+    except DomainError as e:
+        return e.message
+    messages.success(request, done)
+    return None
+
+
 @login_required
 def queue(request):
     if request.method == "POST":
-        try:
-            services.escalation_resolve(
-                actor=request.user,
-                pk=int(request.POST.get("pk", 0)),
-                note=request.POST.get("note", ""),
-            )
-            messages.success(request, _("督办事项已办结"))
-        except DomainError as e:
-            messages.error(request, e.message)
-        return redirect("supervision:queue")
-    rows = selectors.supervisor_queue(viewer=request.user)
+        error = _queue_act(request)
+        if error is None:
+            return redirect("supervision:queue")
+        # The form keeps what was typed; nothing was written.
+        rows = selectors.supervision_queue(viewer=request.user)
+        return render(
+            request,
+            "supervision/queue.html",
+            {"rows": rows, "error": error, "posted": request.POST},
+            status=422,
+        )
+    rows = selectors.supervision_queue(viewer=request.user)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"supervision-queue-{timezone.localdate()}.xlsx", queue_sheets(rows))
     return render(request, "supervision/queue.html", {"rows": rows})
+
+
+@login_required
+def queue_print(request):
+    """The queue on A4 paper (print CSS), for the supervision meeting."""
+    rows = selectors.supervision_queue(viewer=request.user)
+    return render(
+        request, "supervision/queue_print.html", {"rows": rows, "today": timezone.localdate()}
+    )
+
+
+def queue_sheets(rows) -> list[Sheet]:
+    def deadlines(entry) -> str:
+        return "；".join(
+            f"{e.alert.get_clock_display()} {e.alert.due_on}（{e.alert.detail}）"
+            for e in entry.escalations
+        )
+
+    def history(entry) -> str:
+        return "\n".join(
+            f"{timezone.localtime(r.at):%Y-%m-%d %H:%M} {r.get_step_display()}：{r.text}"
+            for r in entry.records
+        )
+
+    return [
+        Sheet(
+            title=_("督办队列"),
+            caption=_("督办队列（%(d)s）") % {"d": timezone.localdate()},
+            headers=[
+                _("编号"),
+                _("事项"),
+                _("责任单位"),
+                _("移交日期"),
+                _("超时工作日"),
+                _("督办期限"),
+                _("超时的期限"),
+                _("督办记录"),
+            ],
+            rows=[
+                [
+                    q.number,
+                    q.title,
+                    q.unit.name,
+                    q.escalated_on,
+                    q.over_days,
+                    q.deadline,
+                    deadlines(q),
+                    history(q),
+                ]
+                for q in rows
+            ],
+        )
+    ]
 
 
 @login_required

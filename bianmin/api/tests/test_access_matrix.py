@@ -211,6 +211,11 @@ def foreign(w):
             "/api/v1/supervision/queue/1/resolve",
             {"note": "x"},
         ),
+        "POST /api/v1/supervision/queue/{kind}/{number}/{action}": (
+            "post",
+            f"/api/v1/supervision/queue/case/{w.case.number}/close",
+            {"text": "x"},
+        ),
         "GET /api/v1/staffing/roster/{unit_code}/{month}": (
             "get",
             f"/api/v1/staffing/roster/{c.s12.code}/2026-12",
@@ -260,6 +265,10 @@ def lists(w):
             lambda b: w.complaint.number not in str(b),
         ),
         "GET /api/v1/supervision/queue": ("/api/v1/supervision/queue", lambda b: _codes(b) == []),
+        "GET /api/v1/supervision/queue/cases": (
+            "/api/v1/supervision/queue/cases",
+            lambda b: b == [],
+        ),
         "GET /api/v1/supervision/notifications": (
             "/api/v1/supervision/notifications",
             lambda b: _codes(b) == [],

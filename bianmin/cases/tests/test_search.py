@@ -175,11 +175,19 @@ def test_list_page_filters_keep_values_and_refuse_bad_ones(client, county, cases
         ({"from": "2026-03-02", "to": "2026-03-01"}, "截止日期不能早于起始日期"),
         ({"overdue": "maybe"}, "超期筛选值无效"),
         ({"queue": "bogus"}, "工作队列无效"),
+        ({"colour": "purple"}, "时限颜色无效：purple"),
+        ({"region": "999"}, "区划 999 不存在"),
+        ({"unit": "abc"}, "单位编号无效：abc"),
     ):
         r = client.get("/cases/", params)
         assert r.status_code == 422 and message in r.content.decode(), params
     r = client.get("/cases/", {"overdue": "1"})
     assert r.status_code == 200 and "暂无办件" in r.content.decode()
+    # The dashboard's filters narrow the list, say so, and ride along with the search form.
+    r = client.get("/cases/", {"region": county.t1.code, "own": "1", "colour": "green"})
+    body = r.content.decode()
+    assert r.status_code == 200 and "区划：武乡镇（本级）" in body and "时限：正常" in body
+    assert '<input type="hidden" name="colour" value="green">' in body
 
 
 def test_an_agent_never_finds_another_villages_case_on_the_page(client, county, cases):

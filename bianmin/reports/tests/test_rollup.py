@@ -7,11 +7,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from bianmin.cases.models import Case
 from bianmin.conftest import PASSWORD
 from bianmin.orgs import services as org
 from bianmin.orgs.models import RoleCode, UnitKind
 from bianmin.ratings.tests.helpers import accept, at, conclude, register, township_item
-from bianmin.reports.figures import COUNT_KEYS, PROXY_KEYS, monthly_figures
+from bianmin.reports.figures import (
+    COUNT_KEYS,
+    PROXY_KEYS,
+    grouped_counts,
+    month_bounds,
+    monthly_figures,
+)
 from bianmin.reports.models import MonthlyReport, ReportEvent
 from bianmin.reports.selectors import county_rollup
 from bianmin.reports.services import report_generate, report_reminders, report_submit
@@ -67,12 +74,13 @@ def test_rollup_equals_the_township_reports(data, month):  # noqa: F811
         own = monthly_figures(row["unit"], month)
         assert row["figures"]["totals"] == own["totals"]
         assert row["figures"]["proxy_totals"] == own["proxy_totals"]
+    # The townships' rows and the county's own row (县本级) add up to the whole county.
+    parts = [r["figures"] for r in roll["rows"]] + [roll["county_own"]]
+    whole = grouped_counts(Case.objects.all(), *month_bounds(month))[0]
     for key in COUNT_KEYS:
-        assert roll["totals"][key] == sum(r["figures"]["totals"][key] for r in roll["rows"])
+        assert roll["totals"][key] == sum(p["totals"][key] for p in parts) == whole[key]
     for key in PROXY_KEYS:
-        assert roll["proxy_totals"][key] == sum(
-            r["figures"]["proxy_totals"][key] for r in roll["rows"]
-        )
+        assert roll["proxy_totals"][key] == sum(p["proxy_totals"][key] for p in parts)
     # The data hold something in every month, so the comparison is not between zeros.
     assert roll["totals"]["received"] + roll["totals"]["open_overdue"] > 0
     if month == MAR:

@@ -25,7 +25,7 @@ from bianmin.cases.routing import can_accept_here
 from bianmin.cases.selectors import cases_visible
 from bianmin.catalog.models import Fee
 from bianmin.common.errors import PermissionDenied
-from bianmin.orgs.models import RegionLevel
+from bianmin.orgs.models import Region, RegionLevel
 from bianmin.orgs.scope import scope_for
 from bianmin.supervision import clocks
 from bianmin.supervision.selectors import (
@@ -37,6 +37,7 @@ from bianmin.supervision.selectors import (
     _region_or_403,
     _tier_of,
     home_region,
+    own_row_name,
 )
 from bianmin.workdays import calendar
 
@@ -124,7 +125,22 @@ def reference_dashboard(
             continue
         rows = [c for c in cases if c.region.code.startswith(child.prefix)]
         children.append(
-            {"code": child.code, "name": child.name, "level": child.level} | tally(rows)
+            {"code": child.code, "name": child.name, "level": child.level, "own": False}
+            | tally(rows)
+        )
+    if children:
+        # Issue 14: the region's own cases (held at its own hall) are a row of their own, so
+        # that the rows add up to the region.
+        prefixes = tuple(Region.objects.get(code=r["code"]).prefix for r in children)
+        rows = [c for c in cases if not c.region.code.startswith(prefixes)]
+        children.append(
+            {
+                "code": region.code,
+                "name": own_row_name(region),
+                "level": region.level,
+                "own": True,
+            }
+            | tally(rows)
         )
     by_unit: dict[int, list[Case]] = defaultdict(list)
     units = {}
