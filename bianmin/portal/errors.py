@@ -33,5 +33,7 @@ def page_not_found(request, exception):
 
 def server_error(request):
     if _api(request):
-        return JsonResponse({"detail": _("服务器内部错误，请稍后重试"), "code": "server_error"}, status=500)
+        return JsonResponse(
+            {"detail": _("服务器内部错误，请稍后重试"), "code": "server_error"}, status=500
+        )
     return defaults.server_error(request)

@@ -19,7 +19,7 @@ from . import export, selectors, services
 from .charts import bar_chart
 from .excel import xlsx_response
 from .figures import parse_month, previous_month, public_figures
-from .models import MonthlyReport
+from .models import MonthlyReport, ReportState
 
 PUBLIC_KINDS = (UnitKind.COUNTY_CENTRE, UnitKind.DEPARTMENT, UnitKind.TOWNSHIP_CENTRE)
 
@@ -33,6 +33,8 @@ def _month(request, default: dt.date | None = None) -> dt.date:
 @login_required
 def monthly_list(request):
     month = _month(request)
+    state = request.GET.get("state", "")
+    state = state if state in ReportState.values else ""
     scope = scope_for(request.user)
     county = None
     if scope.kind in ("all", "jurisdiction"):
@@ -42,8 +44,14 @@ def monthly_list(request):
         "reports/monthly_list.html",
         {
             "month": f"{month:%Y-%m}",
-            "rows": selectors.submission_status(viewer=request.user, month=month),
+            "rows": [
+                r
+                for r in selectors.submission_status(viewer=request.user, month=month)
+                if not state or r["state"] == state
+            ],
             "county": county,
+            "state": state,
+            "states": ReportState.choices,
         },
     )
 
