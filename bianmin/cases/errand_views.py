@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 
 from . import errand_selectors, workflow
 from .effects.errand import money_balance
@@ -44,12 +45,14 @@ def errand_list(request):
             messages.success(request, _("已登记便民服务 %(n)s") % {"n": case.number})
             return redirect("cases:errand_detail", number=case.number)
     today = timezone.localdate()
+    page = paginate(request, errand_selectors.errand_list(viewer=request.user, limit=500))
     return render(
         request,
         "cases/errand_list.html",
         {
             "queues": errand_selectors.errand_queues(viewer=request.user),
-            "errands": errand_selectors.errand_list(viewer=request.user, limit=100),
+            "errands": page,
+            "page": page,
             "money": errand_selectors.errand_money_by_agent(viewer=request.user, month=today),
             "month": today.replace(day=1),
             "kinds": ErrandKind.choices,

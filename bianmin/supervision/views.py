@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 
 from . import selectors, services
 from .charts import stacked_bars
@@ -58,8 +59,12 @@ def alerts(request):
         viewer=request.user,
         level=level if level in Level.values else None,
         region=request.GET.get("region") or None,
+        limit=500,
     )
-    return render(request, "supervision/alerts.html", {"alerts": rows, "level": level})
+    page = paginate(request, rows)
+    return render(
+        request, "supervision/alerts.html", {"alerts": page, "page": page, "level": level}
+    )
 
 
 @login_required
@@ -75,8 +80,8 @@ def queue(request):
         except DomainError as e:
             messages.error(request, e.message)
         return redirect("supervision:queue")
-    rows = selectors.supervisor_queue(viewer=request.user)
-    return render(request, "supervision/queue.html", {"rows": rows})
+    page = paginate(request, selectors.supervisor_queue(viewer=request.user))
+    return render(request, "supervision/queue.html", {"rows": page, "page": page})
 
 
 @login_required
@@ -87,8 +92,8 @@ def notifications(request):
         except DomainError as e:
             messages.error(request, e.message)
         return redirect("supervision:notifications")
-    rows = selectors.notifications_for(viewer=request.user)
-    return render(request, "supervision/notifications.html", {"rows": rows})
+    page = paginate(request, selectors.notifications_for(viewer=request.user, limit=500))
+    return render(request, "supervision/notifications.html", {"rows": page, "page": page})
 
 
 @login_required
@@ -100,10 +105,11 @@ def complaints(request):
         status=status if status in ComplaintStatus.values else None,
         overdue=request.GET.get("overdue") == "1",
     )
+    page = paginate(request, rows)
     return render(
         request,
         "supervision/complaints.html",
-        {"rows": rows, "status": status, "statuses": ComplaintStatus.choices},
+        {"rows": page, "page": page, "status": status, "statuses": ComplaintStatus.choices},
     )
 
 

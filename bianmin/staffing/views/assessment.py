@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
 
@@ -42,11 +43,13 @@ def _get(fn, **kw):
 @login_required
 def index(request):
     start, end = parse_date(request.GET.get("start")), parse_date(request.GET.get("end"))
+    page = paginate(request, selectors.assessment_list(viewer=request.user, start=start, end=end))
     return render(
         request,
         "staffing/assessment_index.html",
         {
-            "rows": selectors.assessment_list(viewer=request.user, start=start, end=end)[:500],
+            "rows": page,
+            "page": page,
             "start": start,
             "end": end,
         },
