@@ -83,7 +83,7 @@ def leaves_to_decide(*, viewer, status: str | None = None) -> list[LeaveRequest]
     staff = staff_of(viewer)
     if viewer.is_superuser:
         qs = LeaveRequest.objects.all()
-    elif not decides_leave(viewer):
+    elif staff is None or not decides_leave(viewer):
         return []
     else:
         units = [
