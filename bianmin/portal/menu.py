@@ -17,7 +17,7 @@ from bianmin.cases.pages import may_open_cases
 from bianmin.common.errors import DomainError
 from bianmin.orgs.models import Region, UnitKind
 from bianmin.orgs.scope import Scope, scope_for
-from bianmin.staffing.access import decides_leave, may_allocate_subsidy, may_assess
+from bianmin.staffing.access import decides_leave, may_allocate_subsidy
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,10 @@ MENU: list[tuple[str, list[tuple[str, str, Callable]]]] = [
             (_("值班表"), "staffing:roster_index", in_scope),
             (_("培训"), "staffing:training", in_scope),
             (_("请假审批"), "staffing:leaves", lambda u, s: decides_leave(u)),
-            (_("绩效考核"), "staffing:assessment", lambda u, s: may_assess(u)),
+            (_("绩效考核"), "staffing:assessment", in_scope),
             (_("代办员补助"), "staffing:subsidies", lambda u, s: may_allocate_subsidy(u)),
-            (_("值班缺岗"), "staffing:roster_gaps", lambda u, s: may_assess(u)),
-            (_("培训未达标"), "staffing:training_shortfall", lambda u, s: may_assess(u)),
+            (_("值班缺岗"), "staffing:roster_gaps", in_scope),
+            (_("培训未达标"), "staffing:training_shortfall", in_scope),
         ],
     ),
 ]

@@ -62,7 +62,7 @@ def test_the_agent_sees_errands_and_its_village_but_not_the_township_ledger(coun
     assert menu["调解"] == [reverse("affairs:mediation", args=[county.v11.code])]
     # 三资 is kept by the township in trust: the agent gets no link to it (it would be a 403).
     assert "三资" not in menu
-    assert {"代办员补助", "绩效考核", "请假审批"}.isdisjoint(menu)
+    assert {"代办员补助", "请假审批"}.isdisjoint(menu)
 
 
 def test_the_township_head_keeps_its_villages_assets_and_the_administrator_the_subsidy(county):

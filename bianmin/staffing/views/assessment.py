@@ -16,7 +16,7 @@ from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
 
 from .. import selectors, services
-from ..access import may_allocate_subsidy
+from ..access import may_allocate_subsidy, may_assess
 from ..services.assessment import COMPONENTS
 from .common import parse_date, run
 
@@ -50,6 +50,7 @@ def index(request):
         {
             "rows": page,
             "page": page,
+            "may_assess": may_assess(request.user),
             "start": start,
             "end": end,
         },
