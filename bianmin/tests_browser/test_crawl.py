@@ -188,6 +188,8 @@ def crawl(
             if _crawlable(link, origin) and pattern_of(urlsplit(link).path) not in seen_patterns:
                 queue.append(link)
     page.close()
+    if queue:
+        failures.append(f"{who}: more than {MAX_PAGES} pages; raise MAX_PAGES to cover the rest")
     return failures, seen_patterns - skip
 
 
@@ -197,7 +199,7 @@ def test_every_page_each_role_is_shown(demo_county, browser, live_server):
     started = time.monotonic()
     axe_seen: set[str] = set()
     public: set[str] = set()
-    failures, pending, report = [], [], []
+    failures, pending, report, covered = [], [], [], []
     for who, username, home in ROLES:
         begun = time.monotonic()
         context = open_context(browser, live_server.url)
@@ -208,10 +210,12 @@ def test_every_page_each_role_is_shown(demo_county, browser, live_server):
         if username is None:
             public = opened - {pattern_of(home)}
         report.append(f"{who}: {len(opened)} pages in {time.monotonic() - begun:.0f} s")
+        covered.append(f"  {who}: {' '.join(sorted(opened))}")
         for f in found:
             key = re.search(r"\[([^\]]+)\]: ", f)
             (pending if key and key.group(1) in PENDING_OTHER_WORK else failures).append(f)
     print(f"\ncrawl took {time.monotonic() - started:.0f} s: " + "; ".join(report))
+    print("\n".join(covered))
     for f in pending:
         print("  pending other work:", f)
     assert not failures, "\n".join(failures)
