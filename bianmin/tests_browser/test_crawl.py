@@ -188,7 +188,7 @@ def crawl(
             if _crawlable(link, origin) and pattern_of(urlsplit(link).path) not in seen_patterns:
                 queue.append(link)
     page.close()
-    if queue:
+    if any(pattern_of(urlsplit(u).path) not in seen_patterns for u in queue):
         failures.append(f"{who}: more than {MAX_PAGES} pages; raise MAX_PAGES to cover the rest")
     return failures, seen_patterns - skip
 
