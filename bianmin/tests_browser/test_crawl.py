@@ -11,6 +11,10 @@ editing this test), at most `MAX_PAGES` per role. A page fails on:
   in visible text outside `ALLOWED_WORDS` and outside `<code>`, `<kbd>` and `lang="en"`;
 - a serious or critical axe-core finding (checked once per pattern, on the first role to see it).
 
+And the whole crawl fails when a GET page of tests_security/matrix.py (which lists every route)
+is reached by no role and is not in `REACHED_OTHERWISE` or `EMPTY_IN_DEMO`: a page reachable
+from nowhere.
+
 Downloads (Excel, PDF, images) are only checked for their status. The Django admin (its own
 styling, checked by the admin tests) and the API's pages are not crawled.
 
@@ -29,6 +33,7 @@ from django.urls import Resolver404, resolve
 from bianmin.orgs.demo.builder import DEMO_PASSWORD
 from bianmin.portal.tests.conftest import AXE
 from bianmin.tests_browser.fixtures import open_context
+from bianmin.tests_security.matrix import MATRIX
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -59,9 +64,40 @@ ALLOWED_WORDS = {
 # TEMPORARY: pages other engineers of issue 14 are fixing in parallel (pattern -> what fails and
 # whose work fixes it). The lead deletes each entry when that work is merged.
 PENDING_OTHER_WORK: dict[str, str] = {
+    "ratings:follow_up": "linked from nowhere (closing the rating loop: status page links it)",
     "supervision:dashboard": "chart and region table wider than a phone; yellow cell contrast "
     "(charts to SVG / page widths: supervision)",
     "reports:monthly_detail": "fixed-width chart images, 2,500 px wide (charts to SVG: reports)",
+    "reports:public": "fixed-width chart images, 1,487 px wide (charts to SVG: reports)",
+    "reports:public_unit": "fixed-width chart images, 1,487 px wide (charts to SVG: reports)",
+}
+
+# GET pages no menu link reaches, and how people get there instead. Every other GET page of
+# tests_security/matrix.py (which must list every route) has to be reached by some role.
+REACHED_OTHERWISE = {
+    "cases:intake_items": "htmx fragment of the intake page",
+    "cases:intake_pick": "htmx fragment of the intake page",
+    "cases:material_file": "a material's file, opened from the case page",
+    "cases:material_file_thumb": "a thumbnail image on the case page",
+    "portal:material_file": "a file of an online application",
+    "portal:application_file": "a file of an online application, opened at pre-review",
+    "staffing:leave_document": "a leave request's supporting document",
+    "portal:application_detail": "the applicant's own page, reached after applying online",
+    "portal:appointment_manage": "the appointment code given at booking",
+    "portal:status_detail": "after the status lookup form (a POST)",
+    "ratings:onsite_done": "after the on-site rating form (a POST)",
+    "staffing:sheet": "another month of the attendance sheet (month field)",
+    "staffing:public_roster": "a published roster's public page, linked from the roster",
+}
+# Detail pages of lists the demo county leaves empty (no errand, online application, complaint,
+# rectification, assessment or subsidy plan yet): reached once the demo has such rows.
+EMPTY_IN_DEMO = {
+    "cases:errand_detail",
+    "portal:prereview_detail",
+    "ratings:detail",
+    "staffing:assessment_detail",
+    "staffing:subsidy",
+    "supervision:complaint_detail",
 }
 
 TEXT_JS = r"""() => {
@@ -200,6 +236,7 @@ def test_every_page_each_role_is_shown(demo_county, browser, live_server):
     axe_seen: set[str] = set()
     public: set[str] = set()
     failures, pending, report, covered = [], [], [], []
+    covered_sets: list[set[str]] = []
     for who, username, home in ROLES:
         begun = time.monotonic()
         context = open_context(browser, live_server.url)
@@ -211,9 +248,15 @@ def test_every_page_each_role_is_shown(demo_county, browser, live_server):
             public = opened - {pattern_of(home)}
         report.append(f"{who}: {len(opened)} pages in {time.monotonic() - begun:.0f} s")
         covered.append(f"  {who}: {' '.join(sorted(opened))}")
+        covered_sets.append(opened | public)
         for f in found:
             key = re.search(r"\[([^\]]+)\]: ", f)
             (pending if key and key.group(1) in PENDING_OTHER_WORK else failures).append(f)
+    get_pages = {name for name, p in MATRIX.items() if p.method == "GET"}
+    reached = set().union(*covered_sets)
+    unreached = get_pages - reached - set(REACHED_OTHERWISE) - EMPTY_IN_DEMO
+    unreached -= set(PENDING_OTHER_WORK)
+    failures += [f"{name}: reached from no menu or page of any role" for name in sorted(unreached)]
     print(f"\ncrawl took {time.monotonic() - started:.0f} s: " + "; ".join(report))
     print("\n".join(covered))
     for f in pending:
