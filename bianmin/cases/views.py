@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common.documents import document_response
 from bianmin.common.errors import DomainError, NotFound
-from bianmin.common.validators import mask_phone
 from bianmin.common.paging import paginate
+from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays.calendar import workdays_between
