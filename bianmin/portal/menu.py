@@ -95,9 +95,13 @@ MENU: list[tuple[str, list[tuple[str, str, Callable]]]] = [
 
 # A village's affairs pages and who may open them (affairs.access).
 VILLAGE_PAGES: list[tuple[str, str, Callable]] = [
-    (_("三资"), "affairs:custody", lambda u, v: _passes(require_custodian, u, v)),
-    (_("调解"), "affairs:mediation", lambda u, v: in_confidence(u, v)),
-    (_("一事一议"), "affairs:deliberations", lambda u, v: _passes(require_village_worker, u, v)),
+    (_("三资"), "affairs:custody", lambda u, v, s: _passes(require_custodian, u, v, s)),
+    (_("调解"), "affairs:mediation", in_confidence),
+    (
+        _("一事一议"),
+        "affairs:deliberations",
+        lambda u, v, s: _passes(require_village_worker, u, v, s),
+    ),
 ]
 VILLAGES_SHOWN = 40
 
@@ -127,7 +131,7 @@ def village_menu(user, units, scope: Scope | None = None) -> list[tuple[Region, 
         pages = [
             Entry(str(label), reverse(name, args=[village.code]))
             for label, name, may in VILLAGE_PAGES
-            if may(user, village)
+            if may(user, village, scope)
         ]
         if pages:
             out.append((village, pages))
