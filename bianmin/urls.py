@@ -23,6 +23,11 @@ urlpatterns = [
     path("", include("bianmin.portal.urls")),
 ]
 
+handler400 = "bianmin.portal.errors.bad_request"
+handler403 = "bianmin.portal.errors.permission_denied"
+handler404 = "bianmin.portal.errors.page_not_found"
+handler500 = "bianmin.portal.errors.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

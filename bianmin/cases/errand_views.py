@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 from bianmin.common.paper import render_paper
 from bianmin.common.sheets import xlsx_response
 
@@ -62,12 +63,14 @@ def errand_list(request):
             messages.success(request, _("已登记便民服务 %(n)s") % {"n": case.number})
             return redirect("cases:errand_detail", number=case.number)
     month, month_error = _money_month(request)
+    page = paginate(request, errand_selectors.errand_list(viewer=request.user, limit=500))
     return render(
         request,
         "cases/errand_list.html",
         {
             "queues": errand_selectors.errand_queues(viewer=request.user),
-            "errands": errand_selectors.errand_list(viewer=request.user, limit=100),
+            "errands": page,
+            "page": page,
             "money": errand_selectors.errand_money_by_agent(viewer=request.user, month=month),
             "month": month,
             "month_error": month_error,

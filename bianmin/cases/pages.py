@@ -13,7 +13,7 @@ from . import selectors
 from .deadlines import clock
 from .models import ApplicantKind, Case, State
 
-QUEUE_LABELS = {code: q.label for code, q in selectors.QUEUE_TABLE.items()}
+QUEUE_LABELS = {code: q.label for code, q in selectors.LIST_QUEUES.items()}
 
 
 def scope_of(request):
@@ -39,9 +39,14 @@ def staff_of(request) -> Staff | None:
     return getattr(request.user, "staff", None)
 
 
-def can_open(request) -> bool:
-    staff = staff_of(request)
+def may_open_cases(user) -> bool:
+    """Staff of a unit take cases in; supervisors watch and never handle."""
+    staff = getattr(user, "staff", None)
     return bool(staff and staff.unit_id and not staff.has_role(RoleCode.SUPERVISOR))
+
+
+def can_open(request) -> bool:
+    return may_open_cases(request.user)
 
 
 # `State.values` rebuilds the choices (translating every label) on each access.

@@ -663,6 +663,16 @@ QUEUES = tuple(QUEUE_TABLE)
 OWN_UNIT_QUEUES = frozenset(QUEUES) - {"due_soon", "overdue"}
 # Every queue holds unfinished cases only: the work queues read these rows and nothing older.
 QUEUE_STATES = OPEN_STATES | DELIVERY_STATES
+# The staff home's 待办: every case waiting for one of the viewer's own queues. Listed like a
+# queue (`case_list(queue="todo")`) but not one of the table's queues: a case in it is in one
+# of those already.
+TODO = Queue(
+    "todo",
+    _("待办"),
+    "",
+    lambda r, v: any(QUEUE_TABLE[code].member(r, v) for code in OWN_UNIT_QUEUES),
+)
+LIST_QUEUES: dict[str, Queue] = {**QUEUE_TABLE, TODO.code: TODO}
 
 
 def _queue_order(row: QueueRow) -> tuple:
@@ -711,10 +721,10 @@ def queue_members(rows: list[QueueRow], view: QueueView) -> dict[str, list[Queue
 
 
 def queue_case_ids(*, viewer, queue: str, scope: Scope, today: dt.date) -> list[int]:
-    if queue not in QUEUE_TABLE:
+    if queue not in LIST_QUEUES:
         raise ValidationFailed(_("工作队列无效"), field="queue")
     rows, view = queue_rows(viewer=viewer, scope=scope, today=today)
-    member = QUEUE_TABLE[queue].member
+    member = LIST_QUEUES[queue].member
     return [r.pk for r in rows if member(r, view)]
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common.documents import document_response
 from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.paging import paginate
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.orgs.scope import scope_for
@@ -259,19 +260,25 @@ def ledger(request):
         qs = qs.none()
     else:
         qs = ledger_filter(qs)
-    rows = ledger_rows(qs[:5000])
     staff = staff_of(request)
     title = _("%(u)s 办件台账") % {"u": staff.unit.name if staff and staff.unit else _("全部")}
     if request.GET.get("export") == "xlsx" and not form.errors:
         response = HttpResponse(
-            ledger_xlsx(rows, title=title),
+            ledger_xlsx(ledger_rows(qs[:5000]), title=title),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
         return response
+    page = paginate(request, qs)
     return render(
         request,
         "cases/ledger.html",
-        {**base_context(request), "form": form, "rows": rows, "columns": ledger_columns()},
+        {
+            **base_context(request),
+            "form": form,
+            "page": page,
+            "rows": ledger_rows(page.object_list),
+            "columns": ledger_columns(),
+        },
         status=400 if form.errors else 200,
     )

@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Region, Staff, Unit
+from .models import Region, RoleCode, Staff, Unit
 
 
 @admin.register(Region)
@@ -19,8 +21,32 @@ class UnitAdmin(admin.ModelAdmin):
     raw_id_fields = ("region", "parent")
 
 
+class StaffAdminForm(forms.ModelForm):
+    # The roles are a JSON list in the database; administrators tick them by name.
+    roles = forms.MultipleChoiceField(
+        label=_("角色"),
+        choices=RoleCode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Staff
+        fields = ("user", "unit", "full_name", "roles", "phone", "title", "photo", "backup")
+        labels = {"user": _("账号")}
+
+
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin):
-    list_display = ("full_name", "user", "unit", "roles", "phone", "title", "backup")
+    form = StaffAdminForm
+    list_display = ("full_name", "account", "unit", "role_labels", "phone", "title", "backup")
     search_fields = ("full_name", "user__username", "unit__name", "phone")
     raw_id_fields = ("user", "unit", "backup")
+
+    @admin.display(description=_("账号"), ordering="user__username")
+    def account(self, obj: Staff) -> str:
+        return obj.user.get_username()
+
+    @admin.display(description=_("角色"))
+    def role_labels(self, obj: Staff) -> str:
+        return "、".join(str(RoleCode(r).label) for r in obj.roles if r in RoleCode.values)

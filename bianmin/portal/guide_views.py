@@ -3,13 +3,13 @@
 import mimetypes
 from pathlib import PurePosixPath
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bianmin.catalog.models import Tier
 from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.paging import paginate
 
 from . import selectors, services
 
@@ -47,13 +47,10 @@ def guide_list(request):
         # children) was most of the cost of this public page (issue 8).
         # The list shows each item's fee status only: its other children stay unread.
         versions = selectors.guide_list(**filters).prefetch_related(None).prefetch_related("fees")
-        paginator = Paginator(versions, GUIDES_PER_PAGE)
-        page = paginator.get_page(request.GET.get("page"))
+        page = paginate(request, versions, GUIDES_PER_PAGE)
         items = list(page.object_list)
     except DomainError as e:
         error, items = e.message, []
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "portal/public/guide_list.html",
@@ -61,7 +58,6 @@ def guide_list(request):
             "items": items,
             "page": page,
             "total": page.paginator.count if page else 0,
-            "page_query": query.urlencode(),
             "filters": filters,
             "error": error,
             "tiers": Tier.choices,

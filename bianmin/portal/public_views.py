@@ -14,6 +14,7 @@ from bianmin.cases.models import Case
 from bianmin.common.errors import DomainError, NotFound
 from bianmin.common.qr import qr_svg
 from bianmin.orgs.models import Region, Staff, UnitKind
+from bianmin.reports.views import PUBLIC_KINDS
 
 from . import selectors, services
 from .status_views import client_ip
@@ -68,6 +69,7 @@ def disclosure_unit(request, code: str):
             "stats": selectors.month_stats(unit),
             "roster": selectors.duty_roster(unit),
             "children": selectors.public_units().filter(parent=unit),
+            "public_stats_kinds": PUBLIC_KINDS,
         },
     )
 

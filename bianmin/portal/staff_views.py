@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from bianmin.cases.selectors import case_get
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 from bianmin.common.validators import mask_id_number
 
 from . import selectors, services
@@ -48,10 +49,12 @@ def _masked(rows):
 
 @login_required
 def prereview_list(request):
+    page = paginate(request, selectors.applications_for_review(viewer=request.user))
+    page.object_list = _masked(list(page.object_list))
     return render(
         request,
         "portal/staff/prereview_list.html",
-        {"apps": _masked(list(selectors.applications_for_review(viewer=request.user)[:200]))},
+        {"apps": page, "page": page},
     )
 
 
@@ -114,10 +117,11 @@ def application_file(request, pk: int):
 
 @login_required
 def question_list(request):
+    page = paginate(request, selectors.questions_for(viewer=request.user))
     return render(
         request,
         "portal/staff/questions.html",
-        {"questions": selectors.questions_for(viewer=request.user)[:200]},
+        {"questions": page, "page": page},
     )
 
 
@@ -139,10 +143,12 @@ def question_answer(request, pk: int):
 
 @login_required
 def home_visit_list(request):
+    page = paginate(request, selectors.home_visits_for(viewer=request.user))
+    page.object_list = _masked(list(page.object_list))
     return render(
         request,
         "portal/staff/home_visits.html",
-        {"rows": _masked(list(selectors.home_visits_for(viewer=request.user)[:200]))},
+        {"rows": page, "page": page},
     )
 
 

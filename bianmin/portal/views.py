@@ -4,9 +4,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from bianmin.orgs.models import RoleCode, UnitKind
+from bianmin.orgs.models import RoleCode
 from bianmin.orgs.scope import scope_for
 from bianmin.orgs.selectors import unit_list
+
+from .menu import staff_menu, village_menu
+from .workbench import workbench
 
 
 class LoginView(auth_views.LoginView):
@@ -20,18 +23,6 @@ def staff_home(request):
     scope = scope_for(request.user)
     units = unit_list(viewer=request.user)
     roles = [RoleCode(r).label for r in (staff.roles if staff else []) if r in RoleCode.values]
-    codes = set(staff.roles) if staff else set()
-    admin = request.user.is_superuser or RoleCode.ADMINISTRATOR in codes
-    can = {
-        "intake": admin
-        or bool(codes & {RoleCode.AGENT, RoleCode.WINDOW_STAFF, RoleCode.CHIEF_REPRESENTATIVE}),
-        "supervise": admin or RoleCode.SUPERVISOR in codes,
-        "manage": admin or bool(codes & {RoleCode.HEAD, RoleCode.SUPERVISOR}),
-    }
-    # Village affairs are kept by the village and its township.
-    villages = []
-    if scope.kind in ("village", "township"):
-        villages = [u.region for u in units if u.kind == UnitKind.VILLAGE_STATION][:40]
     return render(
         request,
         "portal/staff_home.html",
@@ -41,8 +32,9 @@ def staff_home(request):
             "roles": roles,
             "unit_count": units.count(),
             "units_sample": units[:12],
-            "can": can,
-            "villages": villages,
+            "workbench": workbench(request.user, scope),
+            "menu": staff_menu(request.user, scope),
+            "villages": village_menu(request.user, units, scope),
         },
     )
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.common.errors import Conflict, DomainError, ValidationFailed
+from bianmin.common.paging import paginate
 from bianmin.reports.pages import domain_errors
 
 from . import selectors
@@ -47,12 +48,18 @@ def queue(request):
         state=state if state in RectState.values else None,
         overdue_on=today if overdue else None,
     )
-    overdue_ids = set(rows.filter(selectors.overdue_q(today)).values_list("pk", flat=True))
+    page = paginate(request, rows.order_by("-pk"))
+    overdue_ids = set(
+        rows.filter(selectors.overdue_q(today), pk__in=[r.pk for r in page]).values_list(
+            "pk", flat=True
+        )
+    )
     return render(
         request,
         "ratings/queue.html",
         {
-            "rows": rows[:200],
+            "rows": page,
+            "page": page,
             "states": RectState.choices,
             "state": state,
             "overdue": overdue,

@@ -21,7 +21,7 @@ from bianmin.reports.pages import domain_errors
 from . import export, selectors, services
 from .charts import bar_chart
 from .figures import parse_month, previous_month, public_figures
-from .models import MonthlyReport
+from .models import MonthlyReport, ReportState
 
 PUBLIC_KINDS = (UnitKind.COUNTY_CENTRE, UnitKind.DEPARTMENT, UnitKind.TOWNSHIP_CENTRE)
 
@@ -35,6 +35,8 @@ def _month(request, default: dt.date | None = None) -> dt.date:
 @login_required
 def monthly_list(request):
     month = _month(request)
+    state = request.GET.get("state", "")
+    state = state if state in ReportState.values else ""
     scope = scope_for(request.user)
     county = None
     if scope.kind in ("all", "jurisdiction"):
@@ -44,8 +46,14 @@ def monthly_list(request):
         "reports/monthly_list.html",
         {
             "month": f"{month:%Y-%m}",
-            "rows": selectors.submission_status(viewer=request.user, month=month),
+            "rows": [
+                r
+                for r in selectors.submission_status(viewer=request.user, month=month)
+                if not state or r["state"] == state
+            ],
             "county": county,
+            "state": state,
+            "states": ReportState.choices,
         },
     )
 

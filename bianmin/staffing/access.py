@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from bianmin.common.errors import PermissionDenied
-from bianmin.orgs.models import RoleCode, Staff, Unit, UnitKind
+from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 
 MANAGER_ROLES = (RoleCode.HEAD, RoleCode.ADMINISTRATOR)
@@ -33,6 +33,33 @@ def can_manage_unit(actor, unit: Unit) -> bool:
     if staff is None or not staff.has_role(*MANAGER_ROLES):
         return False
     return scope_for(actor).can_act_for_unit(unit)
+
+
+def may_assess(actor) -> bool:
+    """Heads and administrators organise performance assessment."""
+    staff = staff_of(actor)
+    return bool(
+        actor.is_superuser or (staff and staff.has_role(RoleCode.HEAD, RoleCode.ADMINISTRATOR))
+    )
+
+
+def may_allocate_subsidy(actor, county: Region | None = None) -> bool:
+    """The agents' subsidy is the county's money: its administrators share it out (`county`
+    must then be a county in their scope)."""
+    staff = staff_of(actor)
+    if not (actor.is_superuser or (staff and staff.has_role(RoleCode.ADMINISTRATOR))):
+        return False
+    return county is None or (
+        county.level == "county" and scope_for(actor).can_see_region(county.code)
+    )
+
+
+def decides_leave(actor) -> bool:
+    """Heads decide the leave of their unit (a township head also its stations')."""
+    staff = staff_of(actor)
+    return actor.is_superuser or bool(
+        staff is not None and staff.has_role(RoleCode.HEAD) and staff.unit_id is not None
+    )
 
 
 def require_manager(actor, unit: Unit) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 from bianmin.common.sheets import Sheet, xlsx_response
 from bianmin.common.validators import mask_phone
 
@@ -102,8 +103,12 @@ def alerts(request):
         viewer=request.user,
         level=level if level in Level.values else None,
         region=request.GET.get("region") or None,
+        limit=500,
     )
-    return render(request, "supervision/alerts.html", {"alerts": rows, "level": level})
+    page = paginate(request, rows)
+    return render(
+        request, "supervision/alerts.html", {"alerts": page, "page": page, "level": level}
+    )
 
 
 QUEUE_ACTIONS: dict[str, tuple[Callable[..., object], "StrPromise"]] = {
@@ -148,17 +153,18 @@ def queue(request):
         if error is None:
             return redirect("supervision:queue")
         # The form keeps what was typed; nothing was written.
-        rows = selectors.supervision_queue(viewer=request.user)
+        page = paginate(request, selectors.supervision_queue(viewer=request.user))
         return render(
             request,
             "supervision/queue.html",
-            {"rows": rows, "error": error, "posted": request.POST},
+            {"rows": page, "page": page, "error": error, "posted": request.POST},
             status=422,
         )
     rows = selectors.supervision_queue(viewer=request.user)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(f"supervision-queue-{timezone.localdate()}.xlsx", queue_sheets(rows))
-    return render(request, "supervision/queue.html", {"rows": rows})
+    page = paginate(request, rows)
+    return render(request, "supervision/queue.html", {"rows": page, "page": page})
 
 
 @login_required
@@ -222,8 +228,8 @@ def notifications(request):
         except DomainError as e:
             messages.error(request, e.message)
         return redirect("supervision:notifications")
-    rows = selectors.notifications_for(viewer=request.user)
-    return render(request, "supervision/notifications.html", {"rows": rows})
+    page = paginate(request, selectors.notifications_for(viewer=request.user, limit=500))
+    return render(request, "supervision/notifications.html", {"rows": page, "page": page})
 
 
 @login_required
@@ -235,10 +241,11 @@ def complaints(request):
         status=status if status in ComplaintStatus.values else None,
         overdue=request.GET.get("overdue") == "1",
     )
+    page = paginate(request, rows)
     return render(
         request,
         "supervision/complaints.html",
-        {"rows": rows, "status": status, "statuses": ComplaintStatus.choices},
+        {"rows": page, "page": page, "status": status, "statuses": ComplaintStatus.choices},
     )
 
 

@@ -59,8 +59,9 @@ def test_login_form_logs_in_and_keeps_username_on_error(client, county):
 def test_menu_follows_roles_and_every_link_opens(client, county):
     client.force_login(county.a11.user)
     body = client.get("/staff/").content.decode()
-    assert "/staff/prereview/" in body and f"/affairs/{county.v11.code}/custody/" in body
-    assert "/supervision/alerts/" not in body  # agents do not supervise
+    assert "/staff/prereview/" in body and f"/affairs/{county.v11.code}/mediation/" in body
+    # 三资 is kept by the township (affairs.access.require_custodian): no link the agent cannot follow.
+    assert f"/affairs/{county.v11.code}/custody/" not in body
     client.force_login(county.supervisor.user)
     body = client.get("/staff/").content.decode()
     assert "/supervision/alerts/" in body and "/staffing/assessment/" in body

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from bianmin.cases.models import FINAL_STATES, Case
 from bianmin.cases.selectors import cases_visible
 from bianmin.common.errors import PermissionDenied
-from bianmin.orgs.models import RoleCode, Staff, Unit
+from bianmin.orgs.models import Staff, Unit
 from bianmin.orgs.scope import scope_for
 
-from ..access import can_manage_unit, duty_staff_of, head_units_for, staff_of
+from ..access import can_manage_unit, decides_leave, duty_staff_of, head_units_for, staff_of
 from ..models import Attendance, LeaveRequest, LeaveStatus, QueueHandover
 from ..services.roster import month_start, working_days
 
@@ -83,7 +83,7 @@ def leaves_to_decide(*, viewer, status: str | None = None) -> list[LeaveRequest]
     staff = staff_of(viewer)
     if viewer.is_superuser:
         qs = LeaveRequest.objects.all()
-    elif staff is None or not staff.has_role(RoleCode.HEAD) or staff.unit_id is None:
+    elif staff is None or not decides_leave(viewer):
         return []
     else:
         units = [

@@ -22,7 +22,7 @@ from bianmin.ratings.models import Rating
 from bianmin.supervision.selectors import complaints_upheld
 from bianmin.workdays.calendar import snapshot
 
-from ..access import is_head_for, staff_of
+from ..access import is_head_for, may_allocate_subsidy, may_assess
 from ..models import (
     Assessment,
     AssessmentScheme,
@@ -203,10 +203,7 @@ def assessment_score(components: dict[str, Decimal | None], weights: dict) -> De
 
 
 def _require_assessor(actor) -> None:
-    staff = staff_of(actor)
-    if not (
-        actor.is_superuser or (staff and staff.has_role(RoleCode.HEAD, RoleCode.ADMINISTRATOR))
-    ):
+    if not may_assess(actor):
         raise PermissionDenied(_("只有单位负责人或管理员可以组织考核"))
 
 
@@ -310,10 +307,9 @@ def subsidy_allocate(
     """Share the county's annual agent subsidy (default 20,000 yuan per agent) by grade and
     case count: points = grade factor x (base points + cases + errands handed over); amounts to
     the fen sum exactly to the budget. Uses each agent's latest assessment whose period starts in `year`."""
-    staff = staff_of(actor)
-    if not (actor.is_superuser or (staff and staff.has_role(RoleCode.ADMINISTRATOR))):
+    if not may_allocate_subsidy(actor):
         raise PermissionDenied(_("只有管理员可以分配补助"))
-    if not scope_for(actor).can_see_region(county.code) or county.level != "county":
+    if not may_allocate_subsidy(actor, county):
         raise PermissionDenied(_("无权分配该县(区)的补助"))
     scheme = scheme_current()
     latest: dict[int, Assessment] = {}

@@ -1,6 +1,7 @@
 """Assessment pages: run for a period, the list, a detail page with the cases behind the
 figures and the head's adjustment; subsidy plans with the finance export."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse
@@ -10,10 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
 
 from .. import selectors, services
+from ..access import may_allocate_subsidy, may_assess
 from ..services.assessment import COMPONENTS
 from .common import parse_date, run
 
@@ -39,11 +42,14 @@ def _get(fn, **kw):
 @login_required
 def index(request):
     start, end = parse_date(request.GET.get("start")), parse_date(request.GET.get("end"))
+    page = paginate(request, selectors.assessment_list(viewer=request.user, start=start, end=end))
     return render(
         request,
         "staffing/assessment_index.html",
         {
-            "rows": selectors.assessment_list(viewer=request.user, start=start, end=end)[:500],
+            "rows": page,
+            "page": page,
+            "may_assess": may_assess(request.user),
             "start": start,
             "end": end,
         },
@@ -101,9 +107,15 @@ def adjust(request, pk: int):
 
 @login_required
 def subsidies(request):
-    scope = scope_for(request.user)
     plans = selectors.subsidy_plans(viewer=request.user)
-    counties = Region.objects.filter(scope.region_q(), level="county")
+    counties = []
+    if may_allocate_subsidy(request.user):
+        scope = scope_for(request.user)
+        counties = [
+            c
+            for c in Region.objects.filter(scope.region_q(), level="county").order_by("code")
+            if may_allocate_subsidy(request.user, c)
+        ]
     return render(request, "staffing/subsidies.html", {"plans": plans, "counties": counties})
 
 
@@ -111,9 +123,10 @@ def subsidies(request):
 @require_POST
 def subsidy_new(request):
     p = request.POST
-    county = Region.objects.filter(code=p.get("county", "")).first()
+    county = Region.objects.filter(code=p.get("county", ""), level="county").first()
     if county is None:
-        raise Http404
+        messages.error(request, _("请选择要分配补助的县(区)"))
+        return redirect("staffing:subsidies")
     try:
         year = int(p.get("year", ""))
     except ValueError:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.paging import paginate
 
 from .. import selectors, services
 from ..access import staff_of
@@ -74,10 +75,11 @@ def leave_new(request):
 
 @login_required
 def leaves(request):
+    page = paginate(request, selectors.leaves_to_decide(viewer=request.user))
     return render(
         request,
         "staffing/leaves.html",
-        {"leaves": selectors.leaves_to_decide(viewer=request.user)},
+        {"leaves": page, "page": page},
     )
 
 
