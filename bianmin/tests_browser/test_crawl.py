@@ -17,12 +17,8 @@ from nowhere.
 
 Downloads (Excel, PDF, images) are only checked for their status. The Django admin (its own
 styling, checked by the admin tests) and the API's pages are not crawled.
-
-`PENDING_OTHER_WORK` lists, temporarily, the patterns other work of issue 14 is fixing; the lead
-removes it when that work is merged.
 """
 
-import re
 import time
 from collections import deque
 from urllib.parse import urljoin, urlsplit
@@ -61,17 +57,6 @@ ALLOWED_WORDS = {
     "English",
 }  # fmt: skip
 
-# TEMPORARY: pages other engineers of issue 14 are fixing in parallel (pattern -> what fails and
-# whose work fixes it). The lead deletes each entry when that work is merged.
-PENDING_OTHER_WORK: dict[str, str] = {
-    "ratings:follow_up": "linked from nowhere (closing the rating loop: status page links it)",
-    "supervision:dashboard": "chart and region table wider than a phone; yellow cell contrast "
-    "(charts to SVG / page widths: supervision)",
-    "reports:monthly_detail": "fixed-width chart images, 2,500 px wide (charts to SVG: reports)",
-    "reports:public": "fixed-width chart images, 1,487 px wide (charts to SVG: reports)",
-    "reports:public_unit": "fixed-width chart images, 1,487 px wide (charts to SVG: reports)",
-}
-
 # GET pages no menu link reaches, and how people get there instead. Every other GET page of
 # tests_security/matrix.py (which must list every route) has to be reached by some role.
 REACHED_OTHERWISE = {
@@ -90,9 +75,13 @@ REACHED_OTHERWISE = {
     "staffing:public_roster": "a published roster's public page, linked from the roster",
 }
 # Detail pages of lists the demo county leaves empty (no errand, online application, complaint,
-# rectification, assessment or subsidy plan yet): reached once the demo has such rows.
+# rectification, assessment, subsidy plan or roster yet): reached once the demo has such rows.
+# (A rectified case's status page links its follow-up rating: test_journeys_complaints.py.)
 EMPTY_IN_DEMO = {
     "cases:errand_detail",
+    "ratings:follow_up",
+    "staffing:roster_print",
+    "staffing:roster_xlsx",
     "portal:prereview_detail",
     "ratings:detail",
     "staffing:assessment_detail",
@@ -235,7 +224,7 @@ def test_every_page_each_role_is_shown(demo_county, browser, live_server):
     started = time.monotonic()
     axe_seen: set[str] = set()
     public: set[str] = set()
-    failures, pending, report, covered = [], [], [], []
+    failures, report, covered = [], [], []
     covered_sets: list[set[str]] = []
     for who, username, home in ROLES:
         begun = time.monotonic()
@@ -249,16 +238,11 @@ def test_every_page_each_role_is_shown(demo_county, browser, live_server):
         report.append(f"{who}: {len(opened)} pages in {time.monotonic() - begun:.0f} s")
         covered.append(f"  {who}: {' '.join(sorted(opened))}")
         covered_sets.append(opened | public)
-        for f in found:
-            key = re.search(r"\[([^\]]+)\]: ", f)
-            (pending if key and key.group(1) in PENDING_OTHER_WORK else failures).append(f)
+        failures += found
     get_pages = {name for name, p in MATRIX.items() if p.method == "GET"}
     reached = set().union(*covered_sets)
     unreached = get_pages - reached - set(REACHED_OTHERWISE) - EMPTY_IN_DEMO
-    unreached -= set(PENDING_OTHER_WORK)
     failures += [f"{name}: reached from no menu or page of any role" for name in sorted(unreached)]
     print(f"\ncrawl took {time.monotonic() - started:.0f} s: " + "; ".join(report))
     print("\n".join(covered))
-    for f in pending:
-        print("  pending other work:", f)
     assert not failures, "\n".join(failures)

@@ -120,6 +120,11 @@ MATRIX: dict[str, Page] = {
     "portal:disclosure_unit": Page(
         PUBLIC, lambda w, side, role: f"/disclosure/{w.township[side].code}/", away=False
     ),
+    "portal:disclosure_cases": Page(
+        PUBLIC,
+        lambda w, side, role: f"/disclosure/{w.township[side].code}/cases/received/",
+        away=False,
+    ),
     "portal:service_cards": fixed(PUBLIC, "/cards/"),
     "portal:service_card": Page(
         PUBLIC, lambda w, side, role: f"/cards/{w.village[side].code}/", away=False
@@ -237,6 +242,7 @@ MATRIX: dict[str, Page] = {
     "supervision:dashboard": fixed(STAFF, "/supervision/"),
     "supervision:alerts": fixed(STAFF, "/supervision/alerts/"),
     "supervision:queue": fixed(STAFF, "/supervision/queue/"),
+    "supervision:queue_print": fixed(STAFF, "/supervision/queue/print/"),
     "supervision:notifications": fixed(STAFF, "/supervision/notifications/"),
     "supervision:complaints": fixed(STAFF, "/supervision/complaints/"),
     "supervision:complaint_detail": Page(

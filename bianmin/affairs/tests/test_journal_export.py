@@ -17,7 +17,7 @@ def _page_rows(html: str) -> list[list[str]]:
     body = html.split('id="journal"', 1)[1].split("</tbody>", 1)[0].split("<tbody>", 1)[1]
     rows = []
     for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
-        cells = re.findall(r"<td>(.*?)</td>", tr, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
         rows.append([re.sub(r"<[^>]+>", "", c).strip() for c in cells[:6]])
     return rows
 

@@ -163,6 +163,13 @@ def _visible_staff(viewer):
     return Staff.objects.filter(scope.units_q("unit"), user__is_active=True)
 
 
+def training_records_visible(*, viewer, staff_ids) -> set[int]:
+    """Which of `staff_ids` the viewer may open the training record of (`training_record`)."""
+    ids = set(_visible_staff(viewer).filter(pk__in=staff_ids).values_list("pk", flat=True))
+    me = staff_of(viewer)
+    return ids | ({me.pk} & set(staff_ids) if me is not None else set())
+
+
 def training_record(*, viewer, staff: Staff, year: int) -> TrainingRecord:
     """The sessions one person attended in `year`: their own, or anyone's in the viewer's scope.
     Information only: nobody is required to attend a number of sessions."""

@@ -140,6 +140,7 @@ def session(request, pk: int):
         {
             "s": s,
             "can_record": can_record,
+            "linkable": selectors.training_records_visible(viewer=request.user, staff_ids=attended),
             "groups": by_township(
                 [
                     c
