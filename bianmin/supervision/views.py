@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
 from bianmin.common.paging import paginate
+from bianmin.common.paper import paper_for, render_paper
 from bianmin.common.sheets import Sheet, xlsx_response
 from bianmin.common.validators import mask_phone
 
@@ -170,9 +171,18 @@ def queue(request):
 @login_required
 def queue_print(request):
     """The queue on A4 paper (print CSS), for the supervision meeting."""
-    rows = selectors.supervision_queue(viewer=request.user)
-    return render(
-        request, "supervision/queue_print.html", {"rows": rows, "today": timezone.localdate()}
+    today = timezone.localdate()
+    paper = paper_for(
+        request,
+        title=_("督办队列"),
+        unit=_("电子监察"),
+        period=f"{today:%Y-%m-%d}",
+        signatures=[_("督办人"), _("审核人")],
+        back_url=reverse("supervision:queue"),
+        wide=True,
+    )
+    return render_paper(
+        request, paper, queue_sheets(selectors.supervision_queue(viewer=request.user))
     )
 
 

@@ -111,7 +111,7 @@ def test_excel_writes_typed_text_as_text_and_print_fits_a4(county, queued):
     note = ws.cell(row=3, column=8)
     assert note.data_type == "s" and note.value.endswith("处理记录：=1+2")
     body = client.get("/supervision/queue/print/").content.decode()
-    assert "size: A4" in body and queued.number in body and "=1+2" in body
+    assert "bianmin/print.css" in body and queued.number in body and "=1+2" in body
 
 
 def test_api_gives_the_same_queue_and_actions(client, county, queued, token_for):
