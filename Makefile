@@ -68,8 +68,10 @@ lint: install-test
 	$(BIN)/ruff check bianmin
 	$(BIN)/ruff format --check bianmin
 
-# The whole suite runs twice: on the embedded SQLite, then on a throwaway PostgreSQL server started
-# from Debian's package on a loopback port (installed when missing). TEST_PG=0 skips the second run.
+# The whole suite runs on the embedded SQLite, then again without the browser tests on a throwaway
+# PostgreSQL server started from Debian's package on a loopback port (installed when missing): the
+# pages drive the same services on both databases, and the browser tests take most of the time.
+# `make test-pg` runs everything on PostgreSQL, browsers included. TEST_PG=0 skips the second run.
 TEST_PG ?= 1
 test: install-test
 	$(BIN)/ruff check bianmin bench
@@ -78,7 +80,7 @@ test: install-test
 	@echo "== SQLite =="
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 	@if [ "$(TEST_PG)" = 1 ]; then echo "== PostgreSQL =="; \
-	  scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS); fi
+	  scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS); fi
 
 test-pg: install-test
 	scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)

@@ -1,4 +1,4 @@
-"""The staff home's workbench: a person's counters (待办, 即将到期, 已超期, 待回访, 待审报表), each
+"""The staff home's workbench: a person's counters (待办, 即将到期, 已超期, 待回访, and 待审报表 for those who receive reports), each
 counted by the same selector and filter as the list it links to, so the figure is that list's
 length."""
 
@@ -16,6 +16,7 @@ from bianmin.ratings.selectors import rectification_list
 from bianmin.reports.figures import previous_month
 from bianmin.reports.models import ReportState
 from bianmin.reports.selectors import submission_status
+from bianmin.reports.services import can_receive
 
 CASE_COUNTERS = ("todo", "due_soon", "overdue")
 
@@ -54,6 +55,8 @@ def workbench(user, scope: Scope) -> list[Counter]:
             _url("ratings:queue", state=RectState.OPEN),
         )
     )
+    if not can_receive(user):  # only the county centre and supervisors receive reports
+        return counters
     month = previous_month(today)
     counters.append(
         Counter(
