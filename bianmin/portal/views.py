@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bianmin.orgs.models import RoleCode
@@ -15,6 +16,14 @@ from .workbench import workbench
 class LoginView(auth_views.LoginView):
     template_name = "portal/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """A supervisor's day starts at the supervision dashboard (its yellow and red counts link
+        to the cases they count); everyone else starts at the workbench."""
+        staff = getattr(self.request.user, "staff", None)
+        if staff is not None and RoleCode.SUPERVISOR in staff.roles:
+            return reverse("supervision:dashboard")
+        return super().get_default_redirect_url()
 
 
 @login_required

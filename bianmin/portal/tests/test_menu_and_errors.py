@@ -190,3 +190,14 @@ def test_admin_third_party_apps_speak_chinese(county):
     assert "Access attempts" not in index and "Task Results" not in index
     page = client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "Select an option" not in page and "Filter by" not in page
+
+
+def test_a_supervisor_lands_on_the_dashboard_and_others_on_the_workbench(county):
+    for staff, home in ((county.supervisor, "supervision:dashboard"), (county.t1_staff, "portal:staff_home")):  # fmt: skip
+        staff.user.set_password("pw-for-the-test-1")
+        staff.user.save()
+        r = Client().post(
+            reverse("portal:login"),
+            {"username": staff.user.username, "password": "pw-for-the-test-1"},
+        )
+        assert r.status_code == 302 and r["Location"] == reverse(home), staff
