@@ -26,7 +26,9 @@ pytestmark = pytest.mark.slow
 COUNT = re.compile(r'<a data-count="(\d+)" href="([^"]+)"')
 # One row of each kind of list: the staff case list, a public board's case list, the guides.
 ROW = re.compile(r'<tr class="light-|<tr data-row>|<a class="title" href=')
-NEXT = re.compile(r'<a (?:rel="next" )?href="([^"]+)"(?: class="button")?>下一页</a>')
+NEXT = re.compile(
+    r'<a (?:rel="next" )?href="([^"]+)"(?: class="button")?(?: rel="next")?>下一页</a>'
+)
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ def test_administrator_confirms_a_doubtful_year(county, page, login, screenshot)
     page.click("input[type=submit]")
     page.wait_for_load_state()
     assert page.url.endswith("/admin/workdays/calendaryear/")
-    assert "暂定期限已安排在后台重新计算" in page.locator(".messagelist").inner_text()
+    assert "暂定期限已安排在后台重新计算" in page.locator("body").inner_text()
     with DB_LOCK:
         assert CalendarYear.objects.filter(year=2027, source="manual").exists()
         queued = DBTaskResult.objects.get()
