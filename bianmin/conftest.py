@@ -156,3 +156,20 @@ def _fresh_calendar_cache():
     calendar.invalidate()
     yield
     calendar.invalidate()
+
+
+def run_task_worker() -> None:
+    """Run the real task worker (`bianmin db_worker --batch`) in this process until the queue is
+    empty. Between tasks the worker closes connections not in autocommit mode, which on
+    PostgreSQL would close the test's own transaction (SQLite's in-memory test database ignores
+    the close); inside a test transaction that check is skipped, the tasks run as in production."""
+    from unittest import mock
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    else:
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)

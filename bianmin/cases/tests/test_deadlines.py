@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from bianmin.cases.deadlines import clock as case_clock
@@ -11,6 +10,7 @@ from bianmin.cases.models import State
 from bianmin.cases.tests.conftest import material_id
 from bianmin.cases.tests.helpers import do, promised_at, register
 from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.conftest import run_task_worker
 from bianmin.workdays import calendar
 from bianmin.workdays.services import calendar_year_enter
 
@@ -124,7 +124,7 @@ def test_provisional_deadline_recomputed_when_the_year_is_entered(
     queued = DBTaskResult.objects.get(task_path="bianmin.cases.tasks.deadlines_recompute_task")
     assert queued.args_kwargs == {"args": [[2027]], "kwargs": {}}
     calendar._snapshot = worker_calendar  # the save invalidated only its own process's copy
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    run_task_worker()
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL" and queued.return_value == {"changed": 1}
     case.refresh_from_db()

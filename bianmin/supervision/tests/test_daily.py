@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from bianmin.conftest import run_task_worker
 from bianmin.supervision import daily
 from bianmin.supervision.models import DailyJobRun
 
@@ -39,7 +40,7 @@ def jobs(settings):
 
 
 def worker() -> None:
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    run_task_worker()
 
 
 def test_every_configured_job_runs_for_the_day(county):
