@@ -1,12 +1,12 @@
 """`bianmin flags_sweep [--date YYYY-MM-DD]`: art. 32 deemed acceptance and the case flags."""
 
-import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from bianmin.cases.services import flags_sweep
 from bianmin.cases.tasks import flags_sweep_result
+from bianmin.common.commands import date_option
 
 
 class Command(BaseCommand):
@@ -19,10 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="the day to check, YYYY-MM-DD (default: today)")
 
     def handle(self, *args, date=None, **options):
-        try:
-            day = dt.date.fromisoformat(date) if date else None
-        except ValueError:
-            raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from None
+        day = date_option(date)
         self.stdout.write(
             json.dumps(flags_sweep_result(flags_sweep(today=day)), ensure_ascii=False)
         )

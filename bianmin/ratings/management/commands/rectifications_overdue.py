@@ -2,11 +2,11 @@
 bad ratings not called back within 1 working day (and fixes past their deadline), for a daily
 timer; running it again tells nobody twice."""
 
-import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from bianmin.common.commands import date_option
 from bianmin.ratings.notify import rectifications_overdue_notify
 from bianmin.ratings.tasks import rectifications_overdue_task
 
@@ -23,12 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, date=None, enqueue=False, **options):
-        day = None
-        if date:
-            try:
-                day = dt.date.fromisoformat(date)
-            except ValueError:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from None
+        day = date_option(date)
         if enqueue:
             handle = rectifications_overdue_task.enqueue(str(day) if day else None)
             self.stdout.write(f"enqueued {handle.id}")

@@ -2,11 +2,11 @@
 (BIANMIN_DAILY_JOBS) run now in this process, or (`--schedule`) the worker's daily chain made sure
 of, as `make demo` does before it starts `bianmin db_worker`."""
 
-import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from bianmin.common.commands import date_option
 from bianmin.supervision.daily import daily_jobs_ensure, daily_jobs_run
 
 
@@ -29,10 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, date=None, force=False, schedule=False, **options):
-        try:
-            day = dt.date.fromisoformat(date) if date else None
-        except ValueError:
-            raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from None
+        day = date_option(date)
         if schedule:
             for when, task_id in daily_jobs_ensure(today=day).items():
                 said = f"queued {task_id}" if task_id else "already scheduled"

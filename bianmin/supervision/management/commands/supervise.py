@@ -1,10 +1,10 @@
 """`bianmin supervise [--date YYYY-MM-DD] [--enqueue]`: the daily supervision sweep, for a timer."""
 
-import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from bianmin.common.commands import date_option
 from bianmin.supervision.services import supervision_sweep
 from bianmin.supervision.tasks import result_dict, supervise_task
 
@@ -23,12 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, date=None, enqueue=False, json_out=False, **options):
         json_out = options.get("json", json_out)
-        day = None
-        if date:
-            try:
-                day = dt.date.fromisoformat(date)
-            except ValueError:
-                raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}") from None
+        day = date_option(date)
         if enqueue:
             handle = supervise_task.enqueue(str(day) if day else None)
             self.stdout.write(f"enqueued {handle.id}")
