@@ -204,6 +204,10 @@ BIANMIN_TOKEN_DAYS = int(os.environ.get("BIANMIN_TOKEN_DAYS", "30"))
 # RULES.md "The route of a proxied case": working days a relay hop (a unit that neither accepts,
 # decides nor delivers the case) may hold it before passing it on.
 BIANMIN_RELAY_HOLD_DAYS = int(os.environ.get("BIANMIN_RELAY_HOLD_DAYS", "1"))
+# The hash of each new case timeline event (`bianmin.cases.chain`): "sha256", or "sm3"
+# (GB/T 32905) where the deployment is assessed under 密评 GB/T 39786. Each event records its own,
+# so chains written before a switch still verify.
+BIANMIN_CHAIN_HASH = os.environ.get("BIANMIN_CHAIN_HASH", "sha256")
 
 # Short messages to applicants (docs/sms.md). The sender, by dotted path: the default writes them to
 # BIANMIN_SMS_LOG and the `bianmin.sms` logger; "bianmin.sms.senders.AliyunSender" sends through

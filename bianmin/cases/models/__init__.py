@@ -20,6 +20,7 @@ from .case import (
 from .records import (
     CaseEvent,
     CaseMaterial,
+    ChainHash,
     CreditRestriction,
     Custody,
     Delivery,
@@ -53,6 +54,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseMaterial",
+    "ChainHash",
     "CreditRestriction",
     "Channel",
     "Custody",

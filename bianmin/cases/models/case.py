@@ -222,6 +222,10 @@ class Case(TimeStampedModel):
     )
     assigned_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
     lock_version = models.PositiveIntegerField(_("版本"), default=0)
+    # The tail of the hash-chained timeline, written with each event: events deleted from the end
+    # leave a chain that is whole by itself, so only this record shows them gone (issue 15).
+    last_event_seq = models.PositiveIntegerField(_("最后事件序号"), default=0)
+    last_event_hash = models.CharField(_("最后事件哈希"), max_length=64, blank=True)
     # The catalog fee of the item; proxy handling itself is free, so no proxy fee exists.
     fee_total = models.DecimalField(_("收费合计(元)"), max_digits=10, decimal_places=2, default=0)
 

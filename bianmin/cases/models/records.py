@@ -219,6 +219,14 @@ class Delivery(models.Model):
         return f"{self.case_id} {self.signed_by_name}"
 
 
+class ChainHash(models.TextChoices):
+    """The hash of the timeline chain (setting `BIANMIN_CHAIN_HASH`); SM3 for deployments
+    assessed under 密评 GB/T 39786."""
+
+    SHA256 = "sha256", "SHA-256"
+    SM3 = "sm3", "SM3 (GB/T 32905)"
+
+
 class CaseEvent(models.Model):
     """Append-only, hash-chained timeline entry; see `bianmin.cases.chain`."""
 
@@ -239,6 +247,10 @@ class CaseEvent(models.Model):
     data = models.JSONField(_("数据"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    # Per event, so a chain begun under one algorithm still verifies after the setting changes.
+    hash_algorithm = models.CharField(
+        _("哈希算法"), max_length=10, choices=ChainHash.choices, default=ChainHash.SHA256
+    )
 
     class Meta:
         ordering = ["case", "seq"]

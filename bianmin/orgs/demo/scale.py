@@ -7,7 +7,8 @@ sequence of actions:
 
 - every state change follows a row of `bianmin.cases.workflow.TABLE`, taken by a user whose role
   and unit that row allows, and writes the event the engine writes (same action, states and
-  data), hash-chained exactly as `bianmin.cases.chain.event_hash` hashes, so `bianmin audit verify`
+  data), hash-chained exactly as `bianmin.cases.chain.event_hash` hashes (under the configured
+  `BIANMIN_CHAIN_HASH`), with the case row's tail set to its last event, so `bianmin audit verify`
   holds (tested: generated cases replayed through `case_transition` give the same rows);
 - the route is `bianmin.cases.routing`'s (RULES.md "The route of a proxied case"): the station
   takes in, the township centre accepts or relays, forward-accepted county items are referred
@@ -29,7 +30,6 @@ the flags a transition raises itself (a false pledge, a late referral) are writt
 """
 
 import datetime as dt
-import hashlib
 import json
 import random
 import time
@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.cases.actors import ONLINE_APPLICANT_NAME
+from bianmin.cases.chain import HASHERS, chain_algorithm
 from bianmin.cases.deadlines import (
     DELIVERY_DAYS,
     EXTENSION_DAYS,
@@ -63,6 +64,7 @@ from bianmin.cases.models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    ChainHash,
     Custody,
     Delivery,
     FlagKind,
@@ -398,7 +400,7 @@ def R(**fields) -> SimpleNamespace:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
-def fast_event_hash(ev, case_number: str) -> str:
+def fast_event_hash(ev, case_number: str, algorithm: str = ChainHash.SHA256) -> str:
     """`bianmin.cases.chain.event_hash` of an event row (equal by test, and by `audit verify`)."""
     at = ev.at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
     payload = {
@@ -415,7 +417,7 @@ def fast_event_hash(ev, case_number: str) -> str:
         "data": ev.data,
         "prev": ev.prev_hash,
     }
-    return hashlib.sha256(_CANONICAL(payload).encode()).hexdigest()
+    return HASHERS[algorithm](_CANONICAL(payload).encode())
 
 
 class _Stop(Exception):
@@ -587,8 +589,9 @@ class Replay:
             # and dicts of them, which come back unchanged, so the round trip is skipped.
             data=data,
             prev_hash=self.prev,
+            hash_algorithm=self.g.chain_hash,
         )
-        ev.hash = fast_event_hash(ev, case.number)
+        ev.hash = fast_event_hash(ev, case.number, ev.hash_algorithm)
         self.prev = ev.hash
         self.last_at = when
         self.rows.events.append(ev)
@@ -952,6 +955,7 @@ class Replay:
             self.history(submitted)
         case.updated_at = self.last_at
         case.lock_version = self.seq - 1  # one per transition after the intake
+        case.last_event_seq, case.last_event_hash = self.seq, self.prev
         self.rows.steps.extend(self.steps)
         return case
 
@@ -1538,6 +1542,7 @@ class Generator:
         self.wd = Workdays(self.first - dt.timedelta(days=7), until + dt.timedelta(days=800))
         self.seed = seed
         self.staff_pk = dict(Staff.objects.values_list("user_id", "pk"))
+        self.chain_hash = chain_algorithm()
         self.rows = Rows()
         self._weights: dict[int, tuple] = {}
         self.inserters: dict = {}
