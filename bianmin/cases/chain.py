@@ -140,11 +140,13 @@ def chains_verify(cases: QuerySet[Case] | None = None, *, batch: int = 2000) -> 
     Reads the events of `batch` cases per query (a query per case took 18 minutes for 200,000
     cases on PostgreSQL), in (case, seq) order, so memory stays bounded by one batch."""
     cases = Case.all_objects.all() if cases is None else cases
-    faults = []
+    faults: list[ChainFault] = []
     rows = cases.order_by("pk").values_list("pk", "number", "last_event_seq", "last_event_hash")
     last = 0
     while True:
-        chunk = {pk: rest for pk, *rest in rows.filter(pk__gt=last)[:batch]}
+        chunk = {
+            pk: (number, seq, hash_) for pk, number, seq, hash_ in rows.filter(pk__gt=last)[:batch]
+        }
         if not chunk:
             return faults
         events: dict[int, list[CaseEvent]] = {pk: [] for pk in chunk}

@@ -12,7 +12,8 @@ def fill_timeline_tails(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     CaseEvent = apps.get_model("cases", "CaseEvent")
     last = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq")
-    Case.objects.update(
+    # The base manager: errands too, whatever `objects` leaves out.
+    Case._base_manager.update(
         last_event_seq=Coalesce(Subquery(last.values("seq")[:1]), Value(0)),
         last_event_hash=Coalesce(Subquery(last.values("hash")[:1]), Value("")),
     )
