@@ -208,6 +208,8 @@ MIDDLEWARE.insert(
 )
 BIANMIN_REQUIRE_2FA = env_bool("BIANMIN_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "便民"
+# The admin site may remove a lost phone's device but never shows its secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The county this installation serves (GB/T 2260 code); the demo uses 汉中市汉台区.
 BIANMIN_COUNTY_CODE = os.environ.get("BIANMIN_COUNTY_CODE", "610702")

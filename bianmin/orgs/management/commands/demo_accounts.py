@@ -62,32 +62,33 @@ class Command(BaseCommand):
         )
         if options["enrol_2fa"]:
             self._enrol([r.username for r in rows])
+        else:
+            self.stdout.write(
+                "演示两步验证：bianmin demo-accounts --enrol-2fa / "
+                "To show two-factor login: bianmin demo-accounts --enrol-2fa"
+            )
 
     def _enrol(self, usernames: list[str]) -> None:
         """Enrol through the same confirmation a person makes (a first code from the secret),
         keeping accounts already enrolled as they are, so a phone set up earlier still works."""
         users = get_user_model().objects.filter(username__in=usernames)
-        lines = []
-        for user in sorted(users, key=lambda u: usernames.index(u.username)):
-            enrolment = twofactor.demo_enrolment(user=user)
-            lines.append(
-                f"{user.username}\t{enrolment.secret}\t{' '.join(enrolment.recovery_codes)}"
-                f"\t{enrolment.url}"
-            )
+        enrolled = [
+            (user.username, twofactor.demo_enrolment(user=user))
+            for user in sorted(users, key=lambda u: usernames.index(u.username))
+        ]
         path = settings.VAR_DIR / SECRETS_FILE
-        path.write_text(
-            "# 用户名 username\t密钥 TOTP secret (base32)\t恢复码 recovery codes\totpauth URL\n"
-            + "\n".join(lines)
-            + "\n",
-            encoding="utf-8",
-        )
-        os.chmod(path, 0o600)
+        # Created private: the file holds second factors.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(
+                "# 用户名 username\t密钥 TOTP secret (base32)\t恢复码 recovery codes\totpauth URL\n"
+            )
+            for username, e in enrolled:
+                f.write(f"{username}\t{e.secret}\t{' '.join(e.recovery_codes)}\t{e.url}\n")
         self.stdout.write(
-            f"\n已为 {len(lines)} 个账号开启两步验证；在验证器应用中手动输入密钥（或用 otpauth 链接），"
+            f"\n已为 {len(enrolled)} 个账号开启两步验证；在验证器应用中手动输入密钥（或用 otpauth 链接），"
             f"恢复码见 {path}。\n"
-            f"Two-factor login is on for {len(lines)} accounts; type the secret into an "
+            f"Two-factor login is on for {len(enrolled)} accounts; type the secret into an "
             f"authenticator app (or use the otpauth URL); recovery codes are in {path}."
         )
-        for line in lines:
-            username, secret = line.split("\t")[:2]
-            self.stdout.write(f"{username:<14}{secret}")
+        for username, e in enrolled:
+            self.stdout.write(f"{username:<14}{e.secret}")
