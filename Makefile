@@ -51,13 +51,16 @@ messages:
 # The QR code on every notice points to BIANMIN_PUBLIC_URL: the demo serves it at the address it
 # listens on, unless BIANMIN_PUBLIC_URL is already set (e.g. the machine's LAN address when
 # HOST=0.0.0.0, so that a phone can scan a printout). The task worker (daily jobs, queued work) runs
-# beside the server and stops with it (scripts/serve.sh).
+# beside the server and stops with it (scripts/serve.sh). The demo county's administrator and
+# supervisor sign in with the published password alone (two-factor login is not required here;
+# `bianmin demo-accounts --enrol-2fa` shows it).
 demo: install
 	mkdir -p var
 	$(BIN)/bianmin migrate --noinput -v 0
 	$(BIN)/bianmin seed-demo --if-empty --cases $(DEMO_CASES)
 	$(BIN)/bianmin demo-accounts
 	BIANMIN_PUBLIC_URL="$${BIANMIN_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
+	  BIANMIN_REQUIRE_2FA="$${BIANMIN_REQUIRE_2FA:-0}" \
 	  scripts/serve.sh $(BIN) $(HOST):$(PORT)
 
 serve: install

@@ -146,6 +146,9 @@ def pytest_configure(config):
 
     # Hashing dozens of demo passwords with PBKDF2 per test would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests sign in as administrators and supervisors with a password only; the two-factor
+    # tests turn the requirement on themselves.
+    settings.BIANMIN_REQUIRE_2FA = False
 
 
 @pytest.fixture(autouse=True)

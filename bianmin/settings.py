@@ -192,6 +192,25 @@ LOGGING = {
     },
 }
 
+# Two-factor login (issue 15): TOTP authenticators and one-time recovery codes (django-otp);
+# the gate after the password is bianmin/portal/twofactor_middleware.py. Where BIANMIN_REQUIRE_2FA
+# is on, administrators and supervisors must enrol before they can use anything else. On unless
+# debugging; `make demo` turns it off so the demo county's published passwords work (its accounts
+# can enrol with `bianmin demo-accounts --enrol-2fa`).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
+    "bianmin.portal.twofactor_middleware.TwoFactorMiddleware",
+)
+BIANMIN_REQUIRE_2FA = env_bool("BIANMIN_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "便民"
+# The admin site may remove a lost phone's device but never shows its secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # The county this installation serves (GB/T 2260 code); the demo uses 汉中市汉台区.
 BIANMIN_COUNTY_CODE = os.environ.get("BIANMIN_COUNTY_CODE", "610702")
 # The rule that colours a case green / yellow / red (the case list's colour filter): the

@@ -91,6 +91,12 @@ MENU: list[tuple[str, list[tuple[str, str, Callable]]]] = [
             (_("培训未达标"), "staffing:training_shortfall", in_scope),
         ],
     ),
+    (
+        _("我的账号"),
+        [
+            (_("两步验证"), "portal:twofactor", lambda u, s: True),
+        ],
+    ),
 ]
 
 # A village's affairs pages and who may open them (affairs.access).

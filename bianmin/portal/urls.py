@@ -8,6 +8,7 @@ from . import (
     public_views,
     staff_views,
     status_views,
+    twofactor_views,
     views,
 )
 
@@ -18,6 +19,10 @@ urlpatterns = [
     path("", guide_views.home, name="index"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Two-factor login (两步验证): the login's second step, enrolment, recovery codes shown once.
+    path("accounts/login/code/", twofactor_views.login_code, name="login_code"),
+    path("accounts/two-factor/", twofactor_views.twofactor, name="twofactor"),
+    path("accounts/two-factor/codes/", twofactor_views.twofactor_codes, name="twofactor_codes"),
     path("staff/", views.staff_home, name="staff_home"),
     # Guides (办事指南)
     path("guides/", guide_views.guide_list, name="guide_list"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -18,12 +19,16 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        """A supervisor's day starts at the supervision dashboard (its yellow and red counts link
-        to the cases they count); everyone else starts at the workbench."""
-        staff = getattr(self.request.user, "staff", None)
-        if staff is not None and RoleCode.SUPERVISOR in staff.roles:
-            return reverse("supervision:dashboard")
-        return super().get_default_redirect_url()
+        return landing_url(self.request.user)
+
+
+def landing_url(user) -> str:
+    """A supervisor's day starts at the supervision dashboard (its yellow and red counts link
+    to the cases they count); everyone else starts at the workbench."""
+    staff = getattr(user, "staff", None)
+    if staff is not None and RoleCode.SUPERVISOR in staff.roles:
+        return reverse("supervision:dashboard")
+    return reverse(settings.LOGIN_REDIRECT_URL)
 
 
 @login_required

@@ -104,6 +104,11 @@ MATRIX: dict[str, Page] = {
     "portal:index": fixed(PUBLIC, "/"),
     "portal:login": fixed(PUBLIC, "/accounts/login/"),
     "portal:logout": fixed(PUBLIC, "/accounts/logout/", method="POST", to_login=True),
+    # Two-factor login: each signed-in person's own settings; the code step sends a session
+    # that needs no code on to its landing page.
+    "portal:login_code": fixed(STAFF, "/accounts/login/code/"),
+    "portal:twofactor": fixed(STAFF, "/accounts/two-factor/"),
+    "portal:twofactor_codes": fixed(STAFF, "/accounts/two-factor/codes/"),
     "portal:guide_list": fixed(PUBLIC, "/guides/?q=宅基地"),
     "portal:guide_detail": fixed(PUBLIC, "/guides/ZR-001/"),
     "portal:guide_checklist": fixed(PUBLIC, "/guides/ZR-001/checklist/"),
