@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("captcha/", include("captcha.urls")),
     path("cases/", include("bianmin.cases.urls")),
     path("catalog/", include("bianmin.catalog.urls")),
     path("supervision/", include("bianmin.supervision.urls")),
