@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from bianmin.common.challenge import Answer, challenge_error, challenge_passes
@@ -53,7 +54,7 @@ class Limit:
     setting: str  # BIANMIN_<setting>_MAX_FAILURES etc.
     ip_prefix: str
     number_prefix: str
-    message: str  # gettext_lazy, with %(m)s minutes
+    message: str | Promise  # gettext_lazy, with %(m)s minutes
 
 
 LOOKUP = Limit(
