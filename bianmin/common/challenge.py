@@ -50,7 +50,10 @@ class Answer:
 
 
 def challenge_new() -> dict[str, str]:
-    """A fresh challenge: its key and the URLs of its image (1x and 2x)."""
+    """A fresh challenge: its key and the URLs of its image (1x and 2x). Expired ones are
+    dropped first, so asking for many (the API hands them out without login) cannot grow the
+    table past a few minutes' worth."""
+    CaptchaStore.remove_expired()
     key = CaptchaStore.generate_key()
     return {
         "key": key,
