@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "bianmin.common.third_party.AxesConfig",
     "django_htmx",
+    "captcha",
     "bianmin.common.third_party.TasksConfig",
     "bianmin.common",
     "bianmin.sms",
@@ -150,6 +151,12 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bianmin.portal.views.locked_out"
+
+# The picture challenge the public lookups ask for after repeated wrong phone tails
+# (bianmin/portal/throttle.py). Drawn by this server with the font django-simple-captcha ships,
+# so it works without internet; four letters, good for one try within five minutes.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 5  # minutes
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,6 +1,7 @@
+from captcha import views as captcha_views
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.api.api import api
@@ -13,6 +14,22 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The picture challenge's images (django-simple-captcha), drawn here: nothing from outside.
+    # Only the two image routes: pages get a new picture by posting "换一张" (no script needed),
+    # API clients from /api/v1/public/challenge; the library's audio route needs the `flite`
+    # program and its JSON refresh route serves only its own script, so neither is mounted.
+    re_path(
+        r"^captcha/image/(?P<key>\w+)/$",
+        captcha_views.captcha_image,
+        {"scale": 1},
+        name="captcha-image",
+    ),
+    re_path(
+        r"^captcha/image/(?P<key>\w+)@2/$",
+        captcha_views.captcha_image,
+        {"scale": 2},
+        name="captcha-image-2x",
+    ),
     path("cases/", include("bianmin.cases.urls")),
     path("catalog/", include("bianmin.catalog.urls")),
     path("supervision/", include("bianmin.supervision.urls")),

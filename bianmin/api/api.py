@@ -28,7 +28,10 @@ def on_domain_error(request, exc: DomainError):
     if exc.field:
         body["field"] = exc.field
     body.update(exc.extra)
-    return api.create_response(request, body, status=exc.status)
+    response = api.create_response(request, body, status=exc.status)
+    if exc.status == 429:  # RFC 6585: say when to come back, in seconds
+        response["Retry-After"] = str(int(exc.extra.get("retry_after", 60)))
+    return response
 
 
 @api.exception_handler(DjangoValidationError)

@@ -1,11 +1,14 @@
 """Identifier checks from the national standards (see shared RULES.md)."""
 
 import datetime as dt
+import hmac
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .inputs import nfkc
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -90,6 +93,25 @@ def validate_credit_code(value: str) -> None:
 def validate_phone(value: str) -> None:
     if not PHONE_RE.match((value or "").strip()):
         raise ValidationError(_("电话号码格式不正确（手机11位，或区号-号码）"), code="phone")
+
+
+PHONE_TAIL_RE = re.compile(r"[0-9]{4}")
+
+
+def phone_tail_matches(phone: str, tail: str) -> bool:
+    """Whether `tail` is the last four digits of `phone`: the proof of ownership every public
+    check (status lookup, online supplement, complaint lookup, ratings, appointments) asks for.
+
+    The tail must be exactly four ASCII digits once NFKC has turned full-width digits (１２３４,
+    typed on a Chinese input method) into ASCII; surrounding spaces are trimmed, nothing else is
+    forgiven, so " ", "" or "45678" never match. The comparison runs in constant time so the
+    answer's timing does not leak how many digits were right.
+    """
+    tail = nfkc(tail or "").strip()
+    if not PHONE_TAIL_RE.fullmatch(tail):
+        return False
+    digits = "".join(ch for ch in nfkc(phone or "") if "0" <= ch <= "9")
+    return len(digits) >= 4 and hmac.compare_digest(digits[-4:].encode(), tail.encode())
 
 
 def mask_phone(value: str) -> str:

@@ -1,17 +1,26 @@
 """Public JSON API (/api/v1/public/): status lookup, online rating and complaint lookup, no login.
 
 Each endpoint takes the case (or complaint) number and the last four digits of the phone given;
-a wrong pair is a 404 that looks the same whether the number exists or not, and repeated wrong
-pairs are rate limited (429) per address and per number (`bianmin.portal.throttle`).
+a wrong pair is a 404 that looks the same whether the number exists or not. After a few wrong
+pairs for a number or from an address (`bianmin.portal.throttle`) the answer is 403
+`captcha_required`: fetch a picture challenge from `GET /public/challenge`, show its image, and
+send its `captcha_key` with what the person typed as `captcha_value` (a wrong or expired answer is
+403 `captcha_invalid`; each challenge is good for one try). An address that floods is refused
+with 429 and `Retry-After`.
 """
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
+
+from bianmin.common.challenge import Answer, challenge_new
 
 from . import selectors, services
 from .status_views import client_ip
 
 router = Router(tags=["public"])
+
+KEY_HELP = "the `key` of a picture challenge, when one is asked for (403 captcha_required)"
+VALUE_HELP = "the characters the person read from that challenge's image"
 
 
 class Step(Schema):
@@ -62,6 +71,28 @@ class Error(Schema):
     code: str
 
 
+class ChallengeError(Schema):
+    detail: str
+    code: str = Field(description="captcha_required | captcha_invalid")
+    challenge_url: str = Field(description="where to fetch a picture challenge")
+
+
+class ChallengeOut(Schema):
+    key: str = Field(description="send back as captcha_key")
+    image_url: str = Field(description="the picture (PNG) to show")
+    image_url_2x: str = Field(description="the same picture at twice the size")
+
+
+@router.get(
+    "/challenge",
+    response=ChallengeOut,
+    summary="A picture challenge (图片验证码) for a lookup that answered captcha_required",
+    description="Good for one answer within five minutes. The image is served by this server.",
+)
+def challenge(request):
+    return challenge_new()
+
+
 def _out(case) -> dict:
     s = selectors.status_summary(case)
     return {
@@ -104,11 +135,22 @@ def _out(case) -> dict:
 
 @router.get(
     "/cases/{number}",
-    response={200: CaseStatusOut, 404: Error, 429: Error},
+    response={200: CaseStatusOut, 403: ChallengeError, 404: Error, 429: Error},
     summary="Case status by number and the last four digits of the applicant's phone",
 )
-def case_status(request, number: str, phone_tail: str):
-    case = services.status_verify(number=number, phone_tail=phone_tail, ip=client_ip(request))
+def case_status(
+    request,
+    number: str,
+    phone_tail: str,
+    captcha_key: str = Query("", max_length=40, description=KEY_HELP),
+    captcha_value: str = Query("", max_length=32, description=VALUE_HELP),
+):
+    case = services.status_verify(
+        number=number,
+        phone_tail=phone_tail,
+        ip=client_ip(request),
+        answer=Answer(key=captcha_key, value=captcha_value),
+    )
     return _out(case)
 
 
@@ -116,6 +158,8 @@ class RatingIn(Schema):
     phone_tail: str
     level: int = Field(ge=1, le=5)
     comment: str = ""
+    captcha_key: str = Field("", max_length=40, description=KEY_HELP)
+    captcha_value: str = Field("", max_length=32, description=VALUE_HELP)
 
 
 class RatingOut(Schema):
@@ -127,12 +171,15 @@ class RatingOut(Schema):
 
 @router.post(
     "/cases/{number}/rating",
-    response={200: RatingOut, 404: Error, 409: Error, 422: Error, 429: Error},
+    response={200: RatingOut, 403: ChallengeError, 404: Error, 409: Error, 422: Error, 429: Error},
     summary="Rate a concluded case online (five levels, editable within the rating window)",
 )
 def case_rate(request, number: str, payload: RatingIn):
     case = services.status_verify(
-        number=number, phone_tail=payload.phone_tail, ip=client_ip(request)
+        number=number,
+        phone_tail=payload.phone_tail,
+        ip=client_ip(request),
+        answer=Answer(key=payload.captcha_key, value=payload.captcha_value),
     )
     rating = services.rating_submit(
         case=case, level=payload.level, comment=payload.comment, phone_tail=payload.phone_tail
@@ -164,11 +211,22 @@ class ComplaintOut(Schema):
 
 @router.get(
     "/complaints/{number}",
-    response={200: ComplaintOut, 404: Error, 429: Error},
+    response={200: ComplaintOut, 403: ChallengeError, 404: Error, 429: Error},
     summary="Complaint decision, verified outcome and reply by number and phone digits",
 )
-def complaint_status(request, number: str, phone_tail: str):
-    c = services.complaint_lookup(number=number, phone_tail=phone_tail, ip=client_ip(request))
+def complaint_status(
+    request,
+    number: str,
+    phone_tail: str,
+    captcha_key: str = Query("", max_length=40, description=KEY_HELP),
+    captcha_value: str = Query("", max_length=32, description=VALUE_HELP),
+):
+    c = services.complaint_lookup(
+        number=number,
+        phone_tail=phone_tail,
+        ip=client_ip(request),
+        answer=Answer(key=captcha_key, value=captcha_value),
+    )
     return {
         "number": c.number,
         "kind": c.kind,

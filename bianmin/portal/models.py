@@ -238,7 +238,8 @@ class HomeVisitRequest(TimeStampedModel):
 
 
 class LookupThrottle(models.Model):
-    """Failed status lookups per key (an address or a hashed case number) in the current window.
+    """Failed public lookups per key (an address or a hashed number) in the current window
+    (`bianmin.portal.throttle`); `blocked_until` is set only for an address that floods.
 
     Kept in the database, not in a process-local cache, so every app process behind the proxy
     counts the same guesses.

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bianmin.cases.models import Case
+from bianmin.common.challenge import Answer
 from bianmin.common.errors import DomainError, NotFound
 from bianmin.common.qr import qr_svg
 from bianmin.orgs.models import Region, Staff, UnitKind
 from bianmin.reports.views import PUBLIC_KINDS
 
-from . import selectors, services
-from .status_views import client_ip
+from . import selectors, services, throttle
+from .status_views import challenge_for, client_ip, lookup_refused
 
 
 def _unit_or_404(code: str):
@@ -130,20 +131,24 @@ def service_card(request, code: str):
 @require_http_methods(["GET", "POST"])
 def complaint_lookup(request):
     """The complainant reads the decision, the verified outcome and the reply (number + phone
-    tail, rate limited like the status lookup). Shown on the POST's response only: nothing about
+    tail, guarded like the status lookup). Shown on the POST's response only: nothing about
     the complaint is put in a URL or the session."""
     form = request.POST if request.method == "POST" else request.GET
+    number = form.get("number", "").strip().upper()
     context: dict = {"form": form}
-    if request.method == "POST":
+    if request.method == "POST" and not form.get("refresh"):
         try:
             context["c"] = services.complaint_lookup(
-                number=form.get("number", ""),
+                number=number,
                 phone_tail=form.get("phone_tail", ""),
                 ip=client_ip(request),
+                answer=Answer.from_data(form),
             )
         except DomainError as e:
-            context["error"] = e.message
-            return render(request, "portal/public/complaint_lookup.html", context, status=e.status)
+            template, limit = "portal/public/complaint_lookup.html", throttle.COMPLAINT_LOOKUP
+            return lookup_refused(request, template, context, e, number=number, limit=limit)
+        return render(request, "portal/public/complaint_lookup.html", context)
+    context["challenge"] = challenge_for(request, number, throttle.COMPLAINT_LOOKUP)
     return render(request, "portal/public/complaint_lookup.html", context)
 
 

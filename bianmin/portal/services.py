@@ -6,7 +6,6 @@ Each function states its rule; anything that changes a case goes through `bianmi
 import contextlib
 import datetime as dt
 import functools
-import hmac
 import os
 import secrets
 from collections.abc import Sequence
@@ -30,8 +29,14 @@ from bianmin.cases.services import (
     case_transition,
 )
 from bianmin.catalog.models import ItemVersion, Tier
+from bianmin.common.challenge import Answer
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
+from bianmin.common.validators import (
+    normalize_credit_code,
+    normalize_id_number,
+    phone_tail_matches,
+    validate_phone,
+)
 from bianmin.orgs.models import Region, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays.calendar import is_workday
@@ -210,7 +215,7 @@ def _appointment_for_update(code: str, phone_tail: str) -> Appointment:
         .filter(code=(code or "").strip().upper())
         .first()
     )
-    if appt is None or not phone_tail or not appt.phone.endswith(phone_tail.strip()):
+    if appt is None or not phone_tail_matches(appt.phone, phone_tail):
         raise NotFound(_("预约码或手机号后四位不正确"))
     if appt.status != Appointment.Status.BOOKED:
         raise Conflict(_("该预约已取消"), code="cancelled")
@@ -698,22 +703,19 @@ def application_supplement_confirm(*, application: Application, actor) -> Applic
 # -- status lookup --------------------------------------------------------------------------
 
 
-def status_verify(*, number: str, phone_tail: str, ip: str) -> Case:
+def status_verify(*, number: str, phone_tail: str, ip: str, answer: Answer | None = None) -> Case:
     """The case for a (number, last four phone digits) pair, or NotFound.
 
     The answer for a wrong pair is the same whether the number exists or not, so the lookup cannot
-    be used to discover case numbers; wrong pairs are rate limited per address and per number
-    (`throttle`), and a blocked key is refused (429) even for the right pair until the window ends.
+    be used to discover case numbers. Wrong pairs count per address and per number (`throttle`):
+    past a few, the picture challenge `answer` must be solved first, so guessing slows down while
+    the owner, who solves it, always gets through; an address that floods is refused (429).
     """
     number = (number or "").strip().upper()
-    tail = (phone_tail or "").strip()
     keys = throttle.keys_for(ip=ip, number=number)
-    throttle.check(keys)
-    case = None
-    if case_number_valid(number) and len(tail) == 4 and tail.isdigit():
-        case = Case.objects.filter(number=number).first()
-    digits = "".join(ch for ch in (case.phone if case else "") if ch.isdigit())
-    if case is None or not hmac.compare_digest(digits[-4:] if len(digits) >= 4 else "", tail):
+    throttle.guard(keys, answer=answer)
+    case = Case.objects.filter(number=number).first() if case_number_valid(number) else None
+    if case is None or not phone_tail_matches(case.phone, phone_tail):
         throttle.record_failure(keys, ip=ip, number=number)
         raise NotFound(_("办件编号或手机号后四位不正确"), code="no_match")
     return case
@@ -735,24 +737,22 @@ def question_answer(*, question: Question, actor, answer: str) -> Question:
     return question
 
 
-def complaint_lookup(*, number: str, phone_tail: str, ip: str):
+def complaint_lookup(*, number: str, phone_tail: str, ip: str, answer: Answer | None = None):
     """What the complainant may read of their complaint (`supervision.selectors.PublicComplaint`:
     decision date, verified outcome, reply) for a (complaint number, last four phone digits) pair.
 
     Guarded like the status lookup (`throttle.COMPLAINT_LOOKUP`): a wrong pair is answered the
-    same whether the number exists or not and counts per address and per number; a blocked key
-    is refused (429) even for the right pair until the block ends.
+    same whether the number exists or not and counts per address and per number; past a few, the
+    picture challenge `answer` must be solved first; a flooding address is refused (429).
     """
     from bianmin.supervision.selectors import complaint_public_get
 
     number = (number or "").strip().upper()
-    tail = (phone_tail or "").strip()
     limit = throttle.COMPLAINT_LOOKUP
     keys = throttle.keys_for(ip=ip, number=number, limit=limit)
-    throttle.check(keys, limit=limit)
-    if len(tail) == 4 and tail.isdigit():
-        with contextlib.suppress(NotFound):
-            return complaint_public_get(number, tail)
+    throttle.guard(keys, limit=limit, answer=answer)
+    with contextlib.suppress(NotFound):
+        return complaint_public_get(number, phone_tail)
     throttle.record_failure(keys, ip=ip, number=number, limit=limit)
     raise NotFound(_("投诉编号或手机号后四位不正确"), code="no_match")
 

@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.cases.models import Case
+from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, with_retry_after
 from bianmin.common.errors import DomainError
 
-from . import selectors, services
+from . import selectors, services, throttle
 from .uploads import max_upload_bytes, upload_checked
 
 SESSION_KEY = "portal_status_ok"  # {case number: phone tail} proven in this session
@@ -37,50 +38,75 @@ def _prove(request, number: str, tail: str) -> None:
 
 
 def _verify(request, number: str, tail: str) -> Case:
-    case = services.status_verify(number=number, phone_tail=tail, ip=client_ip(request))
+    case = services.status_verify(
+        number=number, phone_tail=tail, ip=client_ip(request), answer=Answer.from_data(request.POST)
+    )
     _prove(request, case.number, tail)
     return case
+
+
+def challenge_for(request, number: str, limit: throttle.Limit = throttle.LOOKUP) -> dict | None:
+    """A fresh picture challenge for the form when the number or this address needs one."""
+    keys = throttle.keys_for(ip=client_ip(request), number=number, limit=limit)
+    return challenge_new() if throttle.needs_challenge(keys, limit=limit) else None
+
+
+def lookup_refused(
+    request,
+    template: str,
+    context: dict,
+    error: DomainError,
+    *,
+    number: str,
+    limit: throttle.Limit = throttle.LOOKUP,
+):
+    """The form again after a refusal, with the message, what was typed, the challenge when one
+    is needed now, and `Retry-After` on a 429."""
+    needs = isinstance(error, ChallengeRequired)
+    context["challenge"] = challenge_new() if needs else challenge_for(request, number, limit)
+    response = render(request, template, {**context, "error": error.message}, status=error.status)
+    return with_retry_after(response, error)
+
+
+def _lookup_form(request, *, number: str = "", fixed: bool = False):
+    """The lookup form; "换一张" (a new picture) posts here too and checks nothing."""
+    form = request.POST if request.method == "POST" else request.GET
+    context = {"form": form if not fixed else {**form.dict(), "number": number}}
+    context.update(fixed_number=fixed, challenge=challenge_for(request, number))
+    return render(request, "portal/public/status_lookup.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def status_lookup(request):
     form = request.POST if request.method == "POST" else request.GET
-    if request.method == "POST":
+    if request.method == "POST" and not form.get("refresh"):
         number = form.get("number", "").strip().upper()
         try:
             case = _verify(request, number, form.get("phone_tail", ""))
         except DomainError as e:
-            return render(
-                request,
-                "portal/public/status_lookup.html",
-                {"form": form, "error": e.message},
-                status=e.status,
+            context = {"form": form}
+            return lookup_refused(
+                request, "portal/public/status_lookup.html", context, e, number=number
             )
         return redirect("portal:status_detail", number=case.number)
-    return render(request, "portal/public/status_lookup.html", {"form": form})
+    return _lookup_form(request, number=form.get("number", "").strip().upper())
 
 
 @require_http_methods(["GET", "POST"])
 def status_detail(request, number: str):
     """The QR code on the receipt leads here; the phone digits are still asked for."""
     number = number.strip().upper()
-    if request.method == "POST":
+    if request.method == "POST" and not request.POST.get("refresh"):
         try:
             _verify(request, number, request.POST.get("phone_tail", ""))
         except DomainError as e:
-            return render(
-                request,
-                "portal/public/status_lookup.html",
-                {"form": {"number": number}, "error": e.message, "fixed_number": True},
-                status=e.status,
+            context = {"form": {**request.POST.dict(), "number": number}, "fixed_number": True}
+            return lookup_refused(
+                request, "portal/public/status_lookup.html", context, e, number=number
             )
         return redirect("portal:status_detail", number=number)
-    if not _proven(request, number):
-        return render(
-            request,
-            "portal/public/status_lookup.html",
-            {"form": {"number": number}, "fixed_number": True},
-        )
+    if request.method == "POST" or not _proven(request, number):
+        return _lookup_form(request, number=number, fixed=True)
     case = Case.objects.select_related("item_version__item", "current_unit", "intake_unit").get(
         number=number
     )

@@ -1,3 +1,4 @@
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -54,10 +55,15 @@ def staff_home(request):
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """django-axes lockout: JSON for the API, a page for people; 429 either way."""
+    """django-axes lockout: JSON for the API, a page for people; 429 with `Retry-After` (the
+    cool-off, in seconds) either way."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
+        response = JsonResponse(
             {"detail": _("登录失败次数过多，账号已暂时锁定，请30分钟后再试"), "code": "locked_out"},
             status=429,
         )
-    return render(request, "portal/locked_out.html", status=429)
+    else:
+        response = render(request, "portal/locked_out.html", status=429)
+    cool_off = get_cool_off(request)
+    response["Retry-After"] = str(int(cool_off.total_seconds()) if cool_off else 60)
+    return response

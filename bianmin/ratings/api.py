@@ -4,9 +4,10 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from bianmin.api.auth import staff_auth
+from bianmin.common.challenge import Answer
 
 from . import selectors
 from .models import Rectification
@@ -166,6 +167,10 @@ class FollowUpIn(Schema):
     phone_tail: str
     level: int
     comment: str = ""
+    captcha_key: str = Field(
+        "", max_length=40, description="a picture challenge's key, once 403 captcha_required"
+    )
+    captcha_value: str = Field("", max_length=32, description="what the person read from it")
 
 
 class FollowUpOut(Schema):
@@ -181,16 +186,27 @@ class ErrorOut(Schema):
 
 @router.post(
     "/follow-up",
-    response={200: FollowUpOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        200: FollowUpOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="The applicant's one follow-up rating (rectification number + phone tail)",
     description="No login. A wrong number/phone pair is a 404 that looks the same whether the "
-    "number exists or not; repeated wrong pairs are refused (429) per address and per number.",
+    "number exists or not. After a few wrong pairs for a number or from an address the answer is "
+    "403 `captcha_required`: fetch a challenge from GET /api/v1/public/challenge and send "
+    "`captcha_key` and `captcha_value` (403 `captcha_invalid` when wrong). An address that floods "
+    "is refused (429, Retry-After).",
 )
 def follow_up(request, payload: FollowUpIn):
     rect = follow_up_verify(
         number=payload.number,
         phone_tail=payload.phone_tail,
         ip=request.META.get("REMOTE_ADDR", ""),
+        answer=Answer(key=payload.captcha_key, value=payload.captcha_value),
     )
     rating = rating_follow_up(
         rectification=rect,

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bianmin.common.challenge import Answer
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.models import RoleCode as R
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
@@ -389,32 +391,31 @@ def on_rating_changed(rating: Rating, *, actor=None) -> None:
     )
 
 
-def follow_up_verify(*, number: str, phone_tail: str, ip: str) -> Rectification:
+def follow_up_verify(
+    *, number: str, phone_tail: str, ip: str, answer: Answer | None = None
+) -> Rectification:
     """The rectification for a (rectification number, last four phone digits) pair, or NotFound.
 
     The public follow-up rating (追评) is reached without a login, so it is guarded like the status
     lookup (`bianmin.portal.throttle`, its own FOLLOW_UP counters): a wrong pair is answered the
     same whether the number exists or not (no enumeration of rectification numbers) and counts as
-    a failure per client address and per number; a blocked key is refused (429) even for the right
-    pair until the block ends. Not transactional on purpose: a failure must stay counted when the
-    request then fails.
+    a failure per client address and per number; past a few, the picture challenge `answer` must
+    be solved first, and a flooding address is refused (429). Not transactional on purpose: a
+    failure must stay counted when the request then fails.
     """
     from bianmin.portal import throttle
 
     number = (number or "").strip()
-    tail = (phone_tail or "").strip()
     keys = throttle.keys_for(ip=ip, number=number, limit=throttle.FOLLOW_UP)
-    throttle.check(keys, limit=throttle.FOLLOW_UP)
-    if not tail:
+    throttle.guard(keys, limit=throttle.FOLLOW_UP, answer=answer)
+    if not (phone_tail or "").strip():
         raise ValidationFailed(_("请填写办件登记手机号的后四位"), field="phone_tail")
-    from .services import _phone_matches
-
     rect = (
         Rectification.objects.select_related("case").filter(number=number).first()
         if number
         else None
     )
-    if rect is None or not _phone_matches(rect.case, tail):
+    if rect is None or not phone_tail_matches(rect.case.phone, phone_tail):
         throttle.record_failure(keys, ip=ip, number=number, limit=throttle.FOLLOW_UP)
         raise NotFound(_("整改编号或手机号后四位不正确"), code="no_match")
     return rect
@@ -431,7 +432,7 @@ def rating_follow_up(
 ) -> Rating:
     """The applicant's one follow-up rating after rectification or explanation (RULES.md
     "Ratings": one follow-up rating after rectification); it closes the rectification."""
-    from .services import _check_level, _phone_matches
+    from .services import _check_level
 
     level = _check_level(level)
     rect = (
@@ -445,7 +446,7 @@ def rating_follow_up(
         raise Conflict(_("整改处理完成后才能追评"), code="not_ready")
     named = getattr(actor, "is_authenticated", False)
     if phone_tail not in (None, ""):
-        if not _phone_matches(rect.case, phone_tail):
+        if not phone_tail_matches(rect.case.phone, phone_tail):
             raise ValidationFailed(_("手机号后四位与办件登记的联系电话不符"), field="phone_tail")
         named = True
     original = rect.rating

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from bianmin.cases.models import Case, State
 from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.scope import scope_for
 
 from .models import BAD_LEVELS, INDICATORS, Level, Rating, RatingChannel, RatingKind
@@ -52,12 +53,6 @@ def _check_indicators(channel: str, indicators: dict | None) -> dict:
     return clean
 
 
-def _phone_matches(case: Case, phone_tail: str) -> bool:
-    digits = "".join(ch for ch in (case.phone or "") if ch.isdigit())
-    tail = (phone_tail or "").strip()
-    return len(tail) >= 4 and tail.isdigit() and bool(digits) and digits.endswith(tail)
-
-
 def responsible_unit(case: Case):
     """The unit a rating judges: the deciding unit, or the intake unit when the case was declined."""
     return case.intake_unit if case.state == State.DECLINED else case.deciding_unit
@@ -82,8 +77,9 @@ def rating_submit(
     it is refused. On site (GB/T 39734 评价器: the applicant rates at the window or station right
     after the service) there is no second go: the applicant has handed the device back, so a
     second on-site rating of the case is refused (409 `already_rated`). When `phone_tail` is given
-    it must match the end of the case's phone number; a matched tail (or a signed-in rater) makes
-    the rating named (实名). A bad rating (2 or 1) opens a rectification for the responsible unit.
+    it must be the last four digits of the case's phone (`phone_tail_matches`); a matched tail
+    (or a signed-in rater) makes the rating named (实名). A bad rating (2 or 1) opens a
+    rectification for the responsible unit.
 
     On site, `actor` is the staff member who handed the tablet or phone to the applicant: they
     must be allowed to act for the case's intake unit (the station or hall that delivers), and
@@ -106,7 +102,7 @@ def rating_submit(
         raise Conflict(_("办件办结后才能评价"), code="not_concluded")
     named = False
     if phone_tail not in (None, ""):
-        if not _phone_matches(case, phone_tail):
+        if not phone_tail_matches(case.phone, phone_tail):
             raise ValidationFailed(_("手机号后四位与办件登记的联系电话不符"), field="phone_tail")
         named = True
     if signed_in:

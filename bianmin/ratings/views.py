@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, with_retry_after
 from bianmin.common.errors import Conflict, DomainError, ValidationFailed
 from bianmin.common.paging import paginate
 from bianmin.reports.pages import domain_errors
@@ -116,18 +117,22 @@ def act(request, pk: int):
 
 def follow_up(request):
     """Public page: the applicant's one follow-up rating, by rectification number and phone tail
-    (wrong pairs are rate limited per address and per number, see `follow_up_verify`). The case's
-    public status page links here with the rectification number filled in (`?number=`)."""
+    (wrong pairs are counted per address and per number and then call for a picture challenge,
+    see `follow_up_verify`). The case's public status page links here with the rectification
+    number filled in (`?number=`). "换一张" (a new picture) posts here too and checks nothing."""
     data = request.POST if request.method == "POST" else request.GET
     context = {"levels": Level.choices, "done": None, "error": None, "data": data}
-    status = 200
-    if request.method == "POST":
+    status, error = 200, None
+    if request.method == "POST" and request.POST.get("refresh"):
+        context["challenge"] = challenge_new()
+    elif request.method == "POST":
         tail = request.POST.get("phone_tail", "").strip()
         try:
             rect = follow_up_verify(
                 number=request.POST.get("number", ""),
                 phone_tail=tail,
                 ip=request.META.get("REMOTE_ADDR", ""),
+                answer=Answer.from_data(request.POST),
             )
             context["done"] = rating_follow_up(
                 rectification=rect,
@@ -137,8 +142,11 @@ def follow_up(request):
                 actor=request.user if request.user.is_authenticated else None,
             )
         except DomainError as e:
-            context["error"], status = e.message, e.status
-    return render(request, "ratings/follow_up.html", context, status=status)
+            context["error"], status, error = e.message, e.status, e
+            if isinstance(e, ChallengeRequired):
+                context["challenge"] = challenge_new()
+    response = render(request, "ratings/follow_up.html", context, status=status)
+    return with_retry_after(response, error) if error else response
 
 
 # -- on-site rating (评价器) ------------------------------------------------------------------

@@ -29,6 +29,7 @@ from bianmin.cases.routing import can_accept_here
 from bianmin.cases.selectors import cases_visible
 from bianmin.catalog.models import Fee
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.models import Region, RegionLevel, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
@@ -265,18 +266,18 @@ class PublicComplaint:
 
 
 def complaint_public_get(number: str, phone_tail: str) -> PublicComplaint:
-    """Public lookup by tracking number and the last 4 (or more) digits of the phone given.
+    """Public lookup by tracking number and the last four digits of the phone given
+    (`phone_tail_matches`).
 
     An unknown number and a wrong tail give the same 404, so numbers cannot be probed; a
     complaint filed without a phone cannot be looked up publicly.
     """
-    tail = (phone_tail or "").strip()
     row = (
         Complaint.objects.select_related("unit")
         .filter(number=(number or "").strip().upper())
         .first()
     )
-    if row is None or len(tail) < 4 or not row.phone or not row.phone.endswith(tail):
+    if row is None or not phone_tail_matches(row.phone, phone_tail):
         raise NotFound(_("未找到该编号的投诉，请核对编号和手机号后四位"))
     return PublicComplaint(
         number=row.number,

@@ -13,6 +13,8 @@ and static/media are not pages of this matrix.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bianmin.common.challenge import challenge_new
+
 ANONYMOUS = "anonymous"
 AGENT, TOWNSHIP, APPROVER, SUPERVISOR, ADMIN = (
     "agent",
@@ -102,6 +104,15 @@ MATRIX: dict[str, Page] = {
     # -- i18n, portal: public pages --------------------------------------------------------
     "set_language": fixed(PUBLIC, "/i18n/setlang/", method="POST", data={"language": "en"}),
     "portal:index": fixed(PUBLIC, "/"),
+    "captcha-image": Page(
+        PUBLIC,
+        lambda w, side, role: challenge_new()["image_url"],
+        away=False,
+        note="the picture challenge of the public lookups (a PNG drawn by this server)",
+    ),
+    "captcha-image-2x": Page(
+        PUBLIC, lambda w, side, role: challenge_new()["image_url_2x"], away=False
+    ),
     "portal:login": fixed(PUBLIC, "/accounts/login/"),
     "portal:logout": fixed(PUBLIC, "/accounts/logout/", method="POST", to_login=True),
     # Two-factor login: each signed-in person's own settings; the code step sends a session

@@ -32,6 +32,7 @@ PUBLIC_ROUTES = {
     "GET /api/v1/public/cases/{number}",
     "POST /api/v1/public/cases/{number}/rating",
     "GET /api/v1/public/complaints/{number}",
+    "GET /api/v1/public/challenge",
     "POST /api/v1/ratings/follow-up",
 }
 

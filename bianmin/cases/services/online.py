@@ -1,13 +1,12 @@
 """Online applications (网上申报): the applicant submits and supplements without a staff actor."""
 
-import hmac
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import ItemVersion
 from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.models import Unit
 
 from ..actors import ApplicantActor
@@ -84,12 +83,6 @@ def case_submit_online(
     return case
 
 
-def phone_tail_matches(case: Case, phone_tail: str) -> bool:
-    digits = "".join(ch for ch in case.phone if ch.isdigit())
-    tail = (phone_tail or "").strip()
-    return len(digits) >= 4 and len(tail) == 4 and hmac.compare_digest(digits[-4:], tail)
-
-
 def case_supplement_online(*, case: Case, phone_tail: str, uploads: dict[int, str]) -> Case:
     """The applicant answers the one-time notice online (补正, 行政许可法 art. 32).
 
@@ -100,7 +93,7 @@ def case_supplement_online(*, case: Case, phone_tail: str, uploads: dict[int, st
     from (before acceptance: the unit's "to accept" queue, where staff accept it or, if an
     upload is unusable, notice it again for materials already on the first notice).
     """
-    if not phone_tail_matches(case, phone_tail):
+    if not phone_tail_matches(case.phone, phone_tail):
         raise PermissionDenied(_("办件编号或手机号后四位不正确"))
     if case.state != State.AWAITING_MATERIALS:
         raise Conflict(_("该办件当前不需要补正材料"), code="not_waiting")

@@ -5,6 +5,7 @@ from bianmin.common.validators import (
     mask_id_number,
     normalize_credit_code,
     normalize_id_number,
+    phone_tail_matches,
     uscc_check_char,
     validate_phone,
 )
@@ -64,3 +65,29 @@ def test_phone_ok(value):
 def test_phone_bad(value):
     with pytest.raises(ValidationError):
         validate_phone(value)
+
+
+@pytest.mark.parametrize(
+    ("tail", "matches"),
+    [
+        ("5678", True),
+        ("５６７８", True),  # full-width, typed on a Chinese input method
+        (" 5678 ", True),
+        (" ", False),  # once matched any phone (the appointment check)
+        ("    ", False),
+        ("", False),
+        ("12345678", False),  # the old ratings check took any longer tail
+        ("12345", False),
+        ("45678", False),
+        ("678", False),
+        ("5679", False),
+        ("٥٦٧٨", False),  # other scripts' digits are not ASCII after NFKC
+    ],
+)
+def test_one_phone_tail_check_takes_exactly_four_digits(tail, matches):
+    assert phone_tail_matches("13812345678", tail) is matches
+
+
+def test_phone_tail_check_reads_only_the_phones_digits():
+    assert phone_tail_matches("0916-2345678", "5678")
+    assert not phone_tail_matches("", "0000") and not phone_tail_matches("123", "0123")

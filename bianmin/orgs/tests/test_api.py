@@ -66,8 +66,8 @@ def test_lockout_after_repeated_failures(client, county):
         {"username": "admin", "password": "test-pass-123"},
         content_type="application/json",
     )
-    assert r.status_code == 429
+    assert r.status_code == 429 and r["Retry-After"] == "1800"  # the 30-minute cool-off
     assert "锁定" in r.json()["detail"]
     r = client.post("/accounts/login/", {"username": "admin", "password": "test-pass-123"})
-    assert r.status_code == 429
+    assert r.status_code == 429 and r["Retry-After"] == "1800"
     assert "锁定" in r.content.decode()

@@ -1,6 +1,8 @@
 import logging
+import re
 
 import pytest
+from captcha.models import CaptchaStore
 from django.test import override_settings
 
 from bianmin.cases.models import State
@@ -234,42 +236,95 @@ def test_status_api_wrong_pair_is_the_same_404_whether_number_exists(client, pc)
     assert wrong_tail.json() == unknown.json()
 
 
+OWNER = "198.51.100.7"
+
+
+def solve(challenge: dict) -> str:
+    """What a person reads in the picture: the answer kept with the challenge."""
+    return CaptchaStore.objects.get(hashkey=challenge["key"]).response
+
+
 @pytest.mark.django_db
 @override_settings(BIANMIN_STATUS_MAX_FAILURES=5, BIANMIN_STATUS_WINDOW_SECONDS=60)
-def test_ten_wrong_guesses_are_denied_and_logged_then_work_after_the_window(client, pc, caplog):
-    import datetime as dt
-    from unittest import mock
-
-    from django.utils import timezone
-
+def test_guessing_from_many_addresses_never_stops_the_owner(client, pc, caplog):
     case = make_case(client, pc)
-    codes = []
+    url = f"/api/v1/public/cases/{case.number}"
     with caplog.at_level(logging.WARNING, logger="bianmin.portal.status"):
-        for tail in range(1000, 1010):
-            codes.append(
-                client.get(
-                    f"/api/v1/public/cases/{case.number}", {"phone_tail": str(tail)}
-                ).status_code
-            )
-    assert codes[:5] == [404] * 5 and codes[5:] == [429] * 5
+        codes = [
+            client.get(url, {"phone_tail": f"{1000 + i}"}, REMOTE_ADDR=f"203.0.113.{i}").status_code
+            for i in range(1, 21)
+        ]
+    # Five wrong tails, then every guesser must first solve a picture: no more tails are tried.
+    assert codes == [404] * 5 + [403] * 15
     assert sum("status lookup failed" in r.message for r in caplog.records) == 5
-    assert any("blocked" in r.message for r in caplog.records)
-    # Even the right pair waits while blocked, from the page and from another address.
-    assert (
-        client.get(f"/api/v1/public/cases/{case.number}", {"phone_tail": "5678"}).status_code == 429
+    assert any("asks for a challenge" in r.message for r in caplog.records)
+    # The owner, from home: asked for the picture, never told to come back later.
+    r = client.get(url, {"phone_tail": "5678"}, REMOTE_ADDR=OWNER)
+    assert r.status_code == 403 and r.json()["code"] == "captcha_required"
+    assert "图片" in r.json()["detail"] and r.json()["challenge_url"] == "/api/v1/public/challenge"
+    challenge = client.get("/api/v1/public/challenge").json()
+    image = client.get(challenge["image_url"])
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    wrong = {"phone_tail": "5678", "captcha_key": challenge["key"], "captcha_value": "zzzz"}
+    r = client.get(url, wrong, REMOTE_ADDR=OWNER)
+    assert r.status_code == 403 and r.json()["code"] == "captcha_invalid"
+    challenge = client.get("/api/v1/public/challenge").json()
+    answer = {"captcha_key": challenge["key"], "captcha_value": solve(challenge).upper()}
+    r = client.get(url, {"phone_tail": "５６７８", **answer}, REMOTE_ADDR=OWNER)
+    assert r.status_code == 200 and r.json()["number"] == case.number
+    # A challenge is good for one try.
+    assert client.get(url, {"phone_tail": "5678", **answer}).json()["code"] == "captcha_invalid"
+    # The page asks for the same picture and then shows the case.
+    r = client.post("/status/", {"number": case.number, "phone_tail": "5678"}, REMOTE_ADDR=OWNER)
+    page = r.content.decode()
+    assert r.status_code == 403 and "请先输入图片中的字符" in page and 'value="5678"' in page
+    key = re.search(r'name="captcha_key" value="(\w+)"', page).group(1)
+    r = client.post(
+        "/status/",
+        {
+            "number": case.number,
+            "phone_tail": "5678",
+            "captcha_key": key,
+            "captcha_value": solve({"key": key}),
+        },
+        REMOTE_ADDR=OWNER,
     )
-    other = client.get(
-        f"/api/v1/public/cases/{case.number}", {"phone_tail": "5678"}, REMOTE_ADDR="10.0.0.9"
-    )
-    assert other.status_code == 429  # the number itself is blocked
-    r = client.post("/status/", {"number": case.number, "phone_tail": "5678"})
-    assert r.status_code == 429 and "分钟后再试" in r.content.decode()
-    later = timezone.now() + dt.timedelta(seconds=61)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        assert (
-            client.get(f"/api/v1/public/cases/{case.number}", {"phone_tail": "5678"}).status_code
-            == 200
-        )
+    assert r.status_code == 302 and r.url == f"/status/{case.number}/"
+
+
+@pytest.mark.django_db
+@override_settings(
+    BIANMIN_STATUS_MAX_FAILURES=2,
+    BIANMIN_STATUS_FLOOD_FAILURES=4,
+    BIANMIN_STATUS_WINDOW_SECONDS=600,
+    BIANMIN_STATUS_BLOCK_SECONDS=120,
+)
+def test_an_address_that_floods_is_refused_with_retry_after_and_no_one_else(client, pc):
+    case = make_case(client, pc)
+    url, flood = f"/api/v1/public/cases/{case.number}", "203.0.113.66"
+    assert [client.get(url, {"phone_tail": t}, REMOTE_ADDR=flood).status_code for t in "01"] == [
+        404,
+        404,
+    ]
+    bad = {"phone_tail": "0002", "captcha_key": "0" * 40, "captcha_value": "x"}
+    assert [client.get(url, bad, REMOTE_ADDR=flood).json()["code"] for _ in "ab"] == [
+        "captcha_invalid",
+        "captcha_invalid",
+    ]
+    r = client.get(url, {"phone_tail": "5678"}, REMOTE_ADDR=flood)
+    assert r.status_code == 429 and r.json()["code"] == "too_many_attempts"
+    assert 110 <= int(r["Retry-After"]) <= 121 and "2 分钟后再试" in r.json()["detail"]
+    for page, data in [
+        ("/status/", {"number": case.number, "phone_tail": "5678"}),
+        ("/complaints/lookup/", {"number": "TS-20250926-AAAAAA-A", "phone_tail": "5678"}),
+    ]:
+        r = client.post(page, data, REMOTE_ADDR=flood)
+        assert r.status_code == 429 and int(r["Retry-After"]) > 100, page
+    # The number only asks for a challenge: the owner elsewhere solves it and gets through.
+    challenge = client.get("/api/v1/public/challenge").json()
+    answer = {"captcha_key": challenge["key"], "captcha_value": solve(challenge)}
+    r = client.get(url, {"phone_tail": "5678", **answer}, REMOTE_ADDR=OWNER)
+    assert r.status_code == 200
 
 
 @pytest.mark.django_db

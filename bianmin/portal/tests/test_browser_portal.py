@@ -1,10 +1,6 @@
 """The public portal in a real Chromium at phone width (360 px), with axe-core on every page."""
 
-import logging
-import time
-
 import pytest
-from django.test import override_settings
 
 from bianmin.cases.services import case_transition
 from bianmin.conftest import PASSWORD
@@ -159,51 +155,6 @@ def test_book_and_cancel_an_appointment(data, phone, axe_check, shot):
     page.click("button:has-text('取消预约')")
     page.wait_for_selector("text=预约已取消")
     assert page.inner_text("#appt-status") == "已取消"
-
-
-@override_settings(
-    BIANMIN_STATUS_MAX_FAILURES=10,
-    BIANMIN_STATUS_WINDOW_SECONDS=600,
-    BIANMIN_STATUS_BLOCK_SECONDS=3,
-)
-def test_ten_wrong_guesses_are_denied_then_the_right_pair_works(data, phone, caplog, client):
-    from bianmin.portal import services
-
-    phone.goto("/")  # warm up
-    client.post(
-        "/apply/ZR-001/",
-        {
-            "applicant_kind": "person",
-            "applicant_name": "张建国",
-            "id_number": "11010519491231002X",
-            "phone": "13812345678",
-            "region": "610702100201",
-        },
-    )
-    app = Application.objects.get()
-    app = services.application_notice(application=app, actor=data.t1_staff.user)
-    number = app.case.number
-    page = phone
-    with caplog.at_level(logging.WARNING, logger="bianmin.portal.status"):
-        for tail in range(1000, 1011):
-            page.goto("/status/")
-            page.fill("#number", number)
-            page.fill("#phone_tail", str(tail))
-            page.click("button:has-text('查询')")
-            page.wait_for_selector("[role=alert]")
-    assert "分钟后再试" in page.inner_text("[role=alert]")  # the 11th try is denied
-    assert sum("status lookup failed" in r.message for r in caplog.records) == 10
-    page.fill("#number", number)
-    page.fill("#phone_tail", "5678")
-    page.click("button:has-text('查询')")
-    assert "分钟后再试" in page.inner_text("[role=alert]")  # denied even for the right pair
-    time.sleep(3.2)
-    page.goto("/status/")
-    page.fill("#number", number)
-    page.fill("#phone_tail", "5678")
-    page.click("button:has-text('查询')")
-    page.wait_for_selector("#case-state")
-    assert page.inner_text("#case-state") == "待补正"
 
 
 def test_public_pages_pass_axe_on_phone_and_desktop(data, phone, desk, axe_check, shot):

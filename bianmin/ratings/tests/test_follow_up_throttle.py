@@ -1,12 +1,14 @@
-"""The public follow-up rating (追评) is rate limited like the status lookup: wrong (rectification
-number, phone tail) pairs count per client address and per number, a blocked key is refused with
-429 and nothing is written, and the right pair works again once the block has passed."""
+"""The public follow-up rating (追评) is guarded like the status lookup: wrong (rectification
+number, phone tail) pairs count per client address and per number; past the limit the pair is only
+checked after a picture challenge is solved, nothing is written meanwhile, and the owner who
+solves it gets through."""
 
 import datetime as dt
+import re
 
 import pytest
+from captcha.models import CaptchaStore
 from django.test import override_settings
-from django.utils import timezone
 
 from bianmin.portal.models import LookupThrottle
 from bianmin.portal.throttle import FOLLOW_UP, keys_for
@@ -53,28 +55,24 @@ def snapshot(rect):
     )
 
 
-def unblock():
-    """Move every counter of the follow-up throttle past its window and block."""
-    past = timezone.now() - dt.timedelta(days=1)
-    LookupThrottle.objects.filter(key__startswith=FOLLOW_UP.number_prefix).update(
-        window_started=past, blocked_until=past
-    )
+def solved(page) -> dict:
+    """The challenge on a refused page, answered as the person reading its picture would."""
+    key = re.search(r'name="captcha_key" value="(\w+)"', page).group(1)
+    return {"captcha_key": key, "captcha_value": CaptchaStore.objects.get(hashkey=key).response}
 
 
 @pytest.mark.django_db
 @override_settings(**LIMITS)
-def test_wrong_tails_block_the_number_from_any_address_and_nothing_is_written(client, rect):
+def test_wrong_tails_make_the_number_ask_for_a_challenge_the_owner_solves(client, rect):
     before = snapshot(rect)
     codes = [post(client, rect.number, f"100{i}", A).status_code for i in range(3)]
     assert codes == [404, 404, 404]
-    # The number is now blocked: even the right pair from another address waits.
+    # From another address the right pair is not checked until the picture is solved.
     r = post(client, rect.number, PHONE[-4:], B)
-    assert r.status_code == 429
-    assert "追评时整改编号或手机号后四位错误次数过多" in r.content.decode()
+    assert r.status_code == 403 and "请先输入图片中的字符" in r.content.decode()
     assert snapshot(rect) == before
-    # The block passes (its rows moved back in time): the right pair goes through.
-    unblock()
-    r = post(client, rect.number, PHONE[-4:], A)
+    data = {"number": rect.number, "phone_tail": PHONE[-4:], "level": "4"}
+    r = client.post(PAGE, {**data, **solved(r.content.decode())}, REMOTE_ADDR=B)
     assert r.status_code == 200 and "感谢您的追评" in r.content.decode()
     rect.refresh_from_db()
     assert rect.state == RectState.CLOSED
@@ -83,13 +81,13 @@ def test_wrong_tails_block_the_number_from_any_address_and_nothing_is_written(cl
 
 @pytest.mark.django_db
 @override_settings(**LIMITS)
-def test_guessing_numbers_blocks_the_address_not_the_number(client, rect):
+def test_guessing_numbers_makes_the_address_solve_challenges_not_the_owner(client, rect):
     # Unknown numbers count against the address (each number only once).
     for n in ("ZG-0000001", "ZG-0000002", "ZG-0000003"):
         assert post(client, n, PHONE[-4:], A).status_code == 404
     before = snapshot(rect)
     r = post(client, rect.number, PHONE[-4:], A)
-    assert r.status_code == 429 and snapshot(rect) == before
+    assert r.status_code == 403 and snapshot(rect) == before
     # The same right pair from another address is not affected.
     r = post(client, rect.number, PHONE[-4:], B)
     assert r.status_code == 200
@@ -98,7 +96,7 @@ def test_guessing_numbers_blocks_the_address_not_the_number(client, rect):
 
 @pytest.mark.django_db
 @override_settings(**LIMITS)
-def test_api_answers_the_same_for_unknown_and_wrong_then_429(client, rect):
+def test_api_answers_the_same_for_unknown_and_wrong_then_asks_for_a_challenge(client, rect):
     def call(number, tail, ip=A):
         return client.post(
             API,
@@ -112,14 +110,16 @@ def test_api_answers_the_same_for_unknown_and_wrong_then_429(client, rect):
     assert unknown.json() == wrong.json() and wrong.json()["code"] == "no_match"
     assert call(rect.number, "4321").status_code == 404  # third failure of address A
     before = snapshot(rect)
-    r = call(rect.number, PHONE[-4:], ip=B)  # number: 2 failures, not yet blocked
+    r = call(rect.number, PHONE[-4:], ip=B)  # number: 2 failures, no challenge yet
     assert r.status_code == 200 and r.json()["state"] == RectState.CLOSED
     assert snapshot(rect) != before
-    # Address A is blocked for any number, with a clear message and a retry hint.
+    # Address A now solves a picture before any pair is checked.
     r = call("ZG-1234567", "0000")
-    assert r.status_code == 429
+    assert r.status_code == 403
     body = r.json()
-    assert body["code"] == "too_many_attempts" and "分钟后再试" in body["detail"]
+    assert (
+        body["code"] == "captcha_required" and body["challenge_url"] == "/api/v1/public/challenge"
+    )
 
 
 @pytest.mark.django_db

@@ -150,12 +150,13 @@ def test_public_lookup_is_throttled_like_the_status_lookup(client, county):
         r = client.post(LOOKUP, {"number": complaint.number, "phone_tail": tail})
         assert r.status_code == 404 and "投诉编号或手机号后四位不正确" in r.content.decode()
     r = client.post(LOOKUP, {"number": complaint.number, "phone_tail": "5678"})
-    assert r.status_code == 429 and "分钟后再试" in r.content.decode()
-    # The address's counter is the status lookup's: it is refused there too.
+    page = r.content.decode()
+    assert r.status_code == 403 and "请先输入图片中的字符" in page and 'name="captcha_key"' in page
+    # The address's counter is the status lookup's: the picture is asked for there too.
     r = client.post(
         "/status/", {"number": "HT-000000000000-20250926-AAAAAAAA-0", "phone_tail": "1"}
     )
-    assert r.status_code == 429
+    assert r.status_code == 403
 
 
 def test_receipt_and_portal_pages_link_the_lookup(client, county):
