@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from bianmin.common.documents import document_response
 from bianmin.common.errors import DomainError, NotFound
 from bianmin.common.paging import paginate
+from bianmin.common.sheets import xlsx_response
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.orgs.scope import scope_for
@@ -28,7 +29,7 @@ from . import documents as docs
 from .action_forms import action_fields, action_params
 from .files import case_files
 from .forms import LedgerFilterForm
-from .ledger import ledger_columns, ledger_filter, ledger_rows, ledger_xlsx
+from .ledger import ledger_columns, ledger_filter, ledger_rows, ledger_sheets
 from .models import Case, State
 from .pages import (
     QUEUE_LABELS,
@@ -263,12 +264,7 @@ def ledger(request):
     staff = staff_of(request)
     title = _("%(u)s 办件台账") % {"u": staff.unit.name if staff and staff.unit else _("全部")}
     if request.GET.get("export") == "xlsx" and not form.errors:
-        response = HttpResponse(
-            ledger_xlsx(ledger_rows(qs[:5000]), title=title),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
-        return response
+        return xlsx_response("ledger.xlsx", ledger_sheets(ledger_rows(qs[:5000]), title=title))
     page = paginate(request, qs)
     return render(
         request,
