@@ -30,18 +30,18 @@ from .action_forms import action_fields, action_params
 from .files import case_files
 from .forms import LedgerFilterForm
 from .ledger import ledger_columns, ledger_filter, ledger_rows, ledger_sheets
-from .models import Case, State
+from .models import ApplicantKind, Case, State
 from .pages import (
     QUEUE_LABELS,
     base_context,
     case_row,
     display_name,
     fetch,
-    masked_id,
     scope_of,
     staff_of,
     state_label,
 )
+from .privacy import id_number_shown
 from .services import case_actions_for, case_transition, next_action
 from .timeline import event_summary
 
@@ -145,7 +145,12 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
     return {
         **base_context(request),
         "case": case,
-        "masked_id": masked_id(case),
+        # The deciding unit sees the full number while it decides (logged); others masked.
+        "shown_id": case.credit_code
+        if case.applicant_kind == ApplicantKind.ENTERPRISE
+        else id_number_shown(
+            viewer=request.user, case=case, channel="page", scope=scope_of(request)
+        ),
         "masked_phone": mask_phone(case.phone),
         "first_responder": display_name(case.first_responder),
         "assigned_name": display_name(case.assigned_to) if case.assigned_to_id else "",

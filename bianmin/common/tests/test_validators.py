@@ -64,3 +64,9 @@ def test_phone_ok(value):
 def test_phone_bad(value):
     with pytest.raises(ValidationError):
         validate_phone(value)
+
+
+def test_full_width_numbers_are_stored_as_half_width():
+    """Typed on a Chinese input method, the same number must compare equal (search, blacklist)."""
+    assert normalize_id_number("１１０１０５１９４９１２３１００２ｘ") == "11010519491231002X"
+    assert normalize_credit_code("９１３５０１００ｍ０００１００ｙ４３") == "91350100M000100Y43"
