@@ -70,8 +70,8 @@ def content_security_policy() -> dict[str, list[str]]:
 # -- caching of personal data --------------------------------------------------------------
 
 # Pages anyone may read and a shared cache may keep: guides, disclosure boards, service cards,
-# the public home and the static files. They show no applicant's data.
-PUBLIC_CACHEABLE_PREFIXES = ("/guides/", "/disclosure/", "/cards/", "/static/")
+# public statistics, the public home and the static files. They show no applicant's data.
+PUBLIC_CACHEABLE_PREFIXES = ("/guides/", "/disclosure/", "/cards/", "/reports/public/", "/static/")
 NO_STORE = "no-store, private"
 
 
