@@ -65,6 +65,9 @@ MIDDLEWARE = [
     # so the login lockout and the public lookup throttle count real clients.
     "bianmin.ops.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: no-store on every response that may carry personal data, error pages
+    # included; it reads request.user after the inner middleware has set it.
+    "bianmin.common.security.NoStoreMiddleware",
     # A read-only or full database answers 503 with a message, also for errors in later middleware.
     "bianmin.ops.middleware.DatabaseFaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,6 +1,14 @@
-"""Read-mostly admin for cases: nothing here can delete a case or touch its timeline."""
+"""Read-mostly admin for cases: nothing here can delete a case or touch its timeline.
 
+The admin is no exception to personal-data rules: a case's page shows the ID number masked and
+each opening is logged as a view (channel "admin"); blacklist numbers are normalised as on intake.
+"""
+
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.common.validators import mask_id_number, normalize_credit_code, normalize_id_number
 
 from .models import (
     Case,
@@ -32,6 +40,21 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ("state", "case_class", "channel")
     search_fields = ("number", "applicant_name")
     raw_id_fields = ("item_version", "intake_unit", "current_unit", "deciding_unit", "region")
+    # An administrator manages the system, not applications: the number is masked here too.
+    exclude = ("id_number",)
+    readonly_fields = ("masked_id_number",)
+
+    @admin.display(description=_("居民身份证号"))
+    def masked_id_number(self, obj: Case) -> str:
+        return mask_id_number(obj.id_number)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        case = self.get_object(request, object_id) if response.status_code == 200 else None
+        if case is not None:
+            # The page shows the applicant's name, phone and address: a view of personal data.
+            PersonalDataView.objects.create(case=case, viewer=request.user, channel="admin")
+        return response
 
 
 @admin.register(CaseEvent)
@@ -57,9 +80,28 @@ class PersonalDataViewAdmin(ReadOnlyAdmin):
     list_display = ("case", "viewer", "viewed_at", "channel")
 
 
+class CreditRestrictionForm(forms.ModelForm):
+    """Numbers in the form intake stores them (full-width digits, lowercase x), or the entry
+    would never match a case."""
+
+    class Meta:
+        model = CreditRestriction
+        fields = ("id_number", "credit_code", "name", "reason", "listed_on", "lifted_on")
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        return normalize_id_number(value) if value.strip() else ""
+
+    def clean_credit_code(self) -> str:
+        value = self.cleaned_data.get("credit_code", "")
+        return normalize_credit_code(value) if value.strip() else ""
+
+
 @admin.register(CreditRestriction)
 class CreditRestrictionAdmin(NoDeleteAdmin):
     """Administrators keep the credit blacklist; an entry is lifted, never deleted."""
+
+    form = CreditRestrictionForm
 
     list_display = ("name", "id_number", "credit_code", "listed_on", "lifted_on")
     search_fields = ("name", "id_number", "credit_code")

@@ -9,6 +9,7 @@ from bianmin.common.errors import NotFound, ValidationFailed
 from bianmin.orgs.models import Unit
 
 from . import errand_selectors, selectors, services, workflow
+from .privacy import id_number_shown
 from .schemas import (
     ActionIn,
     AgentMoneyOut,
@@ -156,7 +157,8 @@ def errand_detail(request, number: str):
 @router.get("/{number}", response=CaseDetail, summary="One case (the view is logged)")
 def case_detail(request, number: str):
     case = selectors.case_get(viewer=request.auth, number=number)
-    return case_out(case, detail=True, actor=request.auth)
+    shown = id_number_shown(viewer=request.auth, case=case, channel="api")
+    return case_out(case, detail=True, actor=request.auth, id_number=shown)
 
 
 @router.post(

@@ -22,7 +22,6 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_END = b"IEND\xaeB`\x82"
 JPEG_END = b"\xff\xd9"
 SIGNATURE_MAX_BYTES = 2 * 1024 * 1024
-SIGNATURE_MAX_PIXELS = 4000 * 4000
 
 
 def image_kind(data: bytes) -> str | None:
@@ -55,16 +54,22 @@ def check_signature_image(data: bytes) -> str:
         raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt")
     from PIL import Image, UnidentifiedImageError
 
+    from bianmin.common.errors import ValidationFailed
+
+    from .signature import signature_size_checked
+
+    try:
+        signature_size_checked(data)
+    except ValidationFailed as e:
+        raise ValidationError(e.message, code="signature_size") from None
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
         with Image.open(io.BytesIO(data)) as img:
             if img.format.lower() != kind:
                 raise ValidationError(_("签名图片内容与格式不符"), code="signature_type")
-            if img.width * img.height > SIGNATURE_MAX_PIXELS or min(img.size) < 10:
-                raise ValidationError(_("签名图片尺寸不合理"), code="signature_size")
             img.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, SyntaxError):
         raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt") from None
     return kind
 

@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.sheets import Sheet, workbook_bytes
+from bianmin.common.sheets import Sheet
 from bianmin.common.validators import mask_id_number, mask_phone
 
 from .models import ApplicantKind, Case
@@ -103,18 +103,16 @@ def ledger_columns() -> list[tuple[str, str, int]]:
     ]
 
 
-def ledger_xlsx(rows: list[LedgerRow], *, title: str) -> bytes:
-    """The ledger as an .xlsx workbook: a title line, a frozen header, one row per case."""
+def ledger_sheets(rows: list[LedgerRow], *, title: str) -> list[Sheet]:
+    """The ledger as a workbook: a title line, a frozen header, one row per case."""
     cols = ledger_columns()
-    return workbook_bytes(
-        [
-            Sheet(
-                title=_("台账"),
-                caption=title,
-                notes=[_("导出时间") + "：" + timezone.localtime().strftime("%Y-%m-%d %H:%M")],
-                headers=[label for _key, label, _w in cols],
-                rows=[[getattr(row, key) for key, _label, _w in cols] for row in rows],
-                widths=[width for _key, _label, width in cols],
-            )
-        ]
-    )
+    return [
+        Sheet(
+            title=_("台账"),
+            caption=title,
+            notes=[_("导出时间") + "：" + timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+            headers=[label for _key, label, _w in cols],
+            rows=[[getattr(row, key) for key, _label, _w in cols] for row in rows],
+            widths=[width for _key, _label, width in cols],
+        )
+    ]

@@ -1,4 +1,5 @@
-"""JSON shapes of the cases API; `case_out` turns a Case into them (ID numbers masked in lists)."""
+"""JSON shapes of the cases API; `case_out` turns a Case into them (ID numbers masked but for the
+deciding unit, see `privacy`)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -76,6 +77,8 @@ class CaseSummary(Schema):
     item: str  # the item's name, or an errand's kind
     errand_kind: str = ""
     applicant_name: str
+    # Masked (110105********002X); in full only in GET /cases/{number} for the deciding unit
+    # while it decides, and that view is logged (cases/privacy.py).
     id_number: str
     credit_code: str
     phone: str
@@ -174,9 +177,12 @@ class EventOut(Schema):
     hash: str
 
 
-def case_out(case: "Case | CaseRow", *, detail: bool = False, actor=None) -> dict:
+def case_out(
+    case: "Case | CaseRow", *, detail: bool = False, actor=None, id_number: str | None = None
+) -> dict:
     """A case for the API: a list row (`CaseRow`) or, with `detail`, the whole case with what
-    `actor` may do to it now."""
+    `actor` may do to it now. The ID number is masked unless the caller passes the one the viewer
+    may see (`privacy.id_number_shown`, which logs a full view)."""
     from .services import case_actions_for, next_action
 
     c = clock(case)
@@ -189,7 +195,7 @@ def case_out(case: "Case | CaseRow", *, detail: bool = False, actor=None) -> dic
         "item": case.title,
         "errand_kind": case.errand_kind,
         "applicant_name": case.applicant_name,
-        "id_number": case.id_number if detail else mask_id_number(case.id_number),
+        "id_number": mask_id_number(case.id_number) if id_number is None else id_number,
         "credit_code": case.credit_code,
         "phone": case.phone if detail else mask_phone(case.phone),
         "intake_unit": case.intake_unit.name,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from bianmin.common.documents import document_response
 from bianmin.common.errors import DomainError, NotFound
 from bianmin.common.paging import paginate
+from bianmin.common.sheets import xlsx_response
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.orgs.scope import scope_for
@@ -28,19 +29,19 @@ from . import documents as docs
 from .action_forms import action_fields, action_params
 from .files import case_files
 from .forms import LedgerFilterForm
-from .ledger import ledger_columns, ledger_filter, ledger_rows, ledger_xlsx
-from .models import Case, State
+from .ledger import ledger_columns, ledger_filter, ledger_rows, ledger_sheets
+from .models import ApplicantKind, Case, State
 from .pages import (
     QUEUE_LABELS,
     base_context,
     case_row,
     display_name,
     fetch,
-    masked_id,
     scope_of,
     staff_of,
     state_label,
 )
+from .privacy import id_number_shown
 from .services import case_actions_for, case_transition, next_action
 from .timeline import event_summary
 
@@ -144,7 +145,12 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
     return {
         **base_context(request),
         "case": case,
-        "masked_id": masked_id(case),
+        # The deciding unit sees the full number while it decides (logged); others masked.
+        "shown_id": case.credit_code
+        if case.applicant_kind == ApplicantKind.ENTERPRISE
+        else id_number_shown(
+            viewer=request.user, case=case, channel="page", scope=scope_of(request)
+        ),
         "masked_phone": mask_phone(case.phone),
         "first_responder": display_name(case.first_responder),
         "assigned_name": display_name(case.assigned_to) if case.assigned_to_id else "",
@@ -263,12 +269,7 @@ def ledger(request):
     staff = staff_of(request)
     title = _("%(u)s 办件台账") % {"u": staff.unit.name if staff and staff.unit else _("全部")}
     if request.GET.get("export") == "xlsx" and not form.errors:
-        response = HttpResponse(
-            ledger_xlsx(ledger_rows(qs[:5000]), title=title),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
-        return response
+        return xlsx_response("ledger.xlsx", ledger_sheets(ledger_rows(qs[:5000]), title=title))
     page = paginate(request, qs)
     return render(
         request,

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import RoleCode
 
 from . import services
-from .importexport import RowError, catalog_export, catalog_import
+from .importexport import RowError, catalog_import, catalog_sheets
 from .models import Fee, Item, ItemVersion, Material, StepTemplate
 
 
@@ -269,11 +269,5 @@ class ItemVersionAdmin(AdministratorPermissions, admin.ModelAdmin):
         if not is_catalog_admin(request.user):
             raise PermissionDenied
         published_only = request.GET.get("published") == "1"
-        data = catalog_export(published_only=published_only)
         stamp = timezone.localdate().strftime("%Y%m%d")
-        response = HttpResponse(
-            data,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.xlsx"'
-        return response
+        return xlsx_response(f"catalog-{stamp}.xlsx", catalog_sheets(published_only=published_only))

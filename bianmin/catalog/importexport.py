@@ -23,11 +23,10 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 
 from bianmin.common.errors import ValidationFailed
+from bianmin.common.sheets import Sheet, workbook_bytes
 from bianmin.orgs.models import Unit
 
 from . import services
@@ -240,45 +239,39 @@ def _cell(kind: str, value: Any) -> Any:
     return value
 
 
-def _write_sheet(wb: Workbook, title: str, columns, rows: list[dict]) -> None:
-    ws = wb.create_sheet(title)
-    ws.append([c.header for c in columns])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([_cell(c.kind, row.get(c.attr)) for c in columns])
-    for i, col in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = max(10, min(40, len(col.header) * 2 + 4))
-        if col.kind in TEXT_KINDS:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "@"
-        elif col.kind == "decimal":
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "0.00"
-    ws.freeze_panes = "B2"
+def _sheet(title: str, columns, rows: list[dict]) -> Sheet:
+    return Sheet(
+        title=title,
+        headers=[c.header for c in columns],
+        rows=[[_cell(c.kind, row.get(c.attr)) for c in columns] for row in rows],
+        widths=[max(10, min(40, len(c.header) * 2 + 4)) for c in columns],
+        formats=[
+            "@" if c.kind in TEXT_KINDS else "0.00" if c.kind == "decimal" else None
+            for c in columns
+        ],
+        frozen_columns=1,
+    )
 
 
-def _write_codes(wb: Workbook) -> None:
-    ws = wb.create_sheet(SHEET_CODES)
-    ws.append(["字段", "代码", "含义"])
+def _codes_sheet() -> Sheet:
     with translation.override("zh-hans"):
-        for header, choices in (
-            ("事项类型", ItemType),
-            ("服务对象", ServiceObject),
-            ("权力来源", PowerSource),
-            ("办件类型", CaseClass),
-            ("受理层级/办理(决定)层级/层级", Tier),
-            ("主题(人生事件)", LifeEvent),
-        ):
-            for value, label in choices.choices:
-                ws.append([header, value, str(label)])
+        rows = [
+            [header, value, str(label)]
+            for header, choices in (
+                ("事项类型", ItemType),
+                ("服务对象", ServiceObject),
+                ("权力来源", PowerSource),
+                ("办件类型", CaseClass),
+                ("受理层级/办理(决定)层级/层级", Tier),
+                ("主题(人生事件)", LifeEvent),
+            )
+            for value, label in choices.choices
+        ]
+    return Sheet(title=SHEET_CODES, headers=["字段", "代码", "含义"], rows=rows)
 
 
-def catalog_export(*, target=None, published_only: bool = False) -> bytes | None:
-    """Write the catalog workbook to `target` (a path or binary file), or return its bytes."""
-    wb = Workbook()
-    wb.remove(wb.active)
+def catalog_sheets(*, published_only: bool = False) -> list[Sheet]:
+    """The sheets of the catalog workbook: items, materials, fees, steps and the code list."""
     items, materials, fees, steps = [], [], [], []
     for v in catalog_versions(published_only=published_only):
         content = version_content(v)
@@ -289,16 +282,24 @@ def catalog_export(*, target=None, published_only: bool = False) -> bytes | None
         materials += [{"local_code": code, **m} for m in content["materials"]]
         fees += [{"local_code": code, **f} for f in content["fees"]]
         steps += [{"local_code": code, **s} for s in content["steps"]]
-    _write_sheet(wb, SHEET_ITEMS, ITEM_COLUMNS, items)
-    _write_sheet(wb, SHEET_MATERIALS, MATERIAL_COLUMNS, materials)
-    _write_sheet(wb, SHEET_FEES, FEE_COLUMNS, fees)
-    _write_sheet(wb, SHEET_STEPS, STEP_COLUMNS, steps)
-    _write_codes(wb)
+    return [
+        _sheet(SHEET_ITEMS, ITEM_COLUMNS, items),
+        _sheet(SHEET_MATERIALS, MATERIAL_COLUMNS, materials),
+        _sheet(SHEET_FEES, FEE_COLUMNS, fees),
+        _sheet(SHEET_STEPS, STEP_COLUMNS, steps),
+        _codes_sheet(),
+    ]
+
+
+def catalog_export(*, target=None, published_only: bool = False) -> bytes | None:
+    """Write the catalog workbook to `target` (a path or binary file), or return its bytes."""
+    data = workbook_bytes(catalog_sheets(published_only=published_only))
     if target is None:
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue()
-    wb.save(target)
+        return data
+    if hasattr(target, "write"):
+        target.write(data)
+    else:
+        Path(target).write_bytes(data)
     return None
 
 

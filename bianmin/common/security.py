@@ -1,4 +1,5 @@
-"""The Content Security Policy and the few inline snippets it lets through.
+"""The Content Security Policy and the few inline snippets it lets through; `Cache-Control` for
+responses that may carry personal data (`NoStoreMiddleware`).
 
 Pages load scripts, styles and images from this server only ('self'); nothing comes from a CDN
 (intranet first, see DESIGN.md). A handful of templates still carry inline event handlers, style
@@ -15,6 +16,7 @@ registry.
 import base64
 import hashlib
 
+from django.conf import settings
 from django.utils.csp import CSP
 
 # Inline event-handler attributes (onclick=, onchange=) by exact text, with where they live.
@@ -63,6 +65,45 @@ def content_security_policy() -> dict[str, list[str]]:
         "form-action": [CSP.SELF],
         "frame-ancestors": [CSP.NONE],
     }
+
+
+# -- caching of personal data --------------------------------------------------------------
+
+# Pages anyone may read and a shared cache may keep: guides, disclosure boards, service cards,
+# public statistics, the public home and the static files. They show no applicant's data.
+PUBLIC_CACHEABLE_PREFIXES = ("/guides/", "/disclosure/", "/cards/", "/reports/public/", "/static/")
+NO_STORE = "no-store, private"
+
+
+def may_be_cached(request) -> bool:
+    """A response may be kept by a browser or proxy only when it answers a GET (or HEAD) for a
+    public page from a visitor without a session. Everything else may carry personal data: every
+    page a signed-in user sees, every API answer (bearer tokens make no session), the public
+    status, complaint, application and appointment lookups, and forms shown again with what was
+    typed. The session cookie stands for "signed in or proven to a lookup": reading request.user
+    would load the session from the database, which may be the very fault being answered."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    path = request.path_info
+    return path == "/" or path.startswith(PUBLIC_CACHEABLE_PREFIXES)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response that may carry personal data (等保
+    2.0 level 3, residual information protection): a shared computer's browser cache, its back
+    button or a proxy must not keep an applicant's ID number or phone. A view that set its own
+    Cache-Control keeps it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and not may_be_cached(request):
+            response["Cache-Control"] = NO_STORE
+        return response
 
 
 # -- dependency audit (`make audit`) ----------------------------------------------------------

@@ -2,11 +2,15 @@
 lines under it (unit, period, who exported it and when), a bold frozen header row and column
 widths that fit the text.
 
-Every cell goes through `safe_cell`. People type names and notes; a control character in an
-applicant's name (a vertical tab pasted from another system) made openpyxl refuse to write the
-whole workbook, and text such as "=1+1" or "@SUM(...)" would be taken by a spreadsheet for a
-formula (CSV/formula injection, OWASP). So control characters other than tab and newline are
-dropped, and text that starts with = + - @ is stored as text, never as a formula.
+Every cell goes through `put`, and every workbook the project writes (exports, the catalog
+workbook) is made here: no other module creates an openpyxl `Workbook`. People type names and
+notes; a control character in an applicant's name (a vertical tab pasted from another system)
+made openpyxl refuse to write the whole workbook, and text such as "=1+1" or "@SUM(...)" would be
+taken by a spreadsheet for a formula (CSV/formula injection, OWASP). So the characters XML 1.0
+cannot hold are dropped (a superset of openpyxl's ILLEGAL_CHARACTERS_RE), and text that starts
+with = + - @ (or a tab or CR) is written as an inline string with Excel's quote prefix: Excel and
+LibreOffice show it as the text it is, never evaluate it, and reading it back gives the same text
+(the catalog workbook round-trips).
 """
 
 import datetime as dt
@@ -28,8 +32,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# C0 controls except tab (\x09) and newline (\x0a), DEL and the C1 controls.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except tab (\x09) and newline (\x0a), DEL, the C1 controls, lone surrogates and
+# the two non-characters XML 1.0 excludes: data stored before the input gate refused them must
+# still export.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Excel opens no cell holding more characters than this (it "repairs" the file instead).
+CELL_MAX_CHARS = 32767
 # What spreadsheet programs read as the start of a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,11 +53,16 @@ class Sheet:
     notes: Sequence[str] = ()
     # Column widths in characters; measured from the text when not given.
     widths: Sequence[int] | None = None
+    # Number formats of the data cells by column ("@" text, "0.00"); None leaves a column as is.
+    formats: Sequence[str | None] = ()
+    # Columns kept in view when scrolling sideways (the catalog's item code).
+    frozen_columns: int = 0
 
 
 def clean_text(text: str) -> str:
-    """`text` without the control characters a workbook (XML 1.0) cannot hold."""
-    return CONTROL_CHARS.sub("", text)
+    """`text` without the control characters a workbook (XML 1.0) cannot hold, cut to what one
+    cell may hold."""
+    return CONTROL_CHARS.sub("", text)[:CELL_MAX_CHARS]
 
 
 def safe_cell(value):
@@ -112,6 +125,8 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
         row += 1
         for col, value in enumerate(values, start=1):
             cell = put(ws, row, col, value)
+            if col <= len(sheet.formats) and sheet.formats[col - 1]:
+                cell.number_format = sheet.formats[col - 1]
             if col <= len(widths):
                 widths[col - 1] = max(widths[col - 1], _text_width(cell.value))
             if isinstance(cell.value, str) and "\n" in cell.value:
@@ -119,7 +134,7 @@ def write_sheet(ws: Worksheet, sheet: Sheet) -> None:
     widths = list(sheet.widths) if sheet.widths else [max(6, min(50, w + 2)) for w in widths]
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=sheet.frozen_columns + 1)
 
 
 def sheet_title(title: str) -> str:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .inputs import nfkc
+from bianmin.common.inputs import nfkc
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -25,8 +25,11 @@ def id_number_check_char(first17: str) -> str:
 
 
 def normalize_id_number(value: str, *, today: dt.date | None = None) -> str:
-    """Return the 居民身份证号 in canonical form (uppercase X) or raise ValidationError."""
-    value = (value or "").strip().upper()
+    """Return the 居民身份证号 in canonical form (half-width digits, uppercase X) or raise
+    ValidationError. A Chinese input method types full-width digits (６１０７…); stored as typed
+    they would never equal the same number typed half-width, and duplicate and blacklist checks
+    compare numbers."""
+    value = nfkc((value or "").strip()).strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
         raise ValidationError(
             _("居民身份证号应为18位，前17位为数字，末位为数字或X"), code="id_format"
@@ -69,8 +72,9 @@ def org_code_check_char(first8: str) -> str:
 
 
 def normalize_credit_code(value: str) -> str:
-    """统一社会信用代码 per GB 32100-2015, including the embedded organisation code check."""
-    value = (value or "").strip().upper()
+    """统一社会信用代码 per GB 32100-2015, including the embedded organisation code check; full-width
+    characters are read as their half-width forms, as for ID numbers."""
+    value = nfkc((value or "").strip()).strip().upper()
     if len(value) != 18 or any(c not in USCC_CHARSET for c in value):
         raise ValidationError(
             _("统一社会信用代码应为18位，由数字和大写字母组成（不含I、O、Z、S、V）"),

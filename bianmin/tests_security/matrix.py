@@ -35,8 +35,10 @@ Url = Callable[..., str]  # (world, side, role) -> path
 class Page:
     """`roles`: who may use the page on a home object (None: public, no login).
     `away`: the URL names an object or place, so scoped roles must be refused the away one.
-    `shows_id`: the page may show a full ID number to those allowed (only the pre-review of an
-    online application: staff compare it with the uploaded ID card); every other page masks it.
+    `shows_id`: the page may show a full ID number to those allowed (True), or to these roles
+    only: the pre-review of an online application (staff compare it with the uploaded ID card)
+    and the case page for the deciding unit while it decides (cases/privacy.py); every other page
+    masks it.
     """
 
     roles: frozenset | None
@@ -44,10 +46,14 @@ class Page:
     method: str = "GET"
     data: dict | Callable | None = None
     away: bool = True
-    shows_id: bool = False
+    shows_id: bool | frozenset = False
     to_login: bool = False  # a public page that ends at the login page (log out)
     note: str = ""
     extra: dict = field(default_factory=dict)
+
+
+def may_show_id(page: Page, role) -> bool:
+    return page.shows_id is True or (isinstance(page.shows_id, frozenset) and role in page.shows_id)
 
 
 def _fixed(path: str) -> Url:
@@ -202,7 +208,11 @@ MATRIX: dict[str, Page] = {
     "cases:queues": fixed(STAFF, "/cases/queues/"),
     "cases:intake": fixed(HANDLERS, "/cases/new/"),
     "cases:ledger": fixed(STAFF, "/cases/ledger/"),
-    "cases:detail": Page(STAFF, lambda w, side, role: f"/cases/{_case(w, side, role).number}/"),
+    "cases:detail": Page(
+        STAFF,
+        lambda w, side, role: f"/cases/{_case(w, side, role).number}/",
+        shows_id=frozenset({APPROVER}),  # the approver's home case is with it to decide
+    ),
     "cases:action": Page(
         frozenset({AGENT, TOWNSHIP, APPROVER}),
         lambda w, side, role: f"/cases/{_case(w, side, role).number}/actions/assign/",

@@ -15,7 +15,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import csp
-from .matrix import ANONYMOUS, COUNTY_WIDE, MATRIX, REFUSED_BY_REDIRECT, SCOPED, STAFF
+from .matrix import (
+    ANONYMOUS,
+    COUNTY_WIDE,
+    MATRIX,
+    REFUSED_BY_REDIRECT,
+    SCOPED,
+    STAFF,
+    may_show_id,
+)
 from .world import AWAY_ID, AWAY_NAME, HOME_ID, build_world
 
 LOGIN = "/accounts/login/"
@@ -153,7 +161,7 @@ def test_page_access(world, name):
             leaked = [m for m in away_markers if m in body]
             if leaked:
                 problems.append(f"{role} {url}: shows data outside its scope {leaked}")
-        if not page.shows_id:
+        if not may_show_id(page, role):
             full = [i for i in (HOME_ID, AWAY_ID) if i in body]
             if full:
                 problems.append(f"{role} {url}: full ID number on a page that must mask it")

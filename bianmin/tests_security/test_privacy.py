@@ -198,3 +198,66 @@ def test_secret_key_comes_from_the_environment_or_a_private_file(tmp_path):
     again, _ = run(env)
     assert first == again == key_file.read_text().strip() and len(first) >= 50
     assert key_file.stat().st_mode & 0o077 == 0  # readable by the service account only
+
+
+# -- the full ID number: the deciding unit while it decides ----------------------------------
+
+
+MASKED_HOME = HOME_ID[:6] + "********" + HOME_ID[-4:]
+
+
+def test_full_id_number_only_for_the_deciding_unit_and_each_such_view_logged(w, client):
+    from django.contrib.auth import get_user_model
+
+    from bianmin.cases.models import State
+    from bianmin.cases.privacy import sees_full_id_number
+    from bianmin.conftest import api_token
+
+    case = w.referred["home"]  # accepted at township 1, with the civil affairs bureau to decide
+    assert case.current_unit_id == case.deciding_unit_id == w.c.dept_civil.pk
+    approver = w.c.civil.user
+    body = _login(approver).get(f"/cases/{case.number}/").content.decode()
+    assert HOME_ID in body
+    answer = client.get(f"/api/v1/cases/{case.number}", **api_token(client, approver.username))
+    assert answer.json()["id_number"] == HOME_ID
+    assert _views(case, approver, "page_full_id") == _views(case, approver, "api_full_id") == 1
+    # The township that passed it on, the supervisor and the administrator see it masked.
+    for who in (w.c.t1_staff, w.c.supervisor, w.c.admin):
+        user = who.user
+        answer = client.get(f"/api/v1/cases/{case.number}", **api_token(client, user.username))
+        assert answer.status_code == 200 and answer.json()["id_number"] == MASKED_HOME
+        body = _login(user).get(f"/cases/{case.number}/").content.decode()
+        assert HOME_ID not in body and MASKED_HOME in body
+        assert not PersonalDataView.objects.filter(viewer=user, channel__endswith="_full_id")
+    # The agent's own proxy case is decided at the township: the agent sees it masked.
+    home = w.case["home"]
+    answer = client.get(f"/api/v1/cases/{home.number}", **api_token(client, "v0101-agent"))
+    assert answer.json()["id_number"] == MASKED_HOME
+    # The admin site masks it too, and opening a case there is a logged view.
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    r = _login(root).get(f"/admin/cases/case/{case.pk}/change/")
+    assert r.status_code == 200
+    assert HOME_ID not in r.content.decode() and MASKED_HOME in r.content.decode()
+    assert _views(case, root, "admin") == 1
+    # Once decided and concluded, the deciding unit has no more need of it.
+    case.state = State.CONCLUDED
+    assert not sees_full_id_number(viewer=approver, case=case)
+
+
+def test_personal_data_is_never_cached_public_pages_may_be(w, client):
+    from bianmin.conftest import api_token
+
+    staff = _login(w.c.t1_staff.user)
+    for url in ("/cases/", f"/cases/{w.case['home'].number}/", "/staff/prereview/", "/nowhere/"):
+        assert staff.get(url)["Cache-Control"] == "no-store, private", url
+    api = client.get("/api/v1/cases", **api_token(client, w.c.t1_staff.user.username))
+    assert api["Cache-Control"] == "no-store, private"
+    public = Client()
+    for url in ("/", "/guides/", "/disclosure/"):
+        r = public.get(url)
+        assert r.status_code == 200 and not r.has_header("Cache-Control"), url
+    # The public lookups: asked for, answered, or refused, nothing is kept.
+    for url in ("/status/", "/complaints/lookup/"):
+        assert public.get(url)["Cache-Control"] == "no-store, private", url
+    r = public.post("/status/", {"number": w.case["home"].number, "phone_tail": "1111"})
+    assert r["Cache-Control"] == "no-store, private"

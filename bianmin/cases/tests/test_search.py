@@ -217,3 +217,9 @@ def test_api_search_uses_the_same_selector(client, county, cases, token_for):
     assert r.status_code == 422 and "日期格式不正确" in r.json()["detail"]
     agent = token_for("v0102-agent")
     assert client.get("/api/v1/cases", {"q": ZHANG_ID}, **agent).json()["items"] == []
+
+
+def test_an_id_number_typed_in_full_width_is_the_same_number(county, items):
+    case = open_case(county.a11, items.promised, id_number="１１０１０５１９４９１２３１００２X")
+    assert case.id_number == ZHANG_ID
+    assert found(county.t1_staff, q=ZHANG_ID) == {case.number}

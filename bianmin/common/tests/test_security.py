@@ -67,3 +67,29 @@ def test_audit_reports_a_known_vulnerability_as_failure():
         0,
         "no known vulnerabilities in 1 packages (1 not audited)",
     )
+
+
+def test_no_store_unless_a_public_page_for_a_visitor_without_session_or_the_view_chose(rf):
+    from django.http import HttpResponse
+
+    plain = security.NoStoreMiddleware(lambda request: HttpResponse())
+
+    def cache_control(request):
+        response = plain(request)
+        return response["Cache-Control"] if response.has_header("Cache-Control") else None
+
+    assert cache_control(rf.get("/guides/ZR-001/")) is None
+    assert cache_control(rf.get("/")) is None
+    assert cache_control(rf.post("/guides/ZR-001/ask/")) == "no-store, private"
+    assert cache_control(rf.get("/status/HT-1/")) == "no-store, private"
+    assert cache_control(rf.get("/api/v1/catalog/items")) == "no-store, private"
+    with_session = rf.get("/guides/ZR-001/")
+    with_session.COOKIES[settings.SESSION_COOKIE_NAME] = "abc"
+    assert cache_control(with_session) == "no-store, private"
+
+    def own(request):
+        response = HttpResponse()
+        response["Cache-Control"] = "max-age=60"
+        return response
+
+    assert security.NoStoreMiddleware(own)(rf.get("/cases/"))["Cache-Control"] == "max-age=60"

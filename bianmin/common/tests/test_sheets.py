@@ -2,9 +2,13 @@
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bianmin.common.sheets import Sheet, safe_cell, workbook_bytes, xlsx_response
 
@@ -61,3 +65,24 @@ def test_sheet_title_is_made_acceptable_and_response_names_the_file():
     assert response["Content-Disposition"] == "attachment; filename*=UTF-8''%E6%9C%88%E6%8A%A5.xlsx"
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == ["abc" * 10]
+
+
+def test_every_character_excel_refuses_is_dropped_and_long_text_cut():
+    every = "".join(chr(c) for c in range(0x3000)) + "\ud800\udfff\ufffe\uffff"
+    assert not ILLEGAL_CHARACTERS_RE.search(safe_cell(every))
+    assert not any(0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff" for ch in safe_cell(every))
+    wb = _load([Sheet(title="x", headers=["备注"], rows=[["长" * 40_000 + "\ud800"]])])
+    assert wb["x"]["A2"].value == "长" * 32_767
+
+
+def test_no_module_but_the_writer_makes_a_workbook():
+    """Every export goes through `workbook_bytes`, where every cell is made safe."""
+    root = Path(settings.BASE_DIR) / "bianmin"
+    own = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "sheets.py"
+        and re.search(r"\bWorkbook\b", path.read_text("utf-8"))
+    ]
+    assert own == []

@@ -1,11 +1,13 @@
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from bianmin.common.errors import ValidationFailed
-from bianmin.common.uploads import upload_checked
+from bianmin.common.uploads import MAX_IMAGE_PIXELS, image_size_checked, upload_checked
 
 
 def png_bytes() -> bytes:
@@ -45,3 +47,35 @@ def test_size_limit(settings):
     with pytest.raises(ValidationFailed) as e:
         upload_checked(SimpleUploadedFile("a.png", png_bytes() + b"\x00" * 200), field="f")
     assert "MB" in e.value.message
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A complete PNG of a few dozen bytes whose header claims `width` x `height` pixels."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("side", [7_000, 60_000])
+def test_image_too_large_is_refused_from_its_header_without_decoding(monkeypatch, side):
+    """7000² passes Pillow's own limit but not ours; 60000² is past Pillow's hard limit too."""
+
+    def no_decoding(self):
+        raise AssertionError("the image was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with pytest.raises(ValidationFailed) as e:
+        upload_checked(SimpleUploadedFile("big.png", png_claiming(side, side)), field="f")
+    assert "像素过大" in e.value.message and e.value.field == "f"
+    assert image_size_checked(png_bytes(), field="f", name="a.png") == (8, 8)
+    assert Image.MAX_IMAGE_PIXELS == MAX_IMAGE_PIXELS  # Pillow's own net for any other decode

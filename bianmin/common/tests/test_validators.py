@@ -91,3 +91,9 @@ def test_one_phone_tail_check_takes_exactly_four_digits(tail, matches):
 def test_phone_tail_check_reads_only_the_phones_digits():
     assert phone_tail_matches("0916-2345678", "5678")
     assert not phone_tail_matches("", "0000") and not phone_tail_matches("123", "0123")
+
+
+def test_full_width_numbers_are_stored_as_half_width():
+    """Typed on a Chinese input method, the same number must compare equal (search, blacklist)."""
+    assert normalize_id_number("１１０１０５１９４９１２３１００２ｘ") == "11010519491231002X"
+    assert normalize_credit_code("９１３５０１００ｍ０００１００ｙ４３") == "91350100M000100Y43"

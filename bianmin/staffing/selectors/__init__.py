@@ -7,11 +7,9 @@ from .assessment import (
     sees_subsidies,
     subsidy_get,
     subsidy_plans,
-    subsidy_xlsx,
 )
 from .attendance import (
     attendance_sheet,
-    attendance_sheet_xlsx,
     case_holders,
     leave_get,
     leaves_of,
@@ -39,9 +37,7 @@ __all__ = [
     "sees_subsidies",
     "subsidy_get",
     "subsidy_plans",
-    "subsidy_xlsx",
     "attendance_sheet",
-    "attendance_sheet_xlsx",
     "case_holders",
     "leave_get",
     "leaves_of",

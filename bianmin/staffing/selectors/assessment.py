@@ -1,7 +1,6 @@
 """Reads of assessments and subsidies: lists in scope, the cases behind every figure, the
 finance export."""
 
-import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -11,7 +10,7 @@ from bianmin.common.errors import NotFound, PermissionDenied
 from bianmin.orgs.scope import scope_for
 
 from ..access import staff_of
-from ..models import Assessment, Grade, SubsidyPlan
+from ..models import Assessment, SubsidyPlan
 
 
 def assessment_list(*, viewer, start=None, end=None):
@@ -102,47 +101,6 @@ def subsidy_get(*, viewer, pk: int) -> SubsidyPlan:
     return plan
 
 
-def subsidy_xlsx(plan: SubsidyPlan) -> bytes:
-    """The finance sheet: one row per agent, a total row equal to the budget."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = str(plan.year)
-    ws.append([f"{plan.region.name} {plan.year}" + _("年度村级代办员补助发放表")])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append(
-        [_("序号"), _("姓名"), _("代办点"), _("考核等次"), _("办件数"), _("分值"), _("金额(元)")]
-    )
-    lines = list(
-        plan.lines.select_related("staff__unit").order_by("staff__unit__region__code", "staff__pk")
-    )
-    for i, line in enumerate(lines, 1):
-        ws.append(
-            [
-                i,
-                line.staff.full_name,
-                line.staff.unit.name if line.staff.unit else "",
-                str(Grade(line.grade).label),
-                line.cases,
-                float(line.points),
-                line.amount,
-            ]
-        )
-    ws.append(
-        ["", _("合计"), "", "", sum(x.cases for x in lines), "", sum(x.amount for x in lines)]
-    )
-    for row in ws.iter_rows(min_row=3, min_col=7, max_col=7):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    ws.column_dimensions["B"].width = 14
-    ws.column_dimensions["C"].width = 22
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 __all__ = [
     "assessment_cases",
     "assessment_get",
@@ -150,5 +108,4 @@ __all__ = [
     "sees_subsidies",
     "subsidy_get",
     "subsidy_plans",
-    "subsidy_xlsx",
 ]

@@ -179,28 +179,3 @@ def attendance_sheet(*, viewer, unit: Unit, month: dt.date, today: dt.date | Non
                 row.marks.append(FUTURE)
         rows.append(row)
     return Sheet(unit, month, days, rows)
-
-
-def attendance_sheet_xlsx(sheet: Sheet) -> bytes:
-    """The sheet as an Excel workbook (openpyxl): one row per person, totals at the right."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{sheet.month:%Y-%m}"
-    ws.append([f"{sheet.unit.name} {sheet.month:%Y年%m月} " + _("考勤表")])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([_("姓名")] + [f"{d.day}" for d in sheet.days] + [_("出勤"), _("请假"), _("缺勤")])
-    for row in sheet.rows:
-        ws.append([row.staff.full_name, *row.marks, row.present, row.leave, row.absent])
-    ws.append([_("说明：√ 出勤，假 请假，× 缺勤；仅列工作日")])
-    for col in ws.iter_cols(min_row=2, max_row=ws.max_row - 1, min_col=2):
-        for cell in col:
-            cell.alignment = Alignment(horizontal="center")
-    ws.column_dimensions["A"].width = 14
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -11,6 +11,7 @@ transitions, taken by the person whose lock it is.
 import datetime as dt
 import logging
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from bianmin.cases.models import FINAL_STATES, Case
 from bianmin.cases.services import case_transition, event_record
 from bianmin.common.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from bianmin.common.uploads import upload_checked
+from bianmin.common.uploads import CheckedUpload, stored_name, upload_checked
 from bianmin.orgs.models import Staff
 
 from ..access import is_head_for, staff_of
@@ -74,14 +75,12 @@ def attendance_sign(*, actor, action: str, source: str = SignSource.PAGE) -> Att
 # -- leave ------------------------------------------------------------------------------------
 
 
-def document_checked(document: UploadedFile | None) -> UploadedFile | None:
+def document_checked(document: UploadedFile | None) -> CheckedUpload | None:
     """A PDF, JPEG or PNG, judged by its content rather than its name or declared type."""
     if document is None:
         return None
     document.seek(0)
-    upload_checked(document, field="document")
-    document.seek(0)
-    return document
+    return upload_checked(document, field="document")
 
 
 def staff_on_leave(*, staff_ids: list[int], day: dt.date) -> set[int]:
@@ -131,7 +130,7 @@ def leave_request(
         raise ValidationFailed(_("请写明请假事由"), field="reason")
     if kind == LeaveKind.SICK and document is None:
         raise ValidationFailed(_("病假须上传医院证明（PDF、JPEG 或 PNG）"), field="document")
-    document = document_checked(document)
+    checked = document_checked(document)
     overlap = LeaveRequest.objects.filter(
         staff=staff,
         status__in=[LeaveStatus.PENDING, LeaveStatus.APPROVED],
@@ -144,8 +143,9 @@ def leave_request(
     leave = LeaveRequest(
         staff=staff, unit=staff.unit, kind=kind, start=start, end=end, reason=reason
     )
-    if document is not None:
-        leave.document.save(document.name or "document", document, save=False)
+    if checked is not None:
+        # Stored under a name the server chose: the uploader's "x.html" or "x.svg" names nothing.
+        leave.document.save(stored_name(checked), ContentFile(checked.content), save=False)
     leave.save()
     return leave
 

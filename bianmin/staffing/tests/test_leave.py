@@ -3,8 +3,10 @@ AB backup holding the open queue during leave and giving it back, the monthly sh
 
 import datetime as dt
 import io
+import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 from PIL import Image
@@ -279,6 +281,38 @@ def test_monthly_sheet_and_excel(client, county, clock):
     assert person[1 + i] == "√" and person[-3:] == (1, 0, row.absent)
     client.force_login(c.a21.user)
     assert client.get(f"/staffing/attendance/{c.s11.pk}/2026-09/").status_code == 403
+
+
+HTML = b"<!doctype html><svg onload=alert(document.cookie)></svg>"
+
+
+def test_leave_document_is_stored_and_served_as_what_it_is(county, clock, client):
+    """The uploader names nothing: not the stored file, not its type, not the download."""
+    c = county
+    clock.set(MON)
+
+    def request(name: str, content: bytes) -> LeaveRequest:
+        upload = SimpleUploadedFile(name, content, content_type="text/html")
+        return services.leave_request(
+            actor=c.a11.user, kind="sick", start=MON, end=MON, reason="发烧", document=upload
+        )
+
+    for name in ("x.pdf", "x.svg", "x.html", "x.exe"):
+        with pytest.raises(ValidationFailed):
+            request(name, HTML)
+    leave = request("x.html", PDF)  # a real PDF under a hostile name
+    assert re.fullmatch(r"staffing/leave/\d{4}/[0-9a-f]{32}\.pdf", leave.document.name)
+    client.force_login(c.t1_head.user)
+    r = client.get(f"/staffing/leave/{leave.pk}/document/")
+    assert r["Content-Type"] == "application/pdf" and r["X-Content-Type-Options"] == "nosniff"
+    assert r["Content-Disposition"] == f'attachment; filename="leave-{leave.pk}.pdf"'
+    assert r["Cache-Control"] == "no-store, private"
+    assert b"".join(r.streaming_content) == PDF
+    # A file stored before uploads were checked, under its uploader's name: opaque bytes.
+    leave.document.save("old.html", ContentFile(HTML))
+    r = client.get(f"/staffing/leave/{leave.pk}/document/")
+    assert r["Content-Type"] == "application/octet-stream"
+    assert r["Content-Disposition"] == f'attachment; filename="leave-{leave.pk}.bin"'
 
 
 def test_leave_api_multipart_with_document_and_list(client, county, clock, token_for):

@@ -4,7 +4,7 @@ figures and the head's adjustment; subsidy plans with the finance export."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import NotFound, PermissionDenied
 from bianmin.common.paging import paginate
+from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
 
 from .. import selectors, services
 from ..access import may_allocate_subsidy, may_assess
+from ..export import subsidy_sheets
 from ..services.assessment import COMPONENTS
 from .common import parse_date, run
 
@@ -145,14 +147,9 @@ def subsidy_new(request):
 def subsidy(request, pk: int):
     plan = _get(selectors.subsidy_get, viewer=request.user, pk=pk)
     if request.GET.get("format") == "xlsx":
-        resp = HttpResponse(
-            selectors.subsidy_xlsx(plan),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return xlsx_response(
+            f"subsidy-{plan.region.code[:6]}-{plan.year}.xlsx", subsidy_sheets(plan)
         )
-        resp["Content-Disposition"] = (
-            f'attachment; filename="subsidy-{plan.region.code[:6]}-{plan.year}.xlsx"'
-        )
-        return resp
     lines = plan.lines.select_related("staff__unit", "assessment").order_by(
         "staff__unit__region__code"
     )

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,9 +10,12 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
 from bianmin.common.paging import paginate
+from bianmin.common.sheets import xlsx_response
+from bianmin.common.uploads import file_served
 
 from .. import selectors, services
 from ..access import staff_of
+from ..export import attendance_sheets
 from ..models import Attendance, LeaveKind
 from .common import month_arg, parse_date, run, visible_unit
 
@@ -115,7 +118,7 @@ def leave_document(request, pk: int):
     leave = _leave(request, pk)
     if not leave.document:
         raise Http404
-    return FileResponse(leave.document.open("rb"), as_attachment=True)
+    return file_served(leave.document, download_name=f"leave-{leave.pk}")
 
 
 @login_required
@@ -127,12 +130,5 @@ def sheet(request, unit_id: int, month: str | None = None):
     except DomainError as e:
         raise DjangoPermissionDenied(e.message) from None
     if request.GET.get("format") == "xlsx":
-        resp = HttpResponse(
-            selectors.attendance_sheet_xlsx(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        resp["Content-Disposition"] = (
-            f'attachment; filename="attendance-{unit.code}-{m:%Y-%m}.xlsx"'
-        )
-        return resp
+        return xlsx_response(f"attendance-{unit.code}-{m:%Y-%m}.xlsx", attendance_sheets(data))
     return render(request, "staffing/sheet.html", {"sheet": data, "unit": unit, "month": m})
