@@ -87,6 +87,7 @@ def issue_token(request, payload: TokenIn):
     }
 
 
+api.add_router("/auth", "bianmin.api.tokens.router")
 api.add_router("/", "bianmin.orgs.api.router")
 api.add_router("/workdays/", "bianmin.workdays.api.router")
 api.add_router("/items", "bianmin.catalog.api.router")
