@@ -281,6 +281,8 @@ def item_retire(*, item: Item, actor, reason: str = "") -> Item:
         raise Conflict(_("该事项已废止"))
     if item.published_version_id is None:
         raise Conflict(_("该事项没有现行版本，无需废止"))
+    # Recorded first, while the item still shows its published name.
+    admin_action_record(actor=actor, action=AdminActionKind.RETIRE, obj=item, note=reason)
     ItemVersion.objects.filter(pk=item.published_version_id).update(
         status=ItemVersion.Status.RETIRED, updated_at=timezone.now()
     )
@@ -297,5 +299,4 @@ def item_retire(*, item: Item, actor, reason: str = "") -> Item:
             "updated_at",
         ]
     )
-    admin_action_record(actor=actor, action=AdminActionKind.RETIRE, obj=item, note=reason)
     return item
