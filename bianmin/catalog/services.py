@@ -263,8 +263,7 @@ def item_version_publish(*, version: ItemVersion, actor=None) -> ItemVersion:
         actor=actor,
         action=AdminActionKind.PUBLISH,
         obj=version,
-        note=_("%(code)s 第%(n)s版")
-        % {"code": item.local_code, "n": version.number},
+        note=_("%(code)s 第%(n)s版") % {"code": item.local_code, "n": version.number},
     )
     return version
 

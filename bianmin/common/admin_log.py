@@ -83,7 +83,9 @@ class AdminActionLogged:
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)  # type: ignore[misc]
-        admin_action_record(actor=request.user, action=AdminActionKind.ADD, obj=obj, changes=message)
+        admin_action_record(
+            actor=request.user, action=AdminActionKind.ADD, obj=obj, changes=message
+        )
         return entry
 
     def log_change(self, request, obj, message):

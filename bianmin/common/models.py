@@ -54,10 +54,10 @@ class AdminAction(models.Model):
         verbose_name = _("管理操作日志")
         verbose_name_plural = _("管理操作日志")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
     @property
     def object_kind(self) -> str:
         model = self.content_type.model_class() if self.content_type else None
         return str(model._meta.verbose_name) if model else ""
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"

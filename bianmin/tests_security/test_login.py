@@ -35,7 +35,8 @@ def test_one_address_is_limited_across_usernames(client, county, settings):
             r = client.post("/accounts/login/", {"username": username, "password": "Spring2026!"}, **spray)  # fmt: skip
         else:
             r = client.post("/api/v1/auth/token", {"username": username, "password": "Spring2026!"}, content_type="application/json", **spray)  # fmt: skip
-        assert r.status_code == (429 if n == len(users) else 200 if n % 2 else 401), (n, r.status_code)
+        expected = 429 if n == len(users) else 200 if n % 2 else 401
+        assert r.status_code == expected, (n, r.status_code)
     # The right password of an untried account from that address waits for the cool-off too.
     r = client.post("/accounts/login/", {"username": "v0101-agent", "password": PASSWORD}, **spray)
     assert r.status_code == 429 and "_auth_user_id" not in client.session

@@ -24,7 +24,8 @@ def test_password_page_refuses_weak_passwords_then_changes_it_and_ends_tokens(
     assert "至少 3 类" in page and 'autocomplete="current-password"' in page
 
     r = me.post(
-        url, {"old_password": PASSWORD, "new_password1": "T01-staff!", "new_password2": "T01-staff!"}
+        url,
+        {"old_password": PASSWORD, "new_password1": "T01-staff!", "new_password2": "T01-staff!"},
     )
     assert r.status_code == 200 and "密码与用户名过于相似" in r.content.decode()
     county.t1_staff.user.refresh_from_db()
