@@ -13,6 +13,12 @@ RENEW_SECONDS = 60
 RENEWED_KEY = "_idle_renewed"
 
 
+def renewed_at_login(sender, request, user, **kwargs) -> None:
+    """Signing in saves the session with a fresh expiry: the first request after it need not."""
+    if hasattr(request, "session"):
+        request.session[RENEWED_KEY] = int(time.time())
+
+
 class SessionIdleMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
