@@ -130,6 +130,7 @@ def _second_factor(request, raw: str, otp: str | None):
     return None
 
 
+api.add_router("/auth", "bianmin.api.tokens.router")
 api.add_router("/", "bianmin.orgs.api.router")
 api.add_router("/workdays/", "bianmin.workdays.api.router")
 api.add_router("/items", "bianmin.catalog.api.router")

@@ -2,12 +2,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import DomainError
+from bianmin.common.errors import DomainError, NotFound
 
-from .models import ApiToken, hash_token
+from .models import ApiToken, hash_token, password_stamp
 
 
 class AuthFailed(DomainError):
@@ -28,11 +30,14 @@ def token_issue(*, request, username: str, password: str) -> str:
         key_hash=hash_token(raw),
         prefix=raw[:8],
         expires_at=timezone.now() + dt.timedelta(days=settings.BIANMIN_TOKEN_DAYS),
+        password_stamp=password_stamp(user),
     )
     return raw
 
 
 def token_user(raw: str):
+    """The user a live token belongs to, or None: revoked, expired, issued before the user's
+    last password change (等保 2.0: credentials end with the password), or the user disabled."""
     token = (
         ApiToken.objects.select_related("user", "user__staff", "user__staff__unit")
         .filter(key_hash=hash_token(raw), revoked=False, expires_at__gt=timezone.now())
@@ -40,7 +45,30 @@ def token_user(raw: str):
     )
     if token is None or not token.user.is_active:
         return None
+    if not constant_time_compare(token.password_stamp, password_stamp(token.user)):
+        return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def token_revoke(*, actor, token_id: int) -> ApiToken:
+    """Revoke one of `actor`'s own tokens; another person's token is not found, never touched."""
+    token = ApiToken.objects.select_for_update().filter(user=actor, pk=token_id).first()
+    if token is None:
+        raise NotFound(_("未找到该令牌"))
+    if not token.revoked:
+        token.revoked = True
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked", "revoked_at"])
+    return token
+
+
+@transaction.atomic
+def token_revoke_all(*, actor) -> int:
+    """Revoke every token of `actor` not yet revoked; returns how many."""
+    return ApiToken.objects.filter(user=actor, revoked=False).update(
+        revoked=True, revoked_at=timezone.now()
+    )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bianmin.common.admin_log import AdminActionLogged
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import RoleCode
@@ -84,7 +85,7 @@ class StepInline(FrozenInline):
 
 
 @admin.register(Item)
-class ItemAdmin(AdministratorPermissions, admin.ModelAdmin):
+class ItemAdmin(AdminActionLogged, AdministratorPermissions, admin.ModelAdmin):
     list_display = ("local_code", "published_version", "retired_at")
     list_filter = (("retired_at", admin.EmptyFieldListFilter),)
     search_fields = ("local_code", "versions__name")
@@ -120,7 +121,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ItemVersion)
-class ItemVersionAdmin(AdministratorPermissions, admin.ModelAdmin):
+class ItemVersionAdmin(AdminActionLogged, AdministratorPermissions, admin.ModelAdmin):
     change_list_template = "catalog/admin/itemversion_change_list.html"
     list_display = (
         "name",

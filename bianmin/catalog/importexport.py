@@ -25,7 +25,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from bianmin.common.admin_log import admin_action_record
 from bianmin.common.errors import ValidationFailed
+from bianmin.common.models import AdminActionKind
 from bianmin.common.sheets import Sheet, workbook_bytes
 from bianmin.orgs.models import Unit
 
@@ -614,10 +616,17 @@ def catalog_import(*, source, actor, publish: bool = False) -> ImportResult:
                 fees=p.fees,
                 steps=p.steps,
                 joint_units=p.joint_units,
+                actor=actor,
                 **p.fields,
             )
             result.created.append(code)
         if publish and version.is_draft:
             services.item_version_publish(version=version, actor=actor)
             result.published.append(code)
+    admin_action_record(
+        actor=actor,
+        action=AdminActionKind.IMPORT,
+        note=_("导入事项目录：新建版本 %(c)s 个，发布 %(p)s 个，未变化 %(u)s 个")
+        % {"c": len(result.created), "p": len(result.published), "u": len(result.unchanged)},
+    )
     return result

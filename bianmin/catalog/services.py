@@ -13,7 +13,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bianmin.common.admin_log import admin_action_record
 from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.models import AdminActionKind
 
 from .models import CaseClass, Fee, Item, ItemVersion, Material, StepTemplate
 
@@ -83,9 +85,11 @@ def item_version_create(
     fees: Sequence[dict] = (),
     steps: Sequence[dict] = (),
     joint_units=(),
+    actor=None,
     **fields,
 ) -> ItemVersion:
-    """Create the next draft version of the item with `local_code` (the item itself if new).
+    """Create the next draft version of the item with `local_code` (the item itself if new);
+    `actor` (None for the system) goes to the admin action log.
 
     `fields` are ItemVersion fields; materials, fees and steps are dicts of their model fields.
     The version is validated as a whole (model `clean`: promised limit <= statutory limit, fees
@@ -105,6 +109,12 @@ def item_version_create(
     _clean(version)
     version.save()
     _add_children(version, materials=materials, fees=fees, steps=steps, joint_units=joint_units)
+    admin_action_record(
+        actor=actor,
+        action=AdminActionKind.ADD,
+        obj=version,
+        note=_("%(code)s 第%(n)s版草稿") % {"code": local_code, "n": number},
+    )
     return version
 
 
@@ -171,6 +181,7 @@ def item_version_revise(
         fees=snap["fees"] if fees is None else fees,
         steps=snap["steps"] if steps is None else steps,
         joint_units=snap["joint_units"] if joint_units is None else joint_units,
+        actor=actor,
         **fields,
     )
 
@@ -248,6 +259,12 @@ def item_version_publish(*, version: ItemVersion, actor=None) -> ItemVersion:
             "updated_at",
         ]
     )
+    admin_action_record(
+        actor=actor,
+        action=AdminActionKind.PUBLISH,
+        obj=version,
+        note=_("%(code)s 第%(n)s版") % {"code": item.local_code, "n": version.number},
+    )
     return version
 
 
@@ -263,6 +280,8 @@ def item_retire(*, item: Item, actor, reason: str = "") -> Item:
         raise Conflict(_("该事项已废止"))
     if item.published_version_id is None:
         raise Conflict(_("该事项没有现行版本，无需废止"))
+    # Recorded first, while the item still shows its published name.
+    admin_action_record(actor=actor, action=AdminActionKind.RETIRE, obj=item, note=reason)
     ItemVersion.objects.filter(pk=item.published_version_id).update(
         status=ItemVersion.Status.RETIRED, updated_at=timezone.now()
     )

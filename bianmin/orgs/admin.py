@@ -1,12 +1,32 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+
+from bianmin.common.admin_log import AdminActionLogged
 
 from .models import Region, RoleCode, Staff, Unit
 
+# Accounts and permission groups are changed in the admin too: their changes go to the admin
+# action log like every other change of staff.
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class AccountAdmin(AdminActionLogged, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class RoleGroupAdmin(AdminActionLogged, GroupAdmin):
+    pass
+
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AdminActionLogged, admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")
@@ -14,7 +34,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AdminActionLogged, admin.ModelAdmin):
     list_display = ("name", "kind", "window_type", "region", "parent", "phone", "is_active")
     list_filter = ("kind", "window_type", "is_active")
     search_fields = ("name", "code", "region__code")
@@ -37,7 +57,7 @@ class StaffAdminForm(forms.ModelForm):
 
 
 @admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
+class StaffAdmin(AdminActionLogged, admin.ModelAdmin):
     form = StaffAdminForm
     list_display = ("full_name", "account", "unit", "role_labels", "phone", "title", "backup")
     search_fields = ("full_name", "user__username", "unit__name", "phone")

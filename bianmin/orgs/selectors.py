@@ -8,7 +8,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Region, Staff, Unit
+from bianmin.common.models import AdminAction
+
+from .models import Region, RoleCode, Staff, Unit
 from .scope import scope_for
 
 
@@ -64,3 +66,21 @@ def display_names(user_ids: Iterable[int]) -> dict[int, str]:
         .order_by()
         .values_list("pk", User.USERNAME_FIELD, "staff__full_name")
     }
+
+
+def may_read_admin_log(user) -> bool:
+    """Administrators and supervisors read the admin action log (等保 2.0 安全审计: the audit
+    trail is open to those who keep the system and those who watch it)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    staff = getattr(user, "staff", None)
+    return staff is not None and staff.has_role(RoleCode.ADMINISTRATOR, RoleCode.SUPERVISOR)
+
+
+def admin_action_list(*, viewer) -> QuerySet[AdminAction]:
+    """Every change of staff, accounts, roles, catalog and calendar, newest first."""
+    if not may_read_admin_log(viewer):
+        raise PermissionDenied(_("只有管理员和监察人员可以查看管理操作日志"))
+    return AdminAction.objects.select_related("content_type").order_by("-at", "-id")

@@ -17,6 +17,7 @@ from bianmin.cases.pages import may_open_cases
 from bianmin.common.errors import DomainError
 from bianmin.orgs.models import Region, UnitKind
 from bianmin.orgs.scope import Scope, scope_for
+from bianmin.orgs.selectors import may_read_admin_log
 from bianmin.staffing.access import decides_leave, may_allocate_subsidy
 
 
@@ -92,9 +93,13 @@ MENU: list[tuple[str, list[tuple[str, str, Callable]]]] = [
         ],
     ),
     (
-        _("我的账号"),
+        _("账号与安全"),
         [
+            # One's own account: every signed-in person, whatever their scope.
             (_("两步验证"), "portal:twofactor", lambda u, s: True),
+            (_("修改密码"), "portal:password_change", lambda u, s: True),
+            (_("我的令牌"), "portal:tokens", lambda u, s: True),
+            (_("管理操作日志"), "portal:admin_log", lambda u, s: may_read_admin_log(u)),
         ],
     ),
 ]

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import (
+    account_views,
+    admin_log_views,
     apply_views,
     appointment_views,
     guide_views,
@@ -24,6 +26,20 @@ urlpatterns = [
     path("accounts/two-factor/", twofactor_views.twofactor, name="twofactor"),
     path("accounts/two-factor/codes/", twofactor_views.twofactor_codes, name="twofactor_codes"),
     path("staff/", views.staff_home, name="staff_home"),
+    # A member of staff's own account (account_views), the admin action log (admin_log_views)
+    path(
+        "accounts/password/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("accounts/tokens/", account_views.token_list, name="tokens"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/",
+        account_views.token_revoke,
+        name="token_revoke",
+    ),
+    path("accounts/tokens/revoke-all/", account_views.token_revoke_all, name="token_revoke_all"),
+    path("staff/admin-log/", admin_log_views.admin_log, name="admin_log"),
     # Guides (办事指南)
     path("guides/", guide_views.guide_list, name="guide_list"),
     path("guides/<str:code>/", guide_views.guide_detail, name="guide_detail"),

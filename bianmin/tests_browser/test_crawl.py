@@ -45,7 +45,7 @@ ROLES = [
     ("supervisor", "supervisor", "/staff/"),
     ("administrator", "admin", "/staff/"),
 ]
-MAX_PAGES = 45
+MAX_PAGES = 50
 CASES = 300
 WIDTHS = (1280, 390)
 NOT_CRAWLED = ("/admin/", "/api/", "/static/", "/media/", "/i18n/", "/accounts/logout/")

@@ -99,6 +99,21 @@ def _fresh_file(w, side):
     return material_file_add(w.case[side], w.c.a11 if side == "home" else w.c.a21)
 
 
+def _someone_elses_token(w) -> int:
+    """A token of agent v0202, who is none of the matrix's roles."""
+    from bianmin.api.models import ApiToken, password_stamp
+
+    user = w.c.a22.user
+    token = ApiToken.objects.filter(user=user).first() or ApiToken.objects.create(
+        user=user,
+        key_hash="0" * 64,
+        prefix="matrix00",
+        expires_at=w.c.a22.created_at.replace(year=2100),
+        password_stamp=password_stamp(user),
+    )
+    return token.pk
+
+
 MANAGERS = frozenset({SUPERVISOR, ADMIN})
 # The township hall and the county-wide roles: pre-review, complaints, ratings, reports, sheets.
 HALLS = frozenset({TOWNSHIP, SUPERVISOR, ADMIN})
@@ -204,6 +219,17 @@ MATRIX: dict[str, Page] = {
     ),
     # -- staff home and the cases app --------------------------------------------------------
     "portal:staff_home": fixed(STAFF, "/staff/"),
+    "portal:password_change": fixed(STAFF, "/accounts/password/"),
+    "portal:tokens": fixed(STAFF, "/accounts/tokens/"),
+    "portal:token_revoke": Page(
+        NOBODY,
+        lambda w, side, role: f"/accounts/tokens/{_someone_elses_token(w)}/revoke/",
+        method="POST",
+        away=False,
+        note="only the owner revokes a token; another person's is not found",
+    ),
+    "portal:token_revoke_all": fixed(STAFF, "/accounts/tokens/revoke-all/", method="POST"),
+    "portal:admin_log": fixed(MANAGERS, "/staff/admin-log/"),
     "cases:list": fixed(STAFF, "/cases/"),
     "cases:queues": fixed(STAFF, "/cases/queues/"),
     "cases:intake": fixed(HANDLERS, "/cases/new/"),

@@ -9,7 +9,9 @@ from importlib.metadata import version
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bianmin.common.admin_log import admin_action_record
 from bianmin.common.errors import PermissionDenied, ValidationFailed
+from bianmin.common.models import AdminActionKind
 
 from . import calendar
 from .models import CalendarDay, CalendarYear
@@ -129,6 +131,13 @@ def calendar_seed_from_package(
         result.loaded.append(year)
         if entry is None or {(d, w) for d, w, _n in have} != {(d, w) for d, w, _n in rows}:
             result.changed.append(year)
+    if result.loaded:
+        admin_action_record(
+            actor=None,
+            action=AdminActionKind.IMPORT,
+            note=_("从 %(p)s 载入节假日：%(y)s")
+            % {"p": package_note(), "y": "、".join(map(str, result.loaded))},
+        )
     _after_commit(set(result.changed))
     return result
 
@@ -242,6 +251,13 @@ def calendar_year_enter(
             "note": note,
             "entered_by": actor if actor is not None and actor.pk else None,
         },
+    )
+    admin_action_record(
+        actor=actor,
+        action=AdminActionKind.CHANGE,
+        obj=entry,
+        note=_("录入 %(y)s 年节假日安排：放假 %(h)s 天，调休上班 %(w)s 天")
+        % {"y": year, "h": len(holidays), "w": len(workdays)},
     )
     _after_commit({year})
     return entry

@@ -293,6 +293,10 @@ OWN = {
     "POST /api/v1/staffing/leave",
     "POST /api/v1/staffing/leave/{leave_id}/decide",
     "POST /api/v1/staffing/leave/{leave_id}/return",
+    # The caller's own tokens (another person's token answers 404: api/tests/test_tokens.py).
+    "GET /api/v1/auth/tokens",
+    "DELETE /api/v1/auth/tokens",
+    "DELETE /api/v1/auth/tokens/{token_id}",
 }
 
 

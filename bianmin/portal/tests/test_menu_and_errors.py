@@ -181,6 +181,13 @@ def test_admin_edits_roles_as_checkboxes(county):
     assert r.status_code == 302, r.content.decode()[:2000]
     staff.refresh_from_db()
     assert sorted(staff.roles) == ["head", "window_staff"]
+    # The admin action log has it, worded as the admin's own history.
+    from bianmin.common.admin_log import change_text
+    from bianmin.common.models import AdminAction
+
+    row = AdminAction.objects.filter(content_type__model="staff", object_id=str(staff.pk)).first()
+    assert row.action == "change" and row.actor == county.admin.user
+    assert "角色" in change_text(row)
 
 
 def test_admin_third_party_apps_speak_chinese(county):
