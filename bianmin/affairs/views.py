@@ -1,7 +1,5 @@
 """Village affairs pages: the public board, custody keeping, mediation and deliberations."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -10,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.inputs import parse_date
 from bianmin.common.paper import render_paper
 from bianmin.common.sheets import xlsx_response
 
@@ -36,9 +35,14 @@ def _village(code: str):
 
 
 def _date(text):
+    """A posted date, None when blank or unreadable (the service names the missing field); an
+    out-of-range date is refused here, inside `_run`, with the bounds named."""
+    text = (text or "").strip()
     try:
-        return dt.date.fromisoformat((text or "").strip())
-    except ValueError:
+        return parse_date(text, field=_("日期")) if text else None
+    except ValidationFailed as e:
+        if e.code == "out_of_range":
+            raise
         return None
 
 

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.inputs import parse_month
 from bianmin.common.paging import paginate
 from bianmin.common.paper import render_paper
 from bianmin.common.sheets import xlsx_response
@@ -44,9 +45,9 @@ def _money_month(request) -> tuple[dt.date, str]:
     if not text:
         return this_month, ""
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date(), ""  # noqa: DTZ007 - a month, no time
-    except ValueError:
-        return this_month, _("月份格式应为 YYYY-MM，如 2026-03")
+        return parse_month(text, field=_("月份")), ""
+    except ValidationFailed as e:
+        return this_month, e.message
 
 
 @login_required

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.common.forms import GateMixin
+
 from .models import Region, RoleCode, Staff, Unit
 
 
@@ -21,7 +23,9 @@ class UnitAdmin(admin.ModelAdmin):
     raw_id_fields = ("region", "parent")
 
 
-class StaffAdminForm(forms.ModelForm):
+class StaffAdminForm(GateMixin, forms.ModelForm):
+    identifier_fields = ("phone",)
+
     # The roles are a JSON list in the database; administrators tick them by name.
     roles = forms.MultipleChoiceField(
         label=_("角色"),

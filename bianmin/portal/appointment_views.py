@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bianmin.catalog.models import ItemVersion
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.errors import DomainError, NotFound, ValidationFailed
+from bianmin.common.inputs import parse_date
 from bianmin.orgs.models import UnitKind
 from bianmin.workdays.calendar import is_workday
 
@@ -34,8 +35,8 @@ def _workdays_ahead(n: int = 10) -> list[dt.date]:
 
 def _parse_day(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return parse_date(value, field=_("日期"))
+    except ValidationFailed:
         return None
 
 

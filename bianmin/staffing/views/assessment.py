@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import NotFound, PermissionDenied
+from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
 from bianmin.common.paging import paginate
 from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
@@ -41,7 +41,12 @@ def _get(fn, **kw):
 
 @login_required
 def index(request):
-    start, end = parse_date(request.GET.get("start")), parse_date(request.GET.get("end"))
+    try:
+        start = parse_date(request.GET.get("start"), _("起始日期"))
+        end = parse_date(request.GET.get("end"), _("截止日期"))
+    except ValidationFailed as e:
+        messages.error(request, e.message)
+        start = end = None
     page = paginate(request, selectors.assessment_list(viewer=request.user, start=start, end=end))
     return render(
         request,
@@ -59,7 +64,12 @@ def index(request):
 @login_required
 @require_POST
 def run_period(request):
-    start, end = parse_date(request.POST.get("start")), parse_date(request.POST.get("end"))
+    try:
+        start = parse_date(request.POST.get("start"), _("起始日期"))
+        end = parse_date(request.POST.get("end"), _("截止日期"))
+    except ValidationFailed as e:
+        messages.error(request, e.message)
+        return redirect(request.path.rsplit("run/", 1)[0])
     run(
         request,
         lambda: services.assessment_run(actor=request.user, start=start, end=end),

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.inputs import EARLIEST_DATE, bounded_int, latest_date
 from bianmin.orgs.models import Staff, Unit, UnitKind
 
 from .. import selectors, services
@@ -19,10 +20,15 @@ from .common import parse_date, run
 
 
 def _year(request) -> int:
+    this_year = timezone.localdate().year
+    raw = request.GET.get("year")
+    if not raw:
+        return this_year
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+        return bounded_int(raw, field=_("年份"), lo=EARLIEST_DATE.year, hi=latest_date().year)
+    except ValidationFailed as e:
+        messages.error(request, e.message)
+        return this_year
 
 
 def by_township(people: list[Staff], ticked: set[int]) -> list[dict]:
