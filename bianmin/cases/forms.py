@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.catalog.models import ItemVersion, Material
-from bianmin.common.forms import GateMixin
+from bianmin.common.forms import GateMixin, as_id
 from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
 
 from .models import Channel, MaterialStatus
@@ -228,10 +228,10 @@ class IntakeForm(GateMixin, forms.Form):
         self.material_rows = self._material_fields(version) if version is not None else []
 
     def _posted_version(self, items: QuerySet[ItemVersion] | None) -> ItemVersion | None:
-        raw = str(self.data.get("item") or "").strip()
-        if items is None or not raw.isdigit():
+        pk = as_id(self.data.get("item"))
+        if items is None or pk is None:
             return None
-        return items.filter(pk=int(raw)).first()
+        return items.filter(pk=pk).first()
 
     @staticmethod
     def defer_commitment(material_name: str) -> str:

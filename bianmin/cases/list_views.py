@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.common.forms import as_id
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import Region, Unit
 
@@ -48,9 +49,10 @@ def _overdue(value: str) -> bool | None:
 def _unit(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
-        raise ValidationFailed(_("单位编号无效：%(v)s") % {"v": value}, field="unit")
-    return int(value)
+    pk = as_id(value)
+    if pk is None:
+        raise ValidationFailed(_("单位编号无效：%(v)s") % {"v": value[:20]}, field="unit")
+    return pk
 
 
 def _linked_note(params: dict) -> str:
@@ -60,8 +62,8 @@ def _linked_note(params: dict) -> str:
         region = Region.objects.filter(code=params["region"]).first()
         name = region.name if region else params["region"]
         parts.append(_("区划：%(r)s") % {"r": name} + (_("（本级）") if params["own"] else ""))
-    if params["unit"].isdigit():
-        unit = Unit.objects.filter(pk=int(params["unit"])).first()
+    if as_id(params["unit"]):
+        unit = Unit.objects.filter(pk=as_id(params["unit"])).first()
         if unit is not None:
             parts.append(_("当前单位：%(u)s") % {"u": unit.name})
     if params["open"] in YES:

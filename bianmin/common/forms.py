@@ -181,3 +181,21 @@ def posted_text(
         )
     except ValidationFailed as e:
         raise ValidationFailed(e.message, code=e.code, field=name) from None
+
+
+def posted_ids(data: Any, name: str) -> list[int]:
+    """The ids ticked in a list of checkboxes; anything that is not an id a column can hold is
+    left out (int() of a 5,000-digit string raises, and a 20-digit one overflows the query)."""
+    if not hasattr(data, "getlist"):
+        return []
+    return [pk for pk in map(as_id, data.getlist(name)) if pk is not None]
+
+
+def as_id(raw: Any) -> int | None:
+    """`raw` as a row id (1..INT_MAX), or None: a lookup by a malformed id simply finds nothing."""
+    text = str(raw if raw is not None else "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= len(str(INT_MAX)):
+        value = int(text)
+        if 1 <= value <= INT_MAX:
+            return value
+    return None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.forms import posted_ids
 from bianmin.common.inputs import EARLIEST_DATE, bounded_int, latest_date
 from bianmin.orgs.models import Staff, Unit, UnitKind
 
@@ -166,9 +167,9 @@ def session(request, pk: int):
 def session_attend(request, pk: int):
     s = _session(request, pk)
     attendees = list(
-        Staff.objects.filter(
-            pk__in=[int(x) for x in request.POST.getlist("attendees") if x.isdigit()]
-        ).select_related("unit__parent", "unit__region")
+        Staff.objects.filter(pk__in=posted_ids(request.POST, "attendees")).select_related(
+            "unit__parent", "unit__region"
+        )
     )
     run(
         request,
