@@ -10,7 +10,9 @@ from .test_intake_page import post_data
 pytestmark = pytest.mark.django_db
 
 
-def test_intake_refuses_long_entrustment_text_and_a_control_character_in_the_name(client, county, items):
+def test_intake_refuses_long_entrustment_text_and_a_control_character_in_the_name(
+    client, county, items
+):
     client.force_login(county.a11.user)
     version = items.promised
     r = client.post("/cases/new/", post_data(version, entrustment_text="托" * 100_000))
