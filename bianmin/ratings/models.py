@@ -10,6 +10,7 @@ from bianmin.common.models import TimeStampedModel
 # What the rating pad and the public forms accept as a comment (the column itself is unbounded).
 RATING_COMMENT_MAX = 500
 
+
 class Level(models.IntegerChoices):
     """RULES.md "Ratings": five levels; 2 and 1 are bad ratings."""
 
