@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import as_id
+from bianmin.common.inputs import parse_date
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import Region, Unit
 
@@ -44,6 +45,10 @@ def _overdue(value: str) -> bool | None:
     if value in NO:
         return False
     raise ValidationFailed(_("超期筛选值无效：%(v)s") % {"v": value}, field="overdue")
+
+
+def _day(value: str, label: str):
+    return parse_date(value, field=label) if value else None
 
 
 def _unit(value: str) -> int | None:
@@ -104,8 +109,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             queue=params["queue"] or None,
             item=params["item"] or None,
             channel=params["channel"] or None,
-            submitted_from=params["from"] or None,
-            submitted_to=params["to"] or None,
+            submitted_from=_day(params["from"], _("起始日期")),
+            submitted_to=_day(params["to"], _("截止日期")),
             overdue=_overdue(params["overdue"]),
             region=params["region"] or None,
             own_region=params["own"] in YES,
