@@ -45,7 +45,15 @@ TEXT_LIMITS = {
     "feedback": (LONG_TEXT_MAX, gettext_lazy("意见")),
     "reason": (LONG_TEXT_MAX, gettext_lazy("理由")),
 }
-ACTION_TEXT = ("direction", "party", "receipt_number", "signed_by_name", "feedback", "reason")
+ACTION_TEXT = (
+    "direction",
+    "party",
+    "receipt_number",
+    "signed_by_name",
+    "feedback",
+    "reason",
+    "note",
+)
 
 
 def _gated(post, names=FORM_FIELDS) -> dict[str, str]:
@@ -199,7 +207,7 @@ def errand_action(request, number: str, action: str):
             action=action,
             actor=request.user,
             expected_version=request.POST.get("lock_version") or None,
-            note=request.POST.get("note", ""),
+            note=params.pop("note"),
             **params,
         )
         messages.success(request, _("已%(a)s") % {"a": workflow.ACTION_LABELS[action]})

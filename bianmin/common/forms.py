@@ -19,10 +19,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import models
 from django.db.models import Model
 
 from .errors import ValidationFailed
-from .inputs import INT_MAX, bounded_date, bounded_int, clean_text, parse_month
+from .inputs import INT_MAX, LONG_TEXT_MAX, bounded_date, bounded_int, clean_text, parse_month
 
 # Longer than any integer column holds: refused before int() sees it.
 _INT_TEXT_MAX = len(str(INT_MAX)) + 2
@@ -80,8 +81,10 @@ def _gate_date(field: forms.DateField, name: str) -> None:
 
 def _gate_int(field: forms.IntegerField, name: str) -> None:
     original = field.to_python
-    lo = -INT_MAX if field.min_value is None else max(int(field.min_value), -INT_MAX)
-    hi = INT_MAX if field.max_value is None else min(int(field.max_value), INT_MAX)
+    low: Any = field.min_value
+    high: Any = field.max_value
+    lo = -INT_MAX if low is None else max(int(low), -INT_MAX)
+    hi = INT_MAX if high is None else min(int(high), INT_MAX)
 
     def to_python(value: Any) -> Any:
         if isinstance(value, str) and len(value.strip()) > _INT_TEXT_MAX:
@@ -145,7 +148,7 @@ class GateMixin:
 
 
 def column_length(model: type[Model], column: str) -> int:
-    length = model._meta.get_field(column).max_length
+    length = getattr(model._meta.get_field(column), "max_length", None)
     if length is None:
         raise ImproperlyConfigured(f"{model.__name__}.{column} has no max_length")
     return int(length)
@@ -159,24 +162,30 @@ def posted_text(
     model: type[Model] | None = None,
     column: str | None = None,
     label: str | None = None,
-    multiline: bool = False,
+    multiline: bool | None = None,
     identifier: bool = False,
 ) -> str:
-    """One posted text value through the gate, for views without a form; the limit is the model
-    column's (`model`, `column` defaulting to `name`) unless given. Raises ValidationFailed
-    naming `name`, which the view shows like any refusal from a service."""
+    """One posted text value through the gate, for views without a form. With `model` (and
+    `column`, defaulting to `name`) the limit and label are the column's, and a TextField is
+    multi-line text of at most LONG_TEXT_MAX. Raises ValidationFailed naming `name`, which the
+    view shows like any refusal from a service."""
+    if model is not None:
+        db_field = model._meta.get_field(column or name)
+        is_text = isinstance(db_field, models.TextField)
+        if max_length is None:
+            max_length = LONG_TEXT_MAX if is_text else column_length(model, column or name)
+        if label is None:
+            label = str(getattr(db_field, "verbose_name", name))
+        if multiline is None:
+            multiline = is_text
     if max_length is None:
-        if model is None:
-            raise ImproperlyConfigured(f"posted text {name!r} needs a max_length or a model")
-        max_length = column_length(model, column or name)
-    if label is None and model is not None:
-        label = str(model._meta.get_field(column or name).verbose_name)
+        raise ImproperlyConfigured(f"posted text {name!r} needs a max_length or a model")
     try:
         return clean_text(
             data.get(name, ""),
             max_length=max_length,
             field=label or name,
-            multiline=multiline,
+            multiline=bool(multiline),
             identifier=identifier,
         )
     except ValidationFailed as e:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bianmin.common import inputs
 from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.common.forms import posted_text
 from bianmin.common.paper import month_period, paper_for, render_paper
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Unit, UnitKind
@@ -164,7 +165,15 @@ def monthly_action(request, unit_id: int, month: str):
                 raise DomainError(_("请先生成月报"))
             if action == "submit":
                 services.report_submit(
-                    report=report, actor=request.user, note=request.POST.get("note", "")
+                    report=report,
+                    actor=request.user,
+                    note=posted_text(
+                        request.POST,
+                        "note",
+                        max_length=inputs.LONG_TEXT_MAX,
+                        label=_("说明"),
+                        multiline=True,
+                    ),
                 )
                 messages.success(request, _("月报已报送县级中心"))
             elif action == "receive":

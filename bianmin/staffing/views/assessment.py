@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import EARLIEST_DATE, LONG_TEXT_MAX, bounded_int
 from bianmin.common.paging import paginate
 from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
@@ -107,7 +109,13 @@ def adjust(request, pk: int):
         lambda: services.assessment_adjust(
             assessment=a,
             points=request.POST.get("points", ""),
-            reason=request.POST.get("reason", ""),
+            reason=posted_text(
+                request.POST,
+                "reason",
+                max_length=LONG_TEXT_MAX,
+                label=_("调整理由"),
+                multiline=True,
+            ),
             actor=request.user,
         ),
         _("已调整得分"),
@@ -138,9 +146,9 @@ def subsidy_new(request):
         messages.error(request, _("请选择要分配补助的县(区)"))
         return redirect("staffing:subsidies")
     try:
-        year = int(p.get("year", ""))
-    except ValueError:
-        year = 0
+        year = bounded_int(p.get("year", ""), field=_("年份"), lo=EARLIEST_DATE.year, hi=9999)
+    except ValidationFailed:
+        year = 0  # the service names the missing year
     run(
         request,
         lambda: services.subsidy_allocate(

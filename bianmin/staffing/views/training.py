@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from bianmin.common.forms import posted_ids
-from bianmin.common.inputs import EARLIEST_DATE, bounded_int, latest_date
+from bianmin.common.forms import as_id, posted_ids, posted_text
+from bianmin.common.inputs import EARLIEST_DATE, LONG_TEXT_MAX, bounded_int, latest_date
 from bianmin.orgs.models import Staff, Unit, UnitKind
 
 from .. import selectors, services
-from ..models import TrainingAudience
+from ..models import TrainingAudience, TrainingSession
 from .common import parse_date, run
 
 
@@ -98,26 +98,26 @@ def sessions(request):
 def session_new(request):
     p = request.POST
     pk = p.get("organiser", "")
-    organiser = Unit.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+    organiser = Unit.objects.filter(pk=as_id(pk) or 0).first()
     if organiser is None or not selectors.can_record_training(request.user, organiser):
         raise DjangoPermissionDenied(_("只有组织单位的负责人或管理员可以登记其培训"))
     typed = {k: p.get(k, "") for k in ("topic", "date", "hours", "audience", "note")}
     typed["attendees"] = p.getlist("attendees")
     attendees = list(
-        Staff.objects.filter(
-            pk__in=[int(x) for x in typed["attendees"] if x.isdigit()]
-        ).select_related("unit__parent", "unit__region")
+        Staff.objects.filter(pk__in=posted_ids(p, "attendees")).select_related(
+            "unit__parent", "unit__region"
+        )
     )
     try:
         session = services.training_session_create(
             actor=request.user,
-            topic=typed["topic"],
+            topic=posted_text(p, "topic", model=TrainingSession),
             organiser=organiser,
             date=parse_date(typed["date"]),
             hours=typed["hours"],
             audience=typed["audience"],
             attendees=attendees,
-            note=typed["note"],
+            note=posted_text(p, "note", max_length=LONG_TEXT_MAX, label=_("备注"), multiline=True),
         )
     except PermissionDenied as e:
         raise DjangoPermissionDenied(e.message) from None
