@@ -144,14 +144,16 @@ def error_log():
         for h in logging.getLogger("django.request").handlers
         if h.formatter and "%(request_id)s" in (h.formatter._fmt or "")
     )
-    out = io.StringIO()
-    old = handler.setStream(out)
-    yield out
-    handler.setStream(old)
+    # Swapped by hand: setStream() flushes the old stream, which pytest may have closed already.
+    old, handler.stream = handler.stream, io.StringIO()
+    yield handler.stream
+    handler.stream = old
 
 
 @override_settings(DEBUG=False)
-def test_a_500_is_logged_with_the_request_id_the_page_shows(county, monkeypatch, error_log):
+def test_a_500_is_logged_with_the_request_id_the_page_shows(
+    county, monkeypatch, error_log, token_for
+):
     def broken(**_kw):
         raise RuntimeError("boom in the dashboard")
 
@@ -173,6 +175,10 @@ def test_a_500_is_logged_with_the_request_id_the_page_shows(county, monkeypatch,
     rid = r["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{16}", rid) and rid in r.content.decode()
     assert f"[{rid}]" in error_log.getvalue() and "INJECTED" not in error_log.getvalue()
+
+    r = client.get("/api/v1/supervision/dashboard", **token_for("supervisor"))
+    assert r.status_code == 500 and r.json()["request_id"] == r["X-Request-ID"]
+    assert f"[{r['X-Request-ID']}] GET /api/v1/supervision/dashboard" in error_log.getvalue()
 
 
 def test_every_answer_has_a_request_id(client):
