@@ -17,10 +17,13 @@ def _api(request) -> bool:
 
 def bad_request(request, exception):
     # A view's BadRequest carries a Chinese sentence meant for the user (an out-of-range month);
-    # other 400s (SuspiciousOperation) keep their internals to the log.
+    # other 400s (SuspiciousOperation, a refused host) keep their internals to the log and get
+    # Django's page rendered without the request, which may be the very thing that is bad.
     message = str(exception) if type(exception) is BadRequest else ""
     if _api(request):
         return JsonResponse({"detail": message or _("请求无效"), "code": "bad_request"}, status=400)
+    if not message:
+        return defaults.bad_request(request, exception)
     return HttpResponseBadRequest(
         loader.render_to_string("400.html", {"message": message}, request=request)
     )
