@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Input gate and error logging (issue 15): first, so every answer and log line has its id.
+    "bianmin.common.request_id.RequestIdMiddleware",
     # Behind nginx the client address comes from X-Forwarded-For, trusted only from known proxies,
     # so the login lockout and the public lookup throttle count real clients.
     "bianmin.ops.proxy.TrustedProxyMiddleware",
@@ -216,14 +218,44 @@ if env_bool("BIANMIN_TLS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# Input gate and error logging (issue 15): Django's own errors (a 500's traceback on
+# django.request, refused hosts and CSRF failures on django.security, runserver's access lines)
+# go to stderr, which gunicorn and systemd keep, with the request id the error page shows, the
+# method, path and user id; BIANMIN_ERROR_LOG adds a file with the same lines.
+_ERROR_HANDLERS = ["request_console"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "bianmin.common.request_id.RequestContextFilter"}},
+    "formatters": {
+        "request": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(method)s %(path)s "
+            "user=%(user_id)s %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "request_console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            "formatter": "request",
+        },
+    },
     "loggers": {
         "bianmin": {"handlers": ["console"], "level": os.environ.get("BIANMIN_LOG_LEVEL", "INFO")},
+        "django.request": {"handlers": _ERROR_HANDLERS, "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": _ERROR_HANDLERS, "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": _ERROR_HANDLERS, "level": "INFO", "propagate": False},
     },
 }
+if os.environ.get("BIANMIN_ERROR_LOG"):
+    LOGGING["handlers"]["request_file"] = {  # type: ignore[index]
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": os.environ["BIANMIN_ERROR_LOG"],
+        "filters": ["request_context"],
+        "formatter": "request",
+    }
+    _ERROR_HANDLERS.append("request_file")
 
 # Two-factor login (issue 15): TOTP authenticators and one-time recovery codes (django-otp);
 # the gate after the password is bianmin/portal/twofactor_middleware.py. Where BIANMIN_REQUIRE_2FA

@@ -1,7 +1,5 @@
 """Village affairs pages: the public board, custody keeping, mediation and deliberations."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -10,15 +8,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.forms import as_id, posted_text
+from bianmin.common.inputs import parse_date
 from bianmin.common.paper import render_paper
 from bianmin.common.sheets import xlsx_response
 
 from . import export, selectors, services
 from .access import in_confidence, require_custodian
 from .models import (
+    Asset,
     AssetCategory,
     CashEntry,
+    Contract,
     ContractPayment,
     Deliberation,
     Direction,
@@ -36,9 +38,14 @@ def _village(code: str):
 
 
 def _date(text):
+    """A posted date, None when blank or unreadable (the service names the missing field); an
+    out-of-range date is refused here, inside `_run`, with the bounds named."""
+    text = (text or "").strip()
     try:
-        return dt.date.fromisoformat((text or "").strip())
-    except ValueError:
+        return parse_date(text, field=_("日期")) if text else None
+    except ValidationFailed as e:
+        if e.code == "out_of_range":
+            raise
         return None
 
 
@@ -117,17 +124,19 @@ def custody_action(request, code: str, action: str):
                 date=_date(p.get("date")),
                 direction=p.get("direction", ""),
                 amount=p.get("amount", ""),
-                summary=p.get("summary", ""),
-                counterparty=p.get("counterparty", ""),
-                voucher=p.get("voucher", ""),
+                summary=posted_text(p, "summary", model=CashEntry),
+                counterparty=posted_text(p, "counterparty", model=CashEntry),
+                voucher=posted_text(p, "voucher", model=CashEntry, identifier=True),
             ),
             _("已登记"),
         )
     elif action == "reverse":
-        entry = get_object_or_404(CashEntry, pk=p.get("entry") or 0, village=village)
+        entry = get_object_or_404(CashEntry, pk=as_id(p.get("entry")) or 0, village=village)
         _run(
             request,
-            lambda: services.cash_entry_reverse(actor=u, entry=entry, reason=p.get("reason", "")),
+            lambda: services.cash_entry_reverse(
+                actor=u, entry=entry, reason=posted_text(p, "reason", model=CashEntry)
+            ),
             _("已冲销"),
         )
     elif action == "asset":
@@ -137,12 +146,12 @@ def custody_action(request, code: str, action: str):
                 actor=u,
                 village=village,
                 category=p.get("category", ""),
-                name=p.get("name", ""),
+                name=posted_text(p, "name", model=Asset),
                 quantity=p.get("quantity", ""),
-                measure=p.get("measure", ""),
+                measure=posted_text(p, "measure", model=Asset),
                 value=p.get("value") or 0,
                 acquired_on=_date(p.get("acquired_on")),
-                location=p.get("location", ""),
+                location=posted_text(p, "location", model=Asset),
             ),
             _("已登记资产资源"),
         )
@@ -152,10 +161,10 @@ def custody_action(request, code: str, action: str):
             lambda: services.contract_create(
                 actor=u,
                 village=village,
-                number=p.get("number", ""),
-                title=p.get("title", ""),
-                counterparty=p.get("counterparty", ""),
-                subject=p.get("subject", ""),
+                number=posted_text(p, "number", model=Contract, identifier=True),
+                title=posted_text(p, "title", model=Contract),
+                counterparty=posted_text(p, "counterparty", model=Contract),
+                subject=posted_text(p, "subject", model=Contract),
                 start=_date(p.get("start")),
                 end=_date(p.get("end")),
                 annual_amount=p.get("annual_amount", ""),
@@ -165,7 +174,7 @@ def custody_action(request, code: str, action: str):
         )
     elif action == "receive":
         payment = get_object_or_404(
-            ContractPayment, pk=p.get("payment") or 0, contract__village=village
+            ContractPayment, pk=as_id(p.get("payment")) or 0, contract__village=village
         )
         _run(
             request,
@@ -206,21 +215,24 @@ def mediation_action(request, code: str, action: str):
             lambda: services.mediation_record(
                 actor=u,
                 village=village,
-                parties=p.get("parties", ""),
-                matter=p.get("matter", ""),
-                mediator=p.get("mediator", ""),
+                parties=posted_text(p, "parties", model=Mediation),
+                matter=posted_text(p, "matter", model=Mediation),
+                mediator=posted_text(p, "mediator", model=Mediation),
                 mediated_on=_date(p.get("mediated_on")),
                 outcome=p.get("outcome", ""),
-                agreement=p.get("agreement", ""),
+                agreement=posted_text(p, "agreement", model=Mediation),
             ),
             _("已登记调解"),
         )
     elif action == "follow-up":
-        m = get_object_or_404(Mediation, pk=p.get("mediation") or 0, village=village)
+        m = get_object_or_404(Mediation, pk=as_id(p.get("mediation")) or 0, village=village)
         _run(
             request,
             lambda: services.mediation_follow_up(
-                actor=u, mediation=m, text=p.get("follow_up", ""), on=_date(p.get("on"))
+                actor=u,
+                mediation=m,
+                text=posted_text(p, "follow_up", model=Mediation),
+                on=_date(p.get("on")),
             ),
             _("已登记回访"),
         )
@@ -256,7 +268,7 @@ def deliberation_action(request, code: str, action: str):
             lambda: services.deliberation_record(
                 actor=u,
                 village=village,
-                matter=p.get("matter", ""),
+                matter=posted_text(p, "matter", model=Deliberation),
                 meeting_kind=p.get("meeting_kind", ""),
                 meeting_on=_date(p.get("meeting_on")),
                 eligible=p.get("eligible"),
@@ -264,12 +276,12 @@ def deliberation_action(request, code: str, action: str):
                 votes_for=p.get("votes_for"),
                 votes_against=p.get("votes_against"),
                 abstained=p.get("abstained"),
-                decision=p.get("decision", ""),
+                decision=posted_text(p, "decision", model=Deliberation),
             ),
             _("已登记议事结果"),
         )
     elif action == "publish":
-        d = get_object_or_404(Deliberation, pk=p.get("deliberation") or 0, village=village)
+        d = get_object_or_404(Deliberation, pk=as_id(p.get("deliberation")) or 0, village=village)
         _run(
             request,
             lambda: services.deliberation_publish(actor=u, deliberation=d),

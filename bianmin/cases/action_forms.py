@@ -9,6 +9,10 @@ the services take.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bianmin.common.errors import ValidationFailed
+from bianmin.common.forms import posted_ids, posted_text
+from bianmin.common.inputs import LONG_TEXT_MAX, bounded_int
+
 from . import routing
 from .forms import SignatureForm
 from .models import Case, MaterialStatus, SuspensionReason
@@ -174,9 +178,7 @@ def action_fields(action: str, case: Case, posted=None) -> list[dict]:
 
 
 def _ints(posted, name: str) -> list[int]:
-    if not hasattr(posted, "getlist"):
-        return []
-    return [int(v) for v in posted.getlist(name) if v.isdigit()]
+    return posted_ids(posted, name)
 
 
 def _deferral_rows(case: Case, rows, posted) -> list[dict]:
@@ -218,21 +220,38 @@ def _deferral_rows(case: Case, rows, posted) -> list[dict]:
     return out
 
 
+# No time limit this system counts reaches a year of working days.
+MAX_WORKDAYS = 250
+# The free text of the action forms: a column's length where it has one, else LONG_TEXT_MAX.
+TEXT_LIMITS = {
+    "reasons": LONG_TEXT_MAX,
+    "certificate_number": 60,
+    "feedback": LONG_TEXT_MAX,
+    "reason": LONG_TEXT_MAX,
+    "opinion": LONG_TEXT_MAX,
+    "findings": LONG_TEXT_MAX,
+    "people": 200,
+    "note": LONG_TEXT_MAX,
+}
+MULTILINE = {"reasons", "feedback", "reason", "opinion", "findings", "note"}
+
+
 def action_params(action: str, post, files) -> tuple[dict, dict]:
     """Service parameters from the posted form, plus field errors found before the service."""
     params: dict = {}
     errors: dict = {}
-    for name in (
-        "reasons",
-        "certificate_number",
-        "feedback",
-        "reason",
-        "opinion",
-        "findings",
-        "people",
-    ):
-        if name in post:
-            params[name] = post.get(name, "")
+    for name, max_length in TEXT_LIMITS.items():
+        if name not in post:
+            continue
+        try:
+            value = posted_text(
+                post, name, max_length=max_length, multiline=name in MULTILINE, label=_("该项")
+            )
+        except ValidationFailed as e:
+            errors[name] = e.message
+            continue
+        if name != "note":  # the page passes the note to the transition itself
+            params[name] = value
     if "approved" in post:
         params["approved"] = post.get("approved") == "1"
     if action in ("forward", "hand_back"):
@@ -250,11 +269,27 @@ def action_params(action: str, post, files) -> tuple[dict, dict]:
             material = key.removeprefix("defer_")
             if not status or not material.isdigit():
                 continue
-            entry = {"status": status, "commitment": post.get(f"defer_text_{material}", "")}
+            try:
+                commitment = posted_text(
+                    post,
+                    f"defer_text_{material}",
+                    max_length=LONG_TEXT_MAX,
+                    label=_("承诺内容"),
+                    multiline=True,
+                )
+            except ValidationFailed as e:
+                errors["deferral"] = e.message
+                continue
+            entry = {"status": status, "commitment": commitment}
             if status == MaterialStatus.DEFERRED:
                 try:
-                    entry["due_days"] = int(post.get(f"defer_days_{material}", ""))
-                except ValueError:
+                    entry["due_days"] = bounded_int(
+                        post.get(f"defer_days_{material}", ""),
+                        field=_("补交期限（工作日）"),
+                        lo=1,
+                        hi=MAX_WORKDAYS,
+                    )
+                except ValidationFailed:
                     errors["deferral"] = _("请填写容缺材料的补交期限（工作日）")
             spec[int(material)] = entry
         if spec:
@@ -262,9 +297,13 @@ def action_params(action: str, post, files) -> tuple[dict, dict]:
     if action == "suspend":
         params["reason"] = post.get("reason", "")
         try:
-            params["told_days"] = int(post.get("told_days", ""))
-        except ValueError:
-            errors["told_days"] = _("请填写书面告知申请人所需的工作日数")
+            params["told_days"] = bounded_int(
+                post.get("told_days", ""), field=_("工作日数"), lo=1, hi=MAX_WORKDAYS
+            )
+        except ValidationFailed as e:
+            errors["told_days"] = (
+                e.message if e.code == "out_of_range" else _("请填写书面告知申请人所需的工作日数")
+            )
     if action == "deliver":
         form = SignatureForm(post, files)
         if form.is_valid():

@@ -11,9 +11,12 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import LONG_TEXT_MAX, parse_month
 from bianmin.common.paging import paginate
 from bianmin.common.paper import render_paper
 from bianmin.common.sheets import xlsx_response
@@ -25,6 +28,47 @@ from .models import ErrandKind, MoneyDirection
 from .services import case_actions_for, case_transition, errand_register
 
 FORM_FIELDS = ("kind", "person_name", "phone", "id_number", "address", "subject", "note")
+# The input gate's limit of each posted text (the case and money columns), and which are
+# multi-line or identifiers.
+TEXT_LIMITS = {
+    "kind": (20, gettext_lazy("类别")),
+    "person_name": (100, gettext_lazy("服务对象姓名")),
+    "phone": (20, gettext_lazy("联系电话")),
+    "id_number": (18, gettext_lazy("居民身份证号")),
+    "address": (200, gettext_lazy("地址")),
+    "subject": (300, gettext_lazy("代办什么")),
+    "note": (LONG_TEXT_MAX, gettext_lazy("备注")),
+    "direction": (20, gettext_lazy("收付")),
+    "party": (100, gettext_lazy("对方")),
+    "receipt_number": (60, gettext_lazy("票据号")),
+    "signed_by_name": (100, gettext_lazy("签收人")),
+    "feedback": (LONG_TEXT_MAX, gettext_lazy("意见")),
+    "reason": (LONG_TEXT_MAX, gettext_lazy("理由")),
+}
+ACTION_TEXT = (
+    "direction",
+    "party",
+    "receipt_number",
+    "signed_by_name",
+    "feedback",
+    "reason",
+    "note",
+)
+
+
+def _gated(post, names=FORM_FIELDS) -> dict[str, str]:
+    """The posted texts through the input gate; a ValidationFailed names the first bad one."""
+    return {
+        k: posted_text(
+            post,
+            k,
+            max_length=TEXT_LIMITS[k][0],
+            multiline=k in ("note", "feedback", "reason", "subject"),
+            identifier=k in ("phone", "id_number", "receipt_number"),
+            label=str(TEXT_LIMITS[k][1]),
+        )
+        for k in names
+    }
 
 
 def _fetch(request, number: str):
@@ -44,9 +88,9 @@ def _money_month(request) -> tuple[dt.date, str]:
     if not text:
         return this_month, ""
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date(), ""  # noqa: DTZ007 - a month, no time
-    except ValueError:
-        return this_month, _("月份格式应为 YYYY-MM，如 2026-03")
+        return parse_month(text, field=_("月份")), ""
+    except ValidationFailed as e:
+        return this_month, e.message
 
 
 @login_required
@@ -56,7 +100,7 @@ def errand_list(request):
     if request.method == "POST":
         form = {k: request.POST.get(k, "") for k in FORM_FIELDS}
         try:
-            case = errand_register(actor=request.user, **form)
+            case = errand_register(actor=request.user, **_gated(request.POST))
         except DomainError as e:
             error, status = e, 422
         else:
@@ -144,10 +188,11 @@ def errand_action(request, number: str, action: str):
     case = _fetch(request, number)
     if action not in ("money", "done", "hand_over", "cancel"):
         raise Http404
-    params = {
-        k: request.POST.get(k, "")
-        for k in ("direction", "party", "receipt_number", "signed_by_name", "feedback", "reason")
-    }
+    try:
+        params = _gated(request.POST, ACTION_TEXT)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("cases:errand_detail", number=case.number)
     if request.POST.get("amount"):
         params["amount"] = request.POST["amount"]
     if "receipt_photo" in request.FILES:
@@ -162,7 +207,7 @@ def errand_action(request, number: str, action: str):
             action=action,
             actor=request.user,
             expected_version=request.POST.get("lock_version") or None,
-            note=request.POST.get("note", ""),
+            note=params.pop("note"),
             **params,
         )
         messages.success(request, _("已%(a)s") % {"a": workflow.ACTION_LABELS[action]})

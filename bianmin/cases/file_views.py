@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from bianmin.common.errors import DomainError
+from bianmin.common.forms import posted_text
 
 from .files import Pages, documents_prepare, files_from_request, material_row_context
 from .models import Case, MaterialFile, PersonalDataView
@@ -153,7 +154,9 @@ def review(request: HttpRequest, number: str, file_id: int) -> HttpResponseBase:
             actor=request.user,
             file=found.pk,
             verdict=request.POST.get("verdict", ""),
-            review_note=request.POST.get("review_note", ""),
+            review_note=posted_text(
+                request.POST, "review_note", max_length=200, label=_("审核意见")
+            ),
         )
     except DomainError as e:
         posted = {"posted_file": found.pk, "posted_note": request.POST.get("review_note", "")}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.catalog.models import ItemVersion, Material
+from bianmin.common.forms import GateMixin, as_id
 from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
 
 from .models import Channel, MaterialStatus
@@ -102,7 +103,7 @@ class ApplicantKind:
     CHOICES = [(PERSON, gettext_lazy("自然人")), (ENTERPRISE, gettext_lazy("企业/组织"))]
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(GateMixin, forms.Form):
     """Opening a case (收件登记 / 委托代办) at the viewer's unit.
 
     Identifier checks here only give an early, field-specific message; the intake service
@@ -116,6 +117,8 @@ class IntakeForm(forms.Form):
     `materials`. At a hall, an item outside its own tier (`window_items`) may only be taken as
     a proxy, on the applicant's entrustment.
     """
+
+    identifier_fields = ("id_number", "credit_code", "phone")
 
     item = forms.IntegerField(
         label=gettext_lazy("办理事项"),
@@ -230,10 +233,10 @@ class IntakeForm(forms.Form):
         self.material_rows = self._material_fields(version) if version is not None else []
 
     def _posted_version(self, items: QuerySet[ItemVersion] | None) -> ItemVersion | None:
-        raw = str(self.data.get("item") or "").strip()
-        if items is None or not raw.isdigit():
+        pk = as_id(self.data.get("item"))
+        if items is None or pk is None:
             return None
-        return items.filter(pk=int(raw)).first()
+        return items.filter(pk=pk).first()
 
     @staticmethod
     def defer_commitment(material_name: str) -> str:
@@ -380,10 +383,13 @@ class IntakeForm(forms.Form):
         return spec
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(GateMixin, forms.Form):
     """Delivery against a signature: drawn on a <canvas> (data URL) or an uploaded scan."""
 
-    signature_data = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A data URL: base64 of at most SIGNATURE_MAX_BYTES plus its header.
+    signature_data = forms.CharField(
+        required=False, max_length=SIGNATURE_MAX_BYTES * 4 // 3 + 64, widget=forms.HiddenInput
+    )
     signature_file = forms.FileField(
         label=gettext_lazy("或上传签名扫描件（PNG/JPEG）"), required=False
     )
@@ -418,7 +424,7 @@ class SignatureForm(forms.Form):
         return data
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(GateMixin, forms.Form):
     start = forms.DateField(
         label=gettext_lazy("起始日期"), required=False, widget=forms.DateInput({"type": "date"})
     )

@@ -20,6 +20,7 @@ from bianmin.catalog.models import ItemVersion, Tier
 from bianmin.catalog.search import item_search, items_published_for
 from bianmin.catalog.selectors import item_list_published
 from bianmin.common.errors import DomainError
+from bianmin.common.forms import as_id
 from bianmin.orgs.models import Unit, UnitKind
 
 from .files import files_from_request
@@ -88,8 +89,8 @@ def _channels(unit: Unit) -> list[tuple[str, str]]:
 
 
 def _chosen(items: QuerySet[ItemVersion], raw: str | None) -> ItemVersion | None:
-    raw = (raw or "").strip()
-    return items.filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = as_id(raw)
+    return items.filter(pk=pk).first() if pk else None
 
 
 @login_required

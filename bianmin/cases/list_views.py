@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.common.forms import as_id
+from bianmin.common.inputs import parse_date
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import Region, Unit
 
@@ -45,12 +47,17 @@ def _overdue(value: str) -> bool | None:
     raise ValidationFailed(_("超期筛选值无效：%(v)s") % {"v": value}, field="overdue")
 
 
+def _day(value: str, label: str):
+    return parse_date(value, field=label) if value else None
+
+
 def _unit(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
-        raise ValidationFailed(_("单位编号无效：%(v)s") % {"v": value}, field="unit")
-    return int(value)
+    pk = as_id(value)
+    if pk is None:
+        raise ValidationFailed(_("单位编号无效：%(v)s") % {"v": value[:20]}, field="unit")
+    return pk
 
 
 def _linked_note(params: dict) -> str:
@@ -60,8 +67,8 @@ def _linked_note(params: dict) -> str:
         region = Region.objects.filter(code=params["region"]).first()
         name = region.name if region else params["region"]
         parts.append(_("区划：%(r)s") % {"r": name} + (_("（本级）") if params["own"] else ""))
-    if params["unit"].isdigit():
-        unit = Unit.objects.filter(pk=int(params["unit"])).first()
+    if as_id(params["unit"]):
+        unit = Unit.objects.filter(pk=as_id(params["unit"])).first()
         if unit is not None:
             parts.append(_("当前单位：%(u)s") % {"u": unit.name})
     if params["open"] in YES:
@@ -102,8 +109,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             queue=params["queue"] or None,
             item=params["item"] or None,
             channel=params["channel"] or None,
-            submitted_from=params["from"] or None,
-            submitted_to=params["to"] or None,
+            submitted_from=_day(params["from"], _("起始日期")),
+            submitted_to=_day(params["to"], _("截止日期")),
             overdue=_overdue(params["overdue"]),
             region=params["region"] or None,
             own_region=params["own"] in YES,

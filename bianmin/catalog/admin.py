@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from bianmin.common.admin_log import AdminActionLogged
 from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.common.forms import GateMixin
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import RoleCode
 
@@ -115,7 +116,7 @@ class ItemAdmin(AdminActionLogged, AdministratorPermissions, admin.ModelAdmin):
             self.message_user(request, _("已废止 %(n)s 个事项") % {"n": done}, messages.SUCCESS)
 
 
-class ImportForm(forms.Form):
+class ImportForm(GateMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("目录工作簿（.xlsx）"))
     publish = forms.BooleanField(label=gettext_lazy("导入后立即发布有变化的事项"), required=False)
 

@@ -18,6 +18,9 @@ from bianmin.common.errors import ValidationFailed
 EARLIEST_DATE = dt.date(1949, 10, 1)
 # How far ahead a date or month parameter may reach (plans, calendars, expiry dates).
 YEARS_AHEAD = 10
+# Free text a person types into a box (a note, reason, opinion, comment, reply) whose column has
+# no length of its own: two pages of a paper form.
+LONG_TEXT_MAX = 2000
 # Largest integer any parameter or field accepts: fits every integer column on both databases.
 INT_MAX = 2**31 - 1
 

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.common.admin_log import AdminActionLogged
+from bianmin.common.forms import GateMixin
 
 from .models import Region, RoleCode, Staff, Unit
 
@@ -41,7 +42,9 @@ class UnitAdmin(AdminActionLogged, admin.ModelAdmin):
     raw_id_fields = ("region", "parent")
 
 
-class StaffAdminForm(forms.ModelForm):
+class StaffAdminForm(GateMixin, forms.ModelForm):
+    identifier_fields = ("phone",)
+
     # The roles are a JSON list in the database; administrators tick them by name.
     roles = forms.MultipleChoiceField(
         label=_("角色"),

@@ -11,6 +11,7 @@ from bianmin.catalog.models import Tier
 from bianmin.common.errors import DomainError, NotFound
 
 from . import selectors, services
+from .forms import ApplyForm
 from .models import Application, ApplicationDraft
 from .uploads import max_upload_bytes, upload_checked
 
@@ -59,13 +60,33 @@ def _context(version, draft, **extra) -> dict:
     }
 
 
+def _typed(post) -> dict[str, str]:
+    """What was typed, to keep in the draft: everything but NUL, which a PostgreSQL JSON value
+    cannot hold (the gate, reading the request itself, still names the field that had it)."""
+    return {k: v.replace("\x00", "") for k, v in post.items()}
+
+
 @require_http_methods(["GET", "POST"])
 def apply(request, code: str):
     version = _online_version(code)
     draft = _draft(request, version)
     if request.method == "GET":
         return render(request, "portal/public/apply.html", _context(version, draft))
-    draft = services.draft_save(token=draft.token, item_version=version, data=request.POST)
+    gate = ApplyForm(request.POST)
+    valid = gate.is_valid()
+    # Trimmed and normalised (full-width digits) when valid, as typed otherwise, to show it again.
+    typed = _typed(request.POST)
+    if valid:
+        typed.update({k: v for k, v in gate.cleaned_data.items() if k in typed})
+    draft = services.draft_save(token=draft.token, item_version=version, data=typed)
+    if not valid:
+        name, errors = next(iter(gate.errors.items()))
+        return render(
+            request,
+            "portal/public/apply.html",
+            _context(version, draft, error=errors[0], error_field=name),
+            status=422,
+        )
     file_errors = {}
     for m in version.materials.all():
         upload = request.FILES.get(f"material_{m.pk}")
@@ -113,7 +134,7 @@ def apply_autosave(request, code: str):
     """htmx: save the typed fields as the person types; answers a short status line."""
     version = _online_version(code)
     draft = _draft(request, version)
-    services.draft_save(token=draft.token, item_version=version, data=request.POST)
+    services.draft_save(token=draft.token, item_version=version, data=_typed(request.POST))
     return HttpResponse(f'<span class="saved">{_("草稿已自动保存")}</span>')
 
 

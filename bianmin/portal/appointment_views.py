@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bianmin.catalog.models import ItemVersion
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.errors import DomainError, NotFound, ValidationFailed
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import parse_date
 from bianmin.orgs.models import UnitKind
 from bianmin.workdays.calendar import is_workday
 
@@ -34,8 +36,8 @@ def _workdays_ahead(n: int = 10) -> list[dt.date]:
 
 def _parse_day(value: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
+        return parse_date(value, field=_("日期"))
+    except ValidationFailed:
         return None
 
 
@@ -67,10 +69,10 @@ def appointment_book(request):
                 unit=unit,
                 day=_parse_day(form.get("day", "")) or timezone.localdate(),
                 half=form.get("half", ""),
-                name=form.get("name", ""),
-                phone=form.get("phone", ""),
+                name=posted_text(form, "name", model=Appointment),
+                phone=posted_text(form, "phone", model=Appointment, identifier=True),
                 item_version=context["item"],
-                note=form.get("note", ""),
+                note=posted_text(form, "note", model=Appointment),
             )
         except DomainError as e:
             context.update(error=e.message, error_field=e.field)
@@ -141,11 +143,11 @@ def home_visit(request):
                 station=station,
                 item_version=version,
                 reason=form.get("reason", ""),
-                name=form.get("name", ""),
-                id_number=form.get("id_number", ""),
-                phone=form.get("phone", ""),
-                address=form.get("address", ""),
-                note=form.get("note", ""),
+                name=posted_text(form, "name", model=HomeVisitRequest),
+                id_number=posted_text(form, "id_number", model=HomeVisitRequest, identifier=True),
+                phone=posted_text(form, "phone", model=HomeVisitRequest, identifier=True),
+                address=posted_text(form, "address", model=HomeVisitRequest),
+                note=posted_text(form, "note", model=HomeVisitRequest),
             )
         except DomainError as e:
             context.update(error=e.message, error_field=e.field)

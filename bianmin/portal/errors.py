@@ -2,9 +2,13 @@
 500.html, 403_csrf.html), and JSON for the API, whose clients read `detail` and `code` whatever
 went wrong (an unknown /api/ path never reaches the API's own exception handlers)."""
 
-from django.http import JsonResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpResponseBadRequest, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from bianmin.common.request_id import current_request_id
 
 
 def _api(request) -> bool:
@@ -12,9 +16,17 @@ def _api(request) -> bool:
 
 
 def bad_request(request, exception):
+    # A view's BadRequest carries a Chinese sentence meant for the user (an out-of-range month);
+    # other 400s (SuspiciousOperation, a refused host) keep their internals to the log and get
+    # Django's page rendered without the request, which may be the very thing that is bad.
+    message = str(exception) if type(exception) is BadRequest else ""
     if _api(request):
-        return JsonResponse({"detail": _("请求无效"), "code": "bad_request"}, status=400)
-    return defaults.bad_request(request, exception)
+        return JsonResponse({"detail": message or _("请求无效"), "code": "bad_request"}, status=400)
+    if not message:
+        return defaults.bad_request(request, exception)
+    return HttpResponseBadRequest(
+        loader.render_to_string("400.html", {"message": message}, request=request)
+    )
 
 
 def permission_denied(request, exception):
@@ -32,8 +44,18 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    """The 500 answer carries the request id the log line has, so staff can quote it."""
+    request_id = getattr(request, "request_id", None) or current_request_id()
     if _api(request):
         return JsonResponse(
-            {"detail": _("服务器内部错误，请稍后重试"), "code": "server_error"}, status=500
+            {
+                "detail": _("服务器内部错误，请稍后重试"),
+                "code": "server_error",
+                "request_id": request_id,
+            },
+            status=500,
         )
-    return defaults.server_error(request)
+    # Rendered without the request (as Django's own handler does): nothing that could fail again.
+    return HttpResponseServerError(
+        loader.get_template("500.html").render({"request_id": request_id})
+    )

@@ -9,9 +9,12 @@ from django.views.decorators.http import require_http_methods
 
 from bianmin.catalog.models import Tier
 from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.paging import paginate
 
 from . import selectors, services
+from .models import Question
 
 GUIDES_PER_PAGE = 20
 
@@ -114,9 +117,11 @@ def question_ask(request, code: str):
     try:
         services.question_ask(
             item_version=version,
-            question=request.POST.get("question", ""),
-            asker_name=request.POST.get("asker_name", ""),
-            phone=request.POST.get("phone", ""),
+            question=posted_text(
+                request.POST, "question", max_length=LONG_TEXT_MAX, model=Question, multiline=True
+            ),
+            asker_name=posted_text(request.POST, "asker_name", model=Question),
+            phone=posted_text(request.POST, "phone", model=Question, identifier=True),
             public_allowed=request.POST.get("public_allowed") == "on",
         )
     except DomainError as e:

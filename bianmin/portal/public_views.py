@@ -13,9 +13,12 @@ from django.views.decorators.http import require_http_methods
 from bianmin.cases.models import Case
 from bianmin.common.challenge import Answer
 from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.qr import qr_svg
 from bianmin.orgs.models import Region, Staff, UnitKind
 from bianmin.reports.views import PUBLIC_KINDS
+from bianmin.supervision.models import Complaint
 
 from . import selectors, services, throttle
 from .status_views import challenge_for, client_ip, lookup_refused
@@ -168,9 +171,11 @@ def complaint_file(request):
             complaint = services.complaint_file(
                 kind=form.get("kind", ""),
                 unit=unit,
-                content=form.get("content", ""),
-                name=form.get("name", ""),
-                phone=form.get("phone", ""),
+                content=posted_text(
+                    form, "content", max_length=LONG_TEXT_MAX, model=Complaint, multiline=True
+                ),
+                name=posted_text(form, "name", model=Complaint),
+                phone=posted_text(form, "phone", model=Complaint, identifier=True),
                 case=case,
             )
         except DomainError as e:

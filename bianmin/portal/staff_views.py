@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from bianmin.cases.selectors import case_get
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.forms import posted_ids, posted_text
+from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.paging import paginate
 from bianmin.common.validators import mask_id_number
 
@@ -85,8 +87,10 @@ def prereview_act(request, code: str):
             services.application_notice(
                 application=app,
                 actor=request.user,
-                materials=[int(m) for m in request.POST.getlist("materials") if m.isdigit()],
-                note=request.POST.get("note", ""),
+                materials=posted_ids(request.POST, "materials"),
+                note=posted_text(
+                    request.POST, "note", max_length=LONG_TEXT_MAX, label=_("说明"), multiline=True
+                ),
             )
             messages.success(request, _("已出具一次性告知书"))
         elif action == "confirm_supplement":
@@ -133,7 +137,11 @@ def question_answer(request, pk: int):
         raise Http404
     try:
         services.question_answer(
-            question=question, actor=request.user, answer=request.POST.get("answer", "")
+            question=question,
+            actor=request.user,
+            answer=posted_text(
+                request.POST, "answer", max_length=LONG_TEXT_MAX, label=_("答复"), multiline=True
+            ),
         )
         messages.success(request, _("已答复"))
     except DomainError as e:

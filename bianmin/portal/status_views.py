@@ -7,6 +7,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bianmin.cases.models import Case
 from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, with_retry_after
 from bianmin.common.errors import DomainError
+from bianmin.common.forms import posted_text
+from bianmin.ratings.models import RATING_COMMENT_MAX
 
 from . import selectors, services, throttle
 from .uploads import max_upload_bytes, upload_checked
@@ -173,7 +175,13 @@ def status_rate(request, number: str):
         services.rating_submit(
             case=case,
             level=level,
-            comment=request.POST.get("comment", ""),
+            comment=posted_text(
+                request.POST,
+                "comment",
+                max_length=RATING_COMMENT_MAX,
+                label=_("评价内容"),
+                multiline=True,
+            ),
             phone_tail=_proven(request, case.number),
         )
     except DomainError as e:

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from bianmin.common.models import TimeStampedModel
 
+# What the rating pad and the public forms accept as a comment (the column itself is unbounded).
+RATING_COMMENT_MAX = 500
+
 
 class Level(models.IntegerChoices):
     """RULES.md "Ratings": five levels; 2 and 1 are bad ratings."""

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from bianmin.common.errors import ValidationFailed
+from bianmin.common.inputs import parse_date
 from bianmin.common.paper import Paper, paper_for, render_paper
 from bianmin.common.sheets import Sheet, xlsx_response
 from bianmin.orgs.scope import scope_for
@@ -29,9 +31,9 @@ def date_range(params) -> tuple[dt.date | None, dt.date | None, dict[str, str]]:
         bounds[key] = None
         if text:
             try:
-                bounds[key] = dt.date.fromisoformat(text)
-            except ValueError:
-                errors[key] = _("%(f)s格式应为 YYYY-MM-DD，如 2026-03-01") % {"f": label}
+                bounds[key] = parse_date(text, field=label)
+            except ValidationFailed as e:
+                errors[key] = e.message
     since, until = bounds["from"], bounds["to"]
     if since and until and since > until:
         errors["to"] = _("结束日期不能早于开始日期")

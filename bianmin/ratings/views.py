@@ -11,11 +11,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, with_retry_after
 from bianmin.common.errors import Conflict, DomainError, ValidationFailed
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.paging import paginate
 from bianmin.reports.pages import domain_errors
 
 from . import selectors
-from .models import BAD_LEVELS, INDICATORS, AppealReason, Level, RatingChannel, RectState
+from .models import (
+    BAD_LEVELS,
+    INDICATORS,
+    RATING_COMMENT_MAX,
+    AppealReason,
+    Level,
+    RatingChannel,
+    RectState,
+)
 from .rectification import (
     ACTION_LABELS,
     actions_for,
@@ -97,10 +107,13 @@ def detail(request, pk: int):
 def act(request, pk: int):
     rect = selectors.rectification_get(viewer=request.user, pk=pk)
     action = request.POST.get("action", "")
-    params = {f: request.POST.get(f, "") for f in ACTION_FIELDS.get(action, ())}
-    if "contacted" in params:
-        params["contacted"] = request.POST.get("contacted") == "1"
     try:
+        params = {
+            f: posted_text(request.POST, f, max_length=LONG_TEXT_MAX, multiline=True)
+            for f in ACTION_FIELDS.get(action, ())
+        }
+        if "contacted" in params:
+            params["contacted"] = request.POST.get("contacted") == "1"
         rectification_act(
             rectification=rect,
             action=action,
@@ -137,7 +150,13 @@ def follow_up(request):
             context["done"] = rating_follow_up(
                 rectification=rect,
                 level=request.POST.get("level"),
-                comment=request.POST.get("comment", ""),
+                comment=posted_text(
+                    request.POST,
+                    "comment",
+                    max_length=RATING_COMMENT_MAX,
+                    label=_("评价内容"),
+                    multiline=True,
+                ),
                 phone_tail=tail,
                 actor=request.user if request.user.is_authenticated else None,
             )
@@ -201,7 +220,7 @@ def onsite(request, number: str):
     if request.method == "POST":
         posted = {
             "level": request.POST.get("level", ""),
-            "comment": request.POST.get("comment", "")[:500],
+            "comment": request.POST.get("comment", ""),
             **{f"ind_{key}": request.POST.get(f"ind_{key}", "") for key, _l in ONSITE_INDICATORS},
         }
         indicators = {
@@ -214,7 +233,13 @@ def onsite(request, number: str):
                 rating_submit(
                     case=case,
                     level=posted["level"],
-                    comment=posted["comment"],
+                    comment=posted_text(
+                        posted,
+                        "comment",
+                        max_length=RATING_COMMENT_MAX,
+                        label=_("评价内容"),
+                        multiline=True,
+                    ),
                     channel=RatingChannel.ONSITE,
                     indicators=indicators,
                     actor=request.user,

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import DomainError
+from bianmin.common import inputs
+from bianmin.common.errors import DomainError, ValidationFailed
+from bianmin.common.forms import posted_text
 from bianmin.common.paper import month_period, paper_for, render_paper
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Unit, UnitKind
@@ -20,16 +23,28 @@ from bianmin.reports.pages import domain_errors
 
 from . import export, selectors, services
 from .charts import bar_chart
-from .figures import parse_month, previous_month, public_figures
+from .figures import previous_month, public_figures
 from .models import MonthlyReport, ReportState
 
 PUBLIC_KINDS = (UnitKind.COUNTY_CENTRE, UnitKind.DEPARTMENT, UnitKind.TOWNSHIP_CENTRE)
 
 
 def _month(request, default: dt.date | None = None) -> dt.date:
-    return (
-        parse_month(request.GET.get("month", "")) or default or previous_month(timezone.localdate())
-    )
+    """?month=YYYY-MM, else `default` or last month; a bad month is a message, not a 500."""
+    text = request.GET.get("month", "")
+    if text:
+        try:
+            return inputs.parse_month(text, field=_("月份"))
+        except ValidationFailed as e:
+            messages.error(request, e.message)
+    return default or previous_month(timezone.localdate())
+
+
+def _path_month(text: str) -> dt.date:
+    try:
+        return inputs.parse_month(text, field=_("月份"))
+    except ValidationFailed as e:
+        raise BadRequest(e.message) from None
 
 
 @login_required
@@ -74,9 +89,7 @@ def _report_paper(request, unit: Unit, month: dt.date, title: str):
 @login_required
 @domain_errors
 def monthly_detail(request, unit_id: int, month: str):
-    m = parse_month(month)
-    if m is None:
-        raise Http404
+    m = _path_month(month)
     view = selectors.report_view(viewer=request.user, unit_id=unit_id, month=m)
     fmt = request.GET.get("format")
     if view["kind"] == "county":
@@ -137,9 +150,7 @@ def monthly_detail(request, unit_id: int, month: str):
 @require_POST
 @domain_errors
 def monthly_action(request, unit_id: int, month: str):
-    m = parse_month(month)
-    if m is None:
-        raise Http404
+    m = _path_month(month)
     # Outside the viewer's scope there is no report page to go back to: 403 (or 404), as for
     # reading it, and nothing is written.
     unit = selectors.unit_for_report(viewer=request.user, unit_id=unit_id)
@@ -154,7 +165,15 @@ def monthly_action(request, unit_id: int, month: str):
                 raise DomainError(_("请先生成月报"))
             if action == "submit":
                 services.report_submit(
-                    report=report, actor=request.user, note=request.POST.get("note", "")
+                    report=report,
+                    actor=request.user,
+                    note=posted_text(
+                        request.POST,
+                        "note",
+                        max_length=inputs.LONG_TEXT_MAX,
+                        label=_("说明"),
+                        multiline=True,
+                    ),
                 )
                 messages.success(request, _("月报已报送县级中心"))
             elif action == "receive":

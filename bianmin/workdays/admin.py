@@ -152,7 +152,7 @@ class CalendarYearAdmin(ReadOnlyForManagers):
     def _initial(self, request) -> dict:
         """Next year by default; `?year=` loads what a year already has, to correct it."""
         raw = request.GET.get("year", "")
-        year = int(raw) if raw.isdigit() else timezone.localdate().year + 1
+        year = int(raw) if raw.isdigit() and len(raw) == 4 else timezone.localdate().year + 1
         initial = {"year": year}
         days = list(
             CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday", "name")

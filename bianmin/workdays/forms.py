@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bianmin.common.forms import GateMixin
+
 from .services import MAX_YEAR, MIN_YEAR, NAME_MAX, NOTE_MAX
+
+# A year of holidays and adjusted working days is a few dozen lines.
+DAYS_TEXT_MAX = 4000
 
 # A line: a date or a range of dates, then an optional name.
 # 2027-01-01 元旦 / 2027-02-06~2027-02-13 春节 (also ～, 至, or " - " between the dates).
@@ -115,10 +120,11 @@ def format_days(days) -> str:
     return "\n".join(lines)
 
 
-class CalendarYearForm(forms.Form):
+class CalendarYearForm(GateMixin, forms.Form):
     year = forms.IntegerField(label=gettext_lazy("年份"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     holidays = forms.CharField(
         label=gettext_lazy("放假日期"),
+        max_length=DAYS_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 12, "cols": 60, "spellcheck": "false"}),
         help_text=gettext_lazy(
             "每行一项：“2027-01-01 元旦”或区间“2027-02-06~2027-02-13 春节”，"
@@ -127,6 +133,7 @@ class CalendarYearForm(forms.Form):
     )
     workdays = forms.CharField(
         label=gettext_lazy("调休上班日期"),
+        max_length=DAYS_TEXT_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "spellcheck": "false"}),
         help_text=gettext_lazy("每行一天：“2027-02-20 春节调休”。只填需要上班的周六、周日。"),

@@ -72,8 +72,8 @@ def test_errand_money_export_and_print_equal_the_page(client, county, clock):
     empty = load_workbook(io.BytesIO(client.get("/cases/errands/money.xlsx?month=2026-12").content))
     assert empty["按代办员汇总"].max_row == 5
     bad = client.get("/cases/errands/money.xlsx?month=2026-13")
-    assert bad.status_code == 400 and "月份格式" in bad.content.decode()
-    assert "月份格式" in client.get("/cases/errands/list/?month=x").content.decode()
+    assert bad.status_code == 400 and "格式 YYYY-MM" in bad.content.decode()
+    assert "格式 YYYY-MM" in client.get("/cases/errands/list/?month=x").content.decode()
 
 
 def test_errand_money_export_scope(client, county, clock):

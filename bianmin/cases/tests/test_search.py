@@ -171,7 +171,8 @@ def test_list_page_filters_keep_values_and_refuse_bad_ones(client, county, cases
     assert "<details open>" in html  # the filters stay open while in use
     for params, message in (
         ({"channel": "fax"}, "办理渠道无效：fax"),
-        ({"from": "03/01/2026"}, "日期格式不正确"),
+        ({"from": "03/01/2026"}, "“起始日期”应为日期，格式 YYYY-MM-DD"),
+        ({"to": "9999-12-31"}, "“截止日期”应在 1949-10-01 至"),
         ({"from": "2026-03-02", "to": "2026-03-01"}, "截止日期不能早于起始日期"),
         ({"overdue": "maybe"}, "超期筛选值无效"),
         ({"queue": "bogus"}, "工作队列无效"),

@@ -80,7 +80,7 @@ def test_bad_dates_are_refused_in_chinese_and_kept(client, county):
     r = client.get("/ratings/stats/?from=2025-13-01&to=2025-03-31")
     html = r.content.decode()
     assert r.status_code == 422
-    assert "开始日期格式应为 YYYY-MM-DD" in html and 'value="2025-13-01"' in html
+    assert "“开始日期”应为日期，格式 YYYY-MM-DD" in html and 'value="2025-13-01"' in html
     assert "stats-xlsx" not in html
     r = client.get("/ratings/stats/?from=2025-04-01&to=2025-03-01")
     assert r.status_code == 422 and "结束日期不能早于开始日期" in r.content.decode()

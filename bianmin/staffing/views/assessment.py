@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import NotFound, PermissionDenied
+from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import EARLIEST_DATE, LONG_TEXT_MAX, bounded_int
 from bianmin.common.paging import paginate
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Region
@@ -43,7 +45,12 @@ def _get(fn, **kw):
 
 @login_required
 def index(request):
-    start, end = parse_date(request.GET.get("start")), parse_date(request.GET.get("end"))
+    try:
+        start = parse_date(request.GET.get("start"), _("起始日期"))
+        end = parse_date(request.GET.get("end"), _("截止日期"))
+    except ValidationFailed as e:
+        messages.error(request, e.message)
+        start = end = None
     page = paginate(request, selectors.assessment_list(viewer=request.user, start=start, end=end))
     return render(
         request,
@@ -61,7 +68,12 @@ def index(request):
 @login_required
 @require_POST
 def run_period(request):
-    start, end = parse_date(request.POST.get("start")), parse_date(request.POST.get("end"))
+    try:
+        start = parse_date(request.POST.get("start"), _("起始日期"))
+        end = parse_date(request.POST.get("end"), _("截止日期"))
+    except ValidationFailed as e:
+        messages.error(request, e.message)
+        return redirect(request.path.rsplit("run/", 1)[0])
     run(
         request,
         lambda: services.assessment_run(actor=request.user, start=start, end=end),
@@ -99,7 +111,13 @@ def adjust(request, pk: int):
         lambda: services.assessment_adjust(
             assessment=a,
             points=request.POST.get("points", ""),
-            reason=request.POST.get("reason", ""),
+            reason=posted_text(
+                request.POST,
+                "reason",
+                max_length=LONG_TEXT_MAX,
+                label=_("调整理由"),
+                multiline=True,
+            ),
             actor=request.user,
         ),
         _("已调整得分"),
@@ -130,9 +148,9 @@ def subsidy_new(request):
         messages.error(request, _("请选择要分配补助的县(区)"))
         return redirect("staffing:subsidies")
     try:
-        year = int(p.get("year", ""))
-    except ValueError:
-        year = 0
+        year = bounded_int(p.get("year", ""), field=_("年份"), lo=EARLIEST_DATE.year, hi=9999)
+    except ValidationFailed:
+        year = 0  # the service names the missing year
     run(
         request,
         lambda: services.subsidy_allocate(

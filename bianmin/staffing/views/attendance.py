@@ -1,5 +1,6 @@
 """Staff page (sign in/out, leave, my queue), leave decisions, the monthly attendance sheet."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
@@ -9,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.forms import posted_text
+from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.paging import paginate
 from bianmin.common.sheets import xlsx_response
 from bianmin.common.uploads import file_served
@@ -16,7 +19,7 @@ from bianmin.common.uploads import file_served
 from .. import selectors, services
 from ..access import staff_of
 from ..export import attendance_sheets
-from ..models import Attendance, LeaveKind
+from ..models import Attendance, LeaveKind, LeaveRequest
 from .common import month_arg, parse_date, run, visible_unit
 
 
@@ -31,6 +34,10 @@ def _leave(request, pk: int):
 
 @login_required
 def me(request):
+    return _me_page(request)
+
+
+def _me_page(request, *, leave_form=None, leave_error: str = "", status: int = 200):
     staff = staff_of(request.user)
     today = timezone.localdate()
     record = Attendance.objects.filter(staff=staff, day=today).first() if staff else None
@@ -45,7 +52,10 @@ def me(request):
             "queue": selectors.my_queue(viewer=request.user),
             "kinds": LeaveKind.choices,
             "to_decide": len(selectors.leaves_to_decide(viewer=request.user, status="pending")),
+            "leave_form": leave_form or {},
+            "leave_error": leave_error,
         },
+        status=status,
     )
 
 
@@ -61,18 +71,23 @@ def sign(request, action: str):
 @require_POST
 def leave_new(request):
     p = request.POST
-    run(
-        request,
-        lambda: services.leave_request(
+    try:
+        services.leave_request(
             actor=request.user,
             kind=p.get("kind", ""),
-            start=parse_date(p.get("start")),
-            end=parse_date(p.get("end")),
-            reason=p.get("reason", ""),
+            start=parse_date(p.get("start"), _("开始日期")),
+            end=parse_date(p.get("end"), _("结束日期")),
+            reason=posted_text(
+                p, "reason", max_length=LONG_TEXT_MAX, model=LeaveRequest, multiline=True
+            ),
             document=request.FILES.get("document"),
-        ),
-        _("请假申请已提交，等待负责人审批"),
-    )
+        )
+    except PermissionDenied as e:
+        raise DjangoPermissionDenied(e.message) from None
+    except DomainError as e:
+        # Shown beside the form with everything typed kept (a redirect would lose it).
+        return _me_page(request, leave_form=p, leave_error=e.message, status=422)
+    messages.success(request, _("请假申请已提交，等待负责人审批"))
     return redirect("staffing:me")
 
 
@@ -93,12 +108,12 @@ def leave_action(request, pk: int, action: str):
     p = request.POST
     if action == "approve":
         fn = lambda: services.leave_decide(  # noqa: E731
-            leave=leave, approved=True, note=p.get("note", ""), actor=request.user
+            leave=leave, approved=True, note=_note(p), actor=request.user
         )
         done = _("已批准")
     elif action == "reject":
         fn = lambda: services.leave_decide(  # noqa: E731
-            leave=leave, approved=False, note=p.get("note", ""), actor=request.user
+            leave=leave, approved=False, note=_note(p), actor=request.user
         )
         done = _("已不予批准")
     elif action == "return":
@@ -132,3 +147,7 @@ def sheet(request, unit_id: int, month: str | None = None):
     if request.GET.get("format") == "xlsx":
         return xlsx_response(f"attendance-{unit.code}-{m:%Y-%m}.xlsx", attendance_sheets(data))
     return render(request, "staffing/sheet.html", {"sheet": data, "unit": unit, "month": m})
+
+
+def _note(post) -> str:
+    return posted_text(post, "note", max_length=LONG_TEXT_MAX, label=_("说明"), multiline=True)

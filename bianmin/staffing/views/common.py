@@ -3,26 +3,31 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common import inputs
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from bianmin.orgs.models import Staff, Unit
 from bianmin.orgs.scope import scope_for
 
-from ..services.roster import month_start, parse_month
+from ..services.roster import month_start
 
 
 def month_arg(request, text: str | None = None) -> dt.date:
+    """The month of the page (in the path or ?month=), this month by default; a malformed or
+    out-of-range month is a 400 page saying why."""
     text = text or request.GET.get("month") or ""
     if not text:
         return month_start(timezone.localdate())
     try:
-        return parse_month(text)
-    except DomainError:
-        raise Http404 from None
+        return inputs.parse_month(text, field=_("月份"))
+    except ValidationFailed as e:
+        raise BadRequest(e.message) from None
 
 
 def visible_unit(request, pk: int) -> Unit:
@@ -53,8 +58,9 @@ def run(request, fn, success: str) -> bool:
     return True
 
 
-def parse_date(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((text or "").strip())
-    except ValueError:
+def parse_date(text: str | None, field: str | None = None) -> dt.date | None:
+    """A posted date, None when blank; a malformed or out-of-range date is a ValidationFailed,
+    which `run` shows as a message."""
+    if not (text or "").strip():
         return None
+    return inputs.parse_date(text, field=field or _("日期"))

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bianmin.common.forms import posted_text
 from bianmin.common.paper import render_paper
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Staff, Unit
@@ -16,7 +17,7 @@ from bianmin.orgs.models import Staff, Unit
 from .. import selectors, services
 from ..access import can_manage_unit
 from ..export import roster_paper, roster_sheets
-from ..models import RosterMonth
+from ..models import DutyChange, RosterMonth
 from .common import month_arg, parse_date, run, visible_unit
 
 
@@ -148,7 +149,7 @@ def roster_action(request, unit_id: int, month: str, action: str):
                 date=parse_date(p.get("date")),
                 from_staff=pick("from_staff"),
                 to_staff=pick("to_staff"),
-                reason=p.get("reason", ""),
+                reason=posted_text(p, "reason", model=DutyChange),
                 actor=request.user,
             ),
             _("值班已调整"),
@@ -162,7 +163,7 @@ def roster_action(request, unit_id: int, month: str, action: str):
                 staff_a=pick("staff_a"),
                 date_b=parse_date(p.get("date_b")),
                 staff_b=pick("staff_b"),
-                reason=p.get("reason", ""),
+                reason=posted_text(p, "reason", model=DutyChange),
                 actor=request.user,
             ),
             _("换班已登记"),

@@ -10,19 +10,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.forms import as_id, posted_ids, posted_text
+from bianmin.common.inputs import EARLIEST_DATE, LONG_TEXT_MAX, bounded_int, latest_date
 from bianmin.orgs.models import Staff, Unit, UnitKind
 
 from .. import selectors, services
-from ..models import TrainingAudience
+from ..models import TrainingAudience, TrainingSession
 from .common import parse_date, run
 
 
 def _year(request) -> int:
+    this_year = timezone.localdate().year
+    raw = request.GET.get("year")
+    if not raw:
+        return this_year
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        return timezone.localdate().year
+        return bounded_int(raw, field=_("年份"), lo=EARLIEST_DATE.year, hi=latest_date().year)
+    except ValidationFailed as e:
+        messages.error(request, e.message)
+        return this_year
 
 
 def by_township(people: list[Staff], ticked: set[int]) -> list[dict]:
@@ -91,26 +98,26 @@ def sessions(request):
 def session_new(request):
     p = request.POST
     pk = p.get("organiser", "")
-    organiser = Unit.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+    organiser = Unit.objects.filter(pk=as_id(pk) or 0).first()
     if organiser is None or not selectors.can_record_training(request.user, organiser):
         raise DjangoPermissionDenied(_("只有组织单位的负责人或管理员可以登记其培训"))
     typed = {k: p.get(k, "") for k in ("topic", "date", "hours", "audience", "note")}
     typed["attendees"] = p.getlist("attendees")
     attendees = list(
-        Staff.objects.filter(
-            pk__in=[int(x) for x in typed["attendees"] if x.isdigit()]
-        ).select_related("unit__parent", "unit__region")
+        Staff.objects.filter(pk__in=posted_ids(p, "attendees")).select_related(
+            "unit__parent", "unit__region"
+        )
     )
     try:
         session = services.training_session_create(
             actor=request.user,
-            topic=typed["topic"],
+            topic=posted_text(p, "topic", model=TrainingSession),
             organiser=organiser,
             date=parse_date(typed["date"]),
             hours=typed["hours"],
             audience=typed["audience"],
             attendees=attendees,
-            note=typed["note"],
+            note=posted_text(p, "note", max_length=LONG_TEXT_MAX, label=_("备注"), multiline=True),
         )
     except PermissionDenied as e:
         raise DjangoPermissionDenied(e.message) from None
@@ -160,9 +167,9 @@ def session(request, pk: int):
 def session_attend(request, pk: int):
     s = _session(request, pk)
     attendees = list(
-        Staff.objects.filter(
-            pk__in=[int(x) for x in request.POST.getlist("attendees") if x.isdigit()]
-        ).select_related("unit__parent", "unit__region")
+        Staff.objects.filter(pk__in=posted_ids(request.POST, "attendees")).select_related(
+            "unit__parent", "unit__region"
+        )
     )
     run(
         request,
