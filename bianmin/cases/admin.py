@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.common.forms import GateMixin
 from bianmin.common.validators import mask_id_number, normalize_credit_code, normalize_id_number
 
 from .models import (
@@ -80,9 +81,11 @@ class PersonalDataViewAdmin(ReadOnlyAdmin):
     list_display = ("case", "viewer", "viewed_at", "channel")
 
 
-class CreditRestrictionForm(forms.ModelForm):
+class CreditRestrictionForm(GateMixin, forms.ModelForm):
     """Numbers in the form intake stores them (full-width digits, lowercase x), or the entry
     would never match a case."""
+
+    identifier_fields = ("id_number", "credit_code")
 
     class Meta:
         model = CreditRestriction
