@@ -8,6 +8,9 @@ pairs are rate limited (429) per address and per number (`bianmin.portal.throttl
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from bianmin.common.schemas import NOTE, PUBLIC_ERRORS, Identifier, LongText, choice
+from bianmin.ratings.models import Level
+
 from . import selectors, services
 from .status_views import client_ip
 
@@ -20,7 +23,7 @@ class Step(Schema):
     unit: str
 
 
-class RectificationOut(Schema):
+class RectificationStatusOut(Schema):
     number: str = Field(description="整改编号, asked for by the follow-up rating")
     state_label: str
     outcome_label: str
@@ -54,12 +57,7 @@ class CaseStatusOut(Schema):
     missing_materials: list[str]
     timeline: list[Step]
     can_rate: bool
-    rectifications: list[RectificationOut]
-
-
-class Error(Schema):
-    detail: str
-    code: str
+    rectifications: list[RectificationStatusOut]
 
 
 def _out(case) -> dict:
@@ -104,18 +102,18 @@ def _out(case) -> dict:
 
 @router.get(
     "/cases/{number}",
-    response={200: CaseStatusOut, 404: Error, 429: Error},
+    response={200: CaseStatusOut, **PUBLIC_ERRORS},
     summary="Case status by number and the last four digits of the applicant's phone",
 )
-def case_status(request, number: str, phone_tail: str):
+def case_status(request, number: Identifier[40], phone_tail: Identifier[4]):
     case = services.status_verify(number=number, phone_tail=phone_tail, ip=client_ip(request))
     return _out(case)
 
 
 class RatingIn(Schema):
-    phone_tail: str
-    level: int = Field(ge=1, le=5)
-    comment: str = ""
+    phone_tail: Identifier[4]
+    level: choice(Level.values)
+    comment: LongText[NOTE] = ""
 
 
 class RatingOut(Schema):
@@ -127,10 +125,10 @@ class RatingOut(Schema):
 
 @router.post(
     "/cases/{number}/rating",
-    response={200: RatingOut, 404: Error, 409: Error, 422: Error, 429: Error},
+    response={200: RatingOut, **PUBLIC_ERRORS},
     summary="Rate a concluded case online (five levels, editable within the rating window)",
 )
-def case_rate(request, number: str, payload: RatingIn):
+def case_rate(request, number: Identifier[40], payload: RatingIn):
     case = services.status_verify(
         number=number, phone_tail=payload.phone_tail, ip=client_ip(request)
     )
@@ -145,7 +143,7 @@ def case_rate(request, number: str, payload: RatingIn):
     }
 
 
-class ComplaintOut(Schema):
+class ComplaintStatusOut(Schema):
     number: str
     kind: str
     kind_label: str
@@ -164,10 +162,10 @@ class ComplaintOut(Schema):
 
 @router.get(
     "/complaints/{number}",
-    response={200: ComplaintOut, 404: Error, 429: Error},
+    response={200: ComplaintStatusOut, **PUBLIC_ERRORS},
     summary="Complaint decision, verified outcome and reply by number and phone digits",
 )
-def complaint_status(request, number: str, phone_tail: str):
+def complaint_status(request, number: Identifier[40], phone_tail: Identifier[4]):
     c = services.complaint_lookup(number=number, phone_tail=phone_tail, ip=client_ip(request))
     return {
         "number": c.number,
