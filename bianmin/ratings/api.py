@@ -195,7 +195,7 @@ def act_on_rectification(request, rect_id: Id, payload: RectificationActionIn):
 
 
 class FollowUpIn(Schema):
-    number: Identifier[40]
+    number: Identifier[60]  # the rectification number
     phone_tail: Identifier[4]
     level: choice(Level.values)
     comment: LongText[NOTE] = ""
