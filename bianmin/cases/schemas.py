@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from ninja import Field, Schema
 
@@ -49,7 +49,10 @@ class MaterialEntryIn(Schema):
 
 
 # {material id: "provided" | "missing" | {"status": "deferred", "due_days": n, "commitment": ..}}
-MaterialSpec = dict[MaterialId, choice(MaterialStatus.values) | MaterialEntryIn]
+MaterialSpec = Annotated[
+    dict[MaterialId, choice(MaterialStatus.values) | MaterialEntryIn],
+    Field(json_schema_extra={"propertyNames": {"pattern": r"^[1-9][0-9]{0,9}$"}}),
+]
 
 
 class CaseCreateIn(Schema):

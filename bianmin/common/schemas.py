@@ -205,7 +205,9 @@ _PYDANTIC: dict[str, tuple[str, Any]] = {
 
 def _field_of(loc: Any) -> str | None:
     """`("body", "payload", "materials", "3")` -> "materials.3"; `("query", "unit")` -> "unit"."""
-    parts = [str(p) for p in (loc or ())]
+    # pydantic names union branches ("dict[...]", "function-wrap[...]") and dict keys ("[key]")
+    # in the location too: they say nothing to a client.
+    parts = [str(p) for p in (loc or ()) if "[" not in str(p)]
     if parts and parts[0] in {"body", "form", "file", "query", "path", "header", "cookie"}:
         source, parts = parts[0], parts[1:]
         if source in {"body", "form"} and len(parts) > 1:

@@ -110,37 +110,39 @@ def test_all_checks_on_every_operation(wsgi_app, client, settings_tmp_media):
     )
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app, config=config)
     failures: list[str] = []
+
+    def run(operation, role: str, token: str, mode) -> None:
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def call(case):
+            try:
+                case.call_and_validate(
+                    headers={"Authorization": token}, additional_checks=[gate_agrees_with_schema]
+                )
+            except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - collect them all
+                failures.append(
+                    f"{case.operation.label} [{role}, {mode.value}]: "
+                    f"{type(error).__name__}: {str(error)[:600]}\n"
+                    f"    path={case.formatted_path!r} query={case.query!r} "
+                    f"body={str(case.body)[:300]!r}"
+                )
+
+        call()
+
     operations = 0
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
         for role, token in tokens.items():
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-                @given(case=operation.as_strategy(generation_mode=mode))
-                @settings(
-                    max_examples=EXAMPLES,
-                    deadline=None,
-                    database=None,
-                    derandomize=True,
-                    phases=[Phase.explicit, Phase.generate],
-                    suppress_health_check=list(HealthCheck),
-                )
-                def call(case, role=role, token=token, mode=mode):
-                    try:
-                        case.call_and_validate(
-                            headers={"Authorization": token},
-                            additional_checks=[gate_agrees_with_schema],
-                        )
-                    except Exception as error:  # noqa: BLE001 - every failure is collected
-                        failures.append(
-                            f"{case.operation.label} [{role}, {mode}]: "
-                            f"{type(error).__name__}: {str(error)[:600]}\n"
-                            f"    path={case.formatted_path!r} query={case.query!r} "
-                            f"body={str(case.body)[:300]!r}"
-                        )
-
-                call()
+                run(operation, role, token, mode)
     assert operations > 40  # the whole schema was walked
     assert not failures, "\n".join(dict.fromkeys(failures))
 
