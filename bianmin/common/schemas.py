@@ -113,6 +113,9 @@ def DayWithin(years_back: int | None = None) -> Any:  # noqa: N802 - a type, as 
 Day = DayWithin()
 
 
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
+
+
 def _month_check(value: str, info: ValidationInfo) -> dt.date:
     try:
         return inputs.parse_month(value, field=info.field_name)
@@ -124,7 +127,7 @@ def _month_check(value: str, info: ValidationInfo) -> dt.date:
 Month = Annotated[
     str,
     AfterValidator(_month_check),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "maxLength": 7}),
+    WithJsonSchema({"type": "string", "pattern": MONTH_PATTERN, "maxLength": 7}),
 ]
 
 

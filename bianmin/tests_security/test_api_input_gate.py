@@ -13,6 +13,7 @@ import pytest
 from django.apps import apps
 
 from bianmin.common.errors import ErrorCode
+from bianmin.common.schemas import MONTH_PATTERN
 
 HUGE = 2**70
 CODES = {c.value for c in ErrorCode}
@@ -46,7 +47,7 @@ def _valid(s: dict):
         return {}
     if s.get("format") == "date":
         return "2026-01-05"
-    if "\\d{4}" in s.get("pattern", ""):
+    if s.get("pattern") == MONTH_PATTERN:
         return "2026-01"
     return "1"
 
@@ -60,7 +61,7 @@ def _bad(kind: str, s: dict):
         return HUGE
     if t != "string" or "enum" in s:
         return None
-    month = "\\d{4}" in s.get("pattern", "")
+    month = s.get("pattern") == MONTH_PATTERN
     if kind == "date":
         return "9999-12-31" if s.get("format") == "date" else None
     if kind == "month":
@@ -211,3 +212,36 @@ def test_every_code_raised_is_an_error_code():
     assert raised - CODES == set()
     docs = (root.parent / "docs" / "api.md").read_text(encoding="utf-8")
     assert {c for c in CODES if f"`{c}`" not in docs} == set()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_itself_refuses_a_far_day(county):
+    """Bounded at the parameter and in the selector: every running clock counts working days to
+    `today` one by one, so 9999-12-31 once took minutes, for the page and the API alike."""
+    import datetime as dt
+
+    from bianmin.common.errors import ValidationFailed
+    from bianmin.supervision.selectors import dashboard
+
+    for far in (dt.date(9999, 12, 31), dt.date(1500, 1, 1)):
+        with pytest.raises(ValidationFailed) as refused:
+            dashboard(viewer=county.supervisor.user, today=far)
+        assert refused.value.field == "date"
+
+
+def test_schema_names_are_unique():
+    """Two schemas of one name become one entry of the OpenAPI components: the second silently
+    documents the first (three request bodies were once all `ActionIn`)."""
+    from collections import Counter
+
+    from ninja import Schema
+
+    import bianmin.api.api  # noqa: F401 - loads every router and its schemas
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    names = Counter(c.__name__ for c in subclasses(Schema) if c.__module__.startswith("bianmin."))
+    assert [n for n, k in names.items() if k > 1] == []

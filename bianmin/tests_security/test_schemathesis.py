@@ -21,7 +21,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
-EXAMPLES = int(os.environ.get("BIANMIN_FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("BIANMIN_FUZZ_EXAMPLES", "4"))
 
 
 @pytest.fixture
