@@ -8,7 +8,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from bianmin.common.errors import DomainError
+from bianmin.common.errors import DomainError, ErrorCode
+from bianmin.common.schemas import ErrorOut, Text, validation_item
 from bianmin.orgs.twofactor import CodeThrottled, twofactor_token_check
 
 from . import services
@@ -22,13 +23,18 @@ api = NinjaAPI(
 )
 
 
+def error_response(request, status: int, detail: str, code: str, field=None, **more):
+    """The one error shape (docs/api.md "Errors")."""
+    body = {"detail": str(detail), "code": str(code)}
+    if field:
+        body["field"] = field
+    body.update(more)
+    return api.create_response(request, body, status=status)
+
+
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    body = {"detail": exc.message, "code": exc.code}
-    if exc.field:
-        body["field"] = exc.field
-    body.update(exc.extra)
-    response = api.create_response(request, body, status=exc.status)
+    response = error_response(request, exc.status, exc.message, exc.code, exc.field, **exc.extra)
     if exc.status == 429:  # RFC 6585: say when to come back, in seconds
         response["Retry-After"] = str(int(exc.extra.get("retry_after", 60)))
     return response
@@ -37,46 +43,60 @@ def on_domain_error(request, exc: DomainError):
 @api.exception_handler(DjangoValidationError)
 def on_django_validation(request, exc: DjangoValidationError):
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    first = next(iter(detail.items()))
-    return api.create_response(
-        request,
-        {
-            "detail": f"{first[0]}: {first[1][0]}" if first[0] != "__all__" else first[1][0],
-            "errors": detail,
-            "code": "validation",
-        },
-        status=422,
+    errors = [
+        {"field": None if name == "__all__" else name, "code": ErrorCode.VALIDATION, "detail": m}
+        for name, messages in detail.items()
+        for m in messages
+    ]
+    first = errors[0]
+    message = f"“{first['field']}”：{first['detail']}" if first["field"] else first["detail"]
+    return error_response(
+        request, 422, message, ErrorCode.VALIDATION, first["field"], errors=errors
     )
 
 
 @api.exception_handler(NinjaValidationError)
 def on_ninja_validation(request, exc: NinjaValidationError):
-    return api.create_response(request, {"detail": exc.errors, "code": "validation"}, status=422)
+    """ninja's own validation errors in the one shape: `detail` names the first bad field in
+    Chinese, `errors` lists them all."""
+    errors = [validation_item(e) for e in exc.errors]
+    first = errors[0] if errors else {"field": None, "code": ErrorCode.VALIDATION, "detail": ""}
+    return error_response(
+        request, 422, first["detail"], first["code"], first["field"], errors=errors
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return api.create_response(request, {"detail": _("需要登录或有效的令牌")}, status=401)
+    return error_response(request, 401, _("需要登录或有效的令牌"), ErrorCode.UNAUTHORIZED)
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def on_forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or _("无权访问")}, status=403)
+    return error_response(request, 403, str(exc) or _("无权访问"), ErrorCode.FORBIDDEN)
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, {"detail": _("未找到")}, status=404)
+    return error_response(request, 404, _("未找到"), ErrorCode.NOT_FOUND)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        # ninja could not parse the body (not JSON, or not the form it expected).
+        return error_response(
+            request, 400, _("请求内容无法解析，应为 JSON 对象"), ErrorCode.MALFORMED_REQUEST
+        )
+    code = {401: ErrorCode.UNAUTHORIZED, 403: ErrorCode.FORBIDDEN, 404: ErrorCode.NOT_FOUND}
+    return error_response(
+        request, exc.status_code, str(exc), code.get(exc.status_code, ErrorCode.INVALID)
+    )
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: Text[150]
+    password: str = Field(max_length=128)
     otp: str | None = Field(
         None,
         max_length=20,
@@ -94,15 +114,9 @@ class TokenOut(Schema):
     token: str
 
 
-class TokenError(Schema):
-    detail: str
-    code: str
-    field: str | None = None
-
-
 @api.post(
     "/auth/token",
-    response={200: TokenOut, 401: TokenError, 403: TokenError, 429: TokenError},
+    response={200: TokenOut, **{s: ErrorOut for s in (400, 401, 403, 422, 429)}},
     tags=["auth"],
     summary="Issue an API token",
 )

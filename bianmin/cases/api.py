@@ -1,24 +1,35 @@
 """The cases API (/api/v1/cases): thin handlers over `services` and `selectors`."""
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from bianmin.api.auth import staff_auth
 from bianmin.catalog.models import Item, ItemVersion
 from bianmin.common.errors import NotFound, ValidationFailed
+from bianmin.common.schemas import (
+    STAFF_ERRORS,
+    Day,
+    Id,
+    Identifier,
+    Limit,
+    Month,
+    Text,
+    choice,
+)
 from bianmin.orgs.models import Unit
 
 from . import errand_selectors, selectors, services, workflow
+from .models import Channel, State
 from .privacy import id_number_shown
 from .schemas import (
-    ActionIn,
     AgentMoneyOut,
+    CaseActionIn,
     CaseCreateIn,
     CaseDetail,
+    CaseEventOut,
     CasePage,
     ErrandCreateIn,
     ErrandOut,
-    EventOut,
     case_out,
     errand_out,
 )
@@ -39,7 +50,7 @@ def _version(payload: CaseCreateIn) -> ItemVersion:
     return version
 
 
-@router.post("", response={201: CaseDetail}, summary="Open a case (收件/委托)")
+@router.post("", response={201: CaseDetail, **STAFF_ERRORS}, summary="Open a case (收件/委托)")
 def case_create(request, payload: CaseCreateIn):
     unit = None
     if payload.unit is not None:
@@ -57,29 +68,41 @@ class ListQuery(Schema):
     """Filters of the case list; the search and its checks are `selectors.case_list`'s, so a
     bad value gets the same Chinese message as on the page (422 with the field named)."""
 
-    state: str | None = None
-    # Database ids: a number past the 64-bit range is a 422 here, not an error in the query.
-    unit: int | None = Field(None, ge=1, le=2**63 - 1)
+    state: choice(State.values) | None = None
+    unit: Id | None = None
     overdue: bool | None = None
-    queue: str | None = None
-    cursor: str | None = None
-    limit: int = Field(50, ge=1, le=200)
-    q: str | None = None  # case number (or prefix), applicant name, ID number, phone (or tail)
-    item: str | None = None  # item name contains
-    channel: str | None = None
-    # Intake dates, YYYY-MM-DD, inclusive: text here so that the selector words the refusal.
-    submitted_from: str | None = None
-    submitted_to: str | None = None
+    queue: choice(selectors.QUEUES) | None = None
+    cursor: Identifier[200] | None = None
+    limit: Limit(200) = 50
+    q: Identifier[100] | None = None  # case number (or prefix), name, ID number, phone (or tail)
+    item: Text[200] | None = None  # item name contains
+    channel: choice(Channel.values) | None = None
+    # Intake dates, YYYY-MM-DD, inclusive.
+    submitted_from: Day | None = None
+    submitted_to: Day | None = None
+    # The dashboard's counts link here: a region subtree (`own` for the region itself), open
+    # cases only, the dashboard's clock colour.
+    region: Identifier[12] | None = None
+    own: bool = False
+    open: bool = False
+    colour: choice(["green", "yellow", "red"]) | None = None
 
 
-@router.get("", response=CasePage, summary="Search the cases in the caller's scope")
+@router.get(
+    "", response={200: CasePage, **STAFF_ERRORS}, summary="Search the cases in the caller's scope"
+)
 def case_list(request, q: Query[ListQuery]):
     """Newest first, keyset-paginated (`next_cursor`); ID numbers and phones masked."""
-    page = selectors.case_list(viewer=request.auth, **q.dict())
+    filters = q.dict(exclude={"own", "open"})
+    page = selectors.case_list(viewer=request.auth, own_region=q.own, unfinished=q.open, **filters)
     return {"items": [case_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.get("/queues", summary="The caller's work queues (counts and first cases)")
+@router.get(
+    "/queues",
+    response={200: dict, **STAFF_ERRORS},
+    summary="The caller's work queues (counts and first cases)",
+)
 def work_queues(request):
     queues = selectors.work_queues(viewer=request.auth)
     return {
@@ -88,18 +111,27 @@ def work_queues(request):
     }
 
 
-@router.post("/errands", response={201: ErrandOut}, summary="Open an errand (便民服务)")
+@router.post(
+    "/errands", response={201: ErrandOut, **STAFF_ERRORS}, summary="Open an errand (便民服务)"
+)
 def errand_create(request, payload: ErrandCreateIn):
     case = services.errand_register(actor=request.auth, **payload.dict())
     return Status(201, errand_out(case, detail=True, actor=request.auth))
 
 
+ERRAND_STATES = (State.ERRAND_OPEN, State.ERRAND_DONE, State.HANDED_OVER, State.CANCELLED)
+
+
 class ErrandQuery(Schema):
-    state: str | None = None
-    limit: int = 100
+    state: choice([s.value for s in ERRAND_STATES]) | None = None
+    limit: Limit(500) = 100
 
 
-@router.get("/errands", response=list[ErrandOut], summary="Errands in the caller's scope")
+@router.get(
+    "/errands",
+    response={200: list[ErrandOut], **STAFF_ERRORS},
+    summary="Errands in the caller's scope",
+)
 def errand_list(request, q: Query[ErrandQuery]):
     return [
         errand_out(c, actor=request.auth)
@@ -107,7 +139,11 @@ def errand_list(request, q: Query[ErrandQuery]):
     ]
 
 
-@router.get("/errands/queues", summary="The caller's errand queues, apart from case queues")
+@router.get(
+    "/errands/queues",
+    response={200: dict, **STAFF_ERRORS},
+    summary="The caller's errand queues, apart from case queues",
+)
 def errand_queues(request):
     queues = errand_selectors.errand_queues(viewer=request.auth)
     return {
@@ -120,20 +156,16 @@ def errand_queues(request):
 
 
 class MonthQuery(Schema):
-    month: str  # YYYY-MM
+    month: Month
 
 
 @router.get(
-    "/errands/money", response=list[AgentMoneyOut], summary="Errand money per agent in a month"
+    "/errands/money",
+    response={200: list[AgentMoneyOut], **STAFF_ERRORS},
+    summary="Errand money per agent in a month",
 )
 def errand_money(request, q: Query[MonthQuery]):
-    import datetime as dt
-
-    try:
-        year, mon = q.month.split("-")
-        month = dt.date(int(year), int(mon), 1)
-    except ValueError:
-        raise ValidationFailed(_("月份格式应为 YYYY-MM"), field="month") from None
+    month = q.month
     return [
         {
             "agent_id": r.agent_id,
@@ -148,14 +180,20 @@ def errand_money(request, q: Query[MonthQuery]):
     ]
 
 
-@router.get("/errands/{number}", response=ErrandOut, summary="One errand with its money")
-def errand_detail(request, number: str):
+@router.get(
+    "/errands/{number}",
+    response={200: ErrandOut, **STAFF_ERRORS},
+    summary="One errand with its money",
+)
+def errand_detail(request, number: Identifier[40]):
     errand = errand_selectors.errand_get(viewer=request.auth, number=number)
     return errand_out(errand, detail=True, actor=request.auth)
 
 
-@router.get("/{number}", response=CaseDetail, summary="One case (the view is logged)")
-def case_detail(request, number: str):
+@router.get(
+    "/{number}", response={200: CaseDetail, **STAFF_ERRORS}, summary="One case (the view is logged)"
+)
+def case_detail(request, number: Identifier[40]):
     case = selectors.case_get(viewer=request.auth, number=number)
     shown = id_number_shown(viewer=request.auth, case=case, channel="api")
     return case_out(case, detail=True, actor=request.auth, id_number=shown)
@@ -163,13 +201,16 @@ def case_detail(request, number: str):
 
 @router.post(
     "/{number}/actions/{action}",
-    response=CaseDetail | ErrandOut,
+    response={200: CaseDetail | ErrandOut, **STAFF_ERRORS},
     summary="Take an action (on a case or an errand)",
 )
-def case_action(request, number: str, action: str, payload: ActionIn):
+def case_action(
+    request,
+    number: Identifier[40],
+    action: choice(sorted(workflow.ACTIONS)),
+    payload: CaseActionIn,
+):
     case = selectors.case_get(viewer=request.auth, number=number, log=False, errands=True)
-    if action not in workflow.ACTIONS:
-        raise ValidationFailed(_("未知操作：%(a)s") % {"a": action}, field="action")
     params = payload.dict(exclude_unset=True)
     case = services.case_transition(
         case=case,
@@ -184,8 +225,12 @@ def case_action(request, number: str, action: str, payload: ActionIn):
     return case_out(case, detail=True, actor=request.auth)
 
 
-@router.get("/{number}/events", response=list[EventOut], summary="The case timeline")
-def case_events(request, number: str):
+@router.get(
+    "/{number}/events",
+    response={200: list[CaseEventOut], **STAFF_ERRORS},
+    summary="The case timeline",
+)
+def case_events(request, number: Identifier[40]):
     return [
         {
             "seq": e.seq,

@@ -3,69 +3,118 @@ deciding unit, see `privacy`)."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
 
-from ninja import Schema
+from ninja import Field, Schema
 
+from bianmin.common.inputs import INT_MAX
+from bianmin.common.schemas import (
+    DOCUMENT,
+    NOTE,
+    Bounded,
+    Id,
+    Identifier,
+    LongText,
+    Text,
+    choice,
+)
 from bianmin.common.validators import mask_id_number, mask_phone
 
 from .deadlines import clock
-from .models import Case, State
+from .models import (
+    ApplicantKind,
+    Case,
+    Channel,
+    ErrandKind,
+    FileReview,
+    FileSource,
+    MaterialStatus,
+    MoneyDirection,
+    State,
+)
 
 if TYPE_CHECKING:
     from .selectors import CaseRow
 
 
+# A material id of the item's checklist, as a JSON object key ("12") or a list entry (12).
+MaterialId = Id
+
+
+class MaterialEntryIn(Schema):
+    """容缺 or 告知承诺 for one material (RULES.md "Deferred acceptance and pledges")."""
+
+    status: choice(MaterialStatus.values)
+    due_days: Bounded(1, 3650) | None = None  # deferred: working days to bring it
+    commitment: LongText[NOTE] = ""
+
+
+# {material id: "provided" | "missing" | {"status": "deferred", "due_days": n, "commitment": ..}}
+MaterialSpec = Annotated[
+    dict[MaterialId, choice(MaterialStatus.values) | MaterialEntryIn],
+    Field(json_schema_extra={"propertyNames": {"pattern": r"^[1-9][0-9]{0,9}$"}}),
+]
+
+
 class CaseCreateIn(Schema):
-    item: str | None = None  # the item's local code: its published version is used
-    item_version: int | None = None
-    channel: str
-    applicant_kind: str = "person"
-    applicant_name: str
-    id_number: str = ""
-    credit_code: str = ""
-    phone: str = ""
-    contact: str = ""
-    address: str = ""
-    subject: str = ""
-    unit: int | None = None  # intake unit; default the caller's own
-    materials: dict[str, Any] | None = None
+    item: Identifier[40] | None = None  # the item's local code: its published version is used
+    item_version: Id | None = None
+    channel: choice(Channel.values)
+    applicant_kind: choice(ApplicantKind.values) = ApplicantKind.PERSON.value
+    applicant_name: Text[100]
+    id_number: Identifier[18] = ""
+    credit_code: Identifier[18] = ""
+    phone: Identifier[20] = ""
+    contact: Text[50] = ""
+    address: Text[200] = ""
+    subject: Text[300] = ""
+    unit: Id | None = None  # intake unit; default the caller's own
+    materials: MaterialSpec | None = None
     entrustment_signed: bool = False
-    entrustment_text: str = ""
-    note: str = ""
+    entrustment_text: LongText[DOCUMENT] = ""
+    note: LongText[NOTE] = ""
 
 
-class ActionIn(Schema):
-    expected_version: int | None = None
-    note: str = ""
+class CaseActionIn(Schema):
+    """The body of `POST /cases/{number}/actions/{action}`: which fields an action reads is in
+    docs/cases.md; the others are ignored."""
+
+    expected_version: Bounded(0, INT_MAX) | None = None
+    note: LongText[NOTE] = ""
     approved: bool | None = None
-    reasons: str = ""
-    opinion: str = ""
-    reason: str = ""
-    to_unit: int | None = None
-    materials: dict[str, Any] | list[int] | None = None
-    told_days: int | None = None
-    certificate_number: str = ""
+    reasons: LongText[NOTE] = ""
+    opinion: LongText[NOTE] = ""
+    reason: LongText[NOTE] = ""
+    to_unit: Id | None = None
+    # forward / hand_back: the originals travel with the case
+    originals: bool | None = None
+    # accept: a checklist as at intake (容缺/告知承诺); notify_missing, supplement: material ids
+    materials: MaterialSpec | list[MaterialId] | None = None
+    told_days: Bounded(1, 3650) | None = None
+    # site_check (现场核查): what was found and who went
+    findings: LongText[NOTE] = ""
+    people: Text[200] = ""
+    certificate_number: Identifier[60] = ""
     signature: str | None = None  # base64 PNG or a data: URL
-    signed_by_name: str = ""
-    feedback: str = ""
+    signed_by_name: Text[100] = ""
+    feedback: LongText[NOTE] = ""
     # assign: whom to assign to (user id; default the caller)
-    assignee: int | None = None
+    assignee: Id | None = None
     # errands: money handled
-    direction: str = ""
-    amount: Decimal | None = None
-    party: str = ""
-    receipt_number: str = ""
+    direction: choice([*MoneyDirection.values, ""]) = ""
+    amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    party: Text[100] = ""
+    receipt_number: Identifier[60] = ""
     receipt_photo: str | None = None  # base64 of a PDF, JPEG or PNG
     # upload (网上传件): the checklist's catalog material id, its files (base64 or data: URLs of
     # PDF, JPEG or PNG; page images become one PDF), camera or scanner
-    material: int | None = None
-    files: list[str] | None = None
-    source: str = ""
+    material: Id | None = None
+    files: list[str] | None = Field(None, max_length=50)
+    source: choice([*FileSource.values, ""]) = ""
     # file_review: the material file's id, accepted or returned, the reason when returned
-    file: int | None = None
-    verdict: str = ""
-    review_note: str = ""
+    file: Id | None = None
+    verdict: choice([FileReview.ACCEPTED.value, FileReview.RETURNED.value, ""]) = ""
+    review_note: Text[200] = ""
 
 
 class CaseSummary(Schema):
@@ -102,7 +151,7 @@ class CaseSummary(Schema):
     lock_version: int
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     material: int
     name: str
     required: bool
@@ -152,7 +201,7 @@ class CaseDetail(CaseSummary):
     allowed_actions: list[str]
     # The step the case waits for from the caller, if any (`next_action`).
     next_action: str | None
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     custodies: list[CustodyOut]
     notices: list[NoticeOut]
     subreviews: list[SubReviewOut]
@@ -163,7 +212,7 @@ class CasePage(Schema):
     next_cursor: str | None
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     seq: int
     at: dt.datetime
     action: str
@@ -284,13 +333,13 @@ def case_out(
 
 
 class ErrandCreateIn(Schema):
-    kind: str
-    person_name: str
-    subject: str
-    phone: str = ""
-    id_number: str = ""
-    address: str = ""
-    note: str = ""
+    kind: choice(ErrandKind.values)
+    person_name: Text[100]
+    subject: Text[300]
+    phone: Identifier[20] = ""
+    id_number: Identifier[18] = ""
+    address: Text[200] = ""
+    note: LongText[NOTE] = ""
 
 
 class MoneyOut(Schema):

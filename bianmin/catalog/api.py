@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from bianmin.common.schemas import PUBLIC_ERRORS, Identifier, Limit, Offset, Text, choice
+
 from . import selectors
-from .models import ItemVersion, LifeEvent, ServiceObject
+from .models import ItemVersion, LifeEvent, ServiceObject, Tier
 
 router = Router(tags=["catalog"])
 
@@ -20,7 +22,7 @@ class UnitRef(Schema):
     address: str = ""
 
 
-class MaterialOut(Schema):
+class ItemMaterialOut(Schema):
     position: int
     name: str
     required: bool
@@ -88,7 +90,7 @@ class ItemDetail(ItemSummary):
     result_is_certificate: bool
     notes: str
     published_at: dt.datetime | None
-    materials: list[MaterialOut]
+    materials: list[ItemMaterialOut]
     fees: list[FeeOut]
     steps: list[StepOut]
 
@@ -101,14 +103,16 @@ class ItemPage(Schema):
 
 
 class ListFilters(Schema):
-    tier: str | None = Field(None, description="village | township | county")
-    q: str | None = Field(None, description="words in the name, codes or materials")
-    department: str | None = Field(None, description="unit code of the implementing or joint unit")
-    life_event: str | None = None
+    tier: choice(Tier.values) | None = None
+    q: Text[100] | None = Field(None, description="words in the name, codes or materials")
+    department: Identifier[40] | None = Field(
+        None, description="unit code of the implementing or joint unit"
+    )
+    life_event: choice(LifeEvent.values) | None = None
     village_proxy: bool | None = None
     online: bool | None = None
-    limit: int = Field(20, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    limit: Limit(200) = 20
+    offset: Offset = 0
 
 
 def _fee_text(v: ItemVersion) -> str:
@@ -207,7 +211,9 @@ def _detail(v: ItemVersion) -> dict:
     }
 
 
-@router.get("", response=ItemPage, summary="Published service items (public)")
+@router.get(
+    "", response={200: ItemPage, **PUBLIC_ERRORS}, summary="Published service items (public)"
+)
 def list_items(request, filters: Query[ListFilters]):
     qs = selectors.item_list_published(
         tier=filters.tier,
@@ -229,8 +235,8 @@ def list_items(request, filters: Query[ListFilters]):
 
 @router.get(
     "/{code}",
-    response=ItemDetail,
+    response={200: ItemDetail, **PUBLIC_ERRORS},
     summary="One published item by local, implementation or basic code (public)",
 )
-def get_item(request, code: str):
+def get_item(request, code: Identifier[40]):
     return _detail(selectors.item_get_published(code))

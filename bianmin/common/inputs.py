@@ -41,6 +41,15 @@ def latest_date(today: dt.date | None = None) -> dt.date:
         return today.replace(year=today.year + YEARS_AHEAD, day=28)
 
 
+def years_before(today: dt.date, years: int) -> dt.date:
+    """The same day `years` years earlier (28 February for a 29th): the lower bound of a date
+    that, unlike most, may only reach back a few years (the supervision dashboard's day)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
 def _label(field: str | None) -> str:
     return f"“{field}”" if field else _("输入")
 

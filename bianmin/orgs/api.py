@@ -1,8 +1,7 @@
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
 from bianmin.api.auth import staff_auth
+from bianmin.common.schemas import STAFF_ERRORS, Id, Identifier, choice
 
 from . import selectors
 from .models import UnitKind
@@ -52,20 +51,24 @@ def unit_out(u) -> dict:
     }
 
 
-@router.get("/units", response=list[UnitOut], summary="Units the caller may see")
-def list_units(request, kind: str | None = None):
-    if kind and kind not in UnitKind.values:
-        raise HttpError(400, _("未知的单位类型：%(k)s") % {"k": kind})
+@router.get(
+    "/units", response={200: list[UnitOut], **STAFF_ERRORS}, summary="Units the caller may see"
+)
+def list_units(request, kind: choice(UnitKind.values) | None = None):
     return [unit_out(u) for u in selectors.unit_list(viewer=request.auth, kind=kind)]
 
 
-@router.get("/units/{unit_id}", response=UnitOut, summary="One unit")
-def get_unit(request, unit_id: int):
+@router.get("/units/{unit_id}", response={200: UnitOut, **STAFF_ERRORS}, summary="One unit")
+def get_unit(request, unit_id: Id):
     return unit_out(selectors.unit_get(viewer=request.auth, pk=unit_id))
 
 
-@router.get("/regions/{code}", response=RegionOut, summary="A region with its children")
-def get_region(request, code: str):
+@router.get(
+    "/regions/{code}",
+    response={200: RegionOut, **STAFF_ERRORS},
+    summary="A region with its children",
+)
+def get_region(request, code: Identifier[12]):
     region = selectors.region_get(viewer=request.auth, code=code)
     return {
         "code": region.code,

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from bianmin.common.challenge import Answer, challenge_new
+from bianmin.common.schemas import NOTE, PUBLIC_ERRORS, ErrorOut, Identifier, LongText, Text, choice
+from bianmin.ratings.models import Level
 
 from . import selectors, services
 from .status_views import client_ip
@@ -21,6 +23,8 @@ router = Router(tags=["public"])
 
 KEY_HELP = "the `key` of a picture challenge, when one is asked for (403 captcha_required)"
 VALUE_HELP = "the characters the person read from that challenge's image"
+CAPTCHA_KEY = Query("", description=KEY_HELP)
+CAPTCHA_VALUE = Query("", description=VALUE_HELP)
 
 
 class Step(Schema):
@@ -29,7 +33,7 @@ class Step(Schema):
     unit: str
 
 
-class RectificationOut(Schema):
+class RectificationStatusOut(Schema):
     number: str = Field(description="整改编号, asked for by the follow-up rating")
     state_label: str
     outcome_label: str
@@ -63,16 +67,10 @@ class CaseStatusOut(Schema):
     missing_materials: list[str]
     timeline: list[Step]
     can_rate: bool
-    rectifications: list[RectificationOut]
+    rectifications: list[RectificationStatusOut]
 
 
-class Error(Schema):
-    detail: str
-    code: str
-
-
-class ChallengeError(Schema):
-    detail: str
+class ChallengeError(ErrorOut):
     code: str = Field(description="captcha_required | captcha_invalid")
     challenge_url: str = Field(description="where to fetch a picture challenge")
 
@@ -135,15 +133,15 @@ def _out(case) -> dict:
 
 @router.get(
     "/cases/{number}",
-    response={200: CaseStatusOut, 403: ChallengeError, 404: Error, 429: Error},
+    response={200: CaseStatusOut, **PUBLIC_ERRORS, 403: ChallengeError},
     summary="Case status by number and the last four digits of the applicant's phone",
 )
 def case_status(
     request,
-    number: str,
-    phone_tail: str,
-    captcha_key: str = Query("", max_length=40, description=KEY_HELP),
-    captcha_value: str = Query("", max_length=32, description=VALUE_HELP),
+    number: Identifier[40],
+    phone_tail: Identifier[4],
+    captcha_key: Text[40] = CAPTCHA_KEY,
+    captcha_value: Text[32] = CAPTCHA_VALUE,
 ):
     case = services.status_verify(
         number=number,
@@ -155,11 +153,11 @@ def case_status(
 
 
 class RatingIn(Schema):
-    phone_tail: str
-    level: int = Field(ge=1, le=5)
-    comment: str = ""
-    captcha_key: str = Field("", max_length=40, description=KEY_HELP)
-    captcha_value: str = Field("", max_length=32, description=VALUE_HELP)
+    phone_tail: Identifier[4]
+    level: choice(Level.values)
+    comment: LongText[NOTE] = ""
+    captcha_key: Text[40] = Field("", description=KEY_HELP)
+    captcha_value: Text[32] = Field("", description=VALUE_HELP)
 
 
 class RatingOut(Schema):
@@ -171,10 +169,10 @@ class RatingOut(Schema):
 
 @router.post(
     "/cases/{number}/rating",
-    response={200: RatingOut, 403: ChallengeError, 404: Error, 409: Error, 422: Error, 429: Error},
+    response={200: RatingOut, **PUBLIC_ERRORS, 403: ChallengeError},
     summary="Rate a concluded case online (five levels, editable within the rating window)",
 )
-def case_rate(request, number: str, payload: RatingIn):
+def case_rate(request, number: Identifier[40], payload: RatingIn):
     case = services.status_verify(
         number=number,
         phone_tail=payload.phone_tail,
@@ -192,7 +190,7 @@ def case_rate(request, number: str, payload: RatingIn):
     }
 
 
-class ComplaintOut(Schema):
+class ComplaintStatusOut(Schema):
     number: str
     kind: str
     kind_label: str
@@ -211,15 +209,15 @@ class ComplaintOut(Schema):
 
 @router.get(
     "/complaints/{number}",
-    response={200: ComplaintOut, 403: ChallengeError, 404: Error, 429: Error},
+    response={200: ComplaintStatusOut, **PUBLIC_ERRORS, 403: ChallengeError},
     summary="Complaint decision, verified outcome and reply by number and phone digits",
 )
 def complaint_status(
     request,
-    number: str,
-    phone_tail: str,
-    captcha_key: str = Query("", max_length=40, description=KEY_HELP),
-    captcha_value: str = Query("", max_length=32, description=VALUE_HELP),
+    number: Identifier[40],
+    phone_tail: Identifier[4],
+    captcha_key: Text[40] = CAPTCHA_KEY,
+    captcha_value: Text[32] = CAPTCHA_VALUE,
 ):
     c = services.complaint_lookup(
         number=number,

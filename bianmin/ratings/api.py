@@ -1,22 +1,41 @@
 """Ratings API: rectification queue, detail, actions, the applicant's follow-up and statistics."""
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from bianmin.api.auth import staff_auth
 from bianmin.common.challenge import Answer
+from bianmin.common.inputs import INT_MAX
+from bianmin.common.schemas import (
+    NOTE,
+    PUBLIC_ERRORS,
+    STAFF_ERRORS,
+    Bounded,
+    Day,
+    ErrorOut,
+    Id,
+    Identifier,
+    LongText,
+    Text,
+    choice,
+)
 
 from . import selectors
-from .models import Rectification
-from .rectification import actions_for, follow_up_verify, rating_follow_up, rectification_act
+from .models import AppealReason, Level, Rectification, RectState
+from .rectification import (
+    ACTIONS,
+    actions_for,
+    follow_up_verify,
+    rating_follow_up,
+    rectification_act,
+)
 
 router = Router(tags=["ratings"])
 
 
-class EventOut(Schema):
+class RectificationEventOut(Schema):
     at: dt.datetime
     action: str
     from_state: str
@@ -57,7 +76,7 @@ class RectificationDetail(RectificationOut):
     appeal_decision: str
     follow_up_level: int | None
     allowed_actions: list[str]
-    events: list[EventOut]
+    events: list[RectificationEventOut]
 
 
 def rect_out(r: Rectification, today: dt.date) -> dict:
@@ -114,11 +133,13 @@ def rect_detail(r: Rectification, viewer) -> dict:
 
 @router.get(
     "/rectifications",
-    response=list[RectificationOut],
+    response={200: list[RectificationOut], **STAFF_ERRORS},
     auth=staff_auth,
     summary="Rectifications the caller may see",
 )
-def list_rectifications(request, state: str | None = None, overdue: bool = False):
+def list_rectifications(
+    request, state: choice(RectState.values) | None = None, overdue: bool = False
+):
     today = timezone.localdate()
     qs = selectors.rectification_list(
         viewer=request.auth, state=state or None, overdue_on=today if overdue else None
@@ -128,28 +149,42 @@ def list_rectifications(request, state: str | None = None, overdue: bool = False
 
 @router.get(
     "/rectifications/{rect_id}",
-    response=RectificationDetail,
+    response={200: RectificationDetail, **STAFF_ERRORS},
     auth=staff_auth,
     summary="One rectification with its event list",
 )
-def get_rectification(request, rect_id: int):
+def get_rectification(request, rect_id: Id):
     return rect_detail(selectors.rectification_get(viewer=request.auth, pk=rect_id), request.auth)
 
 
-class ActionIn(Schema):
-    action: str
-    expected_version: int | None = None
-    note: str = ""
-    params: dict[str, Any] = {}
+class RectificationParamsIn(Schema):
+    """What the actions read: call_back `contacted`, `findings`; fix_now, fix_by_deadline (with
+    `fix_days`), explain and complete `measures`; appeal `appeal_reason`, `appeal_text`; the
+    appeal decisions `reasons`."""
+
+    contacted: bool | None = None
+    findings: LongText[NOTE] = ""
+    fix_days: Bounded(1, 60) | None = None
+    measures: LongText[NOTE] = ""
+    appeal_reason: choice(AppealReason.values) | None = None
+    appeal_text: LongText[NOTE] = ""
+    reasons: LongText[NOTE] = ""
+
+
+class RectificationActionIn(Schema):
+    action: choice(sorted(ACTIONS - {"follow_up"}))
+    expected_version: Bounded(0, INT_MAX) | None = None
+    note: LongText[NOTE] = ""
+    params: RectificationParamsIn = RectificationParamsIn()
 
 
 @router.post(
     "/rectifications/{rect_id}/actions",
-    response=RectificationDetail,
+    response={200: RectificationDetail, **STAFF_ERRORS},
     auth=staff_auth,
     summary="Call back, record an outcome, complete, appeal, decide an appeal, close",
 )
-def act_on_rectification(request, rect_id: int, payload: ActionIn):
+def act_on_rectification(request, rect_id: Id, payload: RectificationActionIn):
     rect = selectors.rectification_get(viewer=request.auth, pk=rect_id)
     rect = rectification_act(
         rectification=rect,
@@ -157,20 +192,20 @@ def act_on_rectification(request, rect_id: int, payload: ActionIn):
         actor=request.auth,
         expected_version=payload.expected_version,
         note=payload.note,
-        **payload.params,
+        **payload.params.dict(exclude_unset=True),
     )
     return rect_detail(rect, request.auth)
 
 
 class FollowUpIn(Schema):
-    number: str
-    phone_tail: str
-    level: int
-    comment: str = ""
-    captcha_key: str = Field(
-        "", max_length=40, description="a picture challenge's key, once 403 captcha_required"
+    number: Identifier[60]  # the rectification number
+    phone_tail: Identifier[4]
+    level: choice(Level.values)
+    comment: LongText[NOTE] = ""
+    captcha_key: Text[40] = Field(
+        "", description="a picture challenge's key, once 403 captcha_required"
     )
-    captcha_value: str = Field("", max_length=32, description="what the person read from it")
+    captcha_value: Text[32] = Field("", description="what the person read from it")
 
 
 class FollowUpOut(Schema):
@@ -179,21 +214,9 @@ class FollowUpOut(Schema):
     state: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
-
-
 @router.post(
     "/follow-up",
-    response={
-        200: FollowUpOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
-        429: ErrorOut,
-    },
+    response={200: FollowUpOut, **PUBLIC_ERRORS, 403: ErrorOut},
     summary="The applicant's one follow-up rating (rectification number + phone tail)",
     description="No login. A wrong number/phone pair is a 404 that looks the same whether the "
     "number exists or not. After a few wrong pairs for a number or from an address the answer is "
@@ -235,12 +258,15 @@ class StatsOut(Schema):
 
 @router.get(
     "/stats",
-    response=list[StatsOut],
+    response={200: list[StatsOut], **STAFF_ERRORS},
     auth=staff_auth,
     summary="Good-rate, bad-rate, rectified-rate, call-back-on-time rate per unit or staff",
 )
-def stats(request, group: str = "unit", since: dt.date | None = None, until: dt.date | None = None):
-    rows = selectors.rating_stats(
-        viewer=request.auth, group="staff" if group == "staff" else "unit", since=since, until=until
-    )
+def stats(
+    request,
+    group: choice(["unit", "staff"]) = "unit",
+    since: Day | None = None,
+    until: Day | None = None,
+):
+    rows = selectors.rating_stats(viewer=request.auth, group=group, since=since, until=until)
     return [f.as_dict() for f in rows]

@@ -5,21 +5,14 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from bianmin.api.auth import staff_auth
-from bianmin.common.errors import NotFound, ValidationFailed
+from bianmin.common.errors import NotFound
+from bianmin.common.schemas import NOTE, STAFF_ERRORS, Id, LongText, Month, choice
 from bianmin.common.sheets import xlsx_response
 
 from . import export, selectors, services
-from .figures import parse_month
 from .models import MonthlyReport
 
 router = Router(tags=["reports"], auth=staff_auth)
-
-
-def _month(month: str):
-    m = parse_month(month)
-    if m is None:
-        raise ValidationFailed(_("月份格式应为 YYYY-MM"), field="month")
-    return m
 
 
 def _report_meta(r: MonthlyReport | None) -> dict | None:
@@ -37,17 +30,33 @@ def _report_meta(r: MonthlyReport | None) -> dict | None:
     }
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @router.get(
     "/monthly",
+    response={200: dict, **STAFF_ERRORS},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "OK",
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    XLSX: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
     summary="Monthly report of a township centre (or the county roll-up for the county centre); "
     "format=xlsx for Excel",
 )
-def monthly(request, unit: int, month: str, format: str = "json"):
-    m = _month(month)
+def monthly(request, unit: Id, month: Month, format: choice(["json", "xlsx"]) = "json"):
+    m = month
+    month_text = m.strftime("%Y-%m")
     view = selectors.report_view(viewer=request.auth, unit_id=unit, month=m)
     if view["kind"] == "county":
         if format == "xlsx":
-            return xlsx_response(f"county-{month}.xlsx", export.county_sheets(view))
+            return xlsx_response(f"county-{month_text}.xlsx", export.county_sheets(view))
         return {
             "kind": "county",
             "month": view["month"],
@@ -71,7 +80,7 @@ def monthly(request, unit: int, month: str, format: str = "json"):
     if format == "xlsx":
         report = view["report"]
         return xlsx_response(
-            f"monthly-{view['unit'].code}-{month}.xlsx",
+            f"monthly-{view['unit'].code}-{month_text}.xlsx",
             export.township_sheets(view["figures"], report.get_state_display() if report else ""),
         )
     return {"kind": "township", "report": _report_meta(view["report"]), **view["figures"]}
@@ -87,10 +96,12 @@ class StatusOut(Schema):
 
 
 @router.get(
-    "/monthly/status", response=list[StatusOut], summary="Submission status of every township"
+    "/monthly/status",
+    response={200: list[StatusOut], **STAFF_ERRORS},
+    summary="Submission status of every township",
 )
-def monthly_status(request, month: str):
-    rows = selectors.submission_status(viewer=request.auth, month=_month(month))
+def monthly_status(request, month: Month):
+    rows = selectors.submission_status(viewer=request.auth, month=month)
     return [
         {
             "unit_id": r["unit"].pk,
@@ -106,16 +117,20 @@ def monthly_status(request, month: str):
     ]
 
 
-class ActionIn(Schema):
-    unit: int
-    month: str
-    action: str  # generate | submit | receive
-    note: str = ""
+class ReportActionIn(Schema):
+    unit: Id
+    month: Month
+    action: choice(["generate", "submit", "receive"])
+    note: LongText[NOTE] = ""
 
 
-@router.post("/monthly/actions", summary="Generate, submit (township head) or receive (county)")
-def monthly_action(request, payload: ActionIn) -> HttpResponse | dict:
-    m = _month(payload.month)
+@router.post(
+    "/monthly/actions",
+    response={200: dict, **STAFF_ERRORS},
+    summary="Generate, submit (township head) or receive (county)",
+)
+def monthly_action(request, payload: ReportActionIn) -> HttpResponse | dict:
+    m = payload.month
     unit = selectors.unit_for_report(viewer=request.auth, unit_id=payload.unit)
     if payload.action == "generate":
         report = services.report_generate(unit=unit, month=m, actor=request.auth)
@@ -125,8 +140,6 @@ def monthly_action(request, payload: ActionIn) -> HttpResponse | dict:
             raise NotFound(_("请先生成月报"))
         if payload.action == "submit":
             report = services.report_submit(report=report, actor=request.auth, note=payload.note)
-        elif payload.action == "receive":
-            report = services.report_receive(report=report, actor=request.auth)
         else:
-            raise ValidationFailed(_("未知操作"), field="action")
+            report = services.report_receive(report=report, actor=request.auth)
     return {"report": _report_meta(report), **report.figures}

@@ -9,18 +9,27 @@ from ninja.files import UploadedFile
 
 from bianmin.api.auth import staff_auth
 from bianmin.common.errors import NotFound
+from bianmin.common.schemas import (
+    NOTE,
+    STAFF_ERRORS,
+    Day,
+    Id,
+    Identifier,
+    LongText,
+    Month,
+    choice,
+)
 from bianmin.orgs.models import Unit
 from bianmin.orgs.scope import scope_for
 
 from . import selectors, services
-from .models import LeaveRequest, SignSource
-from .services.roster import parse_month
+from .models import LeaveKind, LeaveRequest, LeaveStatus, SignSource
 
 router = Router(tags=["staffing"], auth=staff_auth)
 
 
 class SignIn(Schema):
-    action: str  # "in" | "out"
+    action: choice(["in", "out"])
 
 
 class AttendanceOut(Schema):
@@ -30,7 +39,11 @@ class AttendanceOut(Schema):
     signed_out_at: dt.datetime | None
 
 
-@router.post("/attendance", response=AttendanceOut, summary="Sign in or out (station tablet)")
+@router.post(
+    "/attendance",
+    response={200: AttendanceOut, **STAFF_ERRORS},
+    summary="Sign in or out (station tablet)",
+)
 def attendance_sign(request, payload: SignIn):
     row = services.attendance_sign(
         actor=request.auth, action=payload.action, source=SignSource.TABLET
@@ -76,15 +89,15 @@ def _leave_out(lv: LeaveRequest) -> dict:
 
 
 class LeaveIn(Schema):
-    kind: str
-    start: dt.date
-    end: dt.date
-    reason: str
+    kind: choice(LeaveKind.values)
+    start: Day
+    end: Day
+    reason: LongText[NOTE]
 
 
 @router.post(
     "/leave",
-    response={201: LeaveOut},
+    response={201: LeaveOut, **STAFF_ERRORS},
     summary="Request leave (multipart; sick leave with document)",
 )
 def leave_create(request, payload: Form[LeaveIn], document: File[UploadedFile] = None):
@@ -92,8 +105,12 @@ def leave_create(request, payload: Form[LeaveIn], document: File[UploadedFile] =
     return Status(201, _leave_out(lv))
 
 
-@router.get("/leave", response=list[LeaveOut], summary="My leave and the leave I decide on")
-def leave_list(request, status: str | None = None):
+@router.get(
+    "/leave",
+    response={200: list[LeaveOut], **STAFF_ERRORS},
+    summary="My leave and the leave I decide on",
+)
+def leave_list(request, status: choice(LeaveStatus.values) | None = None):
     mine = selectors.leaves_of(viewer=request.auth)
     theirs = selectors.leaves_to_decide(viewer=request.auth, status=status)
     rows = [lv for lv in mine if not status or lv.status == status] + theirs
@@ -102,11 +119,15 @@ def leave_list(request, status: str | None = None):
 
 class DecideIn(Schema):
     approved: bool
-    note: str = ""
+    note: LongText[NOTE] = ""
 
 
-@router.post("/leave/{leave_id}/decide", response=LeaveOut, summary="Head approves or refuses")
-def leave_decide(request, leave_id: int, payload: DecideIn):
+@router.post(
+    "/leave/{leave_id}/decide",
+    response={200: LeaveOut, **STAFF_ERRORS},
+    summary="Head approves or refuses",
+)
+def leave_decide(request, leave_id: Id, payload: DecideIn):
     lv = selectors.leave_get(viewer=request.auth, pk=leave_id)
     lv = services.leave_decide(
         leave=lv, approved=payload.approved, note=payload.note, actor=request.auth
@@ -114,8 +135,12 @@ def leave_decide(request, leave_id: int, payload: DecideIn):
     return _leave_out(lv)
 
 
-@router.post("/leave/{leave_id}/return", response=LeaveOut, summary="Back from leave (销假)")
-def leave_return(request, leave_id: int):
+@router.post(
+    "/leave/{leave_id}/return",
+    response={200: LeaveOut, **STAFF_ERRORS},
+    summary="Back from leave (销假)",
+)
+def leave_return(request, leave_id: Id):
     lv = selectors.leave_get(viewer=request.auth, pk=leave_id)
     return _leave_out(services.leave_return(leave=lv, actor=request.auth))
 
@@ -128,7 +153,9 @@ class QueueOut(Schema):
     covered_by: str
 
 
-@router.get("/queue", response=list[QueueOut], summary="My open cases, with AB cover")
+@router.get(
+    "/queue", response={200: list[QueueOut], **STAFF_ERRORS}, summary="My open cases, with AB cover"
+)
 def my_queue(request):
     return [
         {
@@ -149,9 +176,13 @@ class GapOut(Schema):
     reason: str
 
 
-@router.get("/roster-gaps", response=list[GapOut], summary="Working days without duty, in scope")
-def roster_gaps(request, month: str):
-    gaps = selectors.roster_gaps(viewer=request.auth, month=parse_month(month))
+@router.get(
+    "/roster-gaps",
+    response={200: list[GapOut], **STAFF_ERRORS},
+    summary="Working days without duty, in scope",
+)
+def roster_gaps(request, month: Month):
+    gaps = selectors.roster_gaps(viewer=request.auth, month=month)
     return [
         {"unit": g.unit.name, "unit_code": g.unit.code, "date": g.date, "reason": g.reason}
         for g in gaps
@@ -163,16 +194,20 @@ class DutyOut(Schema):
     names: list[str]
 
 
-@router.get("/roster/{unit_code}/{month}", response=list[DutyOut], summary="A unit's roster")
-def roster(request, unit_code: str, month: str):
+@router.get(
+    "/roster/{unit_code}/{month}",
+    response={200: list[DutyOut], **STAFF_ERRORS},
+    summary="A unit's roster",
+)
+def roster(request, unit_code: Identifier[40], month: Month):
     unit = Unit.objects.filter(code=unit_code).first()
     if unit is None or not (
         scope_for(request.auth).can_act_for_unit(unit) or request.auth.is_superuser
     ):
         # A roster is public once published; a draft only for the unit's own staff.
-        view = selectors.roster_for_unit(unit=unit, month=parse_month(month)) if unit else None
+        view = selectors.roster_for_unit(unit=unit, month=month) if unit else None
     else:
-        view = selectors.roster_for_unit(unit=unit, month=parse_month(month), viewer=request.auth)
+        view = selectors.roster_for_unit(unit=unit, month=month, viewer=request.auth)
     if view is None:
         raise NotFound(_("该月值班表不存在或尚未公布"))
     return [{"date": d.date, "names": d.names} for d in view.days]

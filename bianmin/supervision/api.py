@@ -6,14 +6,24 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from bianmin.api.auth import staff_auth
-from bianmin.common.errors import NotFound
+from bianmin.common.schemas import (
+    NOTE,
+    STAFF_ERRORS,
+    Day,
+    DayWithin,
+    Id,
+    Identifier,
+    Limit,
+    LongText,
+    choice,
+)
 
 from . import selectors, services
-from .models import SupervisionRecord
+from .models import Clock, ComplaintOutcome, ComplaintStatus, Level, SupervisionRecord
+from .services.supervise import SUBJECT_KINDS
 
 router = Router(tags=["supervision"], auth=staff_auth)
 
@@ -51,15 +61,17 @@ def alert_out(a) -> dict:
 
 
 @router.get(
-    "/alerts", response=list[AlertOut], summary="Yellow and red alerts in the caller's scope"
+    "/alerts",
+    response={200: list[AlertOut], **STAFF_ERRORS},
+    summary="Yellow and red alerts in the caller's scope",
 )
 def list_alerts(
     request,
-    level: str | None = None,
-    clock: str | None = None,
-    region: str | None = None,
-    since: dt.date | None = None,
-    limit: int = 200,
+    level: choice(Level.values) | None = None,
+    clock: choice(Clock.values) | None = None,
+    region: Identifier[12] | None = None,
+    since: Day | None = None,
+    limit: Limit(500) = 200,
 ):
     rows = selectors.alert_list(
         viewer=request.auth, level=level, clock=clock, region=region, since=since, limit=limit
@@ -67,8 +79,17 @@ def list_alerts(
     return [alert_out(a) for a in rows]
 
 
-@router.get("/dashboard", summary="Supervision dashboard of a region (default: the caller's own)")
-def get_dashboard(request, region: str | None = None, date: dt.date | None = None):
+@router.get(
+    "/dashboard",
+    response={200: dict, **STAFF_ERRORS},
+    summary="Supervision dashboard of a region (default: the caller's own)",
+    description="`date` (default today) may lie ten years either side of today.",
+)
+def get_dashboard(
+    request,
+    region: Identifier[12] | None = None,
+    date: DayWithin(selectors.DASHBOARD_YEARS) | None = None,
+):
     data = selectors.dashboard(viewer=request.auth, region_code=region, today=date)
     return _jsonable(data)
 
@@ -93,7 +114,11 @@ class EscalationOut(Schema):
     alert: AlertOut
 
 
-@router.get("/queue", response=list[EscalationOut], summary="The supervisor's queue (督办)")
+@router.get(
+    "/queue",
+    response={200: list[EscalationOut], **STAFF_ERRORS},
+    summary="The supervisor's queue (督办)",
+)
 def list_queue(request, include_resolved: bool = False):
     rows = selectors.supervisor_queue(viewer=request.auth, include_resolved=include_resolved)
     return [
@@ -108,12 +133,16 @@ def list_queue(request, include_resolved: bool = False):
     ]
 
 
-class NoteIn(Schema):
-    note: str
+class ResolveIn(Schema):
+    note: LongText[NOTE]
 
 
-@router.post("/queue/{pk}/resolve", response=EscalationOut, summary="Close a queue item")
-def resolve_queue(request, pk: int, payload: NoteIn):
+@router.post(
+    "/queue/{pk}/resolve",
+    response={200: EscalationOut, **STAFF_ERRORS},
+    summary="Close a queue item",
+)
+def resolve_queue(request, pk: Id, payload: ResolveIn):
     e = services.escalation_resolve(actor=request.auth, pk=pk, note=payload.note)
     return {
         "id": e.pk,
@@ -170,7 +199,7 @@ def _entry_out(q) -> dict:
 
 @router.get(
     "/queue/cases",
-    response=list[QueueEntryOut],
+    response={200: list[QueueEntryOut], **STAFF_ERRORS},
     summary="The supervision queue, one entry per case or complaint (as on the page)",
 )
 def list_queue_cases(request):
@@ -178,8 +207,8 @@ def list_queue_cases(request):
 
 
 class QueueActionIn(Schema):
-    text: str = ""
-    due_on: dt.date | None = None
+    text: LongText[500] = ""
+    due_on: Day | None = None
 
 
 QUEUE_SERVICES: dict[str, Callable[..., SupervisionRecord]] = {
@@ -192,12 +221,16 @@ QUEUE_SERVICES: dict[str, Callable[..., SupervisionRecord]] = {
 
 @router.post(
     "/queue/{kind}/{number}/{action}",
-    response=RecordOut,
+    response={200: RecordOut, **STAFF_ERRORS},
     summary="督办 a queued case or complaint: notice, deadline, note or close",
 )
-def act_on_queue(request, kind: str, number: str, action: str, payload: QueueActionIn):
-    if action not in QUEUE_SERVICES:
-        raise NotFound(_("未知操作"))
+def act_on_queue(
+    request,
+    kind: choice(sorted(SUBJECT_KINDS)),
+    number: Identifier[40],
+    action: choice(QUEUE_SERVICES),
+    payload: QueueActionIn,
+):
     kw: dict = {"actor": request.auth, "kind": kind, "number": number}
     if action == "deadline":
         kw.update(due_on=payload.due_on, text=payload.text)
@@ -215,13 +248,21 @@ class NotificationOut(Schema):
     created_at: dt.datetime
 
 
-@router.get("/notifications", response=list[NotificationOut], summary="The caller's notifications")
+@router.get(
+    "/notifications",
+    response={200: list[NotificationOut], **STAFF_ERRORS},
+    summary="The caller's notifications",
+)
 def list_notifications(request, unread: bool = False):
     return selectors.notifications_for(viewer=request.auth, unread_only=unread)
 
 
-@router.post("/notifications/{pk}/read", response=NotificationOut, summary="Mark one read")
-def read_notification(request, pk: int):
+@router.post(
+    "/notifications/{pk}/read",
+    response={200: NotificationOut, **STAFF_ERRORS},
+    summary="Mark one read",
+)
+def read_notification(request, pk: Id):
     return services.notification_read(actor=request.auth, pk=pk)
 
 
@@ -271,27 +312,43 @@ def complaint_out(c) -> dict:
     }
 
 
-@router.get("/complaints", response=list[ComplaintOut], summary="Complaints queue of the caller")
+@router.get(
+    "/complaints",
+    response={200: list[ComplaintOut], **STAFF_ERRORS},
+    summary="Complaints queue of the caller",
+)
 def list_complaints(
-    request, status: str | None = None, unit: int | None = None, overdue: bool = False
+    request,
+    status: choice(ComplaintStatus.values) | None = None,
+    unit: Id | None = None,
+    overdue: bool = False,
 ):
     rows = selectors.complaint_queue(viewer=request.auth, status=status, unit=unit, overdue=overdue)
     return [complaint_out(c) for c in rows]
 
 
-@router.get("/complaints/{number}", response=ComplaintOut, summary="One complaint")
-def get_complaint(request, number: str):
+@router.get(
+    "/complaints/{number}", response={200: ComplaintOut, **STAFF_ERRORS}, summary="One complaint"
+)
+def get_complaint(request, number: Identifier[40]):
     return complaint_out(selectors.complaint_get(viewer=request.auth, number=number))
 
 
+OutcomeIn = choice([*ComplaintOutcome.values, ""])
+
+
 class DecisionIn(Schema):
-    note: str
+    note: LongText[NOTE]
     # upheld | partly_upheld | not_upheld; required for a complaint, ignored for a suggestion.
-    outcome: str = ""
+    outcome: OutcomeIn = ""
 
 
-@router.post("/complaints/{number}/decide", response=ComplaintOut, summary="Decide a complaint")
-def decide_complaint(request, number: str, payload: DecisionIn):
+@router.post(
+    "/complaints/{number}/decide",
+    response={200: ComplaintOut, **STAFF_ERRORS},
+    summary="Decide a complaint",
+)
+def decide_complaint(request, number: Identifier[40], payload: DecisionIn):
     c = selectors.complaint_get(viewer=request.auth, number=number)
     return complaint_out(
         services.complaint_decide(
@@ -301,13 +358,17 @@ def decide_complaint(request, number: str, payload: DecisionIn):
 
 
 class ReplyIn(Schema):
-    reply: str
+    reply: LongText[NOTE]
     # Required when the complaint is replied to before a decision recorded its outcome.
-    outcome: str = ""
+    outcome: OutcomeIn = ""
 
 
-@router.post("/complaints/{number}/reply", response=ComplaintOut, summary="Reply to a complaint")
-def reply_complaint(request, number: str, payload: ReplyIn):
+@router.post(
+    "/complaints/{number}/reply",
+    response={200: ComplaintOut, **STAFF_ERRORS},
+    summary="Reply to a complaint",
+)
+def reply_complaint(request, number: Identifier[40], payload: ReplyIn):
     c = selectors.complaint_get(viewer=request.auth, number=number)
     return complaint_out(
         services.complaint_reply(

@@ -29,6 +29,7 @@ from bianmin.cases.routing import can_accept_here
 from bianmin.cases.selectors import cases_visible
 from bianmin.catalog.models import Fee
 from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.inputs import bounded_date, latest_date, years_before
 from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.models import Region, RegionLevel, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
@@ -590,6 +591,25 @@ def case_colours(*, viewer, cases: QuerySet[Case], today: dt.date) -> dict[int, 
     return {pk: clocks.worst(st) for pk, st in _clock_states(rows, today=today).items()}
 
 
+# The dashboard counts today's cases: a day further from now means nothing for them, and every
+# running clock counts working days to it one by one, so a far date (9999-12-31) would take
+# minutes. Ten years either way keeps a request well under a second at county scale.
+DASHBOARD_YEARS = 10
+
+
+def dashboard_date(day: dt.date | None) -> dt.date:
+    """`day` (default today) if within DASHBOARD_YEARS of today, else a 422 naming `date`."""
+    today = timezone.localdate()
+    if day is None:
+        return today
+    return bounded_date(
+        day,
+        field="date",
+        earliest=years_before(today, DASHBOARD_YEARS),
+        latest=latest_date(today),
+    )
+
+
 def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None = None) -> dict:
     """The supervision dashboard of one region in the viewer's jurisdiction (403 outside it).
 
@@ -606,7 +626,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     of the period (`_tier_workdays`). bench/bench_reports.py times each of these reads against
     hand-written SQL giving the same rows.
     """
-    today = today or timezone.localdate()
+    today = dashboard_date(today)
     scope = scope_for(viewer)
     if scope.is_empty:
         raise PermissionDenied(_("无权查看监察信息"))

@@ -42,25 +42,14 @@ def _call(fn, **kw):
         raise DjangoPermissionDenied(e.message) from None
 
 
-# The "as of" day reaches this far back (and one year ahead): a clock's working days are counted
-# day by day, so 1949 would cost seconds per request on a county's open cases.
-DASHBOARD_YEARS_BACK = 5
-
-
 def _date(request) -> dt.date | None:
-    """The dashboard's "as of" day (?date=), today when blank; a malformed or out-of-range day is
-    shown as a message and today is used."""
+    """The dashboard's "as of" day (?date=), today when blank; a malformed or out-of-range day
+    (the selector's bound, `selectors.dashboard_date`) is shown as a message and today is used."""
     value = request.GET.get("date")
     if not value:
         return None
-    today = timezone.localdate()
     try:
-        return parse_date(
-            value,
-            field=_("日期"),
-            earliest=today.replace(year=today.year - DASHBOARD_YEARS_BACK, day=1),
-            latest=today.replace(year=today.year + 1, day=1),
-        )
+        return selectors.dashboard_date(parse_date(value, field=_("日期")))
     except ValidationFailed as e:
         messages.error(request, e.message)
         return None

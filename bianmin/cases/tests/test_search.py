@@ -213,9 +213,10 @@ def test_api_search_uses_the_same_selector(client, county, cases, token_for):
     assert len(body["items"]) == 1 and body["next_cursor"]
     r = client.get("/api/v1/cases", {"channel": "fax"}, **h)
     assert r.status_code == 422 and r.json()["field"] == "channel"
-    assert "办理渠道无效" in r.json()["detail"]
+    assert r.json()["code"] == "invalid_choice" and "'window'" in r.json()["detail"]
     r = client.get("/api/v1/cases", {"submitted_to": "yesterday"}, **h)
-    assert r.status_code == 422 and "日期格式不正确" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["field"] == "submitted_to"
+    assert r.json()["code"] == "invalid_date" and "YYYY-MM-DD" in r.json()["detail"]
     agent = token_for("v0102-agent")
     assert client.get("/api/v1/cases", {"q": ZHANG_ID}, **agent).json()["items"] == []
 

@@ -27,10 +27,11 @@ def test_list_filters_and_chinese_search(client, catalog):
     assert [i["code"] for i in r.json()["items"]] == ["MZ-001"]
 
 
-def test_unknown_tier_is_400_json(client, catalog):
+def test_unknown_tier_is_422_naming_the_field(client, catalog):
     r = client.get("/api/v1/items?tier=province")
-    assert r.status_code == 400
-    assert "province" in r.json()["detail"] and r.json()["field"] == "tier"
+    assert r.status_code == 422
+    assert r.json()["field"] == "tier" and r.json()["code"] == "invalid_choice"
+    assert "village" in r.json()["detail"]
 
 
 def test_bad_limit_is_rejected(client, catalog):
