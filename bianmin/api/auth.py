@@ -16,6 +16,13 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request):
+        # No session cookie, nothing to forge: a missing or revoked bearer token is then a 401,
+        # not ninja's "CSRF check Failed" 403.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None

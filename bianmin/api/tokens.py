@@ -3,9 +3,9 @@ same services back the page 我的令牌 (portal/account_views.py)."""
 
 import datetime as dt
 
-from ninja import Path, Router, Schema
+from ninja import Router, Schema
 
-from bianmin.common.inputs import INT_MAX
+from bianmin.common.schemas import STAFF_ERRORS, Id
 
 from . import selectors, services
 from .auth import staff_auth
@@ -28,11 +28,6 @@ class RevokedOut(Schema):
     revoked: int
 
 
-class TokenError(Schema):
-    detail: str
-    code: str = ""
-
-
 def _out(token) -> dict:
     return {
         "id": token.pk,
@@ -48,7 +43,7 @@ def _out(token) -> dict:
 
 @router.get(
     "/tokens",
-    response={200: list[TokenInfoOut], 401: TokenError},
+    response={200: list[TokenInfoOut], **STAFF_ERRORS},
     summary="The caller's own tokens",
     description="Every token of the signed-in user, newest first. `state` is one of `active`, "
     "`revoked`, `expired`, `password_changed` (issued before the last password change).",
@@ -59,17 +54,17 @@ def list_tokens(request):
 
 @router.delete(
     "/tokens/{token_id}",
-    response={200: TokenInfoOut, 401: TokenError, 404: TokenError},
+    response={200: TokenInfoOut, **STAFF_ERRORS},
     summary="Revoke one of the caller's tokens",
     description="Another user's token answers 404 and is left alone.",
 )
-def revoke_token(request, token_id: int = Path(..., ge=1, le=INT_MAX)):
+def revoke_token(request, token_id: Id):
     return _out(services.token_revoke(actor=request.auth, token_id=token_id))
 
 
 @router.delete(
     "/tokens",
-    response={200: RevokedOut, 401: TokenError},
+    response={200: RevokedOut, **STAFF_ERRORS},
     summary="Revoke all of the caller's tokens",
     description="Including the one used for this request.",
 )

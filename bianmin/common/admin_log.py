@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterable
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 
 from .models import AdminAction, AdminActionKind
@@ -63,7 +62,7 @@ def admin_action_record(
         actor=user,
         actor_name=user.get_username() if user else "",
         action=action,
-        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=structured,

@@ -28,6 +28,15 @@ class ErrorCode(StrEnum):
     AUTH_FAILED = "auth_failed"
     LOCKED_OUT = "locked_out"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
+    CAPTCHA_REQUIRED = "captcha_required"
+    CAPTCHA_INVALID = "captcha_invalid"
+    OTP_REQUIRED = "otp_required"
+    OTP_INVALID = "otp_invalid"
+    OTP_THROTTLED = "otp_throttled"
+    OTP_NO_PENDING = "otp_no_pending"
+    TWOFACTOR_ENROLMENT_REQUIRED = "twofactor_enrolment_required"
+    PASSWORD_TOO_SIMPLE = "password_too_simple"  # noqa: S105 - an error code, not a secret
+    PASSWORD_TOO_SIMILAR = "password_too_similar"  # noqa: S105 - an error code, not a secret
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     NO_MATCH = "no_match"

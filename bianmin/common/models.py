@@ -1,5 +1,5 @@
+from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +39,9 @@ class AdminAction(models.Model):
     # Kept as written: the account may later be renamed or removed.
     actor_name = models.CharField(_("操作人账号"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=10, choices=AdminActionKind.choices)
-    content_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象类型"), null=True, on_delete=models.SET_NULL
-    )
+    # The model's label ("orgs.staff"), not a ContentType key: a log row must outlive the model
+    # and never depend on a cached content-type id.
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     # The Django admin's change-message structure ([{"changed": {"fields": [...]}}, ...]), so
@@ -59,5 +59,8 @@ class AdminAction(models.Model):
 
     @property
     def object_kind(self) -> str:
-        model = self.content_type.model_class() if self.content_type else None
+        try:
+            model = apps.get_model(self.object_type) if self.object_type else None
+        except LookupError:
+            return self.object_type
         return str(model._meta.verbose_name) if model else ""

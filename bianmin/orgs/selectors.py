@@ -83,4 +83,4 @@ def admin_action_list(*, viewer) -> QuerySet[AdminAction]:
     """Every change of staff, accounts, roles, catalog and calendar, newest first."""
     if not may_read_admin_log(viewer):
         raise PermissionDenied(_("只有管理员和监察人员可以查看管理操作日志"))
-    return AdminAction.objects.select_related("content_type").order_by("-at", "-id")
+    return AdminAction.objects.order_by("-at", "-id")

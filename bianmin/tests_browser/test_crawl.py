@@ -73,6 +73,10 @@ REACHED_OTHERWISE = {
     "ratings:onsite_done": "after the on-site rating form (a POST)",
     "staffing:sheet": "another month of the attendance sheet (month field)",
     "staffing:public_roster": "a published roster's public page, linked from the roster",
+    "captcha-image": "the picture challenge, an <img> on a lookup after failed attempts",
+    "captcha-image-2x": "the same picture at twice the size (srcset)",
+    "portal:login_code": "the second step of signing in, for a person with two-factor login",
+    "portal:twofactor_codes": "the recovery codes, shown once after enrolling two-factor login",
 }
 # Detail pages of lists the demo county leaves empty (no errand, online application, complaint,
 # rectification, assessment, subsidy plan or roster yet): reached once the demo has such rows.

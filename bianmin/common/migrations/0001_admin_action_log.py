@@ -10,7 +10,6 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -27,7 +26,7 @@ class Migration(migrations.Migration):
                 ('changes', models.JSONField(blank=True, default=list, verbose_name='变更')),
                 ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('content_type', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to='contenttypes.contenttype', verbose_name='对象类型')),
+                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='对象类型')),
             ],
             options={
                 'verbose_name': '管理操作日志',

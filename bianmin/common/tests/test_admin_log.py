@@ -20,7 +20,7 @@ def _rows(**kw):
 def test_catalog_and_calendar_changes_are_logged(county, django_capture_on_commit_callbacks):
     admin = county.admin.user
     version = make_item(county, local_code="LOG-001", actor=admin)
-    added, published = _rows(object_id=str(version.pk), content_type__model="itemversion")
+    added, published = _rows(object_id=str(version.pk), object_type="catalog.itemversion")
     assert (added.action, published.action) == (AdminActionKind.ADD, AdminActionKind.PUBLISH)
     assert published.actor == admin and "LOG-001" in published.note
 
