@@ -185,7 +185,7 @@ def test_admin_edits_roles_as_checkboxes(county):
     from bianmin.common.admin_log import change_text
     from bianmin.common.models import AdminAction
 
-    row = AdminAction.objects.filter(content_type__model="staff", object_id=str(staff.pk)).first()
+    row = AdminAction.objects.filter(object_type="orgs.staff", object_id=str(staff.pk)).first()
     assert row.action == "change" and row.actor == county.admin.user
     assert "角色" in change_text(row)
 
