@@ -78,6 +78,7 @@ lint: install-test
 TEST_PG ?= 1
 test: install-test
 	$(BIN)/ruff check bianmin bench
+	$(BIN)/ruff format --check bianmin bench
 	$(BIN)/mypy
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="

@@ -45,10 +45,6 @@ def normalize_id_number(value: str, *, today: dt.date | None = None) -> str:
     return value
 
 
-def validate_id_number(value: str) -> None:
-    normalize_id_number(value)
-
-
 def mask_id_number(value: str) -> str:
     """Show region and check character only: 610702********123X style."""
     if not value:
@@ -88,10 +84,6 @@ def normalize_credit_code(value: str) -> str:
             _("统一社会信用代码中的组织机构代码校验位错误"), code="uscc_org_check"
         )
     return value
-
-
-def validate_credit_code(value: str) -> None:
-    normalize_credit_code(value)
 
 
 def validate_phone(value: str) -> None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.common.models import AdminAction
 
-from .models import Region, RoleCode, Staff, Unit
+from .models import Region, RoleCode, Unit
 from .scope import scope_for
 
 
@@ -43,14 +43,6 @@ def unit_get(*, viewer, pk: int) -> Unit:
     if not unit_list(viewer=viewer).filter(pk=pk).exists():
         raise PermissionDenied(_("无权查看该单位"))
     return unit
-
-
-def staff_of_unit(*, unit: Unit) -> QuerySet[Staff]:
-    return (
-        Staff.objects.filter(unit=unit, user__is_active=True)
-        .select_related("user")
-        .order_by("full_name")
-    )
 
 
 def display_names(user_ids: Iterable[int]) -> dict[int, str]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.common import inputs
 from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from bianmin.orgs.models import Staff, Unit
+from bianmin.orgs.models import Unit
 from bianmin.orgs.scope import scope_for
 
 from ..services.roster import month_start
@@ -35,12 +35,6 @@ def visible_unit(request, pk: int) -> Unit:
     if not scope_for(request.user).can_act_for_unit(unit):
         raise DjangoPermissionDenied
     return unit
-
-
-def staff_in(unit_ids, pk) -> Staff | None:
-    if not pk:
-        return None
-    return Staff.objects.filter(pk=pk).first()
 
 
 def run(request, fn, success: str) -> bool:

@@ -54,11 +54,6 @@ def complaint_number_new(*, day: dt.date) -> str:
     return f"{body}-{_check_char(body)}"
 
 
-def complaint_number_valid(number: str) -> bool:
-    number = (number or "").strip().upper()
-    return len(number) == 20 and number.startswith("TS-") and _check_char(number[:-2]) == number[-1]
-
-
 @transaction.atomic
 def complaint_file(
     *,
