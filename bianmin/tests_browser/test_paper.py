@@ -38,6 +38,11 @@ def test_cash_journal_download_and_print(county, page, login, screenshot, tmp_pa
     page.wait_for_function("document.querySelector('#journal-xlsx').ariaBusy === 'true'")
     status = page.locator(".busy-status")
     assert "正在处理" in status.inner_text()
+    # The link turns busy on click, before Playwright hands the request to the route: wait for it.
+    for _ in range(200):
+        if held:
+            break
+        page.wait_for_timeout(25)
     with page.expect_download() as info:
         held[0].continue_()
     download = info.value
