@@ -10,7 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from bianmin.common.errors import DomainError, ErrorCode
 from bianmin.common.schemas import ErrorOut, Text, validation_item
-from bianmin.orgs.twofactor import CodeThrottled, twofactor_token_check
+from bianmin.orgs.twofactor import twofactor_token_check
 
 from . import services
 from .models import ApiToken, hash_token
@@ -124,24 +124,21 @@ def issue_token(request, payload: TokenIn):
     raw = services.token_issue(
         request=request, username=payload.username, password=payload.password
     )
-    return _second_factor(request, raw, payload.otp) or {"token": raw}
+    _second_factor(raw, payload.otp)
+    return {"token": raw}
 
 
-def _second_factor(request, raw: str, otp: str | None):
+def _second_factor(raw: str, otp: str | None) -> None:
     """After the password, the second factor (bianmin/orgs/twofactor.py). A token refused here
     is deleted before the answer, so for the caller it never existed. Checked after the password,
     so a wrong password never tells whether the account uses two-factor login."""
     token = ApiToken.objects.select_related("user__staff").get(key_hash=hash_token(raw))
     try:
         twofactor_token_check(user=token.user, otp=otp)
-    except DomainError as e:
+    except DomainError:
+        # on_domain_error answers it, Retry-After included for a throttled code.
         token.delete()
-        if not isinstance(e, CodeThrottled):
-            raise
-        response = api.create_response(request, {"detail": e.message, "code": e.code}, status=429)
-        response["Retry-After"] = str(e.extra["retry_after"])
-        return response
-    return None
+        raise
 
 
 api.add_router("/auth", "bianmin.api.tokens.router")
