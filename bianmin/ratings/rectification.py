@@ -403,7 +403,7 @@ def follow_up_verify(
     be solved first, and a flooding address is refused (429). Not transactional on purpose: a
     failure must stay counted when the request then fails.
     """
-    from bianmin.portal import throttle
+    from bianmin.common import throttle
 
     number = (number or "").strip()
     keys = throttle.keys_for(ip=ip, number=number, limit=throttle.FOLLOW_UP)
