@@ -68,8 +68,9 @@ serve: install
 	  scripts/serve.sh $(BIN) $(HOST):$(PORT)
 
 lint: install-test
-	$(BIN)/ruff check bianmin
-	$(BIN)/ruff format --check bianmin
+	$(BIN)/ruff check bianmin bench testing
+	$(BIN)/ruff format --check bianmin bench testing
+	$(BIN)/lint-imports
 
 # The whole suite runs on the embedded SQLite, then again without the browser tests on a throwaway
 # PostgreSQL server started from Debian's package on a loopback port (installed when missing): the
@@ -77,8 +78,10 @@ lint: install-test
 # `make test-pg` runs everything on PostgreSQL, browsers included. TEST_PG=0 skips the second run.
 TEST_PG ?= 1
 test: install-test
-	$(BIN)/ruff check bianmin bench
-	$(BIN)/ruff format --check bianmin bench
+	$(BIN)/ruff check bianmin bench testing
+	$(BIN)/ruff format --check bianmin bench testing
+	@# Layers point down, no product code imports tests (contracts in pyproject.toml).
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="

@@ -62,8 +62,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bianmin.ops import liveserver as live  # noqa: E402
-from bianmin.ops import nginx  # noqa: E402
+from testing import liveserver as live  # noqa: E402
+from testing import nginx  # noqa: E402
 
 HERE = ROOT / "bench" / "http"
 USERS = [int(u) for u in os.environ.get("BENCH_USERS", "50,200").split(",") if u]

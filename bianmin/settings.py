@@ -181,7 +181,7 @@ BIANMIN_SESSION_IDLE_MINUTES = int(os.environ.get("BIANMIN_SESSION_IDLE_MINUTES"
 SESSION_COOKIE_AGE = BIANMIN_SESSION_IDLE_MINUTES * 60
 
 # The picture challenge the public lookups ask for after repeated wrong phone tails
-# (bianmin/portal/throttle.py). Drawn by this server with the font django-simple-captcha ships,
+# (bianmin/common/throttle.py). Drawn by this server with the font django-simple-captcha ships,
 # so it works without internet; four letters, good for one try within five minutes.
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 5  # minutes

@@ -14,7 +14,7 @@ def check_village(village: Region) -> None:
         raise ValidationFailed(_("请指定村(社区)"), field="village")
 
 
-def require_custodian(actor, village: Region, scope: Scope | None = None) -> None:
+def require_trustee(actor, village: Region, scope: Scope | None = None) -> None:
     """三资托管 is kept by the township holding the assets in trust (or an administrator above).
     `scope`: the actor's, when the caller has it already (a menu checks many villages)."""
     check_village(village)

@@ -1,4 +1,4 @@
-"""The cash journal (现金日记账) on paper and in Excel: the rows of the custody page with the
+"""The cash journal (现金日记账) on paper and in Excel: the rows of the trusteeship page with the
 voucher and the counterparty a paper journal carries."""
 
 from django.urls import reverse
@@ -68,6 +68,6 @@ def journal_paper(request, village: Region, lines: list[JournalLine]) -> Paper:
         unit=f"{township} {village.name}".strip(),
         period=period,
         signatures=(_("记账"), _("出纳"), _("审核"), _("村务监督委员会")),
-        back_url=reverse("affairs:custody", args=[village.code]),
+        back_url=reverse("affairs:trusteeship", args=[village.code]),
         wide=True,
     )

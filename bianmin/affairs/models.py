@@ -1,4 +1,4 @@
-"""Village affairs: collective assets custody (三资托管), dispute mediation, deliberations (一事一议).
+"""Village affairs: collective assets trusteeship (三资托管), dispute mediation, deliberations (一事一议).
 
 Rules live in `services.py` and `selectors.py`; these models hold data and invariants.
 """
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from bianmin.common.models import TimeStampedModel
 
 # ---------------------------------------------------------------------------------------------
-# Collective assets custody (三资托管): held by the township in trust, open to the villagers.
+# Collective assets trusteeship (三资托管): held by the township in trust, open to the villagers.
 
 
 class AssetCategory(models.TextChoices):

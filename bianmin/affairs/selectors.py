@@ -1,4 +1,4 @@
-"""Reads of village affairs: the public board (custody and published deliberations, open to
+"""Reads of village affairs: the public board (trusteeship and published deliberations, open to
 everyone by law) and the confidential mediation records (village and township only)."""
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Writes of village affairs: custody (assets, cash journal, contracts), mediation, deliberation."""
+"""Writes of village affairs: trusteeship (assets, cash journal, contracts), mediation, deliberation."""
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from bianmin.common.errors import Conflict, ValidationFailed
 from bianmin.orgs.models import Region
 
-from .access import require_confidence, require_custodian, require_village_worker
+from .access import require_confidence, require_trustee, require_village_worker
 from .models import (
     Asset,
     AssetCategory,
@@ -58,7 +58,7 @@ def asset_register(
     note: str = "",
 ) -> Asset:
     """Enter an asset or resource into the village's register (三资托管: the township keeps it)."""
-    require_custodian(actor, village)
+    require_trustee(actor, village)
     if category not in AssetCategory.values:
         raise ValidationFailed(_("类别无效"), field="category")
     try:
@@ -101,7 +101,7 @@ def cash_entry_record(
     voucher: str = "",
 ) -> CashEntry:
     """Append a line to the village's cash journal. Lines are never edited (see reverse)."""
-    require_custodian(actor, village)
+    require_trustee(actor, village)
     if direction not in Direction.values:
         raise ValidationFailed(_("收支方向无效"), field="direction")
     if date is None:
@@ -126,7 +126,7 @@ def cash_entry_reverse(*, actor, entry: CashEntry, reason: str) -> CashEntry:
     """Reverse a journal line (红字冲销): a new line of the opposite direction and the same
     amount, referencing the original and stating why. The original stays; each line can be
     reversed once, and a reversal is not itself reversed (enter the line again instead)."""
-    require_custodian(actor, entry.village)
+    require_trustee(actor, entry.village)
     reason = _text(reason, "reason", _("冲销须写明理由"))
     entry = CashEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
     if entry.reverses_id is not None:
@@ -171,7 +171,7 @@ def contract_create(
     area=None,
 ) -> Contract:
     """Record a land or resource lease; one payment falls due at the start of each lease year."""
-    require_custodian(actor, village)
+    require_trustee(actor, village)
     if start is None or end is None or end <= start:
         raise ValidationFailed(_("合同起止日期无效"), field="end")
     if Contract.objects.filter(village=village, number=(number or "").strip()).exists():

@@ -1,4 +1,4 @@
-"""Village affairs pages: the public board, custody keeping, mediation and deliberations."""
+"""Village affairs pages: the public board, trusteeship keeping, mediation and deliberations."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +15,7 @@ from bianmin.common.paper import render_paper
 from bianmin.common.sheets import xlsx_response
 
 from . import export, selectors, services
-from .access import in_confidence, require_custodian
+from .access import in_confidence, require_trustee
 from .models import (
     Asset,
     AssetCategory,
@@ -68,15 +68,15 @@ def board(request, code: str):
 
 
 @login_required
-def custody(request, code: str):
+def trusteeship(request, code: str):
     village = _village(code)
     try:
-        require_custodian(request.user, village)
+        require_trustee(request.user, village)
     except PermissionDenied as e:
         raise DjangoPermissionDenied(e.message) from None
     return render(
         request,
-        "affairs/custody.html",
+        "affairs/trusteeship.html",
         {
             "b": selectors.village_board(village=village),
             "directions": Direction.choices,
@@ -86,10 +86,10 @@ def custody(request, code: str):
 
 
 def _journal(request, code: str):
-    """The village and its journal, for a custodian only (the keeper's book)."""
+    """The village and its journal, for a trustee only (the keeper's book)."""
     village = _village(code)
     try:
-        require_custodian(request.user, village)
+        require_trustee(request.user, village)
     except PermissionDenied as e:
         raise DjangoPermissionDenied(e.message) from None
     lines = selectors.journal(village=village)
@@ -112,7 +112,7 @@ def journal_print(request, code: str):
 
 @login_required
 @require_POST
-def custody_action(request, code: str, action: str):
+def trusteeship_action(request, code: str, action: str):
     village = _village(code)
     p, u = request.POST, request.user
     if action == "entry":
@@ -183,7 +183,7 @@ def custody_action(request, code: str, action: str):
         )
     else:
         raise Http404
-    return redirect("affairs:custody", code=code)
+    return redirect("affairs:trusteeship", code=code)
 
 
 def _confidential(request, village):

@@ -1,5 +1,5 @@
 """The picture challenge (图片验证码, django-simple-captcha) that public number + phone-tail checks
-ask for once a number or an address has failed too often (`bianmin.portal.throttle`).
+ask for once a number or an address has failed too often (`bianmin.common.throttle`).
 
 A challenge instead of a lock: whoever guesses tails for a number can make the next visitor solve
 a picture, but can never stop the owner, who solves it and types the right tail. Images are drawn

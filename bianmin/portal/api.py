@@ -2,7 +2,7 @@
 
 Each endpoint takes the case (or complaint) number and the last four digits of the phone given;
 a wrong pair is a 404 that looks the same whether the number exists or not. After a few wrong
-pairs for a number or from an address (`bianmin.portal.throttle`) the answer is 403
+pairs for a number or from an address (`bianmin.common.throttle`) the answer is 403
 `captcha_required`: fetch a picture challenge from `GET /public/challenge`, show its image, and
 send its `captcha_key` with what the person typed as `captcha_value` (a wrong or expired answer is
 403 `captcha_invalid`; each challenge is good for one try). An address that floods is refused

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.affairs.access import in_confidence, require_custodian, require_village_worker
+from bianmin.affairs.access import in_confidence, require_trustee, require_village_worker
 from bianmin.cases.pages import may_open_cases
 from bianmin.common.errors import DomainError
 from bianmin.orgs.models import Region, UnitKind
@@ -106,7 +106,7 @@ MENU: list[tuple[str, list[tuple[str, str, Callable]]]] = [
 
 # A village's affairs pages and who may open them (affairs.access).
 VILLAGE_PAGES: list[tuple[str, str, Callable]] = [
-    (_("三资"), "affairs:custody", lambda u, v, s: _passes(require_custodian, u, v, s)),
+    (_("三资"), "affairs:trusteeship", lambda u, v, s: _passes(require_trustee, u, v, s)),
     (_("调解"), "affairs:mediation", in_confidence),
     (
         _("一事一议"),

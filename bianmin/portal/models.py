@@ -237,27 +237,6 @@ class HomeVisitRequest(TimeStampedModel):
         return self.code
 
 
-class LookupThrottle(models.Model):
-    """Failed public lookups per key (an address or a hashed number) in the current window
-    (`bianmin.portal.throttle`); `blocked_until` is set only for an address that floods.
-
-    Kept in the database, not in a process-local cache, so every app process behind the proxy
-    counts the same guesses.
-    """
-
-    key = models.CharField(max_length=80, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    window_started = models.DateTimeField()
-    blocked_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("查询限流")
-        verbose_name_plural = _("查询限流")
-
-    def __str__(self) -> str:
-        return f"{self.key} {self.failures}"
-
-
 class Question(TimeStampedModel):
     """A consultation question (咨询) about an item, answered by the item's implementing unit."""
 

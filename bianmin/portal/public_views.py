@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bianmin.cases.models import Case
+from bianmin.common import throttle
 from bianmin.common.challenge import Answer
 from bianmin.common.errors import DomainError, NotFound
 from bianmin.common.forms import posted_text
@@ -20,7 +21,7 @@ from bianmin.orgs.models import Region, Staff, UnitKind
 from bianmin.reports.views import PUBLIC_KINDS
 from bianmin.supervision.models import Complaint
 
-from . import selectors, services, throttle
+from . import selectors, services
 from .status_views import challenge_for, client_ip, lookup_refused
 
 

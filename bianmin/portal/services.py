@@ -29,6 +29,7 @@ from bianmin.cases.services import (
     case_transition,
 )
 from bianmin.catalog.models import ItemVersion, Tier
+from bianmin.common import throttle
 from bianmin.common.challenge import Answer
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from bianmin.common.validators import (
@@ -41,7 +42,6 @@ from bianmin.orgs.models import Region, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays.calendar import is_workday
 
-from . import throttle
 from .models import (
     Application,
     ApplicationDraft,

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.cases.models import Case
+from bianmin.common import throttle
 from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, with_retry_after
 from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
 from bianmin.ratings.models import RATING_COMMENT_MAX
 
-from . import selectors, services, throttle
+from . import selectors, services
 from .uploads import max_upload_bytes, upload_checked
 
 SESSION_KEY = "portal_status_ok"  # {case number: phone tail} proven in this session

@@ -403,7 +403,7 @@ def follow_up_verify(
     be solved first, and a flooding address is refused (429). Not transactional on purpose: a
     failure must stay counted when the request then fails.
     """
-    from bianmin.portal import throttle
+    from bianmin.common import throttle
 
     number = (number or "").strip()
     keys = throttle.keys_for(ip=ip, number=number, limit=throttle.FOLLOW_UP)
@@ -432,9 +432,9 @@ def rating_follow_up(
 ) -> Rating:
     """The applicant's one follow-up rating after rectification or explanation (RULES.md
     "Ratings": one follow-up rating after rectification); it closes the rectification."""
-    from .services import _check_level
+    from .services import level_checked
 
-    level = _check_level(level)
+    level = level_checked(level)
     rect = (
         Rectification.objects.select_for_update(of=("self",))
         .select_related("rating", "case")

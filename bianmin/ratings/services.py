@@ -31,7 +31,8 @@ def rating_window() -> timedelta:
     return timedelta(days=int(getattr(settings, "BIANMIN_RATING_WINDOW_DAYS", 7)))
 
 
-def _check_level(level) -> int:
+def level_checked(level) -> int:
+    """The rating level as an int 1-5 (a first rating and a follow-up alike), or the error."""
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -49,7 +50,7 @@ def _check_indicators(channel: str, indicators: dict | None) -> dict:
     for key, value in indicators.items():
         if key not in allowed:
             raise ValidationFailed(_("未知的分项评价：%(key)s") % {"key": key}, field="indicators")
-        clean[key] = _check_level(value)
+        clean[key] = level_checked(value)
     return clean
 
 
@@ -91,7 +92,7 @@ def rating_submit(
     """
     if channel not in RatingChannel.values:
         raise ValidationFailed(_("评价渠道须为网上或现场"), field="channel")
-    level = _check_level(level)
+    level = level_checked(level)
     indicators = _check_indicators(channel, indicators)
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     onsite = channel == RatingChannel.ONSITE

@@ -13,8 +13,8 @@ from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, w
 from bianmin.common.errors import Conflict, DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
+from bianmin.common.pages import domain_errors
 from bianmin.common.paging import paginate
-from bianmin.reports.pages import domain_errors
 
 from . import selectors
 from .models import (

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from bianmin.common import inputs
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
+from bianmin.common.pages import domain_errors
 from bianmin.common.paper import month_period, paper_for, render_paper
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.orgs.scope import scope_for
-from bianmin.reports.pages import domain_errors
 
 from . import export, selectors, services
 from .charts import bar_chart

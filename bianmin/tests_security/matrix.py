@@ -117,7 +117,7 @@ def _someone_elses_token(w) -> int:
 MANAGERS = frozenset({SUPERVISOR, ADMIN})
 # The township hall and the county-wide roles: pre-review, complaints, ratings, reports, sheets.
 HALLS = frozenset({TOWNSHIP, SUPERVISOR, ADMIN})
-CUSTODIANS = frozenset({TOWNSHIP, ADMIN})  # 三资托管: the township holds the village's books
+TRUSTEES = frozenset({TOWNSHIP, ADMIN})  # 三资托管: the township holds the village's books
 VILLAGE_WORKERS = frozenset({AGENT, TOWNSHIP})  # mediation records are confidential to these
 NOBODY: frozenset = frozenset()  # only a unit head (not one of the matrix roles)
 
@@ -438,19 +438,19 @@ MATRIX: dict[str, Page] = {
         method="POST",
     ),
     # -- village affairs -----------------------------------------------------------------------
-    "affairs:custody": Page(
-        CUSTODIANS, lambda w, side, role: f"/affairs/{w.village[side].code}/custody/"
+    "affairs:trusteeship": Page(
+        TRUSTEES, lambda w, side, role: f"/affairs/{w.village[side].code}/custody/"
     ),
     "affairs:journal_xlsx": Page(
-        CUSTODIANS,
+        TRUSTEES,
         lambda w, side, role: f"/affairs/{w.village[side].code}/custody/journal.xlsx",
     ),
     "affairs:journal_print": Page(
-        CUSTODIANS,
+        TRUSTEES,
         lambda w, side, role: f"/affairs/{w.village[side].code}/custody/journal/print/",
     ),
-    "affairs:custody_action": Page(
-        CUSTODIANS,
+    "affairs:trusteeship_action": Page(
+        TRUSTEES,
         lambda w, side, role: f"/affairs/{w.village[side].code}/custody/entry/",
         method="POST",
         data={"date": "2026-09-01", "direction": "in", "amount": "1", "summary": "测试"},

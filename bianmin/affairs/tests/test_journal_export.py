@@ -1,4 +1,4 @@
-"""The cash journal in Excel and on paper: the custody page's rows, for custodians only."""
+"""The cash journal in Excel and on paper: the trusteeship page's rows, for trustees only."""
 
 import datetime as dt
 import io
@@ -73,7 +73,7 @@ def test_journal_export_and_print_equal_the_page(client, county):
     assert html.count("<tr>") == 1 + len(page)  # header row and the page's rows
 
 
-def test_journal_export_is_the_custodians(client, county):
+def test_journal_export_is_the_trustees(client, county):
     c = county
     client.force_login(c.a11.user)  # the village agent reads the board, keeps no accounts
     assert client.get(f"/affairs/{c.v11.code}/custody/journal.xlsx").status_code == 403

@@ -6,6 +6,7 @@ from bianmin.catalog.models import CaseClass
 from bianmin.common.errors import PermissionDenied, ValidationFailed
 from bianmin.orgs.models import RoleCode
 
+from ..cover import cover_for
 from ..deadlines import EXTENSION_DAYS, JOINT_EXTENSION_DAYS, deadlines_compute
 from ..models import (
     CaseMaterial,
@@ -66,22 +67,6 @@ def e_withdraw(ctx: Ctx) -> None:
 
 
 # --- work lock ---------------------------------------------------------------------------------
-def cover_for(*, staff, day):
-    """Who holds work meant for `staff` on `day` (their AB backup while on approved leave).
-
-    The staffing app decides; it is imported here, not at module load, so that the engine does
-    not depend on staffing (staffing builds on the engine). Without it, everyone covers for
-    themselves.
-    """
-    from django.apps import apps
-
-    if not apps.is_installed("bianmin.staffing"):  # pragma: no cover
-        return staff
-    from bianmin.staffing.services import cover_for as staffing_cover_for
-
-    return staffing_cover_for(staff=staff, day=day)
-
-
 def g_assign(ctx: Ctx) -> None:
     """Assigning to someone else is the unit head's (or supervision's) call, to a colleague
     who acts for the unit holding the case."""

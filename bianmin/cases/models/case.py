@@ -209,7 +209,8 @@ class Case(TimeStampedModel):
     reasons = models.TextField(_("理由"), blank=True)
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     concluded_on = models.DateField(_("办结日期"), null=True, blank=True)
-    closed_on = models.DateField(_("归档日期"), null=True, blank=True)
+    # Set by `deliver` (State.CLOSED, 已送达): the day the result reached the applicant.
+    closed_on = models.DateField(_("送达日期"), null=True, blank=True)
     certificate_number = models.CharField(_("证照编号"), max_length=60, blank=True)
 
     assigned_to = models.ForeignKey(

@@ -4,11 +4,13 @@
 - `case_submit_online`, `case_supplement_online`: the applicant online, with no staff actor.
 - `case_transition`: every other change, through the table in `bianmin.cases.workflow`;
   `case_actions_for`: what a person may do to a case now (pages, queues and the API show it).
+- `case_cover_handover`: the AB-post cover of a staff member on leave (staffing decides who).
 - `errand_register`: an errand (便民服务), a light case the village agent takes for a person.
 - `flags_sweep`: supervision flags and art. 32 deemed acceptance, run daily.
 - `deadlines_recompute`: provisional deadlines after the calendar changed.
 """
 
+from .cover import case_cover_handover
 from .engine import case_actions_for, case_transition, next_action
 from .errands import errand_register
 from .events import event_record
@@ -18,6 +20,7 @@ from .sweep import deadlines_recompute, flag_raise, flags_sweep
 
 __all__ = [
     "case_actions_for",
+    "case_cover_handover",
     "next_action",
     "case_register",
     "case_submit_online",

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from bianmin.conftest import PASSWORD
-from bianmin.ops import liveserver as live
 from bianmin.ops.backup import BackupError, sqlite_backup, sqlite_restore
+from testing import liveserver as live
 
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 

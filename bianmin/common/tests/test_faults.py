@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from bianmin.conftest import PASSWORD
-from bianmin.ops import liveserver as live
-from bianmin.ops.liveserver import Burst, case_body
 from bianmin.ops.middleware import DISK_FULL, READONLY
+from testing import liveserver as live
+from testing.liveserver import Burst, case_body
 
 pytestmark = pytest.mark.slow
 

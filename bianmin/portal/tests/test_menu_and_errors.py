@@ -67,7 +67,7 @@ def test_the_agent_sees_errands_and_its_village_but_not_the_township_ledger(coun
 
 def test_the_township_head_keeps_its_villages_assets_and_the_administrator_the_subsidy(county):
     head = _menu(_client(county.t1_head))
-    assert reverse("affairs:custody", args=[county.v11.code]) in head["三资"]
+    assert reverse("affairs:trusteeship", args=[county.v11.code]) in head["三资"]
     assert "绩效考核" in head and "请假审批" in head
     assert "代办员补助" not in head
     assert "代办员补助" in _menu(_client(county.admin))
@@ -130,7 +130,7 @@ def test_not_found_is_chinese_with_next_steps_and_json_for_the_api(client):
 
 
 def test_forbidden_says_why_in_chinese_and_leads_back_to_the_workbench(county):
-    r = _client(county.a11).get(reverse("affairs:custody", args=[county.v11.code]))
+    r = _client(county.a11).get(reverse("affairs:trusteeship", args=[county.v11.code]))
     page = r.content.decode()
     assert r.status_code == 403
     assert "无权访问此页面" in page and "三资托管账目由乡镇代管" in page

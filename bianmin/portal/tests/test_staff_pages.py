@@ -60,7 +60,7 @@ def test_menu_follows_roles_and_every_link_opens(client, county):
     client.force_login(county.a11.user)
     body = client.get("/staff/").content.decode()
     assert "/staff/prereview/" in body and f"/affairs/{county.v11.code}/mediation/" in body
-    # 三资 is kept by the township (affairs.access.require_custodian): no link the agent cannot follow.
+    # 三资 is kept by the township (affairs.access.require_trustee): no link the agent cannot follow.
     assert f"/affairs/{county.v11.code}/custody/" not in body
     client.force_login(county.supervisor.user)
     body = client.get("/staff/").content.decode()

@@ -10,8 +10,8 @@ import pytest
 from captcha.models import CaptchaStore
 from django.test import override_settings
 
-from bianmin.portal.models import LookupThrottle
-from bianmin.portal.throttle import FOLLOW_UP, keys_for
+from bianmin.common.models import LookupThrottle
+from bianmin.common.throttle import FOLLOW_UP, keys_for
 from bianmin.ratings.models import Rating, RectState
 from bianmin.ratings.rectification import rectification_act
 from bianmin.ratings.services import rating_submit

@@ -3,9 +3,8 @@
 While a holder is on approved leave, their open queue (open cases they are the first responder
 of or hold the work lock on) is held by their backup (`Staff.backup`); on return it goes back.
 The case engine has no service to change a case's first responder, so the cover is recorded here
-(`QueueHandover`) with one timeline event per case written through the engine's
-`event_record`; the work lock itself moves through the engine's own `release` / `assign`
-transitions, taken by the person whose lock it is.
+(`QueueHandover`); the case's side (one timeline event per case, the work lock moved through the
+engine's own `release` / `assign` transitions) is the cases app's `case_cover_handover`.
 """
 
 import datetime as dt
@@ -19,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.cases.models import FINAL_STATES, Case
-from bianmin.cases.services import case_transition, event_record
-from bianmin.common.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from bianmin.cases.services import case_cover_handover
+from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
 from bianmin.common.uploads import CheckedUpload, stored_name, upload_checked
 from bianmin.orgs.models import Staff
 
@@ -218,16 +217,6 @@ def _open_queue(user):
     )
 
 
-def _lock_move(case: Case, *, from_user, to_user, note: str) -> str:
-    """Move the work lock through the engine: its holder releases, the new holder assigns."""
-    try:
-        case = case_transition(case=case, action="release", actor=from_user, note=note)
-        case_transition(case=case, action="assign", actor=to_user, note=note)
-    except DomainError as e:
-        return e.message
-    return ""
-
-
 @transaction.atomic
 def cover_start(*, leave: LeaveRequest, actor) -> list[QueueHandover]:
     """Hand the holder's open queue to their AB backup (AB岗) for the leave. Idempotent: cases
@@ -254,22 +243,21 @@ def cover_start(*, leave: LeaveRequest, actor) -> list[QueueHandover]:
             "e": leave.end,
             "b": backup.full_name,
         }
-        event_record(
-            case=case,
-            actor=actor,
-            action="ab_cover",
-            note=note,
-            data={
-                "from": holder.user.get_username(),
-                "to": backup.user.get_username(),
-                "leave": leave.pk,
-            },
-        )
         handover = QueueHandover(
             leave=leave, case=case, from_user=holder.user, to_user=backup.user, started_at=now
         )
-        if case.assigned_to_id == holder.user_id:
-            problem = _lock_move(case, from_user=holder.user, to_user=backup.user, note=note)
+        lock = case.assigned_to_id == holder.user_id
+        problem = case_cover_handover(
+            case=case,
+            actor=actor,
+            action="ab_cover",
+            from_user=holder.user,
+            to_user=backup.user,
+            note=note,
+            leave_id=leave.pk,
+            lock=lock,
+        )
+        if lock:
             handover.moved_lock = not problem
             handover.note = problem[:300]
         handover.save()
@@ -288,23 +276,18 @@ def cover_end(*, leave: LeaveRequest, actor) -> list[QueueHandover]:
         backup_name = handover.to_user.staff.full_name
         note = _("%(a)s 销假返岗，AB岗 %(b)s 交回") % {"a": holder.full_name, "b": backup_name}
         if case.state not in FINAL_STATES:
-            event_record(
+            problem = case_cover_handover(
                 case=case,
                 actor=actor,
                 action="ab_return",
+                from_user=handover.to_user,
+                to_user=holder.user,
                 note=note,
-                data={
-                    "from": handover.to_user.get_username(),
-                    "to": holder.user.get_username(),
-                    "leave": leave.pk,
-                },
+                leave_id=leave.pk,
+                lock=handover.moved_lock and case.assigned_to_id == handover.to_user_id,
             )
-            if handover.moved_lock and case.assigned_to_id == handover.to_user_id:
-                problem = _lock_move(
-                    case, from_user=handover.to_user, to_user=holder.user, note=note
-                )
-                if problem:
-                    handover.note = (handover.note + " " + problem).strip()[:300]
+            if problem:
+                handover.note = (handover.note + " " + problem).strip()[:300]
         handover.ended_at = now
         handover.save(update_fields=["ended_at", "note"])
         ended.append(handover)

@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
@@ -35,7 +35,7 @@ def app_env(workdir: Path, *, database_url: str | None = None, **extra: str) -> 
     env.pop("PYTEST_XDIST_WORKER", None)
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "bianmin.ops.settings_faults",
+            "DJANGO_SETTINGS_MODULE": "testing.settings_faults",
             "DATABASE_URL": database_url or f"sqlite:///{workdir / 'db.sqlite3'}",
             "BIANMIN_VAR_DIR": str(workdir),
             "MEDIA_ROOT": str(workdir / "media"),
@@ -76,7 +76,7 @@ def build_testbed(workdir: Path) -> dict:
     """Migrate a new SQLite database under `workdir` and build the test county into it."""
     env = app_env(workdir)
     bianmin("migrate", "--noinput", "-v", "0", env=env)
-    out = run([sys.executable, "-m", "bianmin.ops.testbed"], env)
+    out = run([sys.executable, "-m", "testing.testbed"], env)
     # Leave one self-contained file behind (fold the WAL in) so it can be copied as a template.
     import sqlite3
 

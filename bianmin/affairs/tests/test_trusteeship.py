@@ -1,4 +1,4 @@
-"""Collective assets custody: append-only journal with reversals, contracts, the public board."""
+"""Collective assets trusteeship: append-only journal with reversals, contracts, the public board."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""A small served county for the fault tests: `python -m bianmin.ops.testbed` on a migrated DB.
+"""A small served county for the fault tests: `python -m testing.testbed` on a migrated DB.
 
 Builds the test county of bianmin/conftest.py (password "test-pass-123") through the services and
 publishes two items at 武乡镇: an immediate one (accept and conclude on the spot) and a promised
@@ -83,8 +83,8 @@ def build() -> dict:
 
 
 def main() -> None:
-    # bianmin.ops.settings_faults hashes the fixture passwords quickly; the server must use it too.
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bianmin.ops.settings_faults")
+    # testing.settings_faults hashes the fixture passwords quickly; the server must use it too.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testing.settings_faults")
     import django
 
     django.setup()

@@ -83,7 +83,7 @@ def free_port() -> int:
 
 
 CONFIG = """\
-# Written by bianmin.ops.nginx for a load test; every path is under {dir}.
+# Written by testing.nginx for a load test; every path is under {dir}.
 daemon off;
 # One worker: the box's cores are for gunicorn; nginx only shuttles bytes.
 worker_processes 1;
