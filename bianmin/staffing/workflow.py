@@ -28,7 +28,7 @@ def e_decide(ctx) -> None:
 
 
 HEAD = frozenset({RoleCode.HEAD})
-APPLICANT = frozenset({"applicant"})  # the staff member who asked for the leave
+OWN = frozenset({"self"})  # the staff member who asked for the leave (not a role)
 PENDING = frozenset({S.PENDING})
 
 T = Transition
@@ -36,7 +36,7 @@ T = Transition
 TABLE: tuple[Transition, ...] = (
     T("approve", PENDING, S.APPROVED,  HEAD,      None,           e_decide),
     T("reject",  PENDING, S.REJECTED,  HEAD,      g_reason_given, e_decide),
-    T("cancel",  PENDING, S.CANCELLED, APPLICANT),
+    T("cancel",  PENDING, S.CANCELLED, OWN),
 )
 # fmt: on
 
