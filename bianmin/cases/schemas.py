@@ -311,8 +311,8 @@ def case_out(
         subreviews=[
             {
                 "unit": r.unit.name,
-                "state": r.state,
-                "opinion": r.opinion,
+                "state": r.opinion,  # the JSON keeps its names: `state` is the verdict
+                "opinion": r.opinion_text,
                 "answered_at": r.answered_at,
                 "answered_by": str(r.answered_by.staff) if r.answered_by_id else None,
             }

@@ -698,7 +698,7 @@ def queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow],
     joint = [r.pk for r in rows if r.state == State.JOINT_REVIEW]
     pending_joint: set[int] = set()
     if joint:
-        pending = SubReview.objects.filter(case_id__in=joint, state=SubReview.Opinion.PENDING)
+        pending = SubReview.objects.filter(case_id__in=joint, opinion=SubReview.Opinion.PENDING)
         if units is not None:
             pending = pending.filter(unit__in=units)
         pending_joint = set(pending.values_list("case_id", flat=True))

@@ -237,6 +237,35 @@ class HomeVisitRequest(TimeStampedModel):
         return self.code
 
 
+class StatusEvent(models.Model):
+    """Append-only log of the status changes of online applications, appointments and home-visit
+    requests, written by the workflow engine (`portal.workflow`). A cancelled appointment left
+    no other trace; an application's and a home visit's steps also show on their case."""
+
+    kind = models.CharField(_("对象"), max_length=20)  # the machine: application, appointment ...
+    code = models.CharField(_("编号"), max_length=20, db_index=True)  # the record's own code
+    at = models.DateTimeField(_("时间"))
+    action = models.CharField(_("操作"), max_length=30)
+    from_state = models.CharField(_("原状态"), max_length=15)
+    to_state = models.CharField(_("新状态"), max_length=15)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("状态记录")
+        verbose_name_plural = _("状态记录")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("append-only record cannot be changed")
+        super().save(*args, **kwargs)
+
+
 class Question(TimeStampedModel):
     """A consultation question (咨询) about an item, answered by the item's implementing unit."""
 

@@ -16,7 +16,7 @@ from bianmin.ratings.selectors import rectification_list
 from bianmin.reports.figures import previous_month
 from bianmin.reports.models import ReportState
 from bianmin.reports.selectors import submission_status
-from bianmin.reports.services import can_receive
+from bianmin.reports.workflow import can_receive
 
 CASE_COUNTERS = ("todo", "due_soon", "overdue")
 

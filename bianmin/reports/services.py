@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import ValidationFailed
+from bianmin.common.workflow import transition
 from bianmin.orgs.models import RoleCode, Unit, UnitKind
-from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
 
 from .figures import monthly_figures, previous_month
-from .models import MonthlyReport, ReportEvent, ReportState
+from .models import MonthlyReport, ReportState
+from .workflow import ReportMachine, event_write
 
 log = logging.getLogger("bianmin.reports")
 
@@ -33,16 +34,6 @@ def remind_days() -> int:
 def due_on(month: dt.date) -> dt.date:
     nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return nxt.replace(day=due_day())
-
-
-def _event(report, action: str, actor=None, note: str = "") -> None:
-    ReportEvent.objects.create(
-        report=report,
-        at=timezone.now(),
-        action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        note=note,
-    )
 
 
 def _check_unit(unit: Unit) -> None:
@@ -71,68 +62,20 @@ def report_generate(*, unit: Unit, month: dt.date, actor=None) -> MonthlyReport:
     report.figures = monthly_figures(unit, month)
     report.generated_at = now
     report.save()
-    _event(report, "generate" if created else "refresh", actor)
+    event_write(report, "generate" if created else "refresh", actor)
     return report
 
 
-def can_submit(report: MonthlyReport, actor) -> bool:
-    staff = getattr(actor, "staff", None)
-    if actor is None or not actor.is_authenticated:
-        return False
-    if actor.is_superuser:
-        return True
-    return (
-        staff is not None
-        and staff.has_role(RoleCode.HEAD, RoleCode.ADMINISTRATOR)
-        and scope_for(actor).kind == "township"
-        and scope_for(actor).can_act_for_unit(report.unit)
+def report_submit(*, report: MonthlyReport, actor, note: str = "") -> MonthlyReport:
+    """The township's head reviews and submits the report to the county (`workflow.TABLE`)."""
+    return transition(
+        ReportMachine(), report, action="submit", actor=actor, note=note, review_note=note
     )
 
 
-def can_receive(actor) -> bool:
-    if actor is None or not actor.is_authenticated:
-        return False
-    return actor.is_superuser or scope_for(actor).kind == "jurisdiction"
-
-
-@transaction.atomic
-def report_submit(*, report: MonthlyReport, actor, note: str = "") -> MonthlyReport:
-    """The township's head reviews and submits the report to the county: the figures are
-    regenerated one last time and frozen; past the due date (the 5th) it is marked late."""
-    report = MonthlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
-    if not can_submit(report, actor):
-        raise PermissionDenied(_("只有本乡镇中心负责人可以审核报送月报"))
-    if report.state != ReportState.DRAFT:
-        raise Conflict(_("月报已报送"), code="already_submitted")
-    month_end = (report.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    today = timezone.localdate()
-    if today < month_end:
-        raise Conflict(_("月份尚未结束，不能报送"), code="month_not_over")
-    report.figures = monthly_figures(report.unit, report.month)
-    report.generated_at = timezone.now()
-    report.state = ReportState.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.submitted_by = actor
-    report.submitted_late = today > report.due_on
-    report.review_note = (note or "").strip()
-    report.save()
-    _event(report, "submit", actor, note)
-    return report
-
-
-@transaction.atomic
 def report_receive(*, report: MonthlyReport, actor) -> MonthlyReport:
     """The county centre acknowledges a submitted report."""
-    report = MonthlyReport.objects.select_for_update(of=("self",)).get(pk=report.pk)
-    if not can_receive(actor):
-        raise PermissionDenied(_("只有县级中心或监察人员可以接收月报"))
-    if report.state != ReportState.SUBMITTED:
-        raise Conflict(_("月报尚未报送或已接收"), code="not_submitted")
-    report.state = ReportState.RECEIVED
-    report.received_at, report.received_by = timezone.now(), actor
-    report.save()
-    _event(report, "receive", actor)
-    return report
+    return transition(ReportMachine(), report, action="receive", actor=actor)
 
 
 def _text_args(report: MonthlyReport, note: str) -> dict:
@@ -175,7 +118,7 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
                 report.late_flagged_on = today
                 report.save(update_fields=["late_flagged_on", "updated_at"])
                 note = _("逾期未报送（期限 %(d)s）") % {"d": due}
-                _event(report, "late", note=note)
+                event_write(report, "late", note=note)
                 _notify(report, _("【月报逾期】%(u)s %(m)s 月报%(n)s") % _text_args(report, note))
                 late.append(unit.code)
                 log.warning("monthly report %s %s late", unit.code, month)
@@ -187,7 +130,7 @@ def report_reminders(*, today: dt.date | None = None) -> dict:
                 report.reminded_on = today
                 report.save(update_fields=["reminded_on", "updated_at"])
                 note = _("请于 %(d)s 前报送月报") % {"d": due}
-                _event(report, "remind", note=note)
+                event_write(report, "remind", note=note)
                 _notify(report, _("【月报提醒】%(u)s %(m)s 月报：%(n)s") % _text_args(report, note))
                 reminded.append(unit.code)
     return {

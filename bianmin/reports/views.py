@@ -21,7 +21,7 @@ from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 
-from . import export, selectors, services
+from . import export, selectors, services, workflow
 from .charts import bar_chart
 from .figures import previous_month, public_figures
 from .models import MonthlyReport, ReportState
@@ -140,8 +140,8 @@ def monthly_detail(request, unit_id: int, month: str):
             **view,
             "month": month,
             "chart": chart,
-            "can_submit": report is not None and services.can_submit(report, request.user),
-            "can_receive": services.can_receive(request.user),
+            "can_submit": report is not None and workflow.can_submit(report, request.user),
+            "can_receive": workflow.can_receive(request.user),
         },
     )
 

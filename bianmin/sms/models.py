@@ -118,3 +118,28 @@ class SmsMessage(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_code_display()} {self.reference} {self.phone}"
+
+
+class SmsEvent(models.Model):
+    """Append-only log of a message's status changes (sent, failed, queued again), written by the
+    workflow engine (`sms.workflow`): a failed message queued again kept no other trace."""
+
+    message = models.ForeignKey(SmsMessage, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    action = models.CharField(_("操作"), max_length=10)
+    from_state = models.CharField(_("原状态"), max_length=10)
+    to_state = models.CharField(_("新状态"), max_length=10)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("短信记录")
+        verbose_name_plural = _("短信记录")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("append-only record cannot be changed")
+        super().save(*args, **kwargs)

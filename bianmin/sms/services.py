@@ -16,8 +16,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bianmin.common.workflow import transition
+
 from .models import SmsCode, SmsMessage, SmsStatus, SmsTemplate, placeholders_in
 from .senders import SmsSendError, sender_get
+from .workflow import SmsMachine
 
 logger = logging.getLogger("bianmin.sms")
 
@@ -53,29 +56,32 @@ class _Blank(dict):
 
 
 def _message_build(*, code: str, phone: str, context: dict, reference: str) -> SmsMessage:
-    message = SmsMessage(code=code, phone=phone[:20], reference=str(reference)[:40])
-    mobile = mobile_normalise(phone)
+    fields: dict = {"code": code, "phone": phone[:20], "reference": str(reference)[:40]}
+    reason = _message_fill(fields, code=code, phone=phone, context=context)
+    if reason:
+        fields.update(status=SmsStatus.SKIPPED, last_error=reason)
+    return SmsMessage(**fields)
+
+
+def _message_fill(fields: dict, *, code: str, phone: str, context: dict) -> str:
+    """Fill `fields` from the template of `code`; why the message cannot be sent ('' if it can)."""
     template = SmsTemplate.objects.filter(code=code).first()
     if template is None or not template.enabled:
-        message.status, message.last_error = SmsStatus.SKIPPED, _("短信模板不存在或未启用")
-        return message
+        return _("短信模板不存在或未启用")
     values = {k: "" if v is None else str(v) for k, v in context.items()}
     values.setdefault("site", (getattr(settings, "BIANMIN_PUBLIC_URL", "") or "").rstrip("/"))
     try:
         names = placeholders_in(template.text)
-        message.text = template.text.format_map(_Blank(values))
+        fields["text"] = template.text.format_map(_Blank(values))
     except (ValueError, AttributeError, IndexError, KeyError) as error:
-        message.status = SmsStatus.SKIPPED
-        message.last_error = _("短信模板格式错误：%(e)s") % {"e": error}
-        return message
-    message.params = {name: values.get(name, "") for name in names}
-    message.provider_template = template.provider_template
+        return _("短信模板格式错误：%(e)s") % {"e": error}
+    fields["params"] = {name: values.get(name, "") for name in names}
+    fields["provider_template"] = template.provider_template
+    mobile = mobile_normalise(phone)
     if not mobile:
-        message.status = SmsStatus.SKIPPED
-        message.last_error = _("没有可接收短信的手机号")
-        return message
-    message.phone = mobile
-    return message
+        return _("没有可接收短信的手机号")
+    fields["phone"] = mobile
+    return ""
 
 
 def sms_enqueue(*, code: str, phone: str, context: dict, reference: str = "") -> SmsMessage | None:
@@ -148,40 +154,26 @@ def sms_send(*, message_id: int, now: dt.datetime | None = None) -> SmsMessage |
         provider_id = sender_get().send(message)
     except Exception as error:
         permanent = isinstance(error, SmsSendError) and error.permanent
-        message.last_error = str(error)[:1000] or error.__class__.__name__
+        reason = str(error)[:1000] or error.__class__.__name__
         if permanent or message.attempts >= max_attempts():
-            message.status, message.next_attempt_at = SmsStatus.FAILED, None
-            logger.warning("sms %s failed for good: %s", message.pk, message.last_error)
-        else:
-            message.next_attempt_at = now + retry_delay(message.attempts)
-        message.save(update_fields=["status", "next_attempt_at", "last_error", "updated_at"])
-        if message.status == SmsStatus.QUEUED:
-            sms_schedule(message.pk, run_after=message.next_attempt_at)
+            logger.warning("sms %s failed for good: %s", message.pk, reason)
+            return transition(SmsMachine(), message, action="fail", actor=None, error=reason)
+        message.last_error = reason
+        message.next_attempt_at = now + retry_delay(message.attempts)
+        message.save(update_fields=["next_attempt_at", "last_error", "updated_at"])
+        sms_schedule(message.pk, run_after=message.next_attempt_at)
         return message
-    message.status, message.sent_at, message.next_attempt_at = SmsStatus.SENT, timezone.now(), None
-    message.provider_id, message.last_error = provider_id[:64], ""
-    message.save(
-        update_fields=[
-            "status", "sent_at", "next_attempt_at", "provider_id", "last_error", "updated_at"
-        ]
-    )  # fmt: skip
-    return message
+    return transition(SmsMachine(), message, action="send", actor=None, provider_id=provider_id)
 
 
 def sms_retry(*, message_ids) -> int:
     """Queue failed messages again from the first attempt (an administrator fixed the sender's
     settings or the template) and schedule their sends; how many."""
-    ids = list(
-        SmsMessage.objects.filter(pk__in=message_ids, status=SmsStatus.FAILED).values_list(
-            "pk", flat=True
-        )
-    )
-    SmsMessage.objects.filter(pk__in=ids, status=SmsStatus.FAILED).update(
-        status=SmsStatus.QUEUED, attempts=0, next_attempt_at=None, updated_at=timezone.now()
-    )
-    for message_id in ids:
-        transaction.on_commit(partial(sms_schedule, message_id), robust=True)
-    return len(ids)
+    failed = SmsMessage.objects.filter(pk__in=message_ids, status=SmsStatus.FAILED)
+    for message in failed:
+        transition(SmsMachine(), message, action="retry", actor=None)
+        transaction.on_commit(partial(sms_schedule, message.pk), robust=True)
+    return len(failed)
 
 
 def sms_send_due(*, now: dt.datetime | None = None, limit: int = 500) -> dict[str, int]:

@@ -212,6 +212,34 @@ class LeaveRequest(TimeStampedModel):
         return f"{self.staff} {self.get_kind_display()} {self.start}~{self.end}"
 
 
+class LeaveEvent(models.Model):
+    """Append-only log of a leave request's status changes (approved, refused, withdrawn), written
+    by the workflow engine (`staffing.workflow`): a withdrawal left no other trace."""
+
+    leave = models.ForeignKey(LeaveRequest, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    action = models.CharField(_("操作"), max_length=20)
+    from_state = models.CharField(_("原状态"), max_length=10)
+    to_state = models.CharField(_("新状态"), max_length=10)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("请假记录")
+        verbose_name_plural = _("请假记录")
+
+    def __str__(self) -> str:
+        return f"{self.leave_id} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("append-only record cannot be changed")
+        super().save(*args, **kwargs)
+
+
 class QueueHandover(models.Model):
     """One case of a post holder's open queue held by their AB backup during a leave."""
 

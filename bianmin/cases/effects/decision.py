@@ -78,7 +78,7 @@ def pending_subreviews_for(ctx: Ctx):
     return [
         r
         for r in ctx.case.subreviews.select_related("unit__region")
-        if r.state == SubReview.Opinion.PENDING and scope.can_act_for_unit(r.unit)
+        if r.opinion == SubReview.Opinion.PENDING and scope.can_act_for_unit(r.unit)
     ]
 
 
@@ -93,11 +93,11 @@ def g_opine(ctx: Ctx) -> None:
 def e_opine(ctx: Ctx) -> None:
     review = pending_subreviews_for(ctx)[0]
     approved = ctx.params["approved"]
-    review.state = SubReview.Opinion.APPROVED if approved else SubReview.Opinion.REFUSED
-    review.opinion = ctx.text("reasons") or ctx.text("opinion")
+    review.opinion = SubReview.Opinion.APPROVED if approved else SubReview.Opinion.REFUSED
+    review.opinion_text = ctx.text("reasons") or ctx.text("opinion")
     review.answered_at, review.answered_by = ctx.now, ctx.actor
     review.save()
-    ctx.data.update(unit=review.unit.name, approved=approved, opinion=review.opinion)
+    ctx.data.update(unit=review.unit.name, approved=approved, opinion=review.opinion_text)
 
 
 def g_decide(ctx: Ctx, *, default: bool | None = None) -> None:
@@ -106,8 +106,8 @@ def g_decide(ctx: Ctx, *, default: bool | None = None) -> None:
     if case.case_class == CaseClass.REPLY and approved:
         raise Conflict(_("答复件不能准予，只能书面答复不予批准的理由"), code="reply_only")
     if case.case_class == CaseClass.JOINT:
-        states = list(case.subreviews.values_list("state", flat=True))
-        if approved and SubReview.Opinion.REFUSED in states:
+        opinions = list(case.subreviews.values_list("opinion", flat=True))
+        if approved and SubReview.Opinion.REFUSED in opinions:
             raise Conflict(_("有联办部门不同意，不能准予"), code="joint_refused")
     ctx.data["approved"] = approved
     ctx.data["reasons"] = ctx.text("reasons") if approved else _reasons(ctx, _("不予批准"))

@@ -49,7 +49,7 @@ def at_decider(case, actor) -> str | None:
 def ready_to_decide(case, actor) -> str | None:
     """At the deciding unit, and in a joint case every joint department has answered."""
     reason = at_decider(case, actor)
-    if reason is None and case.subreviews.filter(state=SubReview.Opinion.PENDING).exists():
+    if reason is None and case.subreviews.filter(opinion=SubReview.Opinion.PENDING).exists():
         return _("尚有联办部门未答复，不能作出决定")
     return reason
 
@@ -60,7 +60,7 @@ def opinion_pending(case, actor) -> str | None:
 
     scope = scope_for(actor)
     for review in case.subreviews.select_related("unit__region"):
-        if review.state == SubReview.Opinion.PENDING and scope.can_act_for_unit(review.unit):
+        if review.opinion == SubReview.Opinion.PENDING and scope.can_act_for_unit(review.unit):
             return None
     return _("本单位没有待答复的联审意见")
 

@@ -157,10 +157,11 @@ class SubReview(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="subreviews")
     unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(
+    # The department's verdict; an opinion, not a status (nothing moves it but its answer).
+    opinion = models.CharField(
         _("意见"), max_length=10, choices=Opinion.choices, default=Opinion.PENDING
     )
-    opinion = models.TextField(_("审查意见"), blank=True)
+    opinion_text = models.TextField(_("审查意见"), blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -175,7 +176,7 @@ class SubReview(models.Model):
         verbose_name_plural = _("联审意见")
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.get_state_display()}"
+        return f"{self.unit_id} {self.get_opinion_display()}"
 
 
 class Step(models.Model):

@@ -53,7 +53,7 @@ def test_joint_parallel_reviews_refusal_visible_and_blocks_approval(county, item
         do(case, "opine", c.civil, approved=False, reasons="改主意")  # answered once
     case = do(case, "opine", c.social, approved=False, reasons="社保信息不符")
     refused = case.subreviews.get(unit=c.dept_social)
-    assert refused.state == SubReview.Opinion.REFUSED and refused.opinion == "社保信息不符"
+    assert refused.opinion == SubReview.Opinion.REFUSED and refused.opinion_text == "社保信息不符"
     with pytest.raises(Conflict) as e:
         do(case, "decide", c.land, approved=True)
     assert e.value.code == "joint_refused"

@@ -6,7 +6,7 @@ from django.db import connection
 
 from bianmin.common.errors import Conflict, ValidationFailed
 from bianmin.portal import services
-from bianmin.portal.models import Appointment, AppointmentCapacity, HomeVisitRequest
+from bianmin.portal.models import Appointment, AppointmentCapacity, HomeVisitRequest, StatusEvent
 from bianmin.workdays.calendar import is_workday
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
@@ -66,8 +66,12 @@ def test_cancel_and_reschedule_need_code_and_phone_tail(pc):
     )
     assert (moved.day, moved.half, moved.code) == (later, "pm", appt.code)
     services.appointment_cancel(code=appt.code, phone_tail="1111")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="该预约已取消"):
         services.appointment_cancel(code=appt.code, phone_tail="1111")
+    with pytest.raises(Conflict, match="该预约已取消"):
+        services.appointment_reschedule(code=appt.code, phone_tail="1111", day=day, half="am")
+    cancels = StatusEvent.objects.filter(kind="appointment", code=appt.code)
+    assert [(e.action, e.to_state) for e in cancels] == [("cancel", "cancelled")]
 
 
 @pytest.mark.django_db(transaction=True)

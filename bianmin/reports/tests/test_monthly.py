@@ -209,6 +209,18 @@ def test_submit_receive_rollup_and_reminders(client, data, token_for):
         **sup,
     )
     assert r.status_code == 200 and r.json()["report"]["state"] == "received"
+    again = client.post(
+        "/api/v1/reports/monthly/actions",
+        {"unit": c.tc1.pk, "month": "2025-03", "action": "receive"},
+        content_type="application/json",
+        **sup,
+    )
+    assert (again.status_code, again.json()["code"]) == (409, "not_submitted")
+    steps = march.events.values_list("action", "note")
+    assert [s for s in steps if s[0] in ("submit", "receive")] == [
+        ("submit", "已核对"),
+        ("receive", ""),
+    ]
     roll = client.get(f"/api/v1/reports/monthly?unit={c.centre.pk}&month=2025-02", **sup).json()
     t1 = monthly_figures(c.tc1, FEB)["totals"]
     t2 = monthly_figures(c.tc2, FEB)["totals"]

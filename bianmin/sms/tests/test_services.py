@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from bianmin.sms.models import SmsMessage, SmsStatus, SmsTemplate
+from bianmin.sms.models import SmsEvent, SmsMessage, SmsStatus, SmsTemplate
 from bianmin.sms.senders import SmsSendError
 from bianmin.sms.services import mobile_normalise, sms_enqueue, sms_send, sms_send_due
 
@@ -232,4 +232,7 @@ def test_an_administrator_queues_failed_messages_again(
     failed.refresh_from_db()
     assert (failed.status, failed.attempts, failed.next_attempt_at) == ("queued", 0, None)
     assert SmsMessage.objects.get(pk=sent.pk).status == SmsStatus.SENT
+    # Each change is recorded (the retry would otherwise leave no trace).
+    events = SmsEvent.objects.filter(message=failed).values_list("action", "from_state", "to_state")
+    assert list(events) == [("fail", "queued", "failed"), ("retry", "failed", "queued")]
     assert [t.args_kwargs["args"] for t in DBTaskResult.objects.all()] == [[failed.pk]]

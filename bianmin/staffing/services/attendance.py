@@ -21,6 +21,7 @@ from bianmin.cases.models import FINAL_STATES, Case
 from bianmin.cases.services import case_cover_handover
 from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
 from bianmin.common.uploads import CheckedUpload, stored_name, upload_checked
+from bianmin.common.workflow import transition
 from bianmin.orgs.models import Staff
 
 from ..access import is_head_for, staff_of
@@ -32,6 +33,7 @@ from ..models import (
     QueueHandover,
     SignSource,
 )
+from ..workflow import LeaveMachine
 
 log = logging.getLogger(__name__)
 
@@ -156,37 +158,22 @@ def leave_decide(*, leave: LeaveRequest, approved: bool, note: str = "", actor) 
     Nobody decides their own request. An approved leave that has begun starts the AB cover at
     once; a later one starts with `leaves_sweep` on its first day.
     """
-    leave = (
-        LeaveRequest.objects.select_for_update(of=("self",))
-        .select_related("staff", "unit")
-        .get(pk=leave.pk)
+    leave = transition(
+        LeaveMachine(),
+        leave,
+        action="approve" if approved else "reject",
+        actor=actor,
+        note=note,
+        decision_note=note,
     )
-    if not is_head_for(actor, leave.unit) or staff_of(actor) == leave.staff:
-        raise PermissionDenied(_("只有本单位负责人可以审批请假"))
-    if leave.status != LeaveStatus.PENDING:
-        raise Conflict(_("该请假已处理（%(s)s）") % {"s": leave.get_status_display()})
-    if not approved and not (note or "").strip():
-        raise ValidationFailed(_("不予批准须写明理由"), field="note")
-    leave.status = LeaveStatus.APPROVED if approved else LeaveStatus.REJECTED
-    leave.decided_by, leave.decided_at = actor, timezone.now()
-    leave.decision_note = (note or "").strip()
-    leave.save()
     if approved and leave.start <= timezone.localdate():
         cover_start(leave=leave, actor=actor)
     return leave
 
 
-@transaction.atomic
 def leave_cancel(*, leave: LeaveRequest, actor) -> LeaveRequest:
     """The applicant withdraws a request not yet decided."""
-    leave = LeaveRequest.objects.select_for_update(of=("self",)).get(pk=leave.pk)
-    if staff_of(actor) != leave.staff:
-        raise PermissionDenied(_("只能撤回本人的请假"))
-    if leave.status != LeaveStatus.PENDING:
-        raise Conflict(_("该请假已处理，不能撤回"))
-    leave.status = LeaveStatus.CANCELLED
-    leave.save(update_fields=["status", "updated_at"])
-    return leave
+    return transition(LeaveMachine(), leave, action="cancel", actor=actor)
 
 
 @transaction.atomic

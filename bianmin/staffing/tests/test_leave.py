@@ -16,7 +16,13 @@ from bianmin.cases.services import case_transition
 from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
 from bianmin.orgs import services as org
 from bianmin.staffing import selectors, services
-from bianmin.staffing.models import Attendance, LeaveRequest, LeaveStatus, QueueHandover
+from bianmin.staffing.models import (
+    Attendance,
+    LeaveEvent,
+    LeaveRequest,
+    LeaveStatus,
+    QueueHandover,
+)
 
 from .conftest import open_proxy_case
 
@@ -115,8 +121,15 @@ def test_leave_request_checks_and_head_approval(county, clock):
     services.leave_decide(leave=pdf, approved=False, note="人手不足", actor=c.t1_head.user)
     sick = services.leave_decide(leave=sick, approved=True, actor=c.t1_head.user)
     assert sick.status == LeaveStatus.APPROVED
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="该请假已处理（已批准）"):
         services.leave_decide(leave=sick, approved=True, actor=c.t1_head.user)
+    with pytest.raises(PermissionDenied):  # who decides is checked before the state
+        services.leave_decide(leave=sick, approved=False, note="x", actor=c.civil_head.user)
+    decided = LeaveEvent.objects.filter(leave__in=[sick, pdf]).order_by("pk")
+    assert [(e.action, e.to_state, e.note) for e in decided] == [
+        ("reject", "rejected", "人手不足"),
+        ("approve", "approved", ""),
+    ]
     assert services.staff_on_leave(staff_ids=[c.a11.pk, c.a12.pk], day=MON) == {c.a11.pk}
     with pytest.raises(Conflict):
         services.attendance_sign(actor=c.a11.user, action="in")
