@@ -70,6 +70,7 @@ serve: install
 lint: install-test
 	$(BIN)/ruff check bianmin
 	$(BIN)/ruff format --check bianmin
+	$(BIN)/python scripts/check_sizes.py
 
 # The whole suite runs on the embedded SQLite, then again without the browser tests on a throwaway
 # PostgreSQL server started from Debian's package on a loopback port (installed when missing): the
@@ -79,6 +80,7 @@ TEST_PG ?= 1
 test: install-test
 	$(BIN)/ruff check bianmin bench
 	$(BIN)/ruff format --check bianmin bench
+	$(BIN)/python scripts/check_sizes.py
 	$(BIN)/mypy
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="
