@@ -71,6 +71,7 @@ lint: install-test
 	$(BIN)/ruff check bianmin bench testing
 	$(BIN)/ruff format --check bianmin bench testing
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/check_sizes.py
 
 # The whole suite runs on the embedded SQLite, then again without the browser tests on a throwaway
 # PostgreSQL server started from Debian's package on a loopback port (installed when missing): the
@@ -82,6 +83,8 @@ test: install-test
 	$(BIN)/ruff format --check bianmin bench testing
 	@# Layers point down, no product code imports tests (contracts in pyproject.toml).
 	$(BIN)/lint-imports
+	@# No product module over 400 lines (complexity is ruff's C90 rule).
+	$(BIN)/python scripts/check_sizes.py
 	$(BIN)/mypy
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="

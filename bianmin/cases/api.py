@@ -19,20 +19,10 @@ from bianmin.common.schemas import (
 from bianmin.orgs.models import Unit
 
 from . import errand_selectors, selectors, services, workflow
+from .errand_schemas import AgentMoneyOut, ErrandCreateIn, ErrandOut, errand_out
 from .models import Channel, State
 from .privacy import id_number_shown
-from .schemas import (
-    AgentMoneyOut,
-    CaseActionIn,
-    CaseCreateIn,
-    CaseDetail,
-    CaseEventOut,
-    CasePage,
-    ErrandCreateIn,
-    ErrandOut,
-    case_out,
-    errand_out,
-)
+from .schemas import CaseActionIn, CaseCreateIn, CaseDetail, CaseEventOut, CasePage, case_out
 
 router = Router(tags=["cases"], auth=staff_auth)
 

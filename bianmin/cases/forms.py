@@ -1,8 +1,6 @@
 """Forms of the case pages: they check input shape and show errors in Chinese; rules stay in services."""
 
 import base64
-import binascii
-import io
 from collections.abc import Sequence
 
 from django import forms
@@ -17,84 +15,7 @@ from bianmin.common.forms import GateMixin, as_id
 from bianmin.common.validators import normalize_credit_code, normalize_id_number, validate_phone
 
 from .models import Channel, MaterialStatus
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
-PNG_END = b"IEND\xaeB`\x82"
-JPEG_END = b"\xff\xd9"
-SIGNATURE_MAX_BYTES = 2 * 1024 * 1024
-
-
-def image_kind(data: bytes) -> str | None:
-    """'png' or 'jpeg' judged by the bytes themselves, never by a name or a declared type."""
-    if data.startswith(PNG_MAGIC):
-        return "png"
-    if data.startswith(JPEG_MAGIC):
-        return "jpeg"
-    return None
-
-
-def check_signature_image(data: bytes) -> str:
-    """Refuse anything that is not a decodable PNG or JPEG of sane size; return its kind.
-
-    A signature is evidence of delivery (送达回执), so it must be a real picture a person can look
-    at later: the magic bytes decide the type, and Pillow must be able to decode the whole image.
-    """
-    if not data:
-        raise ValidationError(_("请签名或上传签名扫描件"), code="signature_missing")
-    if len(data) > SIGNATURE_MAX_BYTES:
-        raise ValidationError(_("签名图片不能超过2MB"), code="signature_size")
-    kind = image_kind(data)
-    if kind is None:
-        raise ValidationError(_("签名必须是PNG或JPEG图片"), code="signature_type")
-    # A cut-off upload must not pass as a signature. The end markers are checked by hand because
-    # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES, which makes decoding forgive them.
-    if (kind == "png" and not data.endswith(PNG_END)) or (
-        kind == "jpeg" and not data.rstrip(b"\x00").endswith(JPEG_END)
-    ):
-        raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt")
-    from PIL import Image, UnidentifiedImageError
-
-    from bianmin.common.errors import ValidationFailed
-
-    from .signature import signature_size_checked
-
-    try:
-        signature_size_checked(data)
-    except ValidationFailed as e:
-        raise ValidationError(e.message, code="signature_size") from None
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format.lower() != kind:
-                raise ValidationError(_("签名图片内容与格式不符"), code="signature_type")
-            img.load()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt") from None
-    return kind
-
-
-def to_png(data: bytes) -> bytes:
-    """Re-encode a checked scan as PNG: the stored signature has one format, and re-encoding keeps
-    only pixels (nothing a crafted file might carry beside them)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as img:
-        out = io.BytesIO()
-        img.convert("RGB").save(out, "PNG")
-    return out.getvalue()
-
-
-def decode_data_url(value: str) -> bytes:
-    """The bytes of a `data:image/png;base64,...` URL as a <canvas> posts it."""
-    head, sep, payload = (value or "").partition(",")
-    if not sep or not head.startswith("data:image/") or not head.endswith(";base64"):
-        raise ValidationError(_("签名数据格式不正确"), code="signature_type")
-    try:
-        return base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError(_("签名数据格式不正确"), code="signature_type") from None
+from .signature import MAX_BYTES, check_signature_image, decode_data_url, to_png
 
 
 class ApplicantKind:
@@ -386,9 +307,9 @@ class IntakeForm(GateMixin, forms.Form):
 class SignatureForm(GateMixin, forms.Form):
     """Delivery against a signature: drawn on a <canvas> (data URL) or an uploaded scan."""
 
-    # A data URL: base64 of at most SIGNATURE_MAX_BYTES plus its header.
+    # A data URL: base64 of at most MAX_BYTES (signature.py) plus its header.
     signature_data = forms.CharField(
-        required=False, max_length=SIGNATURE_MAX_BYTES * 4 // 3 + 64, widget=forms.HiddenInput
+        required=False, max_length=MAX_BYTES * 4 // 3 + 64, widget=forms.HiddenInput
     )
     signature_file = forms.FileField(
         label=gettext_lazy("或上传签名扫描件（PNG/JPEG）"), required=False
@@ -407,7 +328,7 @@ class SignatureForm(GateMixin, forms.Form):
         upload = data.get("signature_file")
         try:
             if upload:
-                raw = upload.read(SIGNATURE_MAX_BYTES + 1)
+                raw = upload.read(MAX_BYTES + 1)
             else:
                 drawn = data.get("signature_data") or ""
                 raw = decode_data_url(drawn) if drawn else b""

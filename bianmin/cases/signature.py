@@ -1,9 +1,14 @@
-"""The applicant's signature on delivery: a PNG drawn on a tablet or a scanned image."""
+"""The applicant's signature on delivery: a PNG drawn on a tablet or a scanned image.
+
+`png_checked` reads it for the services (a domain error); `check_signature_image` and its
+helpers for the delivery form (a form error on the field), which also takes a JPEG scan.
+"""
 
 import base64
 import binascii
 import io
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -12,6 +17,9 @@ from bianmin.common.uploads import image_size_checked
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MAX_BYTES = 2 * 1024 * 1024
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_END = b"IEND\xaeB`\x82"
+JPEG_END = b"\xff\xd9"
 # A pad or a phone draws a few hundred pixels; a scan of a signed slip at 600 dpi about 5000.
 MIN_SIDE, MAX_SIDE = 10, 5000
 
@@ -50,3 +58,67 @@ def png_checked(value) -> bytes:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationFailed(_("签名图片已损坏，无法识别"), field="signature") from None
     return value
+
+
+def image_kind(data: bytes) -> str | None:
+    """'png' or 'jpeg' judged by the bytes themselves, never by a name or a declared type."""
+    if data.startswith(PNG_MAGIC):
+        return "png"
+    if data.startswith(JPEG_MAGIC):
+        return "jpeg"
+    return None
+
+
+def check_signature_image(data: bytes) -> str:
+    """Refuse anything that is not a decodable PNG or JPEG of sane size; return its kind.
+
+    A signature is evidence of delivery (送达回执), so it must be a real picture a person can look
+    at later: the magic bytes decide the type, and Pillow must be able to decode the whole image.
+    """
+    if not data:
+        raise ValidationError(_("请签名或上传签名扫描件"), code="signature_missing")
+    if len(data) > MAX_BYTES:
+        raise ValidationError(_("签名图片不能超过2MB"), code="signature_size")
+    kind = image_kind(data)
+    if kind is None:
+        raise ValidationError(_("签名必须是PNG或JPEG图片"), code="signature_type")
+    # A cut-off upload must not pass as a signature. The end markers are checked by hand because
+    # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES, which makes decoding forgive them.
+    if (kind == "png" and not data.endswith(PNG_END)) or (
+        kind == "jpeg" and not data.rstrip(b"\x00").endswith(JPEG_END)
+    ):
+        raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt")
+    try:
+        signature_size_checked(data)
+    except ValidationFailed as e:
+        raise ValidationError(e.message, code="signature_size") from None
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format.lower() != kind:
+                raise ValidationError(_("签名图片内容与格式不符"), code="signature_type")
+            img.load()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt") from None
+    return kind
+
+
+def to_png(data: bytes) -> bytes:
+    """Re-encode a checked scan as PNG: the stored signature has one format, and re-encoding keeps
+    only pixels (nothing a crafted file might carry beside them)."""
+    with Image.open(io.BytesIO(data)) as img:
+        out = io.BytesIO()
+        img.convert("RGB").save(out, "PNG")
+    return out.getvalue()
+
+
+def decode_data_url(value: str) -> bytes:
+    """The bytes of a `data:image/png;base64,...` URL as a <canvas> posts it."""
+    head, sep, payload = (value or "").partition(",")
+    if not sep or not head.startswith("data:image/") or not head.endswith(";base64"):
+        raise ValidationError(_("签名数据格式不正确"), code="signature_type")
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(_("签名数据格式不正确"), code="signature_type") from None

@@ -141,6 +141,59 @@ def world(db, settings, tmp_path):
     return build_world()
 
 
+def _text_problems(r, page, role, url, away_markers) -> list[str]:
+    """What a page's HTML must not hold: inline code its CSP blocks, data outside the viewer's
+    scope, a full ID number where it must be masked."""
+    body = _text(r)
+    if not body:
+        return []
+    problems = []
+    if r.status_code == 200:
+        blocked = csp.violations(body, r.headers.get("Content-Security-Policy", ""))
+        if blocked:
+            problems.append(f"{role} {url}: inline code the CSP blocks {blocked}")
+    if role in SCOPED or role == ANONYMOUS:
+        leaked = [m for m in away_markers if m in body]
+        if leaked:
+            problems.append(f"{role} {url}: shows data outside its scope {leaked}")
+    if not may_show_id(page, role):
+        full = [i for i in (HOME_ID, AWAY_ID) if i in body]
+        if full:
+            problems.append(f"{role} {url}: full ID number on a page that must mask it")
+    return problems
+
+
+def _public_problems(r, page, who, url) -> list[str]:
+    if _to_login(r) != page.to_login or r.status_code >= 500 or r.status_code == 403:
+        return [f"{who} {page.method} {url}: public page answered {r.status_code}"]
+    return []
+
+
+def _home_problems(r, page, name, role, client, url) -> list[str]:
+    """A role on a page of its own side: public pages open, its pages work, others refuse."""
+    if page.roles is None:
+        return _public_problems(r, page, role, url)
+    if role in page.roles:
+        if not _works(r, page.method):
+            return [f"{role} {page.method} {url}: {r.status_code}, expected to work"]
+    elif not _refused(r, page.method, client.before, name):
+        return [f"{role} {page.method} {url}: {r.status_code}, expected refusal"]
+    return []
+
+
+def _away_problems(r, page, name, role, client, url) -> list[str]:
+    """A role on the same page for data outside its scope: scoped roles are refused, county-wide
+    ones work."""
+    if role in SCOPED or role not in page.roles:
+        if not _refused(r, page.method, client.before, name):
+            return [
+                f"{role} {page.method} {url} (outside scope): {r.status_code}, expected refusal"
+            ]
+    elif role in COUNTY_WIDE and not _works(r, page.method):
+        return [f"{role} {page.method} {url}: {r.status_code}, expected to work"]
+    return []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_page_access(world, name):
@@ -149,29 +202,11 @@ def test_page_access(world, name):
     away_markers = [AWAY_NAME, AWAY_ID, w.case["away"].number, w.errand["away"].number]
     problems = []
 
-    def check_text(r, role, url):
-        body = _text(r)
-        if not body:
-            return
-        if r.status_code == 200:
-            blocked = csp.violations(body, r.headers.get("Content-Security-Policy", ""))
-            if blocked:
-                problems.append(f"{role} {url}: inline code the CSP blocks {blocked}")
-        if role in SCOPED or role == ANONYMOUS:
-            leaked = [m for m in away_markers if m in body]
-            if leaked:
-                problems.append(f"{role} {url}: shows data outside its scope {leaked}")
-        if not may_show_id(page, role):
-            full = [i for i in (HOME_ID, AWAY_ID) if i in body]
-            if full:
-                problems.append(f"{role} {url}: full ID number on a page that must mask it")
-
     # Anonymous.
     url, r = _request(Client(), page, w, "home", ANONYMOUS)
     if page.roles is None:
-        if _to_login(r) != page.to_login or r.status_code >= 500 or r.status_code == 403:
-            problems.append(f"anonymous {page.method} {url}: public page answered {r.status_code}")
-        check_text(r, ANONYMOUS, url)
+        problems += _public_problems(r, page, "anonymous", url)
+        problems += _text_problems(r, page, ANONYMOUS, url, away_markers)
     elif not _to_login(r):
         problems.append(f"anonymous {page.method} {url}: {r.status_code}, not the login redirect")
 
@@ -179,26 +214,13 @@ def test_page_access(world, name):
         client = Client()
         client.force_login(user)
         url, r = _request(client, page, w, "home", role)
-        if page.roles is None:
-            if _to_login(r) != page.to_login or r.status_code >= 500 or r.status_code == 403:
-                problems.append(f"{role} {page.method} {url}: public page answered {r.status_code}")
-        elif role in page.roles:
-            if not _works(r, page.method):
-                problems.append(f"{role} {page.method} {url}: {r.status_code}, expected to work")
-        elif not _refused(r, page.method, client.before, name):
-            problems.append(f"{role} {page.method} {url}: {r.status_code}, expected refusal")
-        check_text(r, role, url)
+        problems += _home_problems(r, page, name, role, client, url)
+        problems += _text_problems(r, page, role, url, away_markers)
         if not page.away or page.roles is None:
             continue
         url, r = _request(client, page, w, "away", role)
-        if role in SCOPED or role not in page.roles:
-            if not _refused(r, page.method, client.before, name):
-                problems.append(
-                    f"{role} {page.method} {url} (outside scope): {r.status_code}, expected refusal"
-                )
-        elif role in COUNTY_WIDE and not _works(r, page.method):
-            problems.append(f"{role} {page.method} {url}: {r.status_code}, expected to work")
-        check_text(r, role, url)
+        problems += _away_problems(r, page, name, role, client, url)
+        problems += _text_problems(r, page, role, url, away_markers)
 
     assert not problems, "\n".join(problems)
 

@@ -17,27 +17,28 @@ from .case import (
     ErrandKind,
     State,
 )
-from .records import (
+from .money import ErrandMoney, MoneyDirection
+from .oversight import (
     CaseEvent,
-    CaseMaterial,
     ChainHash,
     CreditRestriction,
+    FlagKind,
+    PersonalDataView,
+    SupervisionFlag,
+)
+from .records import (
+    CaseMaterial,
     Custody,
     Delivery,
-    ErrandMoney,
     FileReview,
     FileSource,
-    FlagKind,
     MaterialFile,
     MaterialStatus,
-    MoneyDirection,
     OneTimeNotice,
     Pause,
     PauseKind,
-    PersonalDataView,
     Step,
     SubReview,
-    SupervisionFlag,
     SuspensionReason,
 )
 

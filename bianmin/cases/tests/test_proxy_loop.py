@@ -86,7 +86,7 @@ def test_proxy_loop_village_township_county_back_delivered(county, items, clock)
     ]
     assert all(h.received_at for h in Custody.objects.filter(case=case))
     held = case_holdings(case=case)
-    assert [h.unit for h in held] == [
+    assert [h.hop.to_unit.name for h in held] == [
         "汉王村便民服务站",
         "武乡镇便民服务中心",
         "区民政局",

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from bianmin.cases import selectors
 from bianmin.cases.models import Case
 from bianmin.orgs.demo.scale import build_cases
+from bianmin.orgs.scope import scope_for
 
 UNTIL = dt.date(2026, 11, 20)
 
@@ -142,7 +143,7 @@ def test_work_queues_agree_with_the_actions_and_clocks_of_whole_cases(county, it
             want: dict[str, set[int]] = {name: set() for name in selectors.QUEUES}
             # Queues hold the work of the units the viewer works at (a township's own hall, not
             # the village stations it may act for).
-            home = selectors.scope_for(viewer).home_unit_ids
+            home = scope_for(viewer).home_unit_ids
             for case in visible.select_related("item_version", "current_unit__region"):
                 allowed = set(case_actions_for(case, viewer))
                 for name, actions in QUEUE_ACTIONS.items():
@@ -241,7 +242,7 @@ def test_open_cases_visible_is_cases_visible_on_unfinished_cases(county, items, 
     routed_only = 0
     for states in (OPEN_STATES | DELIVERY_STATES, OPEN_STATES, {State.SUBMITTED}):
         for viewer in viewers:
-            scope = selectors.scope_for(viewer)
+            scope = scope_for(viewer)
             expected = set(
                 selectors.cases_visible(viewer=viewer)
                 .filter(state__in=states)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from bianmin.cases import selectors
 from bianmin.cases.services import case_register
 from bianmin.cases.tests.conftest import all_provided
+from bianmin.common.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_filters_item_channel_dates_state_queue(county, cases, items):
     ],
 )
 def test_bad_filter_values_are_refused_in_chinese(county, kw, field, message):
-    with pytest.raises(selectors.ValidationFailed) as e:
+    with pytest.raises(ValidationFailed) as e:
         selectors.case_list(viewer=county.t1_staff.user, **kw)
     assert e.value.field == field and message in e.value.message
 

@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 
 from bianmin.cases.models import Case
 from bianmin.cases.numbers import case_number_valid
+from bianmin.common import throttle
 from bianmin.common.challenge import Answer
 from bianmin.common.errors import NotFound
 from bianmin.common.validators import phone_tail_matches
-
-from bianmin.common import throttle
 
 
 def status_verify(*, number: str, phone_tail: str, ip: str, answer: Answer | None = None) -> Case:
