@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bianmin.cases.deadlines import DEEMED_ACCEPTANCE_DAYS, arrived_on
 from bianmin.cases.models import (
     ERRAND,
     FINAL_STATES,
@@ -49,7 +50,6 @@ from .models import (
     SupervisionStep,
 )
 
-ACCEPT_OR_NOTICE_DAYS = 5  # 行政许可法 art. 32
 # The tier figures cover the current work: unfinished cases and cases finished in the last year.
 TIER_PERIOD_DAYS = 365
 
@@ -315,16 +315,10 @@ def home_region(viewer) -> Region:
 
 
 class _HopRow(NamedTuple):
-    """What `_held_since` reads of a custody hop."""
+    """What `arrived_on` reads of a custody hop."""
 
     to_unit_id: int
-    sent_at: dt.datetime
-
-
-def _held_since(case: Case | clocks.OpenCase, custodies: Sequence[Custody | _HopRow]) -> dt.date:
-    mine = [c for c in custodies if c.to_unit_id == case.current_unit_id]
-    at = mine[-1].sent_at if mine else None
-    return timezone.localdate(at) if at else case.submitted_on
+    received_at: dt.datetime | None
 
 
 def _end_of(case: Case, today: dt.date) -> dt.date:
@@ -745,7 +739,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
         if colour_of[c.pk] != clocks.RED:
             continue
         red = [s for s in clock_states[c.pk] if s.colour == clocks.RED]
-        since = _held_since(c, custodies[c.pk])
+        since = arrived_on(c, custodies[c.pk])
         overdue.append(
             {
                 "number": c.number,
@@ -845,15 +839,16 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     no_reasons = [
         ref(f.case_id, detail=f.detail, at=f.raised_at) for f in flags[FlagKind.NO_REASONS]
     ] + [ref(pk, detail=empty_reasons, at=None) for pk in sorted(no_reason_ids)]
-    submitted_on = dict(base.filter(pk__in=deemed_ids).values_list("pk", "submitted_on"))
-    unaccepted = [ref(pk, arrived=submitted_on[pk], deemed=True) for pk in deemed_ids]
+    # A deemed case was accepted on the day it arrived (`cases.services.flags_sweep`).
+    arrived_on_day = dict(base.filter(pk__in=deemed_ids).values_list("pk", "accepted_on"))
+    unaccepted = [ref(pk, arrived=arrived_on_day[pk], deemed=True) for pk in deemed_ids]
     answer_due: dict[dt.date, calendar.DateAnswer] = {}  # by arrival day: many cases share one
     for c in cases:
         if c.state != State.SUBMITTED or notices.get(c.pk) or not can_accept_here(c):
             continue
-        arrived = _held_since(c, custodies[c.pk])
+        arrived = arrived_on(c, custodies[c.pk])
         if arrived not in answer_due:
-            answer_due[arrived] = calendar.add_workdays(arrived, ACCEPT_OR_NOTICE_DAYS, snap=snap)
+            answer_due[arrived] = calendar.add_workdays(arrived, DEEMED_ACCEPTANCE_DAYS, snap=snap)
         if answer_due[arrived].date < today:
             unaccepted.append(ref(c.pk, arrived=arrived, deemed=False))
     fees_off = [

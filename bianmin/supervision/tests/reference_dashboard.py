@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bianmin.cases.deadlines import DEEMED_ACCEPTANCE_DAYS, arrived_on
 from bianmin.cases.models import (
     FINAL_STATES,
     Case,
@@ -29,11 +30,9 @@ from bianmin.orgs.models import Region, RegionLevel
 from bianmin.orgs.scope import scope_for
 from bianmin.supervision import clocks
 from bianmin.supervision.selectors import (
-    ACCEPT_OR_NOTICE_DAYS,
     TIER_LABELS,
     TIER_PERIOD_DAYS,
     _end_of,
-    _held_since,
     _region_or_403,
     _tier_of,
     home_region,
@@ -163,7 +162,7 @@ def reference_dashboard(
         if colour_of[c.pk] != clocks.RED:
             continue
         red = [s for s in clock_states[c.pk] if s.colour == clocks.RED]
-        since = _held_since(c, custodies[c.pk])
+        since = arrived_on(c, custodies[c.pk])
         holder = c.assigned_to
         overdue.append(
             {
@@ -258,12 +257,12 @@ def reference_dashboard(
     no_reasons = [
         ref(by_pk[f.case_id], detail=f.detail, at=f.raised_at) for f in flags[FlagKind.NO_REASONS]
     ] + [ref(by_pk[pk], detail=_("不予受理或不予批准，理由为空"), at=None) for pk in no_reason_ids]
-    unaccepted = [ref(c, arrived=c.submitted_on, deemed=True) for c in cases if c.deemed_accepted]
+    unaccepted = [ref(c, arrived=c.accepted_on, deemed=True) for c in cases if c.deemed_accepted]
     for c in cases:
         if c.state != State.SUBMITTED or c.notice_count or not can_accept_here(c):
             continue
-        arrived = _held_since(c, custodies[c.pk])
-        if calendar.add_workdays(arrived, ACCEPT_OR_NOTICE_DAYS, snap=snap).date < today:
+        arrived = arrived_on(c, custodies[c.pk])
+        if calendar.add_workdays(arrived, DEEMED_ACCEPTANCE_DAYS, snap=snap).date < today:
             unaccepted.append(ref(c, arrived=arrived, deemed=False))
     fees_off = [
         ref(c, charged=c.fee_total, standard=c.fee_standard)
