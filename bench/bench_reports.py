@@ -26,7 +26,6 @@ from bianmin.supervision.selectors import (
     _period_hops,
     _tier_workdays,
     _tiers_of_units,
-    _Workdays,
     dashboard,
     tier_period_start,
 )
@@ -282,9 +281,7 @@ def dashboard_section(viewer, county: Region) -> None:
 
     since = tier_period_start(today)
     orm, (tier_days, tier_cases) = timed(
-        lambda: _tier_workdays(
-            _period_hops(base, since), today=today, workdays=_Workdays(calendar.snapshot())
-        ),
+        lambda: _tier_workdays(_period_hops(base, since), today=today, snap=calendar.snapshot()),
         3,
     )
     tiers = _tiers_of_units()

@@ -78,32 +78,6 @@ def thresholds_by_item() -> dict[int, Threshold]:
     }
 
 
-# Working-day counts already made against one calendar snapshot: thousands of open cases share a
-# few hundred (from, to, pauses) spans (most are seen from today), and each count walks day by
-# day. Keyed on the snapshot object itself, so an invalidated calendar starts a fresh table.
-_MEMO_LIMIT = 100_000
-_memo: tuple[calendar.Snapshot | None, dict] = (None, {})
-
-
-def workdays_between(
-    start: dt.date, end: dt.date, pauses=(), *, snap: calendar.Snapshot | None = None
-) -> calendar.CountAnswer:
-    """`calendar.workdays_between`, remembered per snapshot (a snapshot never changes)."""
-    global _memo
-    snap = snap or calendar.snapshot()
-    owner, table = _memo
-    if owner is not snap:
-        table = {}
-        _memo = (snap, table)
-    key = (start, end, tuple(tuple(p) for p in pauses))
-    answer = table.get(key)
-    if answer is None:
-        if len(table) >= _MEMO_LIMIT:
-            table.clear()
-        answer = table[key] = calendar.workdays_between(start, end, key[2], snap=snap)
-    return answer
-
-
 @dataclass(frozen=True)
 class ClockState:
     clock: str
@@ -131,10 +105,10 @@ def colour_of(
 ) -> tuple[str, int, bool]:
     """(colour, working days left or -over, provisional) of a deadline seen on `ref`."""
     if ref > due:
-        back = workdays_between(due, ref, pauses, snap=snap)
+        back = calendar.workdays_between(due, ref, pauses, snap=snap)
         # Past due is red even when only non-working days have passed since.
         return RED, -max(1, back.workdays), back.provisional
-    left = workdays_between(ref, due, pauses, snap=snap)
+    left = calendar.workdays_between(ref, due, pauses, snap=snap)
     colour = deadline_colour(
         left=left.workdays,
         limit=limit,
@@ -255,7 +229,7 @@ def case_clocks(
     for m in case.materials.all():
         if m.status != MaterialStatus.DEFERRED or m.due_on is None:
             continue
-        limit = max(0, workdays_between(start, m.due_on, snap=snap).workdays)
+        limit = max(0, calendar.workdays_between(start, m.due_on, snap=snap).workdays)
         out.append(
             _state(
                 Clock.DEFERRED_MATERIAL,
@@ -282,7 +256,7 @@ def complaint_clocks(
     out = []
     subject = f"complaint:{complaint.pk}"
     if complaint.status == ComplaintStatus.FILED:
-        limit = workdays_between(complaint.filed_on, complaint.decide_due, snap=snap)
+        limit = calendar.workdays_between(complaint.filed_on, complaint.decide_due, snap=snap)
         out.append(
             _state(
                 Clock.COMPLAINT_DECISION,
@@ -295,7 +269,7 @@ def complaint_clocks(
                 snap=snap,
             )
         )
-    limit = workdays_between(complaint.filed_on, complaint.reply_due, snap=snap)
+    limit = calendar.workdays_between(complaint.filed_on, complaint.reply_due, snap=snap)
     out.append(
         _state(
             Clock.COMPLAINT_REPLY,

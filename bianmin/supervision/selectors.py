@@ -352,44 +352,6 @@ def _tiers_of_units() -> dict[int, str]:
     return {u.pk: _tier_of(u) for u in Unit.objects.select_related("parent")}
 
 
-class _Workdays:
-    """Working days between two dates as a difference of running totals (`workdays_between`
-    without pauses), so that hundreds of thousands of custody hops cost a lookup each."""
-
-    def __init__(self, snap):
-        self.snap = snap
-        self.index: dict[dt.date, int] = {}
-
-    def total(self, day: dt.date) -> int:
-        """Working days from a fixed origin to `day`: only differences mean anything."""
-        total = self.index.get(day)
-        if total is None:
-            self._extend(day)
-            total = self.index[day]
-        return total
-
-    def _extend(self, day: dt.date) -> None:
-        if not self.index:
-            self.index[day] = 0
-            return
-        lo, hi = min(self.index), max(self.index)
-        if day > hi:
-            n, d = self.index[hi], hi
-            while d < day:
-                d += dt.timedelta(days=1)
-                n += self.snap.is_workday(d)
-                self.index[d] = n
-        else:
-            n, d = self.index[lo], lo
-            while d > day:
-                n -= self.snap.is_workday(d)
-                d -= dt.timedelta(days=1)
-                self.index[d] = n
-
-    def between(self, start: dt.date, end: dt.date) -> int:
-        return self.total(end) - self.total(start)
-
-
 def _fixed_offset(zone) -> dt.timedelta | None:
     """The zone's UTC offset when it has not changed for the last 30 years (Asia/Shanghai: +8
     since 1992), else None. SQLite can then take local dates with a plain modifier instead of
@@ -434,7 +396,9 @@ SELECT tier, -1, start_day, COUNT(*) FROM span WHERE stop_day >= start_day GROUP
 """
 
 
-def _tier_workdays(hops: QuerySet[Custody], *, today: dt.date, workdays) -> tuple[Counter, Counter]:
+def _tier_workdays(
+    hops: QuerySet[Custody], *, today: dt.date, snap: calendar.Snapshot
+) -> tuple[Counter, Counter]:
     """Working days cases spent at each tier, and how many cases were there, over the custody
     hops `hops`: a hop counts from the day it was sent to its unit until the day the case was
     sent on, or to closure (concluded, else `today`) for a finished case and to `today` for an
@@ -492,14 +456,13 @@ def _tier_workdays(hops: QuerySet[Custody], *, today: dt.date, workdays) -> tupl
             if sign == 0:
                 tier_cases[tier] = n
             else:
-                tier_days[tier] += sign * n * workdays.total(_as_date(when))
+                # Working days from the calendar's first day: only differences mean anything.
+                tier_days[tier] += sign * n * snap.workdays_after(dt.date.min, _as_date(when))
     return tier_days, tier_cases
 
 
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def _dashboard_cases(viewer, region: Region) -> tuple[QuerySet[Case], Callable[[str], Q]]:
@@ -712,10 +675,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     # The tier figures are summed in SQL (see `_tier_workdays`) over the cases of the period;
     # only the unfinished cases' hops are read, for who holds them since when.
     tier_since = tier_period_start(today)
-    workdays = _Workdays(snap)
-    tier_days, tier_cases = _tier_workdays(
-        _period_hops(base, tier_since), today=today, workdays=workdays
-    )
+    tier_days, tier_cases = _tier_workdays(_period_hops(base, tier_since), today=today, snap=snap)
     custodies: dict[int, list[_HopRow]] = defaultdict(list)
     for case_id, *hop in (
         Custody.objects.filter(of_cases("case"), case__state__in=clocks.UNFINISHED_STATES)
@@ -749,7 +709,7 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
                 "unit": c.current_unit.name,
                 "holder": c.assigned_name,
                 "held_since": since,
-                "held_days": workdays.between(since, today),
+                "held_days": calendar.workdays_between(since, today, snap=snap).workdays,
                 "over_days": max(s.over for s in red),
                 "clocks": [s.label for s in red],
                 "due": min(s.due for s in red),
