@@ -21,7 +21,7 @@ TEXT_MAX = 2000
 def _subject_escalations(*, actor, kind: str, number: str) -> list[Escalation]:
     """The open queue escalations of one case or complaint the actor may see, locked; only a
     supervisor (or a superuser) works the queue."""
-    from ..selectors import escalations_visible
+    from ..selectors.alerts import escalations_visible
 
     staff = getattr(actor, "staff", None)
     if not (actor.is_superuser or (staff and staff.has_role("supervisor"))):

@@ -12,23 +12,19 @@ others are kept, as when every case ran in its own transaction.
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.cases.models import Case
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.workdays import calendar
 
 from .. import clocks
-from ..clocks import RED, YELLOW, ClockState
 from ..models import (
     Alert,
     Complaint,
@@ -39,7 +35,17 @@ from ..models import (
     Level,
     Notification,
 )
-from .notify import _centre, higher_unit
+from .notify import higher_unit
+from .sweep_hits import (
+    Directory,
+    Hit,
+    Subject,
+    case_hits,
+    complaint_hits,
+    distinct,
+    open_case_rows,
+    rule_matches,
+)
 
 logger = logging.getLogger("bianmin.supervision")
 
@@ -74,223 +80,6 @@ class SweepResult:
             "n": self.notifications,
             "x": len(self.errors),
         }
-
-
-def _text(*, what: str, state: ClockState) -> str:
-    if state.colour == RED:
-        return _("【超时】%(w)s%(c)s已于 %(d)s 到期，已超 %(n)s 个工作日") % {
-            "w": what,
-            "c": state.label,
-            "d": state.due,
-            "n": state.over,
-        }
-    return _("【预警】%(w)s%(c)s将于 %(d)s 到期，剩余 %(n)s 个工作日") % {
-        "w": what,
-        "c": state.label,
-        "d": state.due,
-        "n": state.left,
-    }
-
-
-def _rule_matches(rule: EscalationRule, *, state: ClockState, item_id, case_state) -> bool:
-    return (
-        (rule.item_id is None or rule.item_id == item_id)
-        and (not rule.case_state or rule.case_state == case_state)
-        and (not rule.clock or rule.clock == state.clock)
-        and state.over >= rule.days_over
-    )
-
-
-# --- who is told -------------------------------------------------------------------------------
-
-
-class _Directory:
-    """The units and the active staff, read once per sweep; the same answers as
-    `notify.users_with_roles`, `heads_of`, `heads_or_above` and `supervisors_over`, as user ids
-    (a notification needs no more), without a query per alert."""
-
-    def __init__(self) -> None:
-        self._units: dict[int, Unit] | None = None
-        self._staff: list[tuple[int, int, list]] | None = None
-        self._answers: dict[tuple, list[int]] = {}
-
-    @property
-    def units(self) -> dict[int, Unit]:
-        if self._units is None:
-            units = {u.pk: u for u in Unit.objects.select_related("region")}
-            for u in units.values():
-                if u.parent_id in units:
-                    u.parent = units[u.parent_id]
-            self._units = units
-        return self._units
-
-    @property
-    def staff(self) -> list[tuple[int, int, list]]:
-        """(user id, unit id, roles) of every active staff member with a unit, in the staff's
-        own order (`notify` reads them in that order too)."""
-        if self._staff is None:
-            self._staff = list(
-                Staff.objects.filter(unit__isnull=False, user__is_active=True).values_list(
-                    "user_id", "unit_id", "roles"
-                )
-            )
-        return self._staff
-
-    def users_with_roles(self, units: list[Unit], *roles: str) -> list[int]:
-        ids = frozenset({u.pk for u in units} | {_centre(u).pk for u in units})
-        key = ("roles", ids, roles)
-        if key not in self._answers:
-            self._answers[key] = [
-                user_id
-                for user_id, unit_id, held in self.staff
-                if unit_id in ids and any(r in held for r in roles)
-            ]
-        return self._answers[key]
-
-    def heads_of(self, unit: Unit) -> list[int]:
-        return self.users_with_roles([unit], RoleCode.HEAD)
-
-    def heads_or_above(self, unit: Unit) -> list[int]:
-        seen = set()
-        current: Unit | None = unit
-        while current is not None and current.pk not in seen:
-            seen.add(current.pk)
-            heads = self.heads_of(current)
-            if heads:
-                return heads
-            current = higher_unit(current)
-        return []
-
-    def supervisors_over(self, region_code: str) -> list[int]:
-        key = ("supervisors", region_code)
-        if key not in self._answers:
-            units = self.units
-            self._answers[key] = [
-                user_id
-                for user_id, unit_id, held in self.staff
-                if RoleCode.SUPERVISOR in held
-                and region_code.startswith(_centre(units[unit_id]).region.prefix)
-            ]
-        return self._answers[key]
-
-
-def _distinct(user_ids: Iterable[int | None]) -> list[int]:
-    """One notification per distinct user, in the order they were named (`notify.notify`)."""
-    return list(dict.fromkeys(u for u in user_ids if u is not None))
-
-
-# --- what each case and complaint needs --------------------------------------------------------
-
-
-@dataclass
-class _Escalate:
-    rules: list[EscalationRule]
-    item_id: int | None
-    case_state: str
-    region_code: str
-    link: str
-    what: str
-
-
-@dataclass
-class _Hit:
-    """A clock of one case or complaint in yellow or red, and whom its new alert is sent to."""
-
-    state: ClockState
-    text: str
-    link: str
-    unit: Unit
-    owners: list[int | None]
-    case_id: int | None = None
-    complaint: Complaint | None = None
-    escalate: _Escalate | None = None
-
-    @property
-    def level(self) -> str:
-        return Level.RED if self.state.colour == RED else Level.YELLOW
-
-    @property
-    def key(self) -> tuple[str, str, str, dt.date]:
-        return (self.state.subject, self.state.clock, self.level, self.state.due)
-
-
-@dataclass
-class _Subject:
-    """One case or complaint: the unit of isolation. `seq` keeps the errors in sweep order."""
-
-    seq: int
-    number: str
-    hits: list[_Hit]
-
-
-def _case_clocks(case, *, today, thresholds, snap) -> list[ClockState]:
-    threshold = thresholds.get(case.item_version.item_id) or clocks.default_threshold()
-    return clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
-
-
-def _case_hits(case, *, today, thresholds, rules, snap, directory) -> list[_Hit]:
-    link = f"/cases/{case.number}/"
-    what = _("办件 %(n)s（%(i)s）") % {"n": case.number, "i": case.item_version.name}
-    hits = []
-    for state in _case_clocks(case, today=today, thresholds=thresholds, snap=snap):
-        if state.colour not in (YELLOW, RED):
-            continue
-        unit = directory.units[case.current_unit_id]
-        hit = _Hit(
-            state=state,
-            text=_text(what=what, state=state),
-            link=link,
-            unit=unit,
-            owners=[case.assigned_to_id, case.first_responder_id, *directory.heads_of(unit)],
-            case_id=case.pk,
-        )
-        if state.colour == RED and rules:
-            hit.escalate = _Escalate(
-                rules=rules,
-                item_id=case.item_version.item_id,
-                case_state=case.state,
-                region_code=case.region.code,
-                link=link,
-                what=what,
-            )
-        hits.append(hit)
-    return hits
-
-
-def _complaint_hits(complaint, *, today, rules, snap, directory) -> list[_Hit]:
-    link = reverse("supervision:complaint_detail", args=[complaint.number])
-    what = _("投诉 %(n)s") % {"n": complaint.number}
-    hits = []
-    for state in clocks.complaint_clocks(complaint, today=today, snap=snap):
-        if state.colour not in (YELLOW, RED):
-            continue
-        unit = directory.units[complaint.unit_id]
-        hit = _Hit(
-            state=state,
-            text=_text(what=what, state=state),
-            link=link,
-            unit=unit,
-            owners=list(directory.heads_or_above(unit)),
-            complaint=complaint,
-        )
-        if state.colour == RED and rules:
-            hit.escalate = _Escalate(
-                rules=[r for r in rules if not r.case_state],
-                item_id=complaint.item_id,
-                case_state="",
-                region_code=unit.region.code,
-                link=link,
-                what=what,
-            )
-        hits.append(hit)
-    return hits
-
-
-def _open_cases() -> list[clocks.OpenCase]:
-    """The unfinished cases by pk, as the light rows their clocks and the alert texts read
-    (`clocks.open_cases`): no `Case` instances, each related version, region and unit read
-    once. These rows serve the clocks and nothing else."""
-    return clocks.open_cases(Case.objects.filter(state__in=clocks.UNFINISHED_STATES))
 
 
 # --- what is already recorded ------------------------------------------------------------------
@@ -340,7 +129,7 @@ class _Known:
             )
         return known
 
-    def refresh(self, hits: list[_Hit]) -> None:
+    def refresh(self, hits: list[Hit]) -> None:
         """Read again what is recorded for these clocks (another sweep may have written them)."""
         keys = Q()
         for hit in hits:
@@ -373,12 +162,12 @@ def _insert(objs: list) -> None:
             obj.save(force_insert=True)
 
 
-def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Written:
+def _write(subjects: list[Subject], *, today, known: _Known, directory) -> _Written:
     """Record the alerts of `subjects` not yet recorded, notify them and escalate the red ones
     by the matching rules once each: the rule of the former one-case-at-a-time sweep, in its
     order, with one insert per table."""
     out = _Written()
-    plan: list[tuple[_Hit, Alert, bool]] = []
+    plan: list[tuple[Hit, Alert, bool]] = []
     for subject in subjects:
         for hit in subject.hits:
             alert = out.keys.get(hit.key) or known.alerts.get(hit.key)
@@ -409,7 +198,7 @@ def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Wri
     marked: list[int] = []
     for hit, alert, created in plan:
         if created:
-            users = _distinct(hit.owners)
+            users = distinct(hit.owners)
             notifications += [
                 Notification(recipient_id=u, text=hit.text[:500], link=hit.link, alert=alert)
                 for u in users
@@ -420,7 +209,7 @@ def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Wri
         if esc is None:
             continue
         for rule in esc.rules:
-            if not _rule_matches(
+            if not rule_matches(
                 rule, state=hit.state, item_id=esc.item_id, case_state=esc.case_state
             ):
                 continue
@@ -455,7 +244,7 @@ def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Wri
                     "w": esc.what,
                     "n": hit.state.over,
                 }
-            users = _distinct(users)
+            users = distinct(users)
             notifications += [
                 Notification(recipient_id=u, text=text[:500], link=esc.link) for u in users
             ]
@@ -521,15 +310,15 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
         return result
     thresholds = clocks.thresholds_by_item()
     rules = list(EscalationRule.objects.filter(is_active=True))
-    directory = _Directory()
-    subjects: list[_Subject] = []
+    directory = Directory()
+    subjects: list[Subject] = []
     errors: list[tuple[int, str, str]] = []
     seq = 0
-    for case in _open_cases():
+    for case in open_case_rows():
         result.checked += 1
         seq += 1
         try:
-            hits = _case_hits(
+            hits = case_hits(
                 case,
                 today=today,
                 thresholds=thresholds,
@@ -541,20 +330,20 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
             logger.exception("supervision sweep failed for case %s", case.number)
             errors.append((seq, case.number, f"{type(exc).__name__}: {exc}"))
         else:
-            subjects.append(_Subject(seq, case.number, hits))
+            subjects.append(Subject(seq, case.number, hits))
     complaints = Complaint.objects.exclude(status=ComplaintStatus.REPLIED).order_by("pk")
     for complaint in complaints:
         result.checked += 1
         seq += 1
         try:
-            hits = _complaint_hits(
+            hits = complaint_hits(
                 complaint, today=today, rules=rules, snap=snap, directory=directory
             )
         except Exception as exc:  # noqa: BLE001
             logger.exception("supervision sweep failed for complaint %s", complaint.number)
             errors.append((seq, complaint.number, f"{type(exc).__name__}: {exc}"))
         else:
-            subjects.append(_Subject(seq, complaint.number, hits))
+            subjects.append(Subject(seq, complaint.number, hits))
     if any(s.hits for s in subjects):
         known = _Known.of_open(with_escalations=bool(rules))
         _write_all(
@@ -572,7 +361,7 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
 @transaction.atomic
 def escalation_resolve(*, actor, pk: int, note: str) -> Escalation:
     """A supervisor closes an item of the supervision queue with a written note."""
-    from ..selectors import escalations_visible
+    from ..selectors.alerts import escalations_visible
 
     row = escalations_visible(viewer=actor).select_for_update(of=("self",)).filter(pk=pk).first()
     if row is None:

@@ -29,16 +29,17 @@ from bianmin.common.errors import PermissionDenied
 from bianmin.orgs.models import Region, RegionLevel
 from bianmin.orgs.scope import scope_for
 from bianmin.supervision import clocks
-from bianmin.supervision.selectors import (
-    TIER_LABELS,
-    TIER_PERIOD_DAYS,
-    _end_of,
-    _region_or_403,
-    _tier_of,
-    home_region,
-    own_row_name,
-)
+from bianmin.supervision.selectors.regions import home_region, own_row_name
+from bianmin.supervision.selectors.regions import region_or_403 as _region_or_403
+from bianmin.supervision.selectors.tiers import TIER_LABELS, TIER_PERIOD_DAYS
+from bianmin.supervision.selectors.tiers import tier_of as _tier_of
 from bianmin.workdays import calendar
+
+
+def _end_of(case: Case, today: dt.date) -> dt.date:
+    if case.state in FINAL_STATES:
+        return case.closed_on or case.concluded_on or today
+    return today
 
 
 def reference_dashboard(

@@ -315,7 +315,7 @@ def test_tier_figures_cover_unfinished_and_recently_finished_cases(client, count
     """The tier figures count unfinished cases and cases finished in the last 365 days (issue 8:
     the dashboard is about current work); totals still count every case."""
     from bianmin.cases.models import FINAL_STATES, Custody
-    from bianmin.supervision.selectors import _tier_of
+    from bianmin.supervision.selectors.tiers import tier_of
 
     from .reference_dashboard import reference_dashboard
 
@@ -335,7 +335,7 @@ def test_tier_figures_cover_unfinished_and_recently_finished_cases(client, count
     assert {x.pk for x in old} >= {history[0].pk, history[2].pk}
     hops = Custody.objects.filter(case__in=old).select_related("to_unit__parent")
     for tier in ("village", "township", "county"):
-        gone = {h.case_id for h in hops if _tier_of(h.to_unit) == tier}
+        gone = {h.case_id for h in hops if tier_of(h.to_unit) == tier}
         before = next(t for t in now["tiers"] if t["tier"] == tier)
         after = next(t for t in later["tiers"] if t["tier"] == tier)
         assert before["cases"] - after["cases"] == len(gone)

@@ -17,8 +17,7 @@ from bianmin.supervision.models import (
     WarningThreshold,
 )
 from bianmin.supervision.selectors import supervisor_queue
-from bianmin.supervision.services import supervision_sweep
-from bianmin.supervision.services import sweep as sweep_module
+from bianmin.supervision.services import supervision_sweep, sweep_hits
 
 from .conftest import accepted_case, proxy_case
 
@@ -193,14 +192,14 @@ def test_escalation_after_n_working_days_over(county, items, clock):
 def test_one_broken_case_does_not_stop_the_sweep(county, items, clock, monkeypatch, caplog):
     broken = accepted_case(county, items.five, on=D(2025, 9, 26), clock=clock)
     fine = accepted_case(county, items.five, on=D(2025, 9, 26), clock=clock)
-    real = sweep_module._case_clocks
+    real = sweep_hits.case_clocks_of
 
     def flaky(case, **kw):
         if case.pk == broken.pk:
             raise RuntimeError("corrupt deadline")
         return real(case, **kw)
 
-    monkeypatch.setattr(sweep_module, "_case_clocks", flaky)
+    monkeypatch.setattr(sweep_hits, "case_clocks_of", flaky)
     result = supervision_sweep(today=D(2025, 10, 9))
     assert result.errors == [(broken.number, "RuntimeError: corrupt deadline")]
     assert case_alerts(fine) == [("yellow", D(2025, 10, 9))]

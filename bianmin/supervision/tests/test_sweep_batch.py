@@ -41,6 +41,7 @@ from bianmin.supervision.services.notify import (
     supervisors_over,
     users_with_roles,
 )
+from bianmin.supervision.services.sweep_hits import alert_text, rule_matches
 from bianmin.workdays import calendar
 
 from .conftest import accepted_case, proxy_case
@@ -78,9 +79,7 @@ def _ref_record(*, state, today, unit, text, case=None, complaint=None):
 
 def _ref_escalate(*, alert, state, rules, item_id, case_state, region_code, link, what, today, out):
     for rule in rules:
-        if not sweep_module._rule_matches(
-            rule, state=state, item_id=item_id, case_state=case_state
-        ):
+        if not rule_matches(rule, state=state, item_id=item_id, case_state=case_state):
             continue
         if Escalation.objects.filter(alert=alert, rule=rule).exists():
             continue
@@ -135,7 +134,7 @@ def reference_sweep(*, today):
         for state in clocks.case_clocks(case, today=today, threshold=threshold, snap=snap):
             if state.colour not in (YELLOW, RED):
                 continue
-            text = sweep_module._text(what=what, state=state)
+            text = alert_text(what=what, state=state)
             alert, created = _ref_record(
                 state=state, today=today, unit=case.current_unit, text=text, case=case
             )
@@ -168,7 +167,7 @@ def reference_sweep(*, today):
         for state in clocks.complaint_clocks(complaint, today=today, snap=snap):
             if state.colour not in (YELLOW, RED):
                 continue
-            text = sweep_module._text(what=what, state=state)
+            text = alert_text(what=what, state=state)
             alert, created = _ref_record(
                 state=state, today=today, unit=complaint.unit, text=text, complaint=complaint
             )
