@@ -1,4 +1,4 @@
-"""Supervision data: alerts per clock, notifications, escalation rules, warning thresholds,
+"""Supervision data: alerts per clock, notifications, oversight rules and orders, warning thresholds,
 complaints and the supervision queue's records. Rules live in services and selectors; these
 models hold data and invariants."""
 
@@ -11,7 +11,7 @@ from .complaints import (
     ComplaintOutcome,
     ComplaintStatus,
 )
-from .escalations import Escalation, EscalationAction, EscalationRule
+from .oversight import OversightAction, OversightOrder, OversightRule
 from .records import DailyJobRun, SupervisionRecord, SupervisionStep
 
 __all__ = [
@@ -24,9 +24,9 @@ __all__ = [
     "ComplaintOutcome",
     "ComplaintStatus",
     "DailyJobRun",
-    "Escalation",
-    "EscalationAction",
-    "EscalationRule",
+    "OversightOrder",
+    "OversightAction",
+    "OversightRule",
     "Level",
     "Notification",
     "SupervisionRecord",

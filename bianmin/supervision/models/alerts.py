@@ -70,7 +70,7 @@ class Alert(models.Model):
     notified = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("已通知"), blank=True, related_name="+"
     )
-    escalated = models.BooleanField(_("已升级"), default=False)
+    oversight_ordered = models.BooleanField(_("已升级"), default=False)
 
     class Meta:
         ordering = ["-raised_on", "-pk"]

@@ -46,7 +46,7 @@ class SupervisionRecord(models.Model):
     """One step a supervisor took on a case (or complaint) in the supervision queue: a notice
     to the responsible unit's head, a deadline set, a handling note, the closing result.
 
-    The queue shows one row per case whatever the number of its escalated deadlines; these
+    The queue shows one row per case whatever the number of its deadlines under oversight; these
     records are the case's supervision history, appended, never changed.
     """
 

@@ -11,7 +11,7 @@ from bianmin.common.errors import ValidationFailed
 from bianmin.orgs.models import Unit
 from bianmin.orgs.scope import scope_for
 
-from ..models import Alert, Escalation, Level, Notification, SupervisionRecord, SupervisionStep
+from ..models import Alert, Level, Notification, OversightOrder, SupervisionRecord, SupervisionStep
 from .complaints import complaints_visible
 from .regions import region_or_403
 
@@ -65,49 +65,49 @@ def notifications_for(*, viewer, unread_only: bool = False, limit: int = 100) ->
     return list(qs.order_by("-created_at", "-pk")[: max(1, min(int(limit), 500))])
 
 
-def escalations_visible(*, viewer) -> QuerySet[Escalation]:
-    return Escalation.objects.filter(alert__in=alerts_visible(viewer=viewer))
+def oversight_orders_visible(*, viewer) -> QuerySet[OversightOrder]:
+    return OversightOrder.objects.filter(alert__in=alerts_visible(viewer=viewer))
 
 
-def supervisor_queue(*, viewer, include_resolved: bool = False) -> list[Escalation]:
-    """Red cases moved to supervision by an escalation rule (督办队列)."""
-    qs = escalations_visible(viewer=viewer).filter(action="supervisor_queue")
+def supervisor_queue(*, viewer, include_resolved: bool = False) -> list[OversightOrder]:
+    """Red cases moved to supervision by an oversight rule (督办队列)."""
+    qs = oversight_orders_visible(viewer=viewer).filter(action="supervisor_queue")
     if not include_resolved:
         qs = qs.filter(resolved=False)
     return list(
         qs.select_related("alert__case__item_version", "alert__complaint", "alert__unit").order_by(
-            "-escalated_on", "-pk"
+            "-ordered_on", "-pk"
         )
     )
 
 
 @dataclass
 class QueueEntry:
-    """One case (or complaint) of the supervision queue, with every escalated deadline of it:
+    """One case (or complaint) of the supervision queue, with every deadline of it under oversight:
     the earliest (most overdue) first, which the row shows; the others listed inside."""
 
     kind: str  # "case" or "complaint"
     number: str
     title: str
     unit: Unit
-    escalations: list[Escalation]
+    oversight_orders: list[OversightOrder]
     records: list[SupervisionRecord]
 
     @property
-    def first(self) -> Escalation:
-        return self.escalations[0]
+    def first(self) -> OversightOrder:
+        return self.oversight_orders[0]
 
     @property
-    def others(self) -> list[Escalation]:
-        return self.escalations[1:]
+    def others(self) -> list[OversightOrder]:
+        return self.oversight_orders[1:]
 
     @property
-    def escalated_on(self) -> dt.date:
-        return min(e.escalated_on for e in self.escalations)
+    def ordered_on(self) -> dt.date:
+        return min(e.ordered_on for e in self.oversight_orders)
 
     @property
     def over_days(self) -> int:
-        return max(0, *(-e.alert.days_left for e in self.escalations))
+        return max(0, *(-e.alert.days_left for e in self.oversight_orders))
 
     @property
     def deadline(self) -> dt.date | None:
@@ -117,7 +117,7 @@ class QueueEntry:
 
 
 def supervision_queue(*, viewer) -> list[QueueEntry]:
-    """The supervision queue (督办队列), one entry per case or complaint with open escalations:
+    """The supervision queue (督办队列), one entry per case or complaint with open oversight orders:
     most overdue first, then by the earliest deadline."""
     entries: dict[tuple[str, int | None], QueueEntry] = {}
     for e in supervisor_queue(viewer=viewer):
@@ -133,9 +133,9 @@ def supervision_queue(*, viewer) -> list[QueueEntry]:
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = QueueEntry(key[0], number, str(title), alert.unit, [], [])
-        entry.escalations.append(e)
+        entry.oversight_orders.append(e)
     for entry in entries.values():
-        entry.escalations.sort(key=lambda e: (e.alert.due_on, e.alert.days_left, e.pk))
+        entry.oversight_orders.sort(key=lambda e: (e.alert.due_on, e.alert.days_left, e.pk))
         entry.unit = entry.first.alert.unit
     records = SupervisionRecord.objects.filter(
         Q(case__in=[pk for kind, pk in entries if kind == "case"])

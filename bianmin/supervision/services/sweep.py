@@ -4,7 +4,7 @@ At county scale (thousands of open cases, two thousand new alerts on a bad day) 
 in a fixed number of queries and writes in batches: the open cases with the rows their clocks
 read, the units, the staff and the alerts already recorded are loaded once; the clocks are
 computed case by case (a case that fails is logged, reported and skipped); the new alerts, their
-notifications and the escalations are then inserted a batch of cases at a time, one bulk insert
+notifications and the oversight orders (督办) are then inserted a batch of cases at a time, one bulk insert
 per table. A batch that fails (a concurrent sweep recorded one of its alerts first, a broken
 row) is rolled back and written again one case at a time, so one bad case is reported and the
 others are kept, as when every case ran in its own transaction.
@@ -29,11 +29,11 @@ from ..models import (
     Alert,
     Complaint,
     ComplaintStatus,
-    Escalation,
-    EscalationAction,
-    EscalationRule,
     Level,
     Notification,
+    OversightAction,
+    OversightOrder,
+    OversightRule,
 )
 from .notify import higher_unit
 from .sweep_hits import (
@@ -60,7 +60,7 @@ class SweepResult:
     skipped: bool = False  # not a working day: nothing checked, nothing sent
     checked: int = 0
     alerts: list[Alert] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
+    oversight_orders: list[OversightOrder] = field(default_factory=list)
     notifications: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (case/complaint number, error)
 
@@ -76,7 +76,7 @@ class SweepResult:
             "a": len(self.alerts),
             "y": sum(a.level == Level.YELLOW for a in self.alerts),
             "r": sum(a.level == Level.RED for a in self.alerts),
-            "e": len(self.escalations),
+            "e": len(self.oversight_orders),
             "n": self.notifications,
             "x": len(self.errors),
         }
@@ -90,14 +90,14 @@ AlertKey = tuple[str, str, str, dt.date]
 
 @dataclass
 class _Known:
-    """The alerts (by their unique key) and escalations (alert id, rule id) already recorded."""
+    """The alerts (by their unique key) and oversight orders (alert id, rule id) already recorded."""
 
     alerts: dict[AlertKey, Alert] = field(default_factory=dict)
-    escalated: set[tuple[int, int]] = field(default_factory=set)
+    ordered: set[tuple[int, int]] = field(default_factory=set)
 
     def add_alerts(self, rows: QuerySet[Alert]) -> None:
-        for subject, clock, level, due_on, pk, unit_id, escalated in rows.values_list(
-            "subject", "clock", "level", "due_on", "pk", "unit_id", "escalated"
+        for subject, clock, level, due_on, pk, unit_id, ordered in rows.values_list(
+            "subject", "clock", "level", "due_on", "pk", "unit_id", "oversight_ordered"
         ):
             self.alerts[(subject, clock, level, due_on)] = Alert(
                 pk=pk,
@@ -106,14 +106,14 @@ class _Known:
                 level=level,
                 due_on=due_on,
                 unit_id=unit_id,
-                escalated=escalated,
+                oversight_ordered=ordered,
             )
 
-    def add_escalations(self, rows: QuerySet[Escalation]) -> None:
-        self.escalated.update(rows.values_list("alert_id", "rule_id"))
+    def add_orders(self, rows: QuerySet[OversightOrder]) -> None:
+        self.ordered.update(rows.values_list("alert_id", "rule_id"))
 
     @classmethod
-    def of_open(cls, *, with_escalations: bool) -> "_Known":
+    def of_open(cls, *, with_orders: bool) -> "_Known":
         """What is recorded for the unfinished cases and the open complaints: one query each."""
         known = cls()
         cases = Case.objects.filter(state__in=clocks.UNFINISHED_STATES).order_by().values("pk")
@@ -122,10 +122,10 @@ class _Known:
         )
         known.add_alerts(Alert.objects.filter(case_id__in=cases).order_by())
         known.add_alerts(Alert.objects.filter(complaint_id__in=complaints).order_by())
-        if with_escalations:
-            known.add_escalations(Escalation.objects.filter(alert__case_id__in=cases).order_by())
-            known.add_escalations(
-                Escalation.objects.filter(alert__complaint_id__in=complaints).order_by()
+        if with_orders:
+            known.add_orders(OversightOrder.objects.filter(alert__case_id__in=cases).order_by())
+            known.add_orders(
+                OversightOrder.objects.filter(alert__complaint_id__in=complaints).order_by()
             )
         return known
 
@@ -137,7 +137,7 @@ class _Known:
             keys |= Q(subject=subject, clock=clock, level=level, due_on=due_on)
         self.add_alerts(Alert.objects.filter(keys).order_by())
         ids = [a.pk for k, a in self.alerts.items() if k in {h.key for h in hits}]
-        self.add_escalations(Escalation.objects.filter(alert_id__in=ids).order_by())
+        self.add_orders(OversightOrder.objects.filter(alert_id__in=ids).order_by())
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -146,10 +146,10 @@ class _Known:
 @dataclass
 class _Written:
     alerts: list[Alert] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
+    oversight_orders: list[OversightOrder] = field(default_factory=list)
     notifications: int = 0
     keys: dict[AlertKey, Alert] = field(default_factory=dict)
-    escalated: set[tuple[int, int]] = field(default_factory=set)
+    ordered: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _insert(objs: list) -> None:
@@ -163,7 +163,7 @@ def _insert(objs: list) -> None:
 
 
 def _write(subjects: list[Subject], *, today, known: _Known, directory) -> _Written:
-    """Record the alerts of `subjects` not yet recorded, notify them and escalate the red ones
+    """Record the alerts of `subjects` not yet recorded, notify them and order oversight of the red ones
     by the matching rules once each: the rule of the former one-case-at-a-time sweep, in its
     order, with one insert per table."""
     out = _Written()
@@ -205,7 +205,7 @@ def _write(subjects: list[Subject], *, today, known: _Known, directory) -> _Writ
             ]
             notified += [through(alert_id=alert.pk, user_id=u) for u in users]
             out.notifications += len(users)
-        esc = hit.escalate
+        esc = hit.oversight
         if esc is None:
             continue
         for rule in esc.rules:
@@ -214,24 +214,24 @@ def _write(subjects: list[Subject], *, today, known: _Known, directory) -> _Writ
             ):
                 continue
             pair = (alert.pk, rule.pk)
-            if pair in known.escalated or pair in out.escalated:
+            if pair in known.ordered or pair in out.ordered:
                 continue
-            out.escalated.add(pair)
+            out.ordered.add(pair)
             unit = directory.units[alert.unit_id]
-            target = higher_unit(unit) if rule.action == EscalationAction.NOTIFY_HIGHER else None
-            out.escalations.append(
-                Escalation(
+            target = higher_unit(unit) if rule.action == OversightAction.NOTIFY_HIGHER else None
+            out.oversight_orders.append(
+                OversightOrder(
                     alert=alert,
                     rule=rule,
                     action=rule.action,
                     target_unit=target,
-                    escalated_on=today,
+                    ordered_on=today,
                 )
             )
-            if not alert.escalated:
-                alert.escalated = True
+            if not alert.oversight_ordered:
+                alert.oversight_ordered = True
                 marked.append(alert.pk)
-            if rule.action == EscalationAction.NOTIFY_HIGHER:
+            if rule.action == OversightAction.NOTIFY_HIGHER:
                 users = directory.users_with_roles([target], "head", "supervisor") if target else []
                 text = _("【升级】%(w)s超时 %(n)s 个工作日，请%(u)s督促办理") % {
                     "w": esc.what,
@@ -249,9 +249,9 @@ def _write(subjects: list[Subject], *, today, known: _Known, directory) -> _Writ
                 Notification(recipient_id=u, text=text[:500], link=esc.link) for u in users
             ]
             out.notifications += len(users)
-    _insert(out.escalations)
+    _insert(out.oversight_orders)
     if marked:
-        Alert.objects.filter(pk__in=marked).update(escalated=True)
+        Alert.objects.filter(pk__in=marked).update(oversight_ordered=True)
     Notification.objects.bulk_create(notifications)
     through.objects.bulk_create(notified)
     return out
@@ -259,9 +259,9 @@ def _write(subjects: list[Subject], *, today, known: _Known, directory) -> _Writ
 
 def _record(out: _Written, *, known: _Known, result: SweepResult) -> None:
     known.alerts.update(out.keys)
-    known.escalated |= out.escalated
+    known.ordered |= out.ordered
     result.alerts += out.alerts
-    result.escalations += out.escalations
+    result.oversight_orders += out.oversight_orders
     result.notifications += out.notifications
 
 
@@ -298,7 +298,7 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
     level and deadline) and notified once to the case owner (the assigned user and the first
     responder) and the head of the unit holding it; a complaint's to the head of its unit (or,
     for a village station, of its township centre). Red
-    alerts are escalated by the matching `EscalationRule`s once each. Nothing is checked or sent
+    alerts are passed to oversight by the matching `OversightRule`s once each. Nothing is checked or sent
     on a non-working day: warnings wait for the next working day. One failing case (its clocks
     or its writes) is logged and reported and the sweep goes on; the others are recorded.
     """
@@ -309,7 +309,7 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
         result.skipped = True
         return result
     thresholds = clocks.thresholds_by_item()
-    rules = list(EscalationRule.objects.filter(is_active=True))
+    rules = list(OversightRule.objects.filter(is_active=True))
     directory = Directory()
     subjects: list[Subject] = []
     errors: list[tuple[int, str, str]] = []
@@ -345,7 +345,7 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
         else:
             subjects.append(Subject(seq, complaint.number, hits))
     if any(s.hits for s in subjects):
-        known = _Known.of_open(with_escalations=bool(rules))
+        known = _Known.of_open(with_orders=bool(rules))
         _write_all(
             subjects,
             today=today,
@@ -359,11 +359,13 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
 
 
 @transaction.atomic
-def escalation_resolve(*, actor, pk: int, note: str) -> Escalation:
+def oversight_order_resolve(*, actor, pk: int, note: str) -> OversightOrder:
     """A supervisor closes an item of the supervision queue with a written note."""
-    from ..selectors.alerts import escalations_visible
+    from ..selectors.alerts import oversight_orders_visible
 
-    row = escalations_visible(viewer=actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    row = (
+        oversight_orders_visible(viewer=actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    )
     if row is None:
         raise NotFound(_("督办事项不存在"))
     staff = getattr(actor, "staff", None)

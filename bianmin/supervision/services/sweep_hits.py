@@ -1,5 +1,5 @@
 """What the supervision sweep finds in each case and complaint (the clocks in yellow or red, the
-text of their alerts, the escalation rules a red one meets) and whom it tells (`Directory`)."""
+text of their alerts, the oversight rules a red one meets) and whom it tells (`Directory`)."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -14,7 +14,7 @@ from bianmin.orgs.models import RoleCode, Staff, Unit
 from .. import clocks
 from ..case_rows import OpenCase, open_cases
 from ..clocks import RED, YELLOW, ClockState
-from ..models import Complaint, EscalationRule, Level
+from ..models import Complaint, Level, OversightRule
 from .notify import _centre, higher_unit
 
 
@@ -34,7 +34,7 @@ def alert_text(*, what: str, state: ClockState) -> str:
     }
 
 
-def rule_matches(rule: EscalationRule, *, state: ClockState, item_id, case_state) -> bool:
+def rule_matches(rule: OversightRule, *, state: ClockState, item_id, case_state) -> bool:
     return (
         (rule.item_id is None or rule.item_id == item_id)
         and (not rule.case_state or rule.case_state == case_state)
@@ -125,8 +125,8 @@ def distinct(user_ids: Iterable[int | None]) -> list[int]:
 
 
 @dataclass
-class Escalate:
-    rules: list[EscalationRule]
+class OversightDue:
+    rules: list[OversightRule]
     item_id: int | None
     case_state: str
     region_code: str
@@ -145,7 +145,7 @@ class Hit:
     owners: list[int | None]
     case_id: int | None = None
     complaint: Complaint | None = None
-    escalate: Escalate | None = None
+    oversight: OversightDue | None = None
 
     @property
     def level(self) -> str:
@@ -187,7 +187,7 @@ def case_hits(case, *, today, thresholds, rules, snap, directory) -> list[Hit]:
             case_id=case.pk,
         )
         if state.colour == RED and rules:
-            hit.escalate = Escalate(
+            hit.oversight = OversightDue(
                 rules=rules,
                 item_id=case.item_version.item_id,
                 case_state=case.state,
@@ -216,7 +216,7 @@ def complaint_hits(complaint, *, today, rules, snap, directory) -> list[Hit]:
             complaint=complaint,
         )
         if state.colour == RED and rules:
-            hit.escalate = Escalate(
+            hit.oversight = OversightDue(
                 rules=[r for r in rules if not r.case_state],
                 item_id=complaint.item_id,
                 case_state="",

@@ -1,4 +1,4 @@
-"""Escalation rules and the escalations of red alerts (a higher unit told, the supervisor's
+"""Oversight (督办) rules and the oversight orders of red alerts (a higher unit told, the supervisor's
 督办 queue)."""
 
 from django.conf import settings
@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from .alerts import Alert, Clock
 
 
-class EscalationAction(models.TextChoices):
+class OversightAction(models.TextChoices):
     NOTIFY_HIGHER = "notify_higher", _("通知上级单位")
     SUPERVISOR_QUEUE = "supervisor_queue", _("移交监察督办")
 
 
-class EscalationRule(models.Model):
-    """After `days_over` working days past a deadline, escalate (per item and case state).
+class OversightRule(models.Model):
+    """After `days_over` working days past a deadline, order oversight (per item and case state).
 
     Empty item, state or clock match every item, state or clock.
     """
@@ -25,12 +25,12 @@ class EscalationRule(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="escalation_rules",
+        related_name="oversight_rules",
     )
     case_state = models.CharField(_("办件状态"), max_length=20, blank=True)
     clock = models.CharField(_("时限"), max_length=20, choices=Clock.choices, blank=True)
     days_over = models.PositiveSmallIntegerField(_("超时工作日"))
-    action = models.CharField(_("处置"), max_length=20, choices=EscalationAction.choices)
+    action = models.CharField(_("处置"), max_length=20, choices=OversightAction.choices)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -42,12 +42,12 @@ class EscalationRule(models.Model):
         return f"{self.item or '*'} {self.case_state or '*'} {self.clock or '*'} +{self.days_over}"
 
 
-class Escalation(models.Model):
-    """A red alert escalated by a rule; `supervisor_queue` rows form the supervisor's queue."""
+class OversightOrder(models.Model):
+    """A red alert passed to oversight by a rule; `supervisor_queue` rows form the supervisor's queue."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="escalations")
-    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField(_("处置"), max_length=20, choices=EscalationAction.choices)
+    alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="oversight_orders")
+    rule = models.ForeignKey(OversightRule, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("处置"), max_length=20, choices=OversightAction.choices)
     target_unit = models.ForeignKey(
         "orgs.Unit",
         verbose_name=_("上级单位"),
@@ -56,7 +56,7 @@ class Escalation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    escalated_on = models.DateField(_("升级日期"))
+    ordered_on = models.DateField(_("升级日期"))
     resolved = models.BooleanField(_("已督办完毕"), default=False)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -64,7 +64,7 @@ class Escalation(models.Model):
     resolved_note = models.TextField(_("督办意见"), blank=True)
 
     class Meta:
-        ordering = ["-escalated_on", "-pk"]
+        ordering = ["-ordered_on", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["alert", "rule"], name="supervision_escalate_once")
         ]
