@@ -159,7 +159,7 @@ def test_supplied_material_and_concluded_case_stop_alerting(county, items, clock
     assert case_alerts(case, Clock.DELIVERY) == [("yellow", D(2025, 10, 16))]
 
 
-def test_escalation_after_n_working_days_over(county, items, clock):
+def test_oversight_order_after_n_working_days_over(county, items, clock):
     case = accepted_case(county, items.five, on=D(2025, 9, 26), clock=clock)
     higher = OversightRule.objects.create(
         item=items.five.item, clock=Clock.CASE, days_over=2, action=OversightAction.NOTIFY_HIGHER
