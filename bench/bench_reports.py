@@ -19,17 +19,10 @@ from bianmin.reports.figures import (
 )
 from bianmin.reports.selectors import county_rollup
 from bianmin.supervision import clocks
-from bianmin.supervision.selectors import (
-    _case_groups,
-    _dashboard_cases,
-    _open_cases,
-    _period_hops,
-    _tier_workdays,
-    _tiers_of_units,
-    _Workdays,
-    dashboard,
-    tier_period_start,
-)
+from bianmin.supervision.selectors import dashboard
+from bianmin.supervision.selectors.board import case_groups, dashboard_cases, open_cases
+from bianmin.supervision.selectors.tier_sql import tier_workdays
+from bianmin.supervision.selectors.tiers import period_hops, tier_period_start, tiers_of_units
 from bianmin.workdays import calendar
 
 TOTALS_SQL = """
@@ -131,7 +124,7 @@ FROM span s JOIN running b ON b.d = s.start_day JOIN running e ON e.d = s.stop_d
 GROUP BY s.tier
 """
 
-# The unfinished cases as their clocks, the sweep and the dashboard read them (`clocks.OpenCase`):
+# The unfinished cases as their clocks, the sweep and the dashboard read them (`case_rows.OpenCase`):
 # the case columns with the related values joined in, then the clock rows of the same cases: all
 # pauses, the unfinished steps, the deferred materials with a due day. `{where}` narrows the
 # cases (the dashboard: a region's).
@@ -268,9 +261,9 @@ def dashboard_section(viewer, county: Region) -> None:
     print(
         f"\n[supervision dashboard] {county.name}, {today}, median of 3 after 1 warm-up, load {load()}"
     )
-    base, _of_cases = _dashboard_cases(viewer, county)
+    base, _of_cases = dashboard_cases(viewer, county)
 
-    orm, groups = timed(lambda: _case_groups(base), 3)
+    orm, groups = timed(lambda: case_groups(base), 3)
     sql, rows = timed(lambda: raw(GROUPS_SQL, [prefix]), 3)
     same = [(g["region__code"], g["current_unit_id"], g["state"], g["n"]) for g in groups] == rows
     row(
@@ -282,12 +275,12 @@ def dashboard_section(viewer, county: Region) -> None:
 
     since = tier_period_start(today)
     orm, (tier_days, tier_cases) = timed(
-        lambda: _tier_workdays(
-            _period_hops(base, since), today=today, workdays=_Workdays(calendar.snapshot())
+        lambda: tier_workdays(
+            period_hops(base, since), today=today, snap=calendar.snapshot(), tiers=tiers_of_units()
         ),
         3,
     )
-    tiers = _tiers_of_units()
+    tiers = tiers_of_units()
     unfinished = sorted(clocks.UNFINISHED_STATES)
     village = [pk for pk, t in tiers.items() if t == "village"] or [0]
     township = [pk for pk, t in tiers.items() if t == "township"] or [0]
@@ -314,8 +307,8 @@ def dashboard_section(viewer, county: Region) -> None:
         ),
     )
 
-    n = queries(lambda: _open_cases(base))
-    orm, cases = timed(lambda: _open_cases(base), 3)
+    n = queries(lambda: open_cases(base))
+    orm, cases = timed(lambda: open_cases(base), 3)
     sql, (case_rows, child_rows) = timed(lambda: open_cases_sql(OF_REGION, [prefix]), 3)
     same = same_open_cases(cases, case_rows, child_rows)
     row(
@@ -325,7 +318,7 @@ def dashboard_section(viewer, county: Region) -> None:
         f"same: {same}; {n} queries (SQL: 4); {len(cases):,} cases, {children_note(child_rows)}",
     )
     print(
-        "    (both sides read the same values: the ORM side as light rows (`clocks.OpenCase`,"
+        "    (both sides read the same values: the ORM side as light rows (`case_rows.OpenCase`,"
         " values_list) with each related version, region, unit and assignee read once by id and"
         " the clock rows grouped by case; the SQL side joins them in and returns the rows as"
         " they come)"

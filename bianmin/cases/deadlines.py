@@ -15,6 +15,7 @@ calendar changes (`bianmin.workdays.signals.calendar_changed`).
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +36,21 @@ DEEMED_ACCEPTANCE_DAYS = 5  # art. 32
 LOWER_LEVEL_REVIEW_DAYS = 20  # art. 43: a lower level's preliminary review
 
 GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+
+
+def arrived_on(case, hops: Iterable) -> dt.date:
+    """The day `case` arrived at the unit now holding it, from which that unit's 5 working days
+    to accept or give the one-time notice run (行政许可法 art. 32, `DEEMED_ACCEPTANCE_DAYS`): the
+    day the unit received it, since a unit has a case when it receives it, not when it was sent;
+    the submission day for a case taken in where it is. `hops` are the case's custody hops in
+    the order sent (anything with `to_unit_id` and `received_at`); one not yet received does not
+    count."""
+    received = [
+        h.received_at
+        for h in hops
+        if h.to_unit_id == case.current_unit_id and h.received_at is not None
+    ]
+    return timezone.localdate(received[-1]) if received else case.submitted_on
 
 
 def relay_limit() -> int:

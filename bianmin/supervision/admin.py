@@ -1,8 +1,8 @@
-"""Administrators configure warning thresholds and escalation rules here; alerts are read-only."""
+"""Administrators configure warning thresholds and oversight rules here; alerts are read-only."""
 
 from django.contrib import admin
 
-from .models import Alert, ComplaintContactView, DailyJobRun, EscalationRule, WarningThreshold
+from .models import Alert, ComplaintContactView, DailyJobRun, OversightRule, WarningThreshold
 
 
 @admin.register(WarningThreshold)
@@ -11,16 +11,16 @@ class WarningThresholdAdmin(admin.ModelAdmin):
     autocomplete_fields: list = []
 
 
-@admin.register(EscalationRule)
-class EscalationRuleAdmin(admin.ModelAdmin):
+@admin.register(OversightRule)
+class OversightRuleAdmin(admin.ModelAdmin):
     list_display = ["item", "case_state", "clock", "days_over", "action", "is_active"]
     list_filter = ["action", "clock", "is_active"]
 
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ["raised_on", "level", "clock", "subject", "unit", "due_on", "escalated"]
-    list_filter = ["level", "clock", "escalated"]
+    list_display = ["raised_on", "level", "clock", "subject", "unit", "due_on", "oversight_ordered"]
+    list_filter = ["level", "clock", "oversight_ordered"]
 
     def has_add_permission(self, request):
         return False

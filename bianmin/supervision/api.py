@@ -56,7 +56,7 @@ def alert_out(a) -> dict:
         "days_left": a.days_left,
         "detail": a.detail,
         "raised_on": a.raised_on,
-        "escalated": a.escalated,
+        "escalated": a.oversight_ordered,
     }
 
 
@@ -106,7 +106,7 @@ def _jsonable(value):
     return value
 
 
-class EscalationOut(Schema):
+class OversightOrderOut(Schema):
     id: int
     action: str
     escalated_on: dt.date
@@ -116,7 +116,7 @@ class EscalationOut(Schema):
 
 @router.get(
     "/queue",
-    response={200: list[EscalationOut], **STAFF_ERRORS},
+    response={200: list[OversightOrderOut], **STAFF_ERRORS},
     summary="The supervisor's queue (督办)",
 )
 def list_queue(request, include_resolved: bool = False):
@@ -125,7 +125,7 @@ def list_queue(request, include_resolved: bool = False):
         {
             "id": e.pk,
             "action": e.action,
-            "escalated_on": e.escalated_on,
+            "escalated_on": e.ordered_on,
             "resolved": e.resolved,
             "alert": alert_out(e.alert),
         }
@@ -139,15 +139,15 @@ class ResolveIn(Schema):
 
 @router.post(
     "/queue/{pk}/resolve",
-    response={200: EscalationOut, **STAFF_ERRORS},
+    response={200: OversightOrderOut, **STAFF_ERRORS},
     summary="Close a queue item",
 )
 def resolve_queue(request, pk: Id, payload: ResolveIn):
-    e = services.escalation_resolve(actor=request.auth, pk=pk, note=payload.note)
+    e = services.oversight_order_resolve(actor=request.auth, pk=pk, note=payload.note)
     return {
         "id": e.pk,
         "action": e.action,
-        "escalated_on": e.escalated_on,
+        "escalated_on": e.ordered_on,
         "resolved": e.resolved,
         "alert": alert_out(e.alert),
     }
@@ -168,7 +168,7 @@ class QueueEntryOut(Schema):
     escalated_on: dt.date
     over_days: int
     deadline: dt.date | None
-    escalations: list[EscalationOut]
+    escalations: list[OversightOrderOut]
     records: list[RecordOut]
 
 
@@ -178,18 +178,18 @@ def _entry_out(q) -> dict:
         "number": q.number,
         "title": q.title,
         "unit": q.unit.name,
-        "escalated_on": q.escalated_on,
+        "escalated_on": q.ordered_on,
         "over_days": q.over_days,
         "deadline": q.deadline,
         "escalations": [
             {
                 "id": e.pk,
                 "action": e.action,
-                "escalated_on": e.escalated_on,
+                "escalated_on": e.ordered_on,
                 "resolved": e.resolved,
                 "alert": alert_out(e.alert),
             }
-            for e in q.escalations
+            for e in q.oversight_orders
         ],
         "records": [
             {"step": r.step, "text": r.text, "due_on": r.due_on, "at": r.at} for r in q.records

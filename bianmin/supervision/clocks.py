@@ -16,12 +16,8 @@ transitions.
 """
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, NamedTuple
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from bianmin.cases.deadlines import (
@@ -32,22 +28,8 @@ from bianmin.cases.deadlines import (
     warning_threshold,
 )
 from bianmin.cases.deadlines import colour_of as deadline_colour
-from bianmin.cases.models import (
-    DELIVERY_STATES,
-    ERRAND,
-    FINAL_STATES,
-    OPEN_STATES,
-    Case,
-    Channel,
-    ErrandKind,
-    MaterialStatus,
-    State,
-)
+from bianmin.cases.models import DELIVERY_STATES, FINAL_STATES, OPEN_STATES, MaterialStatus, State
 from bianmin.cases.routing import relay_holding
-from bianmin.catalog.models import ItemVersion
-from bianmin.common.rows import RelatedRows, value_columns
-from bianmin.orgs.models import UNIT_TIER, Region, Unit, UnitKind
-from bianmin.orgs.selectors import display_names
 from bianmin.workdays import calendar
 
 from .models import Clock, ComplaintStatus
@@ -78,32 +60,6 @@ def thresholds_by_item() -> dict[int, Threshold]:
     }
 
 
-# Working-day counts already made against one calendar snapshot: thousands of open cases share a
-# few hundred (from, to, pauses) spans (most are seen from today), and each count walks day by
-# day. Keyed on the snapshot object itself, so an invalidated calendar starts a fresh table.
-_MEMO_LIMIT = 100_000
-_memo: tuple[calendar.Snapshot | None, dict] = (None, {})
-
-
-def workdays_between(
-    start: dt.date, end: dt.date, pauses=(), *, snap: calendar.Snapshot | None = None
-) -> calendar.CountAnswer:
-    """`calendar.workdays_between`, remembered per snapshot (a snapshot never changes)."""
-    global _memo
-    snap = snap or calendar.snapshot()
-    owner, table = _memo
-    if owner is not snap:
-        table = {}
-        _memo = (snap, table)
-    key = (start, end, tuple(tuple(p) for p in pauses))
-    answer = table.get(key)
-    if answer is None:
-        if len(table) >= _MEMO_LIMIT:
-            table.clear()
-        answer = table[key] = calendar.workdays_between(start, end, key[2], snap=snap)
-    return answer
-
-
 @dataclass(frozen=True)
 class ClockState:
     clock: str
@@ -131,10 +87,10 @@ def colour_of(
 ) -> tuple[str, int, bool]:
     """(colour, working days left or -over, provisional) of a deadline seen on `ref`."""
     if ref > due:
-        back = workdays_between(due, ref, pauses, snap=snap)
+        back = calendar.workdays_between(due, ref, pauses, snap=snap)
         # Past due is red even when only non-working days have passed since.
         return RED, -max(1, back.workdays), back.provisional
-    left = workdays_between(ref, due, pauses, snap=snap)
+    left = calendar.workdays_between(ref, due, pauses, snap=snap)
     colour = deadline_colour(
         left=left.workdays,
         limit=limit,
@@ -255,7 +211,7 @@ def case_clocks(
     for m in case.materials.all():
         if m.status != MaterialStatus.DEFERRED or m.due_on is None:
             continue
-        limit = max(0, workdays_between(start, m.due_on, snap=snap).workdays)
+        limit = max(0, calendar.workdays_between(start, m.due_on, snap=snap).workdays)
         out.append(
             _state(
                 Clock.DEFERRED_MATERIAL,
@@ -282,7 +238,7 @@ def complaint_clocks(
     out = []
     subject = f"complaint:{complaint.pk}"
     if complaint.status == ComplaintStatus.FILED:
-        limit = workdays_between(complaint.filed_on, complaint.decide_due, snap=snap)
+        limit = calendar.workdays_between(complaint.filed_on, complaint.decide_due, snap=snap)
         out.append(
             _state(
                 Clock.COMPLAINT_DECISION,
@@ -295,7 +251,7 @@ def complaint_clocks(
                 snap=snap,
             )
         )
-    limit = workdays_between(complaint.filed_on, complaint.reply_due, snap=snap)
+    limit = calendar.workdays_between(complaint.filed_on, complaint.reply_due, snap=snap)
     out.append(
         _state(
             Clock.COMPLAINT_REPLY,
@@ -313,199 +269,3 @@ def complaint_clocks(
 
 def worst(states: list[ClockState]) -> str:
     return max((s.colour for s in states), key=RANK.__getitem__, default=GREEN)
-
-
-# --- reading many cases for their clocks ----------------------------------------------------
-
-
-class PauseRow(NamedTuple):
-    pk: int
-    started_on: dt.date
-    ended_on: dt.date | None
-
-
-class StepRow(NamedTuple):
-    pk: int
-    position: int
-    name: str
-    limit_days: int
-    due_on: dt.date | None
-    finished_on: dt.date | None
-
-
-class MaterialRow(NamedTuple):
-    pk: int
-    name: str
-    status: str
-    due_on: dt.date | None
-
-
-# What `case_clocks` reads of each child relation, and the rows it can act on: every
-# pause (open or closed), the unfinished steps (it runs the first of them by position) and the
-# deferred materials with a due day (the others have no clock). At county scale that is a
-# quarter of the steps and a few dozen of the ~19,000 materials of the unfinished cases.
-CLOCK_CHILDREN: dict[str, tuple[type[NamedTuple], Q]] = {
-    "pauses": (PauseRow, Q()),
-    "steps": (StepRow, Q(finished_on=None)),
-    "materials": (MaterialRow, Q(status=MaterialStatus.DEFERRED, due_on__isnull=False)),
-}
-
-
-class VersionRef(NamedTuple):
-    """What the clocks and their readers read of an item version."""
-
-    pk: int
-    item_id: int
-    name: str
-    promised_limit: int | None
-    accept_tier: str
-
-
-class RegionRef(NamedTuple):
-    pk: int
-    code: str
-
-
-class UnitRef(NamedTuple):
-    """A unit as the dashboard and the sweep read it (`routing.can_accept_here` reads `tier`)."""
-
-    pk: int
-    name: str
-    kind: str
-    parent_id: int | None
-    parent_kind: str | None
-
-    @property
-    def tier(self) -> str:
-        # `Unit.tier`, from the parent's kind read with the unit.
-        if self.kind == UnitKind.WINDOW and self.parent_id:
-            return UNIT_TIER[self.parent_kind]
-        return UNIT_TIER.get(self.kind, "county")
-
-
-@dataclass(slots=True, eq=False)
-class OpenCase:
-    """An unfinished case as its clocks read it (`case_clocks`), with what the sweep's alerts
-    and the dashboard's lists read of it: its own columns read as values, its item version,
-    region, current unit and assignee's name looked up by id (a few hundred of each are shared
-    by thousands of cases), its clock rows (`CLOCK_CHILDREN`) as plain rows. It reads like a
-    `Case` where those read one: `item_version.promised_limit`, `region.code`,
-    `current_unit.name`, `pauses.all()`, `is_proxy`, `title`.
-
-    Building ~4,400 `Case` instances with their related instances cost ~3 times the hand-written
-    SQL at county scale (issue 8). Only the clock rows are read: these rows serve the clocks,
-    the sweep and the dashboard, nothing else."""
-
-    pk: int
-    number: str
-    state: str
-    case_class: str
-    channel: str
-    errand_kind: str
-    item_version_id: int | None
-    region_id: int
-    current_unit_id: int
-    intake_unit_id: int
-    accepting_unit_id: int | None
-    deciding_unit_id: int
-    first_responder_id: int | None
-    assigned_to_id: int | None
-    submitted_on: dt.date
-    accepted_on: dt.date | None
-    clock_started_on: dt.date | None
-    held_since: dt.date | None
-    extended_days: int
-    promised_due: dt.date | None
-    proxy_due: dt.date | None
-    concluded_on: dt.date | None
-    delivery_due: dt.date | None
-    fee_total: Decimal
-    item_version: VersionRef | None = None
-    region: RegionRef = field(init=False)
-    current_unit: UnitRef = field(init=False)
-    assigned_name: str = ""  # the assignee's staff name, else username ("" when unassigned)
-    pauses: RelatedRows = field(default_factory=RelatedRows)
-    steps: RelatedRows = field(default_factory=RelatedRows)
-    materials: RelatedRows = field(default_factory=RelatedRows)
-
-    # `Case.is_errand`, `Case.is_proxy`, `Case.title`, on the same fields.
-    @property
-    def is_errand(self) -> bool:
-        return self.case_class == ERRAND
-
-    @property
-    def is_proxy(self) -> bool:
-        return self.channel == Channel.PROXY and not self.is_errand
-
-    @property
-    def title(self) -> str:
-        if self.item_version is not None:
-            return self.item_version.name
-        return str(ErrandKind(self.errand_kind).label) if self.errand_kind else ""
-
-
-OPEN_CASE_COLUMNS = value_columns(OpenCase)
-
-
-def open_cases(unfinished: QuerySet[Case]) -> list[OpenCase]:
-    """The cases of `unfinished` (unfinished ones: a few thousand at county scale) as
-    `OpenCase` rows, by pk: one query for the cases, one per related table for the versions,
-    regions, units and assignees they name (each read once, by id) and one per clock relation
-    (`CLOCK_CHILDREN`). The related rows are not joined in: the same few hundred would be
-    converted again on every case row."""
-    rows = [
-        OpenCase(*values) for values in unfinished.order_by("pk").values_list(*OPEN_CASE_COLUMNS)
-    ]
-    if not rows:
-        return rows
-    versions = {
-        v[0]: VersionRef(*v)
-        for v in ItemVersion.objects.filter(pk__in={r.item_version_id for r in rows})
-        .order_by()
-        .values_list(*VersionRef._fields)
-    }
-    regions = {
-        r[0]: RegionRef(*r)
-        for r in Region.objects.filter(pk__in={r.region_id for r in rows})
-        .order_by()
-        .values_list(*RegionRef._fields)
-    }
-    units = {
-        u[0]: UnitRef(*u)
-        for u in Unit.objects.filter(pk__in={r.current_unit_id for r in rows})
-        .order_by()
-        .values_list("pk", "name", "kind", "parent_id", "parent__kind")
-    }
-    names = display_names(r.assigned_to_id for r in rows if r.assigned_to_id)
-    by_pk: dict[int, OpenCase] = {}
-    for r in rows:
-        if r.item_version_id is not None:
-            r.item_version = versions[r.item_version_id]
-        r.region = regions[r.region_id]
-        r.current_unit = units[r.current_unit_id]
-        if r.assigned_to_id:
-            r.assigned_name = names[r.assigned_to_id]
-        by_pk[r.pk] = r
-    _clock_children(by_pk, unfinished)
-    return rows
-
-
-def _clock_children(by_pk: Mapping[int, OpenCase], cases: QuerySet[Case]) -> None:
-    """The child rows `case_clocks` reads (`CLOCK_CHILDREN`), for many cases at once: one query
-    per relation, plain rows in each case's `RelatedRows`. Django's own prefetch filters a
-    queryset per case and builds an instance per row, which cost more than the queries at
-    county scale. `cases` selects the cases of `by_pk` (a subquery is cheaper than thousands of
-    bound ids)."""
-    ids = cases.order_by().values("pk")
-    for relation, (row_type, only) in CLOCK_CHILDREN.items():
-        rel: Any = Case._meta.get_field(relation)  # a reverse relation: has .field, .related_model
-        fk = rel.field
-        rows = (
-            rel.related_model.objects.filter(only, **{f"{fk.name}__in": ids})
-            .values_list(fk.attname, *row_type._fields)
-            .iterator(chunk_size=5000)
-        )
-        for case_id, *values in rows:
-            case = by_pk.get(case_id)
-            if case is not None:  # a case that became unfinished since `by_pk` was read
-                getattr(case, relation).append(row_type(*values))

@@ -16,7 +16,7 @@ def result_dict(result) -> dict:
         "skipped": result.skipped,
         "checked": result.checked,
         "alerts": len(result.alerts),
-        "escalations": len(result.escalations),
+        "escalations": len(result.oversight_orders),
         "notifications": result.notifications,
         "errors": [list(e) for e in result.errors],
         "summary": str(result.summary()),

@@ -196,7 +196,7 @@ def queue_sheets(rows) -> list[Sheet]:
     def deadlines(entry) -> str:
         return "；".join(
             f"{e.alert.get_clock_display()} {e.alert.due_on}（{e.alert.detail}）"
-            for e in entry.escalations
+            for e in entry.oversight_orders
         )
 
     def history(entry) -> str:
@@ -224,7 +224,7 @@ def queue_sheets(rows) -> list[Sheet]:
                     q.number,
                     q.title,
                     q.unit.name,
-                    q.escalated_on,
+                    q.ordered_on,
                     q.over_days,
                     q.deadline,
                     deadlines(q),

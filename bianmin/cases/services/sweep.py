@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from bianmin.workdays.calendar import add_workdays
 
 from .. import routing
-from ..deadlines import DEEMED_ACCEPTANCE_DAYS, deadlines_compute
+from ..deadlines import DEEMED_ACCEPTANCE_DAYS, arrived_on, deadlines_compute
 from ..models import (
     FINAL_STATES,
     Case,
@@ -34,11 +34,6 @@ def flag_raise(*, case: Case, kind: str, detail: str, key: str = "", actor=None)
     return SupervisionFlag.objects.create(
         case=case, kind=kind, detail=detail, key=key, raised_by=actor
     )
-
-
-def _arrived_on(case: Case) -> dt.date:
-    custody = case.custodies.filter(to_unit=case.current_unit).exclude(received_at=None).last()
-    return timezone.localdate(custody.received_at) if custody else case.submitted_on
 
 
 def flags_sweep(*, today: dt.date | None = None) -> list[SupervisionFlag]:
@@ -72,7 +67,7 @@ def flags_sweep(*, today: dt.date | None = None) -> list[SupervisionFlag]:
         "current_unit__region", "item_version"
     )
     for case in waiting:
-        arrived = _arrived_on(case)
+        arrived = arrived_on(case, case.custodies.all())
         if not routing.can_accept_here(case):
             continue
         if add_workdays(arrived, DEEMED_ACCEPTANCE_DAYS).date >= today:

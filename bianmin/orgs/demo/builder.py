@@ -504,21 +504,21 @@ def build_catalog(seed: int, demo: DemoCounty, *, actor=None) -> int:
     return demo.items
 
 
-# The county's escalation of red alerts (supervision.EscalationRule): the unit above is told after
+# The county's oversight of red alerts (supervision.OversightRule): the unit above is told after
 # this many working days over a deadline, the supervisor's 督办 queue takes the case after that many.
 ESCALATE_NOTIFY_HIGHER_DAYS, ESCALATE_SUPERVISOR_DAYS = 3, 10
 
 
-def build_escalation_rules() -> None:
-    from bianmin.supervision.models import EscalationAction, EscalationRule
+def build_oversight_rules() -> None:
+    from bianmin.supervision.models import OversightAction, OversightRule
 
-    EscalationRule.objects.bulk_create(
+    OversightRule.objects.bulk_create(
         [
-            EscalationRule(
-                days_over=ESCALATE_NOTIFY_HIGHER_DAYS, action=EscalationAction.NOTIFY_HIGHER
+            OversightRule(
+                days_over=ESCALATE_NOTIFY_HIGHER_DAYS, action=OversightAction.NOTIFY_HIGHER
             ),
-            EscalationRule(
-                days_over=ESCALATE_SUPERVISOR_DAYS, action=EscalationAction.SUPERVISOR_QUEUE
+            OversightRule(
+                days_over=ESCALATE_SUPERVISOR_DAYS, action=OversightAction.SUPERVISOR_QUEUE
             ),
         ]
     )
@@ -527,12 +527,12 @@ def build_escalation_rules() -> None:
 @transaction.atomic
 def build_demo(*, seed: int = DEFAULT_SEED) -> DemoCounty:
     """Build the whole demo county: regions, units, staff, the published catalog and the
-    escalation rules of its supervision."""
+    oversight rules of its supervision."""
     county, tree = build_regions(seed)
     demo = build_units(seed, county, tree)
     staff = build_staff(seed, demo)
     admin = next(s.user for s in staff if s.user.username == "admin")
     build_catalog(seed, demo, actor=admin)
     build_training(seed, demo)  # training.py: the organisers' sessions (RULES.md "Training")
-    build_escalation_rules()
+    build_oversight_rules()
     return demo

@@ -316,9 +316,9 @@ def test_training_sessions_of_a_year_with_some_organisers_short(demo, db):
 
 def test_demo_ships_escalation_rules_and_ran_the_daily_jobs_once(demo, db, settings):
     """A fresh demo is supervised from its first page load (issue 14)."""
-    from bianmin.supervision.models import DailyJobRun, EscalationRule
+    from bianmin.supervision.models import DailyJobRun, OversightRule
 
-    rules = EscalationRule.objects.filter(is_active=True, item=None, case_state="", clock="")
+    rules = OversightRule.objects.filter(is_active=True, item=None, case_state="", clock="")
     assert sorted(rules.values_list("days_over", "action")) == [
         (3, "notify_higher"),
         (10, "supervisor_queue"),

@@ -2,8 +2,8 @@
 
 - `complaint_file`, `complaint_decide`, `complaint_reply`, `complaint_contact_reveal`: complaints
   and suggestions.
-- `supervision_sweep`: the daily sweep of every clock (alerts, notifications, escalation).
-- `notification_read`, `escalation_resolve`: the supervisor's and staff's follow-up.
+- `supervision_sweep`: the daily sweep of every clock (alerts, notifications, oversight orders).
+- `notification_read`, `oversight_order_resolve`: the supervisor's and staff's follow-up.
 - `supervision_notice`, `supervision_deadline_set`, `supervision_note`, `supervision_close`:
   the supervision queue, one case at a time.
 """
@@ -16,7 +16,7 @@ from .supervise import (
     supervision_note,
     supervision_notice,
 )
-from .sweep import SweepResult, escalation_resolve, supervision_sweep
+from .sweep import SweepResult, oversight_order_resolve, supervision_sweep
 
 __all__ = [
     "SweepResult",
@@ -24,7 +24,7 @@ __all__ = [
     "complaint_decide",
     "complaint_file",
     "complaint_reply",
-    "escalation_resolve",
+    "oversight_order_resolve",
     "notification_read",
     "notify_once",
     "supervision_close",

@@ -4,7 +4,7 @@ At county scale (thousands of open cases, two thousand new alerts on a bad day) 
 in a fixed number of queries and writes in batches: the open cases with the rows their clocks
 read, the units, the staff and the alerts already recorded are loaded once; the clocks are
 computed case by case (a case that fails is logged, reported and skipped); the new alerts, their
-notifications and the escalations are then inserted a batch of cases at a time, one bulk insert
+notifications and the oversight orders (督办) are then inserted a batch of cases at a time, one bulk insert
 per table. A batch that fails (a concurrent sweep recorded one of its alerts first, a broken
 row) is rolled back and written again one case at a time, so one bad case is reported and the
 others are kept, as when every case ran in its own transaction.
@@ -12,34 +12,40 @@ others are kept, as when every case ran in its own transaction.
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.cases.models import Case
 from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from bianmin.orgs.models import RoleCode, Staff, Unit
 from bianmin.workdays import calendar
 
 from .. import clocks
-from ..clocks import RED, YELLOW, ClockState
 from ..models import (
     Alert,
     Complaint,
     ComplaintStatus,
-    Escalation,
-    EscalationAction,
-    EscalationRule,
     Level,
     Notification,
+    OversightAction,
+    OversightOrder,
+    OversightRule,
 )
-from .notify import _centre, higher_unit
+from .notify import higher_unit
+from .sweep_hits import (
+    Directory,
+    Hit,
+    Subject,
+    case_hits,
+    complaint_hits,
+    distinct,
+    open_case_rows,
+    rule_matches,
+)
 
 logger = logging.getLogger("bianmin.supervision")
 
@@ -54,7 +60,7 @@ class SweepResult:
     skipped: bool = False  # not a working day: nothing checked, nothing sent
     checked: int = 0
     alerts: list[Alert] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
+    oversight_orders: list[OversightOrder] = field(default_factory=list)
     notifications: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (case/complaint number, error)
 
@@ -70,227 +76,10 @@ class SweepResult:
             "a": len(self.alerts),
             "y": sum(a.level == Level.YELLOW for a in self.alerts),
             "r": sum(a.level == Level.RED for a in self.alerts),
-            "e": len(self.escalations),
+            "e": len(self.oversight_orders),
             "n": self.notifications,
             "x": len(self.errors),
         }
-
-
-def _text(*, what: str, state: ClockState) -> str:
-    if state.colour == RED:
-        return _("【超时】%(w)s%(c)s已于 %(d)s 到期，已超 %(n)s 个工作日") % {
-            "w": what,
-            "c": state.label,
-            "d": state.due,
-            "n": state.over,
-        }
-    return _("【预警】%(w)s%(c)s将于 %(d)s 到期，剩余 %(n)s 个工作日") % {
-        "w": what,
-        "c": state.label,
-        "d": state.due,
-        "n": state.left,
-    }
-
-
-def _rule_matches(rule: EscalationRule, *, state: ClockState, item_id, case_state) -> bool:
-    return (
-        (rule.item_id is None or rule.item_id == item_id)
-        and (not rule.case_state or rule.case_state == case_state)
-        and (not rule.clock or rule.clock == state.clock)
-        and state.over >= rule.days_over
-    )
-
-
-# --- who is told -------------------------------------------------------------------------------
-
-
-class _Directory:
-    """The units and the active staff, read once per sweep; the same answers as
-    `notify.users_with_roles`, `heads_of`, `heads_or_above` and `supervisors_over`, as user ids
-    (a notification needs no more), without a query per alert."""
-
-    def __init__(self) -> None:
-        self._units: dict[int, Unit] | None = None
-        self._staff: list[tuple[int, int, list]] | None = None
-        self._answers: dict[tuple, list[int]] = {}
-
-    @property
-    def units(self) -> dict[int, Unit]:
-        if self._units is None:
-            units = {u.pk: u for u in Unit.objects.select_related("region")}
-            for u in units.values():
-                if u.parent_id in units:
-                    u.parent = units[u.parent_id]
-            self._units = units
-        return self._units
-
-    @property
-    def staff(self) -> list[tuple[int, int, list]]:
-        """(user id, unit id, roles) of every active staff member with a unit, in the staff's
-        own order (`notify` reads them in that order too)."""
-        if self._staff is None:
-            self._staff = list(
-                Staff.objects.filter(unit__isnull=False, user__is_active=True).values_list(
-                    "user_id", "unit_id", "roles"
-                )
-            )
-        return self._staff
-
-    def users_with_roles(self, units: list[Unit], *roles: str) -> list[int]:
-        ids = frozenset({u.pk for u in units} | {_centre(u).pk for u in units})
-        key = ("roles", ids, roles)
-        if key not in self._answers:
-            self._answers[key] = [
-                user_id
-                for user_id, unit_id, held in self.staff
-                if unit_id in ids and any(r in held for r in roles)
-            ]
-        return self._answers[key]
-
-    def heads_of(self, unit: Unit) -> list[int]:
-        return self.users_with_roles([unit], RoleCode.HEAD)
-
-    def heads_or_above(self, unit: Unit) -> list[int]:
-        seen = set()
-        current: Unit | None = unit
-        while current is not None and current.pk not in seen:
-            seen.add(current.pk)
-            heads = self.heads_of(current)
-            if heads:
-                return heads
-            current = higher_unit(current)
-        return []
-
-    def supervisors_over(self, region_code: str) -> list[int]:
-        key = ("supervisors", region_code)
-        if key not in self._answers:
-            units = self.units
-            self._answers[key] = [
-                user_id
-                for user_id, unit_id, held in self.staff
-                if RoleCode.SUPERVISOR in held
-                and region_code.startswith(_centre(units[unit_id]).region.prefix)
-            ]
-        return self._answers[key]
-
-
-def _distinct(user_ids: Iterable[int | None]) -> list[int]:
-    """One notification per distinct user, in the order they were named (`notify.notify`)."""
-    return list(dict.fromkeys(u for u in user_ids if u is not None))
-
-
-# --- what each case and complaint needs --------------------------------------------------------
-
-
-@dataclass
-class _Escalate:
-    rules: list[EscalationRule]
-    item_id: int | None
-    case_state: str
-    region_code: str
-    link: str
-    what: str
-
-
-@dataclass
-class _Hit:
-    """A clock of one case or complaint in yellow or red, and whom its new alert is sent to."""
-
-    state: ClockState
-    text: str
-    link: str
-    unit: Unit
-    owners: list[int | None]
-    case_id: int | None = None
-    complaint: Complaint | None = None
-    escalate: _Escalate | None = None
-
-    @property
-    def level(self) -> str:
-        return Level.RED if self.state.colour == RED else Level.YELLOW
-
-    @property
-    def key(self) -> tuple[str, str, str, dt.date]:
-        return (self.state.subject, self.state.clock, self.level, self.state.due)
-
-
-@dataclass
-class _Subject:
-    """One case or complaint: the unit of isolation. `seq` keeps the errors in sweep order."""
-
-    seq: int
-    number: str
-    hits: list[_Hit]
-
-
-def _case_clocks(case, *, today, thresholds, snap) -> list[ClockState]:
-    threshold = thresholds.get(case.item_version.item_id) or clocks.default_threshold()
-    return clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
-
-
-def _case_hits(case, *, today, thresholds, rules, snap, directory) -> list[_Hit]:
-    link = f"/cases/{case.number}/"
-    what = _("办件 %(n)s（%(i)s）") % {"n": case.number, "i": case.item_version.name}
-    hits = []
-    for state in _case_clocks(case, today=today, thresholds=thresholds, snap=snap):
-        if state.colour not in (YELLOW, RED):
-            continue
-        unit = directory.units[case.current_unit_id]
-        hit = _Hit(
-            state=state,
-            text=_text(what=what, state=state),
-            link=link,
-            unit=unit,
-            owners=[case.assigned_to_id, case.first_responder_id, *directory.heads_of(unit)],
-            case_id=case.pk,
-        )
-        if state.colour == RED and rules:
-            hit.escalate = _Escalate(
-                rules=rules,
-                item_id=case.item_version.item_id,
-                case_state=case.state,
-                region_code=case.region.code,
-                link=link,
-                what=what,
-            )
-        hits.append(hit)
-    return hits
-
-
-def _complaint_hits(complaint, *, today, rules, snap, directory) -> list[_Hit]:
-    link = reverse("supervision:complaint_detail", args=[complaint.number])
-    what = _("投诉 %(n)s") % {"n": complaint.number}
-    hits = []
-    for state in clocks.complaint_clocks(complaint, today=today, snap=snap):
-        if state.colour not in (YELLOW, RED):
-            continue
-        unit = directory.units[complaint.unit_id]
-        hit = _Hit(
-            state=state,
-            text=_text(what=what, state=state),
-            link=link,
-            unit=unit,
-            owners=list(directory.heads_or_above(unit)),
-            complaint=complaint,
-        )
-        if state.colour == RED and rules:
-            hit.escalate = _Escalate(
-                rules=[r for r in rules if not r.case_state],
-                item_id=complaint.item_id,
-                case_state="",
-                region_code=unit.region.code,
-                link=link,
-                what=what,
-            )
-        hits.append(hit)
-    return hits
-
-
-def _open_cases() -> list[clocks.OpenCase]:
-    """The unfinished cases by pk, as the light rows their clocks and the alert texts read
-    (`clocks.open_cases`): no `Case` instances, each related version, region and unit read
-    once. These rows serve the clocks and nothing else."""
-    return clocks.open_cases(Case.objects.filter(state__in=clocks.UNFINISHED_STATES))
 
 
 # --- what is already recorded ------------------------------------------------------------------
@@ -301,14 +90,14 @@ AlertKey = tuple[str, str, str, dt.date]
 
 @dataclass
 class _Known:
-    """The alerts (by their unique key) and escalations (alert id, rule id) already recorded."""
+    """The alerts (by their unique key) and oversight orders (alert id, rule id) already recorded."""
 
     alerts: dict[AlertKey, Alert] = field(default_factory=dict)
-    escalated: set[tuple[int, int]] = field(default_factory=set)
+    ordered: set[tuple[int, int]] = field(default_factory=set)
 
     def add_alerts(self, rows: QuerySet[Alert]) -> None:
-        for subject, clock, level, due_on, pk, unit_id, escalated in rows.values_list(
-            "subject", "clock", "level", "due_on", "pk", "unit_id", "escalated"
+        for subject, clock, level, due_on, pk, unit_id, ordered in rows.values_list(
+            "subject", "clock", "level", "due_on", "pk", "unit_id", "oversight_ordered"
         ):
             self.alerts[(subject, clock, level, due_on)] = Alert(
                 pk=pk,
@@ -317,14 +106,14 @@ class _Known:
                 level=level,
                 due_on=due_on,
                 unit_id=unit_id,
-                escalated=escalated,
+                oversight_ordered=ordered,
             )
 
-    def add_escalations(self, rows: QuerySet[Escalation]) -> None:
-        self.escalated.update(rows.values_list("alert_id", "rule_id"))
+    def add_orders(self, rows: QuerySet[OversightOrder]) -> None:
+        self.ordered.update(rows.values_list("alert_id", "rule_id"))
 
     @classmethod
-    def of_open(cls, *, with_escalations: bool) -> "_Known":
+    def of_open(cls, *, with_orders: bool) -> "_Known":
         """What is recorded for the unfinished cases and the open complaints: one query each."""
         known = cls()
         cases = Case.objects.filter(state__in=clocks.UNFINISHED_STATES).order_by().values("pk")
@@ -333,14 +122,14 @@ class _Known:
         )
         known.add_alerts(Alert.objects.filter(case_id__in=cases).order_by())
         known.add_alerts(Alert.objects.filter(complaint_id__in=complaints).order_by())
-        if with_escalations:
-            known.add_escalations(Escalation.objects.filter(alert__case_id__in=cases).order_by())
-            known.add_escalations(
-                Escalation.objects.filter(alert__complaint_id__in=complaints).order_by()
+        if with_orders:
+            known.add_orders(OversightOrder.objects.filter(alert__case_id__in=cases).order_by())
+            known.add_orders(
+                OversightOrder.objects.filter(alert__complaint_id__in=complaints).order_by()
             )
         return known
 
-    def refresh(self, hits: list[_Hit]) -> None:
+    def refresh(self, hits: list[Hit]) -> None:
         """Read again what is recorded for these clocks (another sweep may have written them)."""
         keys = Q()
         for hit in hits:
@@ -348,7 +137,7 @@ class _Known:
             keys |= Q(subject=subject, clock=clock, level=level, due_on=due_on)
         self.add_alerts(Alert.objects.filter(keys).order_by())
         ids = [a.pk for k, a in self.alerts.items() if k in {h.key for h in hits}]
-        self.add_escalations(Escalation.objects.filter(alert_id__in=ids).order_by())
+        self.add_orders(OversightOrder.objects.filter(alert_id__in=ids).order_by())
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -357,10 +146,10 @@ class _Known:
 @dataclass
 class _Written:
     alerts: list[Alert] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
+    oversight_orders: list[OversightOrder] = field(default_factory=list)
     notifications: int = 0
     keys: dict[AlertKey, Alert] = field(default_factory=dict)
-    escalated: set[tuple[int, int]] = field(default_factory=set)
+    ordered: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _insert(objs: list) -> None:
@@ -373,12 +162,12 @@ def _insert(objs: list) -> None:
             obj.save(force_insert=True)
 
 
-def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Written:
-    """Record the alerts of `subjects` not yet recorded, notify them and escalate the red ones
+def _write(subjects: list[Subject], *, today, known: _Known, directory) -> _Written:
+    """Record the alerts of `subjects` not yet recorded, notify them and order oversight of the red ones
     by the matching rules once each: the rule of the former one-case-at-a-time sweep, in its
     order, with one insert per table."""
     out = _Written()
-    plan: list[tuple[_Hit, Alert, bool]] = []
+    plan: list[tuple[Hit, Alert, bool]] = []
     for subject in subjects:
         for hit in subject.hits:
             alert = out.keys.get(hit.key) or known.alerts.get(hit.key)
@@ -409,40 +198,40 @@ def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Wri
     marked: list[int] = []
     for hit, alert, created in plan:
         if created:
-            users = _distinct(hit.owners)
+            users = distinct(hit.owners)
             notifications += [
                 Notification(recipient_id=u, text=hit.text[:500], link=hit.link, alert=alert)
                 for u in users
             ]
             notified += [through(alert_id=alert.pk, user_id=u) for u in users]
             out.notifications += len(users)
-        esc = hit.escalate
+        esc = hit.oversight
         if esc is None:
             continue
         for rule in esc.rules:
-            if not _rule_matches(
+            if not rule_matches(
                 rule, state=hit.state, item_id=esc.item_id, case_state=esc.case_state
             ):
                 continue
             pair = (alert.pk, rule.pk)
-            if pair in known.escalated or pair in out.escalated:
+            if pair in known.ordered or pair in out.ordered:
                 continue
-            out.escalated.add(pair)
+            out.ordered.add(pair)
             unit = directory.units[alert.unit_id]
-            target = higher_unit(unit) if rule.action == EscalationAction.NOTIFY_HIGHER else None
-            out.escalations.append(
-                Escalation(
+            target = higher_unit(unit) if rule.action == OversightAction.NOTIFY_HIGHER else None
+            out.oversight_orders.append(
+                OversightOrder(
                     alert=alert,
                     rule=rule,
                     action=rule.action,
                     target_unit=target,
-                    escalated_on=today,
+                    ordered_on=today,
                 )
             )
-            if not alert.escalated:
-                alert.escalated = True
+            if not alert.oversight_ordered:
+                alert.oversight_ordered = True
                 marked.append(alert.pk)
-            if rule.action == EscalationAction.NOTIFY_HIGHER:
+            if rule.action == OversightAction.NOTIFY_HIGHER:
                 users = directory.users_with_roles([target], "head", "supervisor") if target else []
                 text = _("【升级】%(w)s超时 %(n)s 个工作日，请%(u)s督促办理") % {
                     "w": esc.what,
@@ -455,14 +244,14 @@ def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Wri
                     "w": esc.what,
                     "n": hit.state.over,
                 }
-            users = _distinct(users)
+            users = distinct(users)
             notifications += [
                 Notification(recipient_id=u, text=text[:500], link=esc.link) for u in users
             ]
             out.notifications += len(users)
-    _insert(out.escalations)
+    _insert(out.oversight_orders)
     if marked:
-        Alert.objects.filter(pk__in=marked).update(escalated=True)
+        Alert.objects.filter(pk__in=marked).update(oversight_ordered=True)
     Notification.objects.bulk_create(notifications)
     through.objects.bulk_create(notified)
     return out
@@ -470,9 +259,9 @@ def _write(subjects: list[_Subject], *, today, known: _Known, directory) -> _Wri
 
 def _record(out: _Written, *, known: _Known, result: SweepResult) -> None:
     known.alerts.update(out.keys)
-    known.escalated |= out.escalated
+    known.ordered |= out.ordered
     result.alerts += out.alerts
-    result.escalations += out.escalations
+    result.oversight_orders += out.oversight_orders
     result.notifications += out.notifications
 
 
@@ -509,7 +298,7 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
     level and deadline) and notified once to the case owner (the assigned user and the first
     responder) and the head of the unit holding it; a complaint's to the head of its unit (or,
     for a village station, of its township centre). Red
-    alerts are escalated by the matching `EscalationRule`s once each. Nothing is checked or sent
+    alerts are passed to oversight by the matching `OversightRule`s once each. Nothing is checked or sent
     on a non-working day: warnings wait for the next working day. One failing case (its clocks
     or its writes) is logged and reported and the sweep goes on; the others are recorded.
     """
@@ -520,16 +309,16 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
         result.skipped = True
         return result
     thresholds = clocks.thresholds_by_item()
-    rules = list(EscalationRule.objects.filter(is_active=True))
-    directory = _Directory()
-    subjects: list[_Subject] = []
+    rules = list(OversightRule.objects.filter(is_active=True))
+    directory = Directory()
+    subjects: list[Subject] = []
     errors: list[tuple[int, str, str]] = []
     seq = 0
-    for case in _open_cases():
+    for case in open_case_rows():
         result.checked += 1
         seq += 1
         try:
-            hits = _case_hits(
+            hits = case_hits(
                 case,
                 today=today,
                 thresholds=thresholds,
@@ -541,22 +330,22 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
             logger.exception("supervision sweep failed for case %s", case.number)
             errors.append((seq, case.number, f"{type(exc).__name__}: {exc}"))
         else:
-            subjects.append(_Subject(seq, case.number, hits))
+            subjects.append(Subject(seq, case.number, hits))
     complaints = Complaint.objects.exclude(status=ComplaintStatus.REPLIED).order_by("pk")
     for complaint in complaints:
         result.checked += 1
         seq += 1
         try:
-            hits = _complaint_hits(
+            hits = complaint_hits(
                 complaint, today=today, rules=rules, snap=snap, directory=directory
             )
         except Exception as exc:  # noqa: BLE001
             logger.exception("supervision sweep failed for complaint %s", complaint.number)
             errors.append((seq, complaint.number, f"{type(exc).__name__}: {exc}"))
         else:
-            subjects.append(_Subject(seq, complaint.number, hits))
+            subjects.append(Subject(seq, complaint.number, hits))
     if any(s.hits for s in subjects):
-        known = _Known.of_open(with_escalations=bool(rules))
+        known = _Known.of_open(with_orders=bool(rules))
         _write_all(
             subjects,
             today=today,
@@ -570,11 +359,13 @@ def supervision_sweep(*, today: dt.date | None = None) -> SweepResult:
 
 
 @transaction.atomic
-def escalation_resolve(*, actor, pk: int, note: str) -> Escalation:
+def oversight_order_resolve(*, actor, pk: int, note: str) -> OversightOrder:
     """A supervisor closes an item of the supervision queue with a written note."""
-    from ..selectors import escalations_visible
+    from ..selectors.alerts import oversight_orders_visible
 
-    row = escalations_visible(viewer=actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    row = (
+        oversight_orders_visible(viewer=actor).select_for_update(of=("self",)).filter(pk=pk).first()
+    )
     if row is None:
         raise NotFound(_("督办事项不存在"))
     staff = getattr(actor, "staff", None)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from bianmin.orgs.demo.builder import build_escalation_rules
+from bianmin.orgs.demo.builder import build_oversight_rules
 from bianmin.tests_browser.fixtures import DB_LOCK
 from bianmin.workdays import calendar
 
@@ -22,7 +22,7 @@ def test_supervisor_sees_the_first_daily_run(county, items, clock, page, login, 
     from bianmin.workdays.services import calendar_seed_from_package
 
     calendar_seed_from_package()  # a transactional test's flush emptied the seeded calendar
-    build_escalation_rules()
+    build_oversight_rules()
     late = accepted_case(county, items.five, on=dt.date(2025, 10, 20), clock=clock)
     on = TODAY  # the 10-day item accepted so that one working day is left today: yellow
     while calendar.add_workdays(on, 9).date != TODAY:
@@ -42,9 +42,9 @@ def test_supervisor_sees_the_first_daily_run(county, items, clock, page, login, 
     page.goto("/supervision/notifications/")
     assert f"办件 {late.number}" in page.locator("main").inner_text()
     with DB_LOCK:
-        from bianmin.supervision.models import Escalation
+        from bianmin.supervision.models import OversightOrder
 
-        assert {e.action for e in Escalation.objects.all()} == {
+        assert {e.action for e in OversightOrder.objects.all()} == {
             "notify_higher",
             "supervisor_queue",
         }

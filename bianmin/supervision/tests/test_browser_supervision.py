@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from bianmin.supervision.models import EscalationAction, EscalationRule, Notification
+from bianmin.supervision.models import Notification, OversightAction, OversightRule
 from bianmin.supervision.services import supervision_sweep
 from bianmin.tests_browser.journey_helpers import log_in
 
@@ -23,7 +23,7 @@ def _holidays(transactional_db):
 
 def test_red_count_lists_its_cases_and_the_queue_is_worked(county, items, clock, page):
     case = proxy_case(county, items.five, on=dt.date(2025, 9, 26), clock=clock)
-    EscalationRule.objects.create(days_over=1, action=EscalationAction.SUPERVISOR_QUEUE)
+    OversightRule.objects.create(days_over=1, action=OversightAction.SUPERVISOR_QUEUE)
     supervision_sweep(today=dt.date(2025, 11, 3))
     clock.set(dt.date(2025, 11, 3))
 

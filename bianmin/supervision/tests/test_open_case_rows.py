@@ -1,4 +1,4 @@
-"""The light rows the sweep and the dashboard read unfinished cases as (`clocks.OpenCase`) give
+"""The light rows the sweep and the dashboard read unfinished cases as (`case_rows.OpenCase`) give
 the same clocks, and the same related values, as full `Case` instances, on a generated history
 (`bianmin.orgs.demo.scale`, which writes what the services write)."""
 
@@ -11,6 +11,7 @@ from bianmin.cases.routing import can_accept_here
 from bianmin.cases.services import case_transition
 from bianmin.orgs.demo.scale import build_cases
 from bianmin.supervision import clocks
+from bianmin.supervision.case_rows import open_cases
 from bianmin.supervision.models import Clock
 
 from .conftest import accepted_case, proxy_case
@@ -49,7 +50,7 @@ def _full_cases() -> list[Case]:
 
 
 def test_open_case_rows_give_the_clocks_of_full_cases(history):
-    rows = clocks.open_cases(Case.objects.filter(state__in=clocks.UNFINISHED_STATES))
+    rows = open_cases(Case.objects.filter(state__in=clocks.UNFINISHED_STATES))
     full = _full_cases()
     assert len(rows) >= 20
     assert [r.pk for r in rows] == [c.pk for c in full]
@@ -75,7 +76,7 @@ def test_open_case_rows_give_the_clocks_of_full_cases(history):
 
 
 def test_open_case_rows_carry_what_the_sweep_and_the_dashboard_read(history):
-    rows = clocks.open_cases(Case.objects.filter(state__in=clocks.UNFINISHED_STATES))
+    rows = open_cases(Case.objects.filter(state__in=clocks.UNFINISHED_STATES))
     full = _full_cases()
     assert any(c.assigned_to_id for c in full) and any(c.is_proxy for c in full)
     assert any(r.assigned_name for r in rows)

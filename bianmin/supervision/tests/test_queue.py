@@ -10,10 +10,10 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from bianmin.supervision.models import (
-    Escalation,
-    EscalationAction,
-    EscalationRule,
     Notification,
+    OversightAction,
+    OversightOrder,
+    OversightRule,
     SupervisionRecord,
     SupervisionStep,
 )
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def queued(county, items, clock):
     """A proxy case far past both its promised and its proxy deadline, both escalated."""
     case = proxy_case(county, items.five, on=D(2025, 9, 26), clock=clock)
-    EscalationRule.objects.create(days_over=1, action=EscalationAction.SUPERVISOR_QUEUE)
+    OversightRule.objects.create(days_over=1, action=OversightAction.SUPERVISOR_QUEUE)
     supervision_sweep(today=D(2025, 11, 3))
     clock.set(D(2025, 11, 3))
     return case
@@ -43,11 +43,11 @@ def _client(user) -> Client:
 
 
 def test_one_row_per_case_with_its_deadlines_inside(county, queued):
-    escalations = Escalation.objects.filter(alert__case=queued, resolved=False)
+    escalations = OversightOrder.objects.filter(alert__case=queued, resolved=False)
     assert escalations.count() >= 2
     [entry] = supervision_queue(viewer=county.supervisor.user)
-    assert entry.number == queued.number and len(entry.escalations) == escalations.count()
-    dues = [e.alert.due_on for e in entry.escalations]
+    assert entry.number == queued.number and len(entry.oversight_orders) == escalations.count()
+    dues = [e.alert.due_on for e in entry.oversight_orders]
     assert dues == sorted(dues) and entry.first.alert.due_on == min(dues)
     body = _client(county.supervisor.user).get("/supervision/queue/").content.decode()
     assert body.count('class="queue-entry"') == 1
@@ -78,9 +78,9 @@ def test_notice_deadline_note_and_close_through_the_page(county, queued):
     assert r.status_code == 422 and "请填写督办结果" in r.content.decode()
     r = client.post("/supervision/queue/", {**post, "action": "close", "text": "已办结，约谈"})
     assert r.status_code == 302
-    assert not Escalation.objects.filter(alert__case=queued, resolved=False).exists()
+    assert not OversightOrder.objects.filter(alert__case=queued, resolved=False).exists()
     assert set(
-        Escalation.objects.filter(alert__case=queued).values_list("resolved_note", flat=True)
+        OversightOrder.objects.filter(alert__case=queued).values_list("resolved_note", flat=True)
     ) == {"已办结，约谈"}
     assert supervision_queue(viewer=county.supervisor.user) == []
     r = client.post("/supervision/queue/", {**post, "action": "note", "text": "再记一笔"})
@@ -93,7 +93,7 @@ def test_only_a_supervisor_works_the_queue(county, queued):
         {"kind": "case", "number": queued.number, "action": "close", "text": "自行办结"},
     )
     assert r.status_code == 422 and "只有监察人员" in r.content.decode()
-    assert Escalation.objects.filter(alert__case=queued, resolved=False).exists()
+    assert OversightOrder.objects.filter(alert__case=queued, resolved=False).exists()
     assert not SupervisionRecord.objects.exists()
 
 

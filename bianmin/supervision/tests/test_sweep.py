@@ -10,15 +10,14 @@ from bianmin.supervision import clocks
 from bianmin.supervision.models import (
     Alert,
     Clock,
-    Escalation,
-    EscalationAction,
-    EscalationRule,
     Notification,
+    OversightAction,
+    OversightOrder,
+    OversightRule,
     WarningThreshold,
 )
 from bianmin.supervision.selectors import supervisor_queue
-from bianmin.supervision.services import supervision_sweep
-from bianmin.supervision.services import sweep as sweep_module
+from bianmin.supervision.services import supervision_sweep, sweep_hits
 
 from .conftest import accepted_case, proxy_case
 
@@ -160,47 +159,47 @@ def test_supplied_material_and_concluded_case_stop_alerting(county, items, clock
     assert case_alerts(case, Clock.DELIVERY) == [("yellow", D(2025, 10, 16))]
 
 
-def test_escalation_after_n_working_days_over(county, items, clock):
+def test_oversight_order_after_n_working_days_over(county, items, clock):
     case = accepted_case(county, items.five, on=D(2025, 9, 26), clock=clock)
-    higher = EscalationRule.objects.create(
-        item=items.five.item, clock=Clock.CASE, days_over=2, action=EscalationAction.NOTIFY_HIGHER
+    higher = OversightRule.objects.create(
+        item=items.five.item, clock=Clock.CASE, days_over=2, action=OversightAction.NOTIFY_HIGHER
     )
-    queue = EscalationRule.objects.create(
+    queue = OversightRule.objects.create(
         case_state="accepted",
         clock=Clock.CASE,
         days_over=3,
-        action=EscalationAction.SUPERVISOR_QUEUE,
+        action=OversightAction.SUPERVISOR_QUEUE,
     )
     supervision_sweep(today=D(2025, 10, 11))  # red, 1 over
-    assert not Escalation.objects.exists()
+    assert not OversightOrder.objects.exists()
     supervision_sweep(today=D(2025, 10, 13))  # 2 over (10-11, 10-13): notify the county centre
-    esc = Escalation.objects.get(rule=higher)
+    esc = OversightOrder.objects.get(rule=higher)
     assert esc.target_unit == county.centre
-    assert esc.alert.escalated and esc.alert.clock == Clock.CASE
+    assert esc.alert.oversight_ordered and esc.alert.clock == Clock.CASE
     assert Notification.objects.filter(
         recipient=county.supervisor.user, text__contains="升级"
     ).exists()
-    assert not Escalation.objects.filter(rule=queue).exists()
+    assert not OversightOrder.objects.filter(rule=queue).exists()
     supervision_sweep(today=D(2025, 10, 14))  # 3 over: into the supervisor's queue
     queued = supervisor_queue(viewer=county.supervisor.user)
     assert [(e.alert.case, e.alert.clock) for e in queued] == [(case, Clock.CASE)]
     assert supervisor_queue(viewer=county.a11.user) == []
     supervision_sweep(today=D(2025, 10, 15))
-    assert Escalation.objects.filter(rule=higher).count() == 1
-    assert Escalation.objects.filter(rule=queue).count() == 1
+    assert OversightOrder.objects.filter(rule=higher).count() == 1
+    assert OversightOrder.objects.filter(rule=queue).count() == 1
 
 
 def test_one_broken_case_does_not_stop_the_sweep(county, items, clock, monkeypatch, caplog):
     broken = accepted_case(county, items.five, on=D(2025, 9, 26), clock=clock)
     fine = accepted_case(county, items.five, on=D(2025, 9, 26), clock=clock)
-    real = sweep_module._case_clocks
+    real = sweep_hits.case_clocks_of
 
     def flaky(case, **kw):
         if case.pk == broken.pk:
             raise RuntimeError("corrupt deadline")
         return real(case, **kw)
 
-    monkeypatch.setattr(sweep_module, "_case_clocks", flaky)
+    monkeypatch.setattr(sweep_hits, "case_clocks_of", flaky)
     result = supervision_sweep(today=D(2025, 10, 9))
     assert result.errors == [(broken.number, "RuntimeError: corrupt deadline")]
     assert case_alerts(fine) == [("yellow", D(2025, 10, 9))]

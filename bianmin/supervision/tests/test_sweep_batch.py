@@ -25,11 +25,11 @@ from bianmin.supervision.models import (
     Clock,
     Complaint,
     ComplaintStatus,
-    Escalation,
-    EscalationAction,
-    EscalationRule,
     Level,
     Notification,
+    OversightAction,
+    OversightOrder,
+    OversightRule,
 )
 from bianmin.supervision.services import complaint_file, supervision_sweep
 from bianmin.supervision.services import sweep as sweep_module
@@ -41,6 +41,7 @@ from bianmin.supervision.services.notify import (
     supervisors_over,
     users_with_roles,
 )
+from bianmin.supervision.services.sweep_hits import alert_text, rule_matches
 from bianmin.workdays import calendar
 
 from .conftest import accepted_case, proxy_case
@@ -76,22 +77,22 @@ def _ref_record(*, state, today, unit, text, case=None, complaint=None):
     return alert, True
 
 
-def _ref_escalate(*, alert, state, rules, item_id, case_state, region_code, link, what, today, out):
+def _ref_order_oversight(
+    *, alert, state, rules, item_id, case_state, region_code, link, what, today, out
+):
     for rule in rules:
-        if not sweep_module._rule_matches(
-            rule, state=state, item_id=item_id, case_state=case_state
-        ):
+        if not rule_matches(rule, state=state, item_id=item_id, case_state=case_state):
             continue
-        if Escalation.objects.filter(alert=alert, rule=rule).exists():
+        if OversightOrder.objects.filter(alert=alert, rule=rule).exists():
             continue
-        target = higher_unit(alert.unit) if rule.action == EscalationAction.NOTIFY_HIGHER else None
-        row = Escalation.objects.create(
-            alert=alert, rule=rule, action=rule.action, target_unit=target, escalated_on=today
+        target = higher_unit(alert.unit) if rule.action == OversightAction.NOTIFY_HIGHER else None
+        row = OversightOrder.objects.create(
+            alert=alert, rule=rule, action=rule.action, target_unit=target, ordered_on=today
         )
-        if not alert.escalated:
-            alert.escalated = True
-            alert.save(update_fields=["escalated"])
-        if rule.action == EscalationAction.NOTIFY_HIGHER:
+        if not alert.oversight_ordered:
+            alert.oversight_ordered = True
+            alert.save(update_fields=["oversight_ordered"])
+        if rule.action == OversightAction.NOTIFY_HIGHER:
             users = users_with_roles([target], "head", "supervisor") if target else []
             text = _("【升级】%(w)s超时 %(n)s 个工作日，请%(u)s督促办理") % {
                 "w": what,
@@ -105,7 +106,7 @@ def _ref_escalate(*, alert, state, rules, item_id, case_state, region_code, link
                 "n": state.over,
             }
         out.notifications += len(notify(users=users, text=text, link=link))
-        out.escalations.append(row)
+        out.oversight_orders.append(row)
 
 
 def reference_sweep(*, today):
@@ -116,7 +117,7 @@ def reference_sweep(*, today):
         out.skipped = True
         return out
     thresholds = clocks.thresholds_by_item()
-    rules = list(EscalationRule.objects.filter(is_active=True))
+    rules = list(OversightRule.objects.filter(is_active=True))
     cases = (
         Case.objects.filter(state__in=clocks.UNFINISHED_STATES)
         .select_related(
@@ -135,7 +136,7 @@ def reference_sweep(*, today):
         for state in clocks.case_clocks(case, today=today, threshold=threshold, snap=snap):
             if state.colour not in (YELLOW, RED):
                 continue
-            text = sweep_module._text(what=what, state=state)
+            text = alert_text(what=what, state=state)
             alert, created = _ref_record(
                 state=state, today=today, unit=case.current_unit, text=text, case=case
             )
@@ -144,7 +145,7 @@ def reference_sweep(*, today):
                 out.notifications += len(notify(users=owners, text=text, link=link, alert=alert))
                 out.alerts.append(alert)
             if state.colour == RED and rules:
-                _ref_escalate(
+                _ref_order_oversight(
                     alert=alert,
                     state=state,
                     rules=rules,
@@ -168,7 +169,7 @@ def reference_sweep(*, today):
         for state in clocks.complaint_clocks(complaint, today=today, snap=snap):
             if state.colour not in (YELLOW, RED):
                 continue
-            text = sweep_module._text(what=what, state=state)
+            text = alert_text(what=what, state=state)
             alert, created = _ref_record(
                 state=state, today=today, unit=complaint.unit, text=text, complaint=complaint
             )
@@ -177,7 +178,7 @@ def reference_sweep(*, today):
                 out.notifications += len(notify(users=users, text=text, link=link, alert=alert))
                 out.alerts.append(alert)
             if state.colour == RED and rules:
-                _ref_escalate(
+                _ref_order_oversight(
                     alert=alert,
                     state=state,
                     rules=[r for r in rules if not r.case_state],
@@ -215,7 +216,7 @@ def recorded() -> dict:
             a.days_left,
             a.detail,
             a.raised_on,
-            a.escalated,
+            a.oversight_ordered,
             tuple(sorted(a.notified.values_list("pk", flat=True))),
         )
         for a in Alert.objects.all()
@@ -225,8 +226,8 @@ def recorded() -> dict:
         for n in Notification.objects.all()
     )
     escalations = sorted(
-        (key(e.alert_id), e.rule_id, e.action, e.target_unit_id, e.escalated_on)
-        for e in Escalation.objects.all()
+        (key(e.alert_id), e.rule_id, e.action, e.target_unit_id, e.ordered_on)
+        for e in OversightOrder.objects.all()
     )
     return {"alerts": alerts, "notifications": notifications, "escalations": escalations}
 
@@ -272,11 +273,11 @@ def history(county, items, clock):
             today=D(2026, 11, 10),
         )
     complaint_file(kind="suggestion", unit=county.tc2, content="建议延时服务", today=UNTIL)
-    EscalationRule.objects.create(clock="", days_over=1, action=EscalationAction.NOTIFY_HIGHER)
-    EscalationRule.objects.create(
-        case_state="accepted", days_over=3, action=EscalationAction.SUPERVISOR_QUEUE
+    OversightRule.objects.create(clock="", days_over=1, action=OversightAction.NOTIFY_HIGHER)
+    OversightRule.objects.create(
+        case_state="accepted", days_over=3, action=OversightAction.SUPERVISOR_QUEUE
     )
-    EscalationRule.objects.create(days_over=5, action=EscalationAction.SUPERVISOR_QUEUE)
+    OversightRule.objects.create(days_over=5, action=OversightAction.SUPERVISOR_QUEUE)
 
 
 def test_batched_sweep_records_what_the_former_sweep_recorded(history):
@@ -290,7 +291,7 @@ def test_batched_sweep_records_what_the_former_sweep_recorded(history):
     assert {a[2] for a in want["alerts"]} == {"yellow", "red"}
     assert {a[1] for a in want["alerts"]} == set(Clock.values)
     assert any(a[5] is not None for a in want["alerts"])
-    assert {e[2] for e in want["escalations"]} == set(EscalationAction.values)
+    assert {e[2] for e in want["escalations"]} == set(OversightAction.values)
     assert len(want["notifications"]) > len(want["alerts"])
     assert got_summaries == want_summaries
     assert got == want
@@ -301,8 +302,8 @@ def test_query_count_does_not_grow_with_open_cases(county, items, clock):
     notification, would cost queries per open case."""
     from bianmin.cases.services import case_transition
 
-    EscalationRule.objects.create(days_over=1, action=EscalationAction.NOTIFY_HIGHER)
-    EscalationRule.objects.create(days_over=2, action=EscalationAction.SUPERVISOR_QUEUE)
+    OversightRule.objects.create(days_over=1, action=OversightAction.NOTIFY_HIGHER)
+    OversightRule.objects.create(days_over=2, action=OversightAction.SUPERVISOR_QUEUE)
     ids = {m.name: m.pk for m in items.deferrable.materials.all()}
     deferred = {"status": "deferred", "due_days": 2, "commitment": "补交"}
 
@@ -323,7 +324,7 @@ def test_query_count_does_not_grow_with_open_cases(county, items, clock):
     def count(day) -> tuple[int, int, int]:
         with CaptureQueriesContext(connection) as ctx:
             result = supervision_sweep(today=day)
-        assert result.alerts and result.escalations and not result.errors
+        assert result.alerts and result.oversight_orders and not result.errors
         open_cases = Case.objects.filter(state__in=clocks.UNFINISHED_STATES).count()
         return len(ctx.captured_queries), len(result.alerts), open_cases
 

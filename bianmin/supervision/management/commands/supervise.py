@@ -10,7 +10,9 @@ from bianmin.supervision.tasks import result_dict, supervise_task
 
 
 class Command(BaseCommand):
-    help = "Run the supervision sweep (yellow/red alerts, notifications, escalation) for a day."
+    help = (
+        "Run the supervision sweep (yellow/red alerts, notifications, oversight orders) for a day."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="the day to sweep, YYYY-MM-DD (default: today)")

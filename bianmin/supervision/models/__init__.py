@@ -1,0 +1,35 @@
+"""Supervision data: alerts per clock, notifications, oversight rules and orders, warning thresholds,
+complaints and the supervision queue's records. Rules live in services and selectors; these
+models hold data and invariants."""
+
+from .alerts import Alert, Clock, Level, Notification, WarningThreshold
+from .complaints import (
+    UPHELD_OUTCOMES,
+    Complaint,
+    ComplaintContactView,
+    ComplaintKind,
+    ComplaintOutcome,
+    ComplaintStatus,
+)
+from .oversight import OversightAction, OversightOrder, OversightRule
+from .records import DailyJobRun, SupervisionRecord, SupervisionStep
+
+__all__ = [
+    "UPHELD_OUTCOMES",
+    "Alert",
+    "Clock",
+    "Complaint",
+    "ComplaintContactView",
+    "ComplaintKind",
+    "ComplaintOutcome",
+    "ComplaintStatus",
+    "DailyJobRun",
+    "OversightOrder",
+    "OversightAction",
+    "OversightRule",
+    "Level",
+    "Notification",
+    "SupervisionRecord",
+    "SupervisionStep",
+    "WarningThreshold",
+]

@@ -1,0 +1,138 @@
+"""What the dashboard's panels share: the region's cases as the viewer sees them, counted by
+group, and the unfinished ones read once with their running clocks and custody hops."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from django.db.models import Count, Q, QuerySet
+
+from bianmin.cases.models import ERRAND, Case, Custody
+from bianmin.cases.selectors import cases_visible
+from bianmin.orgs.models import Region
+from bianmin.orgs.scope import Scope, scope_for
+from bianmin.workdays import calendar
+
+from .. import clocks
+from ..case_rows import OpenCase
+from ..case_rows import open_cases as open_case_rows
+
+
+class HopRow(NamedTuple):
+    """What `cases.deadlines.arrived_on` reads of a custody hop."""
+
+    to_unit_id: int
+    received_at: dt.datetime | None
+
+
+@dataclass
+class Board:
+    """One region's dashboard on `today`: its cases (`base`), a filter of related rows to them
+    (`of_cases`), every case counted (`groups`), and the unfinished cases (`cases`) with their
+    clocks, worst colours and custody hops."""
+
+    scope: Scope
+    region: Region
+    today: dt.date
+    snap: calendar.Snapshot
+    base: QuerySet[Case]
+    of_cases: Callable[[str], Q]
+    groups: list[Mapping[str, Any]]
+    cases: list[OpenCase]
+    clock_states: dict[int, list[clocks.ClockState]]
+    custodies: dict[int, list[HopRow]]
+    colour_of: dict[int, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.colour_of = {pk: clocks.worst(st) for pk, st in self.clock_states.items()}
+
+
+def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board:
+    snap = calendar.snapshot()
+    base, of_cases = dashboard_cases(viewer, region)
+    cases = open_cases(base)
+    custodies: dict[int, list[HopRow]] = defaultdict(list)
+    for case_id, *hop in (
+        Custody.objects.filter(of_cases("case"), case__state__in=clocks.UNFINISHED_STATES)
+        .order_by("case", "sent_at", "pk")
+        .values_list("case_id", *HopRow._fields)
+    ):
+        custodies[case_id].append(HopRow(*hop))
+    return Board(
+        scope=scope,
+        region=region,
+        today=today,
+        snap=snap,
+        base=base,
+        of_cases=of_cases,
+        groups=case_groups(base),
+        cases=cases,
+        clock_states=clock_states(
+            cases, today=today, thresholds=clocks.thresholds_by_item(), snap=snap
+        ),
+        custodies=custodies,
+    )
+
+
+def dashboard_cases(viewer, region: Region) -> tuple[QuerySet[Case], Callable[[str], Q]]:
+    """The cases of `region` the viewer sees, and a filter of related rows (`path` names their
+    case) to those cases."""
+    scope = scope_for(viewer)
+    if scope.sees_region_cases and region.prefix.startswith(scope.region_prefix or "\0"):
+        # The viewer sees every case of its regions and this region is one of them: the routed
+        # cases `cases_visible` adds lie in the region anyway, so the region alone is the set,
+        # and related rows can reach it by a join instead of a 200,000-row IN list.
+        def of_region(path: str) -> Q:
+            return Q(**{f"{path}__region__code__startswith": region.prefix}) & ~Q(
+                **{f"{path}__case_class": ERRAND}
+            )
+
+        return Case.objects.filter(region__code__startswith=region.prefix), of_region
+    base = cases_visible(viewer=viewer).filter(region__code__startswith=region.prefix)
+    base_ids = base.order_by().values("pk")
+
+    def of_ids(path: str) -> Q:
+        return Q(**{f"{path}__in": base_ids})
+
+    return base, of_ids
+
+
+def case_groups(base: QuerySet[Case]) -> list[Mapping[str, Any]]:
+    """Every case, counted: one row per (region code, current unit, state) with its count `n`."""
+    return list(
+        base.order_by()
+        .values("region__code", "current_unit_id", "state")
+        .annotate(n=Count("pk"))
+        .order_by("region__code", "current_unit_id", "state")
+    )
+
+
+def open_cases(base: QuerySet[Case]) -> list[OpenCase]:
+    """The unfinished cases, by pk, as the light rows their clocks and the dashboard's lists
+    read (`case_rows.open_cases`: each related version, region, unit and assignee read once)."""
+    return open_case_rows(base.filter(state__in=clocks.UNFINISHED_STATES))
+
+
+def clock_states(
+    cases: Sequence[OpenCase], *, today: dt.date, thresholds=None, snap=None
+) -> dict[int, list[clocks.ClockState]]:
+    """{pk: running clocks on `today`} of unfinished cases, each with its item's threshold."""
+    thresholds = clocks.thresholds_by_item() if thresholds is None else thresholds
+    snap = snap or calendar.snapshot()
+    default = clocks.default_threshold()
+    out = {}
+    for case in cases:
+        item_id = case.item_version.item_id if case.item_version else 0
+        threshold = thresholds.get(item_id) or default
+        out[case.pk] = clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
+    return out
+
+
+def case_colours(*, viewer, cases: QuerySet[Case], today: dt.date) -> dict[int, str]:
+    """{pk: colour} of the unfinished cases of `cases` (already scoped by the caller) on `today`:
+    the worst of their running clocks, as the dashboard counts them (`settings.BIANMIN_CASE_
+    COLOURS` points the case list here)."""
+    rows = open_cases(cases)
+    return {pk: clocks.worst(st) for pk, st in clock_states(rows, today=today).items()}
