@@ -1,12 +1,14 @@
-"""The case workflow: one declarative table of transitions (STYLE.md rule 4).
+"""The case workflow: one declarative table of transitions (STYLE.md rule 4), and the machine that
+lets the common engine (`bianmin.common.workflow`) apply it.
 
 Each row: action, source states, target state, who may take it (roles, and which unit the actor
 must act for), which case classes it applies to, when it applies (a condition on the case and
 the actor alone, so that pages, queues and the API offer only what can be done), its guard (the
-rule checked against the submitted parameters) and its effect (`effects`). The engine
-`services.engine.case_transition` is the only code that applies a row, and
-`services.engine.case_actions_for` the only code that lists what a person may do.
-`bianmin workflow-doc` renders this table into docs/cases.md.
+rule checked against the submitted parameters) and its effect (`effects`). `CaseMachine` adds what
+is particular to cases: scope and the work lock, the applicant, the first responder, supervision
+flags, the hash-chained event and the applicant's notice. `services.engine.case_transition` is
+the only entry that applies a row, and `services.engine.case_actions_for` the only code that lists
+what a person may do. `bianmin workflow-doc` renders this table into docs/cases.md.
 """
 
 from django.utils.translation import gettext as _g
@@ -26,7 +28,6 @@ from .materials import missing_required
 from .models import ERRAND, Case, MaterialStatus, SupervisionFlag
 from .models import State as S
 
-__all__ = ["PREVIOUS", "SAME", "SYSTEM", "Transition"]  # the engine's markers, named here too
 # Back to the paused-from state once no required material is missing; a partial supplement keeps
 # the case waiting for the rest.
 PREVIOUS_WHEN_COMPLETE = "=previous_when_complete"

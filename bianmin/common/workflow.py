@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
@@ -80,7 +81,7 @@ class Machine:
     table: ClassVar[tuple[Transition, ...]]
     labels: ClassVar[Mapping[str, Any]]  # action -> label shown to people
     states: ClassVar[type[models.TextChoices]]
-    noun: ClassVar[str] = ""  # what people call the record, in messages (办件, 整改记录 ...)
+    noun: ClassVar[str | Promise] = ""  # what people call the record, in messages (办件, 整改记录 ...)
     state_field: ClassVar[str] = "state"
     version_field: ClassVar[str | None] = "lock_version"  # None: no optimistic locking
     resume_field: ClassVar[str | None] = None  # where PREVIOUS finds its way back
