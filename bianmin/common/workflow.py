@@ -81,7 +81,8 @@ class Machine:
     table: ClassVar[tuple[Transition, ...]]
     labels: ClassVar[Mapping[str, Any]]  # action -> label shown to people
     states: ClassVar[type[models.TextChoices]]
-    noun: ClassVar[str | Promise] = ""  # what people call the record, in messages (办件, 整改记录 ...)
+    # What people call the record, in messages (办件, 整改 ...).
+    noun: ClassVar[str | Promise] = ""
     state_field: ClassVar[str] = "state"
     version_field: ClassVar[str | None] = "lock_version"  # None: no optimistic locking
     resume_field: ClassVar[str | None] = None  # where PREVIOUS finds its way back
