@@ -1,29 +1,33 @@
-"""The case workflow: one declarative table of transitions (STYLE.md rule 4).
+"""The case workflow: one declarative table of transitions (STYLE.md rule 4), and the machine that
+lets the common engine (`bianmin.common.workflow`) apply it.
 
 Each row: action, source states, target state, who may take it (roles, and which unit the actor
 must act for), which case classes it applies to, when it applies (a condition on the case and
 the actor alone, so that pages, queues and the API offer only what can be done), its guard (the
-rule checked against the submitted parameters) and its effect (`effects`). The engine
-`services.engine.case_transition` is the only code that applies a row, and
-`services.engine.case_actions_for` the only code that lists what a person may do.
-`bianmin workflow-doc` renders this table into docs/cases.md.
+rule checked against the submitted parameters) and its effect (`effects`). `CaseMachine` adds what
+is particular to cases: scope and the work lock, the applicant, the first responder, supervision
+flags, the hash-chained event and the applicant's notice. `services.engine.case_transition` is
+the only entry that applies a row, and `services.engine.case_actions_for` the only code that lists
+what a person may do. `bianmin workflow-doc` renders this table into docs/cases.md.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.catalog.models import CaseClass as K
+from bianmin.common import workflow as engine
+from bianmin.common.errors import Conflict, PermissionDenied
+from bianmin.common.workflow import PREVIOUS, SAME, SYSTEM, Transition
 from bianmin.orgs.models import RoleCode as R
+from bianmin.orgs.scope import scope_for
 
 from . import effects as fx
-from .actors import APPLICANT
-from .models import ERRAND
+from .actors import APPLICANT, is_applicant, user_of
+from .effects.notify import applicant_notify
+from .materials import missing_required
+from .models import ERRAND, Case, MaterialStatus, SupervisionFlag
 from .models import State as S
 
-SAME = "=same"  # the case stays in its state
-PREVIOUS = "=previous"  # back to the state it was paused from (`Case.resume_state`)
 # Back to the paused-from state once no required material is missing; a partial supplement keeps
 # the case waiting for the rest.
 PREVIOUS_WHEN_COMPLETE = "=previous_when_complete"
@@ -34,7 +38,6 @@ DECIDERS = frozenset({R.APPROVER, R.CHIEF_REPRESENTATIVE, R.HEAD})
 HANDLERS = AGENT | HALL
 HEAD = frozenset({R.HEAD})
 OVERSIGHT = frozenset({R.SUPERVISOR, R.ADMINISTRATOR})
-SYSTEM = frozenset({"system"})
 # The applicant online, proven by case number and phone digits (`actors.ApplicantActor`).
 APPLICANT_ONLINE = frozenset({APPLICANT})
 NOT_IMMEDIATE = frozenset({K.PROMISED, K.JOINT, K.ESCALATED, K.REPLY})
@@ -48,22 +51,6 @@ AFTER_CONCLUSION = frozenset({S.CONCLUDED, S.RETURNING, S.TO_DELIVER})
 LOCKABLE = BEFORE_CONCLUSION | AFTER_CONCLUSION
 ERRANDS = frozenset({ERRAND})
 ERRAND_RUNNING = frozenset({S.ERRAND_OPEN, S.ERRAND_DONE})
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    guard: Callable | None = None
-    effect: Callable | None = None
-    classes: frozenset[str] | None = None  # None: every case class
-    acts_for: str = "current"  # current | intake_or_current | joint_or_current | system
-    # (case, actor) -> None when the row applies now, else why not (`effects.when`).
-    when: Callable | None = None
-    # Shown beside the materials, not as an action form of its own.
-    inline: bool = False
 
 
 T = Transition
@@ -167,26 +154,178 @@ STEPS = frozenset(
 ACTIONS = frozenset(row.action for row in TABLE)
 
 
-def rows_for(action: str) -> list[Transition]:
-    return [row for row in TABLE if row.action == action]
-
-
 def find(action: str, *, state: str, case_class: str) -> Transition | None:
     """The row that applies to `action` from `state` for a case of `case_class`."""
-    for row in rows_for(action):
-        if state in row.sources and (row.classes is None or case_class in row.classes):
-            return row
-    return None
+    return CaseMachine.find(action, state=state, kind=case_class)
 
 
-def allowed_actions(*, state: str, case_class: str) -> list[str]:
-    """Actions the table allows from `state` (roles and guards still apply)."""
-    return sorted(
-        {
-            row.action
-            for row in TABLE
-            if state in row.sources
-            and (row.classes is None or case_class in row.classes)
-            and row.roles != SYSTEM
-        }
+def _acts_for(row: Transition, case: Case, scope) -> bool:
+    """Whether `scope` acts for a unit the row lets act: the unit holding the case, and for some
+    rows also the unit it came in at or a joint department reviewing it."""
+    units = [case.current_unit]
+    if row.acts_for == "intake_or_current":
+        units.append(case.intake_unit)
+    elif row.acts_for == "joint_or_current":
+        units += [r.unit for r in case.subreviews.select_related("unit__region")]
+    return any(scope.can_act_for_unit(u) for u in units)
+
+
+def _locked_out(row: Transition, case: Case, actor) -> bool:
+    """A staff work lock keeps other staff out of everything but releasing it; it does not stop
+    the applicant answering a notice."""
+    holder = case.assigned_to_id
+    return (
+        holder is not None
+        and row.action != "release"
+        and not is_applicant(actor)
+        and (actor is None or holder != actor.pk)
     )
+
+
+@engine.register
+class CaseMachine(engine.Machine):
+    """The case engine on the common one: who may act (roles, the unit the actor acts for, the
+    work lock, the applicant proven for one case), the first responder, supervision flags, the
+    hash-chained event and the applicant's notice. One instance serves one call; `scope` is the
+    actor's access scope when the caller already has it."""
+
+    model = Case
+    table = TABLE
+    labels = ACTION_LABELS
+    states = S
+    noun = _("办件")
+    resume_field = "resume_state"
+    pausing = PAUSING
+    default_resume = S.SUBMITTED
+    related = ("item_version__item", "current_unit__region", "intake_unit__region")
+    ctx_class = fx.Ctx
+    event_only = frozenset(ACTION_LABELS) - ACTIONS
+
+    def __init__(self, *, scope=None) -> None:
+        self._scope = scope
+
+    def scope(self, actor):
+        if self._scope is None:
+            self._scope = scope_for(actor)
+        return self._scope
+
+    def lock(self, obj):
+        # Every case, whatever the default manager hides.
+        return (Case.all_objects.select_for_update(of=("self",)).select_related(*self.related)).get(
+            pk=obj.pk
+        )
+
+    @classmethod
+    def kind_of(cls, obj) -> str:
+        return obj.case_class
+
+    def before(self, obj, actor) -> None:
+        from .services.engine import case_visible
+
+        if user_of(actor) is not None and not case_visible(viewer=actor, case=obj):
+            raise PermissionDenied(_g("无权查看或办理该办件"))
+
+    def allowed(self, row: Transition, obj, actor) -> bool:
+        # The applicant acts on a notice through the status page, never from a list of actions.
+        if is_applicant(actor):
+            return False
+        staff = getattr(actor, "staff", None)
+        roles = set(staff.roles) if staff else set()
+        if not (actor.is_superuser or roles & row.roles):
+            return False
+        return not _locked_out(row, obj, actor) and _acts_for(row, obj, self.scope(actor))
+
+    def authorize(self, row: Transition, ctx: engine.Ctx) -> None:
+        case, actor, label = ctx.obj, ctx.actor, self.label(row.action)
+        if is_applicant(actor):
+            # Proven for one case by number and phone digits; only rows open to the applicant.
+            if APPLICANT not in row.roles or actor.case_id != case.pk:
+                raise PermissionDenied(_g("申请人不能执行「%(a)s」") % {"a": label})
+            return
+        if row.acts_for == "system":
+            if actor is not None:
+                raise PermissionDenied(_g("该操作只能由系统执行"))
+            return
+        if actor is None:
+            raise PermissionDenied(_g("需要登录"))
+        if not actor.is_superuser and not (ctx.roles() & row.roles):
+            raise PermissionDenied(_g("您的角色不能执行「%(a)s」") % {"a": label})
+        if not _acts_for(row, case, self.scope(actor)):
+            raise PermissionDenied(
+                _g("办件当前在 %(u)s，您无权代其执行「%(a)s」")
+                % {"u": case.current_unit.name, "a": label}
+            )
+        if _locked_out(row, case, actor):
+            raise Conflict(
+                _g("办件已由 %(u)s 领办锁定，请待其解除") % {"u": case.assigned_to},
+                code="locked",
+            )
+
+    def resolve(self, ctx: engine.Ctx, row: Transition, from_state: str) -> str:
+        # PREVIOUS_WHEN_COMPLETE: back once nothing required is missing, else keep waiting.
+        case = ctx.obj
+        if missing_required(case).exists():
+            return from_state
+        back, case.resume_state = case.resume_state or S.SUBMITTED, ""
+        return back
+
+    def save(self, ctx: engine.Ctx) -> None:
+        case, actor = ctx.obj, ctx.actor
+        if case.first_responder_id is None and ctx.roles() & HANDLERS:
+            # 首问负责: an online application has no owner until a staff member first handles it.
+            case.first_responder = actor
+            ctx.data["first_responder"] = actor.staff.full_name
+        case.save()
+
+    def saved(self, ctx, row, from_state, to_state) -> None:
+        case = ctx.obj
+        for kind, detail, key in ctx.flags:
+            if (
+                not key
+                or not SupervisionFlag.objects.filter(case=case, kind=kind, key=key).exists()
+            ):
+                SupervisionFlag.objects.create(
+                    case=case, kind=kind, detail=detail, key=key, raised_by=user_of(ctx.actor)
+                )
+
+    def record(self, ctx, *, action, from_state, to_state, note):
+        from .services.events import event_record
+
+        return event_record(
+            case=ctx.obj,
+            actor=ctx.actor,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+            data=ctx.data,
+        )
+
+    def done(self, ctx, row, from_state) -> None:
+        applicant_notify(ctx, action=row.action, from_state=from_state)
+
+    def refused(self, error: Exception, obj, actor) -> None:
+        # A refusal supervision must know about (a second notice asking for more, a refusal
+        # without reasons) is flagged although nothing else is saved (RULES.md "Supervision").
+        flag = getattr(error, "flag", None)
+        if flag is not None:
+            SupervisionFlag.objects.create(
+                case_id=obj.pk, kind=flag[0], detail=flag[1], raised_by=user_of(actor)
+            )
+
+    def order(self, actions: list[str], obj) -> list[str]:
+        order = {a: i for i, a in enumerate(NEXT_ORDER)}
+        if obj.state != S.AWAITING_MATERIALS:
+            # A deferred material handed in later is a side task, not what the case waits for.
+            order["supplement"] = order["notify_missing"]
+        actions.sort(key=lambda a: order.get(a, len(order)))
+        if (
+            obj.state == S.SUBMITTED
+            and "notify_missing" in actions
+            and obj.materials.filter(required=True, status=MaterialStatus.MISSING).exists()
+        ):
+            # Before acceptance with required materials missing, the one-time notice is what
+            # comes next (art. 32), not acceptance or forwarding.
+            actions.remove("notify_missing")
+            actions.insert(0, "notify_missing")
+        return actions

@@ -183,8 +183,8 @@ class ItemVersionAdmin(AdminActionLogged, AdministratorPermissions, admin.ModelA
     def save_model(self, request, obj, form, change):
         if not change:
             number = obj.item.versions.aggregate(n=Max("number"))["n"] or 0
+            # A new version starts as a draft (the model's default; status is read-only here).
             obj.number = number + 1
-            obj.status = ItemVersion.Status.DRAFT
         super().save_model(request, obj, form, change)
 
     def has_publish_permission(self, request):

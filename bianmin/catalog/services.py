@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from bianmin.common.admin_log import admin_action_record
 from bianmin.common.errors import Conflict, ValidationFailed
 from bianmin.common.models import AdminActionKind
+from bianmin.common.workflow import transition
 
-from .models import CaseClass, Fee, Item, ItemVersion, Material, StepTemplate
+from .models import Fee, Item, ItemVersion, Material, StepTemplate
+from .workflow import ItemVersionMachine
 
 # ItemVersion columns that belong to the version's identity or lifecycle, not to its content.
 NON_CONTENT_FIELDS = frozenset(
@@ -186,32 +188,6 @@ def item_version_revise(
     )
 
 
-def version_publish_problems(version: ItemVersion) -> list[tuple[str, str]]:
-    """Rules a version must meet before the public sees it, as (field, message) pairs.
-
-    Beyond the model's own checks: a joint item names its joint departments (联办件, DESIGN.md
-    case classes); a material may be pledged only when the item allows pledges, and never on a
-    high-risk item (RULES.md 告知承诺); proxy handling is free (county proxy rule).
-    """
-    problems: list[tuple[str, str]] = []
-    try:
-        version.full_clean(exclude=["item", "number"])
-    except DjangoValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            problems.extend((field, str(m)) for m in messages)
-    if version.case_class == CaseClass.JOINT and not version.joint_units.exists():
-        problems.append(("joint_units", _("联办件须指定联办部门")))
-    if version.materials.filter(pledgeable=True).exists() and not version.pledge_allowed:
-        problems.append(("materials", _("有材料标为可告知承诺，但事项未允许告知承诺")))
-    for fee in version.fees.all():
-        try:
-            fee.full_clean(exclude=["version"])
-        except DjangoValidationError as exc:
-            for messages in exc.message_dict.values():
-                problems.extend(("fees", f"{fee.name}：{m}") for m in messages)
-    return problems
-
-
 @transaction.atomic
 def item_version_publish(*, version: ItemVersion, actor=None) -> ItemVersion:
     """Publish a draft: it becomes the item's current version, the previous one is superseded.
@@ -220,32 +196,7 @@ def item_version_publish(*, version: ItemVersion, actor=None) -> ItemVersion:
     `version_publish_problems`; otherwise nothing changes.
     """
     item = Item.objects.select_for_update(of=("self",)).get(pk=version.item_id)
-    version.refresh_from_db(fields=["status"])
-    if not version.is_draft:
-        raise Conflict(
-            _("只能发布草稿版本；该版本状态为“%(s)s”") % {"s": version.get_status_display()}
-        )
-    current = item.published_version
-    if current is not None and current.number > version.number:
-        raise Conflict(
-            _("该草稿（第%(n)s版）早于现行版本（第%(c)s版），不能发布")
-            % {"n": version.number, "c": current.number}
-        )
-    problems = version_publish_problems(version)
-    if problems:
-        field, message = problems[0]
-        raise ValidationFailed(
-            _("不能发布：%(m)s") % {"m": message},
-            field=field,
-            extra={"errors": [{"field": f, "message": m} for f, m in problems]},
-        )
-    ItemVersion.objects.filter(item=item, status=ItemVersion.Status.PUBLISHED).update(
-        status=ItemVersion.Status.SUPERSEDED, updated_at=timezone.now()
-    )
-    version.status = ItemVersion.Status.PUBLISHED
-    version.published_at = timezone.now()
-    version.published_by = actor
-    version.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    version = transition(ItemVersionMachine(), version, action="publish", actor=actor)
     item.published_version = version
     item.retired_at = None
     item.retired_by = None
@@ -282,9 +233,7 @@ def item_retire(*, item: Item, actor, reason: str = "") -> Item:
         raise Conflict(_("该事项没有现行版本，无需废止"))
     # Recorded first, while the item still shows its published name.
     admin_action_record(actor=actor, action=AdminActionKind.RETIRE, obj=item, note=reason)
-    ItemVersion.objects.filter(pk=item.published_version_id).update(
-        status=ItemVersion.Status.RETIRED, updated_at=timezone.now()
-    )
+    transition(ItemVersionMachine(), item.published_version, action="retire", actor=actor)
     item.published_version = None
     item.retired_at = timezone.now()
     item.retired_by = actor

@@ -24,6 +24,8 @@ from typing import Any, ClassVar
 
 from django.db import OperationalError, connection, models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
 from .errors import Conflict, ErrorCode, PermissionDenied, ValidationFailed
@@ -79,7 +81,8 @@ class Machine:
     table: ClassVar[tuple[Transition, ...]]
     labels: ClassVar[Mapping[str, Any]]  # action -> label shown to people
     states: ClassVar[type[models.TextChoices]]
-    noun: ClassVar[str] = ""  # what people call the record, in messages (办件, 整改记录 ...)
+    # What people call the record, in messages (办件, 整改 ...).
+    noun: ClassVar[str | Promise] = ""
     state_field: ClassVar[str] = "state"
     version_field: ClassVar[str | None] = "lock_version"  # None: no optimistic locking
     resume_field: ClassVar[str | None] = None  # where PREVIOUS finds its way back
@@ -145,6 +148,19 @@ class Machine:
         after the effect ran."""
         raise NotImplementedError(row.target)
 
+    def illegal(self, obj, action: str, state: str) -> Exception:
+        """The error when no row takes `action` from `state`."""
+        return Conflict(
+            _("%(n)s当前状态为「%(s)s」，不能执行「%(a)s」")
+            % {"n": self.noun, "s": self.state_label(state), "a": self.label(action)},
+            code=ErrorCode.ILLEGAL_TRANSITION,
+            extra={"state": state, "action": action},
+        )
+
+    def save(self, ctx: Ctx) -> None:
+        """Store the record once its state (and version) are set (e.g. with `update_fields`)."""
+        ctx.obj.save()
+
     def saved(self, ctx: Ctx, row: Transition, from_state: str, to_state: str) -> None:
         """After the record is saved, before its event (e.g. supervision flags)."""
 
@@ -199,10 +215,7 @@ def _target(machine: Machine, ctx: Ctx, row: Transition, from_state: str) -> str
     return row.target
 
 
-@transaction.atomic
-def _apply(machine: Machine, obj, *, action, actor, expected_version, note, params):
-    obj = machine.lock(obj)
-    machine.before(obj, actor)
+def _check_version(machine: Machine, obj, expected_version) -> None:
     if machine.version_field and expected_version is not None:
         current = getattr(obj, machine.version_field)
         if int(expected_version) != current:
@@ -212,28 +225,35 @@ def _apply(machine: Machine, obj, *, action, actor, expected_version, note, para
                 code=ErrorCode.STALE,
                 extra={"lock_version": current},
             )
+
+
+def _row(machine: Machine, obj, action: str) -> Transition:
     if action not in machine.actions():
         raise ValidationFailed(_("未知操作：%(a)s") % {"a": action}, field="action")
-    from_state = getattr(obj, machine.state_field)
-    row = machine.find(action, state=from_state, kind=machine.kind_of(obj))
+    state = getattr(obj, machine.state_field)
+    row = machine.find(action, state=state, kind=machine.kind_of(obj))
     if row is None:
-        raise Conflict(
-            _("%(n)s当前状态为「%(s)s」，不能执行「%(a)s」")
-            % {"n": machine.noun, "s": machine.state_label(from_state), "a": machine.label(action)},
-            code=ErrorCode.ILLEGAL_TRANSITION,
-            extra={"state": from_state, "action": action},
-        )
+        raise machine.illegal(obj, action, state)
+    return row
+
+
+@transaction.atomic
+def _apply(machine: Machine, obj, *, action, actor, expected_version, note, params):
+    obj = machine.lock(obj)
+    machine.before(obj, actor)
+    _check_version(machine, obj, expected_version)
+    row = _row(machine, obj, action)
+    from_state = getattr(obj, machine.state_field)
     now = timezone.now()
     ctx = machine.ctx_class(
         obj=obj, actor=actor, params=params, today=timezone.localdate(now), now=now
     )
     machine.authorize(row, ctx)
-    if row.when is not None:
-        reason = row.when(obj, actor)
-        if reason is not None:
-            raise Conflict(
-                reason, code=ErrorCode.NOT_NOW, extra={"state": from_state, "action": action}
-            )
+    reason = row.when(obj, actor) if row.when is not None else None
+    if reason is not None:
+        raise Conflict(
+            reason, code=ErrorCode.NOT_NOW, extra={"state": from_state, "action": action}
+        )
     if row.guard is not None:
         row.guard(ctx)
     target = _target(machine, ctx, row, from_state)
@@ -244,7 +264,7 @@ def _apply(machine: Machine, obj, *, action, actor, expected_version, note, para
     setattr(obj, machine.state_field, target)
     if machine.version_field:
         setattr(obj, machine.version_field, getattr(obj, machine.version_field) + 1)
-    obj.save()
+    machine.save(ctx)
     machine.saved(ctx, row, from_state, target)
     machine.record(ctx, action=action, from_state=from_state, to_state=target, note=note)
     machine.done(ctx, row, from_state)
@@ -299,6 +319,12 @@ def register(machine: type[Machine]) -> type[Machine]:
     """Class decorator: list a machine so `bianmin workflow-doc` draws its table."""
     MACHINES.append(machine)
     return machine
+
+
+def autodiscover() -> list[type[Machine]]:
+    """Every registered machine, once each installed app's `workflow` module is imported."""
+    autodiscover_modules("workflow")
+    return MACHINES
 
 
 def table_rows(machine: type[Machine]) -> Iterable[tuple[str, str, str, str]]:

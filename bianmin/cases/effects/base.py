@@ -1,11 +1,10 @@
 """The context every guard and effect gets, and shared helpers."""
 
-import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 
+from bianmin.common import workflow
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.orgs.models import Unit
 from bianmin.workdays.calendar import add_workdays
@@ -15,26 +14,16 @@ from ..models import Case
 
 
 @dataclass
-class Ctx:
-    case: Case
-    actor: Any  # the acting user, None for the system (deemed acceptance)
-    params: dict
-    today: dt.date
-    now: dt.datetime
-    data: dict = field(default_factory=dict)  # goes into the event
+class Ctx(workflow.Ctx):
+    """The common engine's context, with what case effects add: the unit a case is sent to and
+    the supervision flags the change raises: (kind, detail, key); a key is raised once per case."""
+
     to_unit: Unit | None = None
-    # Supervision flags the change raises: (kind, detail, key); a key is raised once per case.
     flags: list[tuple[str, str, str]] = field(default_factory=list)
 
-    def roles(self) -> set[str]:
-        staff = getattr(self.actor, "staff", None)
-        return set(staff.roles) if staff else set()
-
-    def text(self, name: str, *, required: bool = False, message: str = "") -> str:
-        value = str(self.params.get(name) or "").strip()
-        if required and not value:
-            raise ValidationFailed(message or _("请填写 %(f)s") % {"f": name}, field=name)
-        return value
+    @property
+    def case(self) -> Case:
+        return self.obj
 
 
 def flagged(error: DomainError, kind: str, detail: str) -> DomainError:

@@ -18,7 +18,7 @@ from bianmin.cases.chain import (
     sm3_gmssl,
     sm3_openssl,
 )
-from bianmin.cases.docgen import DOC_PATH, render
+from bianmin.cases.docgen import DOC_PATH, WORKFLOWS_PATH, render, render_workflows
 from bianmin.cases.models import Case, CaseEvent
 from bianmin.cases.services import errand_register
 from bianmin.cases.tests.helpers import do, register
@@ -134,6 +134,15 @@ def test_docs_cases_md_is_generated_from_the_workflow():
         expected = render()
     assert DOC_PATH.read_text(encoding="utf-8") == expected, "run `bianmin workflow-doc`"
     assert "stateDiagram-v2" in expected and "submitted --> accepted: accept" in expected
+
+
+def test_docs_workflows_md_draws_every_other_machine():
+    with translation.override("zh-hans"):
+        expected = render_workflows()
+    assert WORKFLOWS_PATH.read_text(encoding="utf-8") == expected, "run `bianmin workflow-doc`"
+    for heading in ("`catalog.ItemVersion.status`", "`ratings.Rectification.state`"):
+        assert heading in expected
+    assert "appealed --> verified: reject_appeal" in expected  # `=previous`, drawn back
 
 
 def test_verify_reads_events_by_batch_and_names_only_the_broken_case(

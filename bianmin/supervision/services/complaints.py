@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import ValidationFailed
 from bianmin.common.validators import validate_phone
-from bianmin.orgs.models import RoleCode
-from bianmin.orgs.scope import scope_for
+from bianmin.common.workflow import transition
 from bianmin.sms.services import sms_enqueue
 from bianmin.workdays import calendar
 
@@ -20,9 +19,8 @@ from ..models import (
     Complaint,
     ComplaintContactView,
     ComplaintKind,
-    ComplaintOutcome,
-    ComplaintStatus,
 )
+from ..workflow import ComplaintMachine, complaint_handler_check
 from .notify import heads_responsible, notify_once
 
 DECIDE_WORKDAYS = 5  # RULES.md "Supervision": a complaint is decided on within 5 working days.
@@ -139,51 +137,6 @@ def _notify_filed(complaint: Complaint) -> None:
     )
 
 
-# Village agents take complaints in but do not rule on them: the township or county does.
-HANDLER_ROLES = (
-    RoleCode.HEAD,
-    RoleCode.WINDOW_STAFF,
-    RoleCode.APPROVER,
-    RoleCode.CHIEF_REPRESENTATIVE,
-    RoleCode.SUPERVISOR,
-    RoleCode.ADMINISTRATOR,
-)
-
-
-def _check_handler(*, actor, complaint: Complaint) -> None:
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied(_("需要登录"))
-    if actor.is_superuser:
-        return
-    staff = getattr(actor, "staff", None)
-    if staff is None or not staff.has_role(*HANDLER_ROLES):
-        raise PermissionDenied(_("您的角色不能处理投诉"))
-    if not scope_for(actor).can_act_for_unit(complaint.unit):
-        raise PermissionDenied(_("该投诉不属于您的单位或辖区"))
-    if complaint.staff_id is not None and complaint.staff_id == staff.pk:
-        raise PermissionDenied(_("被投诉人不能处理针对本人的投诉"))
-
-
-def _locked(complaint: Complaint) -> Complaint:
-    return (
-        Complaint.objects.select_for_update(of=("self",))
-        .select_related("unit__region")
-        .get(pk=complaint.pk)
-    )
-
-
-def _checked_outcome(complaint: Complaint, outcome: str | None) -> str:
-    """A complaint's verified outcome is required (RULES.md "Supervision": it counts only once
-    found true); a suggestion has none."""
-    outcome = (outcome or "").strip()
-    if complaint.kind != ComplaintKind.COMPLAINT:
-        return ""
-    if outcome not in ComplaintOutcome.values:
-        raise ValidationFailed(_("请选择核查结论：属实、部分属实或不属实"), field="outcome")
-    return outcome
-
-
-@transaction.atomic
 def complaint_decide(
     *,
     complaint: Complaint,
@@ -199,20 +152,15 @@ def complaint_decide(
     Staff of the responsible unit (or above it) decide; the person complained about may not.
     A late decision is still recorded; supervision has already raised the red alert.
     """
-    complaint = _locked(complaint)
-    _check_handler(actor=actor, complaint=complaint)
-    if complaint.status != ComplaintStatus.FILED:
-        raise Conflict(_("该投诉已处理"), code="decided")
-    note = (note or "").strip()
-    if not note:
-        raise ValidationFailed(_("请填写处理意见"), field="note")
-    complaint.outcome = _checked_outcome(complaint, outcome)
-    complaint.status = ComplaintStatus.DECIDED
-    complaint.decision_note = note
-    complaint.decided_on = today or timezone.localdate()
-    complaint.decided_by = actor
-    complaint.save()
-    return complaint
+    return transition(
+        ComplaintMachine(),
+        complaint,
+        action="decide",
+        actor=actor,
+        decision=note,
+        outcome=outcome,
+        today=today,
+    )
 
 
 @transaction.atomic
@@ -230,22 +178,15 @@ def complaint_reply(
     A reply to a complaint not yet decided decides it on the same day, so it needs the outcome;
     a complaint is never closed without one.
     """
-    complaint = _locked(complaint)
-    _check_handler(actor=actor, complaint=complaint)
-    if complaint.status == ComplaintStatus.REPLIED:
-        raise Conflict(_("该投诉已答复"), code="replied")
-    reply = (reply or "").strip()
-    if not reply:
-        raise ValidationFailed(_("请填写答复内容"), field="reply")
-    today = today or timezone.localdate()
-    if not complaint.outcome:
-        complaint.outcome = _checked_outcome(complaint, outcome)
-    if complaint.status == ComplaintStatus.FILED:
-        complaint.decided_on, complaint.decided_by = today, actor
-        complaint.decision_note = complaint.decision_note or reply
-    complaint.status = ComplaintStatus.REPLIED
-    complaint.reply, complaint.replied_on, complaint.replied_by = reply, today, actor
-    complaint.save()
+    complaint = transition(
+        ComplaintMachine(),
+        complaint,
+        action="reply",
+        actor=actor,
+        reply=reply,
+        outcome=outcome,
+        today=today,
+    )
     sms_enqueue(code="complaint_reply", phone=complaint.phone, context={"complaint_number": complaint.number}, reference=complaint.number)  # fmt: skip
     return complaint
 
@@ -253,6 +194,6 @@ def complaint_reply(
 def complaint_contact_reveal(*, complaint: Complaint, actor) -> str:
     """The complainant's phone, for the call-back, to those who may handle the complaint (not
     the person complained about); every reveal is logged (`ComplaintContactView`)."""
-    _check_handler(actor=actor, complaint=complaint)
+    complaint_handler_check(actor=actor, complaint=complaint)
     ComplaintContactView.objects.create(complaint=complaint, viewer=actor)
     return complaint.phone
