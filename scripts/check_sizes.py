@@ -21,7 +21,6 @@ PENDING = {
     "bianmin/orgs/demo/scale.py",
     "bianmin/orgs/demo/builder.py",
     "bianmin/orgs/demo/catalog_county.py",
-    "bianmin/ratings/rectification.py",
 }
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -90,6 +90,9 @@ class Machine:
     default_resume: ClassVar[str] = ""  # PREVIOUS when nothing was remembered
     related: ClassVar[tuple[str, ...]] = ()  # select_related when locking
     ctx_class: ClassVar[type[Ctx]] = Ctx
+    # Ask who acts before whether the state allows the action: an outsider is told 403 whatever
+    # the record's state (reports, leave, online applications always answered so).
+    actor_first: ClassVar[bool] = False
     # Extra actions that are events but never rows (labels of the event list).
     event_only: ClassVar[frozenset[str]] = frozenset()
 
@@ -136,12 +139,14 @@ class Machine:
         only allowed rows; `authorize` refuses the others with a reason."""
         raise NotImplementedError
 
+    def denial(self, action: str, obj) -> str:
+        """The 403 message for an actor `allowed` refuses."""
+        return _("您无权对该%(n)s执行「%(a)s」") % {"n": self.noun, "a": self.label(action)}
+
     def authorize(self, row: Transition, ctx: Ctx) -> None:
         """Raise PermissionDenied (or Conflict) when `ctx.actor` may not take `row`."""
         if not self.allowed(row, ctx.obj, ctx.actor):
-            raise PermissionDenied(
-                _("您无权对该%(n)s执行「%(a)s」") % {"n": self.noun, "a": self.label(row.action)}
-            )
+            raise PermissionDenied(self.denial(row.action, ctx.obj))
 
     def resolve(self, ctx: Ctx, row: Transition, from_state: str) -> str:
         """The target of a row whose target is a marker other than SAME and PREVIOUS, decided
@@ -227,9 +232,13 @@ def _check_version(machine: Machine, obj, expected_version) -> None:
             )
 
 
-def _row(machine: Machine, obj, action: str) -> Transition:
+def _row(machine: Machine, obj, action: str, actor) -> Transition:
     if action not in machine.actions():
         raise ValidationFailed(_("未知操作：%(a)s") % {"a": action}, field="action")
+    if machine.actor_first and not any(
+        machine.allowed(row, obj, actor) for row in machine.table if row.action == action
+    ):
+        raise PermissionDenied(machine.denial(action, obj))
     state = getattr(obj, machine.state_field)
     row = machine.find(action, state=state, kind=machine.kind_of(obj))
     if row is None:
@@ -242,7 +251,7 @@ def _apply(machine: Machine, obj, *, action, actor, expected_version, note, para
     obj = machine.lock(obj)
     machine.before(obj, actor)
     _check_version(machine, obj, expected_version)
-    row = _row(machine, obj, action)
+    row = _row(machine, obj, action, actor)
     from_state = getattr(obj, machine.state_field)
     now = timezone.now()
     ctx = machine.ctx_class(
@@ -325,16 +334,3 @@ def autodiscover() -> list[type[Machine]]:
     """Every registered machine, once each installed app's `workflow` module is imported."""
     autodiscover_modules("workflow")
     return MACHINES
-
-
-def table_rows(machine: type[Machine]) -> Iterable[tuple[str, str, str, str]]:
-    """(action label, from states, to state, roles) per row, for documentation."""
-    for row in machine.table:
-        sources = "、".join(sorted(machine.state_label(s) for s in row.sources))
-        if row.target == SAME:
-            target = "（不变）"
-        elif row.target.startswith("="):
-            target = "（回到暂停前）"
-        else:
-            target = machine.state_label(row.target)
-        yield machine.label(row.action), sources, target, "、".join(sorted(row.roles))

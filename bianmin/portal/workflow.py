@@ -16,7 +16,6 @@ from bianmin.cases.models import ApplicantKind, Channel, State
 from bianmin.cases.services import case_register, case_supplement_online, case_transition
 from bianmin.common.errors import Conflict, ErrorCode, ValidationFailed
 from bianmin.common.workflow import Machine, Transition, register
-from bianmin.common.workflow_words import OwnWords
 from bianmin.orgs.models import RoleCode as R
 
 from .models import Application, ApplicationFile, Appointment, HomeVisitRequest, StatusEvent
@@ -27,13 +26,14 @@ PUBLIC = frozenset({"applicant"})  # proven by code and phone digits, no account
 PRE_REVIEW = frozenset({A.SUBMITTED, A.SUPPLEMENTED})
 
 
-class PortalMachine(OwnWords, Machine):
+class PortalMachine(Machine):
     """What the three machines share: no version, everyone allowed (see the module), each
     change logged in `StatusEvent` under the machine's `kind`."""
 
     kind = ""
     state_field = "status"
     version_field = None
+    actor_first = True
 
     def allowed(self, row, obj, actor) -> bool:
         return True
@@ -148,7 +148,7 @@ class ApplicationMachine(PortalMachine):
         if obj.case is None:  # never opened as a case: in no review state
             raise self._wrong_state(obj.status)
 
-    def refusal(self, action, state, obj):
+    def illegal(self, obj, action, state):
         return self._wrong_state(state)
 
 
@@ -170,7 +170,7 @@ class AppointmentMachine(PortalMachine):
     noun = gettext_lazy("预约")
     kind = "appointment"
 
-    def refusal(self, action, state, obj):
+    def illegal(self, obj, action, state):
         return self.cancelled()
 
     @staticmethod
@@ -222,7 +222,7 @@ class HomeVisitMachine(PortalMachine):
         if obj.case is not None:
             raise self._registered(obj)
 
-    def refusal(self, action, state, obj):
+    def illegal(self, obj, action, state):
         return self._registered(HomeVisitRequest.objects.select_related("case").get(pk=obj.pk))
 
     @staticmethod

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 
 from bianmin.common.errors import Conflict, ErrorCode
 from bianmin.common.workflow import Machine, Transition, register
-from bianmin.common.workflow_words import OwnWords
 from bianmin.orgs.models import RoleCode
 from bianmin.orgs.scope import scope_for
 
@@ -83,13 +82,14 @@ TABLE: tuple[Transition, ...] = (
 
 
 @register
-class ReportMachine(OwnWords, Machine):
+class ReportMachine(Machine):
     model = MonthlyReport
     table = TABLE
     labels = {"submit": gettext_lazy("审核报送"), "receive": gettext_lazy("接收")}
     states = S
     noun = gettext_lazy("月报")
     version_field = None
+    actor_first = True
     related = ("unit",)
 
     def allowed(self, row, obj, actor) -> bool:
@@ -100,7 +100,7 @@ class ReportMachine(OwnWords, Machine):
             return _("只有本乡镇中心负责人可以审核报送月报")
         return _("只有县级中心或监察人员可以接收月报")
 
-    def refusal(self, action, state, obj):
+    def illegal(self, obj, action, state):
         if action == "submit":
             return Conflict(_("月报已报送"), code=ErrorCode.ALREADY_SUBMITTED)
         return Conflict(_("月报尚未报送或已接收"), code=ErrorCode.NOT_SUBMITTED)

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy
 
 from bianmin.common.errors import Conflict, ValidationFailed
 from bianmin.common.workflow import Machine, Transition, register
-from bianmin.common.workflow_words import OwnWords
 from bianmin.orgs.models import RoleCode
 
 from .access import is_head_for, staff_of
@@ -42,7 +41,7 @@ TABLE: tuple[Transition, ...] = (
 
 
 @register
-class LeaveMachine(OwnWords, Machine):
+class LeaveMachine(Machine):
     model = LeaveRequest
     table = TABLE
     labels = {
@@ -54,6 +53,7 @@ class LeaveMachine(OwnWords, Machine):
     noun = gettext_lazy("请假")
     state_field = "status"
     version_field = None
+    actor_first = True
     related = ("staff", "unit")
 
     def allowed(self, row, obj, actor) -> bool:
@@ -67,7 +67,7 @@ class LeaveMachine(OwnWords, Machine):
             return _("只能撤回本人的请假")
         return _("只有本单位负责人可以审批请假")
 
-    def refusal(self, action, state, obj):
+    def illegal(self, obj, action, state):
         if action == "cancel":
             return Conflict(_("该请假已处理，不能撤回"))
         return Conflict(_("该请假已处理（%(s)s）") % {"s": self.state_label(state)})

@@ -16,17 +16,6 @@ ROOT = Path(workflow.__file__).resolve().parents[1]  # the bianmin package
 ENGINE = Path("bianmin/common/workflow.py")
 SKIPPED_DIRS = ("migrations", "tests", "demo")
 
-# Being moved onto the engine by the other half of issue 16; emptied when it lands.
-PENDING = frozenset(
-    {
-        "bianmin/reports/services.py",
-        "bianmin/portal/services.py",
-        "bianmin/staffing/services/attendance.py",
-        "bianmin/sms/services.py",
-        "bianmin/cases/effects/decision.py",
-    }
-)
-
 
 # A case material's checklist mark (provided / missing / deferred / pledged) is not a workflow of
 # its own: it moves only inside the case's transitions (here the one-time notice's effect).
@@ -114,18 +103,13 @@ def test_no_status_written_outside_the_engine():
     offences = []
     for rel, path in _product_files():
         source = path.read_text(encoding="utf-8")
-        if str(rel) in PENDING or not may_write.search(source):
+        if not may_write.search(source):
             continue
         lines = source.splitlines()
         for line, what in status_writes(ast.parse(source, filename=str(rel)), names):
             if not any(str(rel) == f and s in lines[line - 1] for f, s in MARKS):
                 offences.append(f"{rel}:{line}: {what}")
     assert not offences, "status written outside common/workflow.py:\n" + "\n".join(offences)
-
-
-def test_pending_files_exist():
-    # A renamed or finished file must leave the allowlist, not hide behind it.
-    assert all((ROOT.parent / p).exists() for p in PENDING)
 
 
 def test_the_detector_sees_every_form():
