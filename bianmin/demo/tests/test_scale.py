@@ -31,7 +31,7 @@ from bianmin.cases.models import (
 )
 from bianmin.cases.routing import route_for
 from bianmin.cases.tests.conftest import items  # noqa: F401 - the fixture
-from bianmin.orgs.demo.scale import Workdays, build_cases
+from bianmin.demo.scale import Workdays, build_cases
 from bianmin.workdays import calendar
 
 from .engine_replay import differences, engine_replay
@@ -253,7 +253,7 @@ def test_the_fast_event_hash_is_the_chain_hash():
     from types import SimpleNamespace
 
     from bianmin.cases.chain import event_hash
-    from bianmin.orgs.demo.scale import TZ, fast_event_hash
+    from bianmin.demo.scale import TZ, fast_event_hash
 
     shanghai = dt.datetime(2026, 3, 2, 9, 5, 0, tzinfo=TZ)  # not UTC, microsecond 0
     for at, data, actor in [
