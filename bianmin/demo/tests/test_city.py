@@ -128,7 +128,7 @@ def _snapshot() -> dict:
 
 def test_the_data_do_not_depend_on_how_counties_are_shared_out(two_counties, db, monkeypatch):
     """Each county plays from its own stream and keys: split over two workers, the same rows."""
-    from bianmin.demo import scale
+    from bianmin.demo.scale import run as scale
 
     def run(**kw):
         with transaction.atomic():
