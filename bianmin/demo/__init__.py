@@ -3,6 +3,6 @@
 The top layer: it builds data through every app below it, and nothing but its own management
 commands, the benchmarks and tests imports it. The data lives in readable modules: `places`
 (regions and name lists), `departments`, `catalog_proxy` and `catalog_county` (item templates,
-expanded into items by `builder.expanded_items`); `builder.build_demo(seed=...)` loads the county,
-`scale.build_cases` its case history.
+expanded into items by `catalog_build.expanded_items`); `builder.build_demo(seed=...)` loads
+the county, `scale.build_cases` its case history.
 """

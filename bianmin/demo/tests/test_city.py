@@ -12,7 +12,8 @@ from bianmin.cases.chain import chains_verify
 from bianmin.cases.models import Case
 from bianmin.catalog.models import ItemVersion
 from bianmin.common.validators import validate_division_code
-from bianmin.demo.builder import DEMO_PASSWORD, build_demo, expanded_items
+from bianmin.demo.builder import DEMO_PASSWORD, build_demo
+from bianmin.demo.catalog_build import expanded_items
 from bianmin.demo.city import build_city
 from bianmin.demo.counties import CITY_COUNTIES
 from bianmin.demo.scale import build_cases

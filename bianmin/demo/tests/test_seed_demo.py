@@ -234,7 +234,8 @@ def test_same_seed_gives_the_same_county_in_another_process(demo, db):
     """The stored county equals what a fresh interpreter (other hash seed) plans for seed 2026."""
     code = (
         "import json, django; django.setup();"
-        "from bianmin.demo.builder import plan_regions, expanded_items;"
+        "from bianmin.demo.builder import plan_regions;"
+        "from bianmin.demo.catalog_build import expanded_items;"
         "print(json.dumps([plan_regions(2026), [n for *_x, n in expanded_items()]]))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bianmin.settings", "PYTHONHASHSEED": "random"}
