@@ -1,4 +1,4 @@
-"""The working-day calendar for the bulk history: `calendar.add_workdays`, asked once."""
+"""The working-day calendar of the bulk history: one snapshot for the whole run."""
 
 import datetime as dt
 from bisect import bisect_right
@@ -7,11 +7,8 @@ from bianmin.workdays import calendar
 
 
 class Workdays:
-    """`calendar.add_workdays` on one snapshot, with the answers of unpaused counts kept: a
-    history of millions of events asks the same few thousand questions (start day, working
-    days). Counts over pauses are asked each time (the pauses are the case's own). `days` lists
-    the working days of [first, last], from which submission days are drawn.
-    """
+    """`calendar.add_workdays` on one snapshot of the calendar, and the working days of
+    [first, last], from which submission days are drawn."""
 
     def __init__(self, first: dt.date, last: dt.date):
         self.snap = calendar.snapshot()
@@ -22,15 +19,9 @@ class Workdays:
                 self.days.append(d)
             d += dt.timedelta(days=1)
         self.ordinals = [d.toordinal() for d in self.days]
-        self._answers: dict[tuple[dt.date, int], calendar.DateAnswer] = {}
 
     def add(self, start: dt.date, n: int, pauses=()) -> calendar.DateAnswer:
-        if pauses:
-            return calendar.add_workdays(start, n, pauses, snap=self.snap)
-        answer = self._answers.get((start, n))
-        if answer is None:
-            answer = self._answers[start, n] = calendar.add_workdays(start, n, snap=self.snap)
-        return answer
+        return calendar.add_workdays(start, n, pauses, snap=self.snap)
 
     def on_or_after(self, day: dt.date) -> dt.date:
         i = bisect_right(self.ordinals, day.toordinal() - 1)
