@@ -81,6 +81,8 @@ class Snapshot:
     def covers_all(self, start: dt.date, end: dt.date) -> bool:
         """Every day in (start, end] lies in a year the calendar knows."""
         first = start + dt.timedelta(days=1)
+        if first.year == end.year:  # the common case, asked for every deadline
+            return end.year in self.years
         return all(y in self.years for y in range(first.year, end.year + 1))
 
 
@@ -161,7 +163,7 @@ def add_workdays(
         raise ValueError("an open pause has no end date")
     snap = snap or snapshot()
     if n > 0:
-        found = _nth_unpaused(snap, start, n, _merged(pauses))
+        found = _nth_unpaused(snap, start, n, _merged(pauses) if pauses else [])
         if found is not None:
             return DateAnswer(found, not snap.covers_all(start, found))
     day, left, provisional = start, n, False
@@ -182,8 +184,8 @@ def _nth_unpaused(snap: Snapshot, start: dt.date, n: int, merged: list[Pause]) -
     k = n
     while True:
         day = snap.nth_workday_after(start, k)
-        if day is None:
-            return None
+        if day is None or not merged:
+            return day
         paused = sum(
             snap.workdays_after(max(paused_on, start), min(resumed_on or day, day))
             for paused_on, resumed_on in merged

@@ -33,6 +33,5 @@ the flags a transition raises itself (a false pledge, a late referral) are writt
 
 from .county import load_counties
 from .run import ScaleResult, build_cases
-from .workdays import Workdays
 
-__all__ = ["ScaleResult", "Workdays", "build_cases", "load_counties"]
+__all__ = ["ScaleResult", "build_cases", "load_counties"]
