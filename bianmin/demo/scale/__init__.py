@@ -21,7 +21,8 @@ sequence of actions:
   below it (`clock_started_on`), the proxy deadline runs from take-in; deadlines, step due dates
   and the late-referral flag are computed by the engine's own functions
   (`deadlines.deadlines_set`, `effects.base.steps_advance`, `effects.intake.late_forward`) on
-  the working-day calendar (`calendar.add_workdays`, on one snapshot: `workdays.Workdays`);
+  the working-day calendar (`calendar.add_workdays` on one snapshot, repeated questions
+  answered once: `workdays.Workdays`);
 - identifiers carry the check characters of `bianmin.common.validators`;
 - nothing happens after `until` (default today): a case submitted last week is still open, in
   whatever state its planned history had reached by then.
