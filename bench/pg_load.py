@@ -149,26 +149,12 @@ def copy_table(src: sqlite3.Connection, cur, table: str, columns: list[tuple[str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("source", nargs="?", default=str(ROOT / "var/bench/cases-200000.sqlite3"))
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--if-empty", action="store_true", help="do nothing when a county is loaded")
-    group.add_argument(
-        "--replace", action="store_true", help="drop everything in the database first"
-    )
-    args = parser.parse_args()
+    args = _arguments()
     source = Path(args.source)
     if not source.exists():
         raise SystemExit(f"{source}: no such file (bianmin seed-demo --scale county builds it)")
-
-    present = loaded()
-    if present is not None and not args.replace:
-        if args.if_empty:
-            print(f"pg_load: already loaded ({present:,} cases); nothing to do")
-            return
-        raise SystemExit(
-            f"the database already holds a county ({present:,} cases); --replace drops it"
-        )
+    if not _may_load(args):
+        return
 
     clock = Clock()
     print(
@@ -189,6 +175,44 @@ def main() -> None:
         for r in src.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         if r[0] not in SKIP
     )
+    counts = _copy(src, tables, _columns(src, tables), clock)
+    with connection.cursor() as c:
+        c.execute("VACUUM (ANALYZE)")
+    clock.step("VACUUM ANALYZE")
+    call_command("migrate", verbosity=0)
+    clock.step("migrated forward to the working tree")
+    load_s = clock.total()
+
+    if not _verify(src, tables, counts, clock, load_s):
+        raise SystemExit(1)
+    keep_as_template()
+    clock.step('kept as the template database "county"')
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("source", nargs="?", default=str(ROOT / "var/bench/cases-200000.sqlite3"))
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--if-empty", action="store_true", help="do nothing when a county is loaded")
+    group.add_argument(
+        "--replace", action="store_true", help="drop everything in the database first"
+    )
+    return parser.parse_args()
+
+
+def _may_load(args: argparse.Namespace) -> bool:
+    """False when a county is loaded and --if-empty says leave it; refuses without --replace."""
+    present = loaded()
+    if present is None or args.replace:
+        return True
+    if args.if_empty:
+        print(f"pg_load: already loaded ({present:,} cases); nothing to do")
+        return False
+    raise SystemExit(f"the database already holds a county ({present:,} cases); --replace drops it")
+
+
+def _columns(src: sqlite3.Connection, tables: list[str]) -> dict:
+    """PostgreSQL's columns of every table, which must be the file's."""
     pg_tables = set(connection.introspection.table_names())
     missing = [t for t in tables if t not in pg_tables]
     if missing:
@@ -206,7 +230,12 @@ def main() -> None:
                 f"{table}: columns differ ({sorted(lite_cols ^ {c for c, _ in pg_cols})})"
             )
         columns[table] = pg_cols
+    return columns
 
+
+def _copy(src: sqlite3.Connection, tables: list[str], columns: dict, clock: Clock) -> dict:
+    """In one transaction: drop the foreign keys and secondary indexes, empty the tables, copy
+    every row, and put the indexes and keys back. Rows copied, by table."""
     counts = {}
     with transaction.atomic():
         cur = connection.connection.cursor()
@@ -258,15 +287,11 @@ def main() -> None:
         for statement in connection.ops.sequence_reset_sql(no_style(), models):
             cur.execute(statement)
         clock.step("reset sequences")
+    return counts
 
-    with connection.cursor() as c:
-        c.execute("VACUUM (ANALYZE)")
-    clock.step("VACUUM ANALYZE")
-    call_command("migrate", verbosity=0)
-    clock.step("migrated forward to the working tree")
-    load_s = clock.total()
 
-    # Verification.
+def _verify(src: sqlite3.Connection, tables: list[str], counts: dict, clock, load_s) -> bool:
+    """The row counts equal the file's and `bianmin audit verify` passes; prints the summary."""
     bad = []
     for table in tables:
         theirs = src.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
@@ -289,10 +314,7 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f}); database {size}; counts {'equal' if not bad else 'DIFFER'}; "
         f"audit verify {'OK' if verified else 'FAILED'}"
     )
-    if bad or not verified:
-        raise SystemExit(1)
-    keep_as_template()
-    clock.step('kept as the template database "county"')
+    return not bad and verified
 
 
 def keep_as_template() -> None:

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "bianmin.affairs",
     "bianmin.api",
     "bianmin.portal",
+    # Demo county and bulk case history (`bianmin seed-demo`): top layer, nothing imports it.
+    "bianmin.demo",
 ]
 
 MIDDLEWARE = [

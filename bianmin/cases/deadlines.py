@@ -105,23 +105,42 @@ def deadlines_compute(case) -> None:
     version = case.item_version
     if version is None:  # errands have no time limit
         return
-    pauses = closed_pauses(case) if case.pk else []
+    deadlines_set(
+        case,
+        promised_limit=version.promised_limit,
+        statutory_limit=version.statutory_limit,
+        is_proxy=case.is_proxy,
+        pauses=closed_pauses(case) if case.pk else [],
+    )
+
+
+def deadlines_set(
+    case,
+    *,
+    promised_limit: int,
+    statutory_limit: int,
+    is_proxy: bool,
+    pauses: list,
+    add_workdays=calendar.add_workdays,
+) -> None:
+    """`deadlines_compute` on given limits and pauses, without reading the database: sets
+    `promised_due`, `statutory_due`, `proxy_due`, `delivery_due` and `deadlines_provisional` from
+    `clock_started_on`, `submitted_on`, `decided_on` and `extended_days`. `add_workdays` may be
+    a cached `calendar.add_workdays` (the bulk history generator's)."""
     answers = []
-    extra = version.promised_limit + case.extended_days
+    extra = promised_limit + case.extended_days
     start = case.clock_started_on
     if start is not None:
-        promised = calendar.add_workdays(start, extra, pauses)
-        statutory = calendar.add_workdays(
-            start, version.statutory_limit + case.extended_days, pauses
-        )
+        promised = add_workdays(start, extra, pauses)
+        statutory = add_workdays(start, statutory_limit + case.extended_days, pauses)
         case.promised_due, case.statutory_due = promised.date, statutory.date
         answers += [promised, statutory]
-    if case.is_proxy:
-        proxy = calendar.add_workdays(case.submitted_on, extra + PROXY_EXTRA_DAYS, pauses)
+    if is_proxy:
+        proxy = add_workdays(case.submitted_on, extra + PROXY_EXTRA_DAYS, pauses)
         case.proxy_due = proxy.date
         answers.append(proxy)
     if case.decided_on is not None:
-        delivery = calendar.add_workdays(case.decided_on, DELIVERY_DAYS)
+        delivery = add_workdays(case.decided_on, DELIVERY_DAYS)
         case.delivery_due = delivery.date
         answers.append(delivery)
     case.deadlines_provisional = any(a.provisional for a in answers)
@@ -236,8 +255,13 @@ def lower_level_limit(case) -> int:
     行政许可法 art. 43: a lower level's preliminary review takes at most 20 working days; where
     the item's step template gives the holding tier's steps less, that is the limit.
     """
-    tier = case.current_unit.tier
-    own = sum(s.limit_days for s in case.steps.all() if s.tier == tier)
+    return lower_level_limit_of(case.steps.all(), case.current_unit.tier)
+
+
+def lower_level_limit_of(steps, tier: str) -> int:
+    """`lower_level_limit` from the case's steps (anything with `tier` and `limit_days`) and the
+    holding unit's tier."""
+    own = sum(s.limit_days for s in steps if s.tier == tier)
     return min(own, LOWER_LEVEL_REVIEW_DAYS) if own > 0 else LOWER_LEVEL_REVIEW_DAYS
 
 

@@ -46,12 +46,12 @@ class Route:
     deciding: Unit
 
 
-def deciding_unit_for(*, item_version, intake_unit: Unit) -> Unit:
+def deciding_unit_for(*, item_version, intake_unit: Unit, centre_of=township_centre_of) -> Unit:
     tier = item_version.decide_tier
     if tier == Tier.VILLAGE:
         return intake_unit
     if tier == Tier.TOWNSHIP:
-        centre = township_centre_of(intake_unit)
+        centre = centre_of(intake_unit)
         if centre is None:
             # A township item taken in at the county: its implementing unit decides.
             return item_version.implementing_unit
@@ -59,14 +59,19 @@ def deciding_unit_for(*, item_version, intake_unit: Unit) -> Unit:
     return item_version.implementing_unit
 
 
-def route_for(*, item_version, intake_unit: Unit) -> Route:
+def route_for(*, item_version, intake_unit: Unit, centre_of=township_centre_of) -> Route:
     """The accepting and the deciding unit of an item taken in at `intake_unit`.
 
     A unit at or above the accepting tier accepts what it takes in itself (a township or county
     hall opening a case); below it, the township centre accepts township-tier acceptance and the
     county window or the deciding department county-tier acceptance.
+
+    `centre_of` (here and in `next_hop`, `back_hop`): how a unit's township centre is found; the
+    bulk history generator passes its in-memory units' own (anything with `pk`, `kind`, `tier`).
     """
-    deciding = deciding_unit_for(item_version=item_version, intake_unit=intake_unit)
+    deciding = deciding_unit_for(
+        item_version=item_version, intake_unit=intake_unit, centre_of=centre_of
+    )
     if item_version.decide_tier == Tier.VILLAGE:
         return Route(accepting=intake_unit, deciding=deciding)
     # A village never accepts what is decided above it, whatever an older catalog row says.
@@ -74,7 +79,7 @@ def route_for(*, item_version, intake_unit: Unit) -> Route:
     if TIER_ORDER[intake_unit.tier] >= TIER_ORDER[accept]:
         return Route(accepting=intake_unit, deciding=deciding)
     if accept == Tier.TOWNSHIP:
-        return Route(accepting=township_centre_of(intake_unit) or deciding, deciding=deciding)
+        return Route(accepting=centre_of(intake_unit) or deciding, deciding=deciding)
     return Route(accepting=item_version.county_window or deciding, deciding=deciding)
 
 
@@ -84,14 +89,14 @@ def can_accept_here(case) -> bool:
     return current in (case.accepting_unit_id, case.deciding_unit_id)
 
 
-def next_hop(case) -> Unit:
+def next_hop(case, *, centre_of=township_centre_of) -> Unit:
     """The unit a forward goes to: before acceptance the next unit toward the accepting unit (a
     village station always hands up to its township centre), after it the deciding unit."""
     unit = case.current_unit
     if case.accepted_on is not None:
         target = case.deciding_unit
     elif unit.kind == UnitKind.VILLAGE_STATION and case.accepting_unit_id != unit.pk:
-        target = township_centre_of(unit) or case.accepting_unit
+        target = centre_of(unit) or case.accepting_unit
     else:
         target = case.accepting_unit or case.deciding_unit
     if target.pk == unit.pk:
@@ -99,15 +104,15 @@ def next_hop(case) -> Unit:
     return target
 
 
-def back_hop(case) -> Unit:
+def back_hop(case, *, centre_of=township_centre_of) -> Unit:
     """Where a result goes on its way back: through the township centre of the village station
     that took the case in, then to that station; straight to a hall that took it in itself."""
     unit, intake = case.current_unit, case.intake_unit
     if unit.pk == intake.pk:
         raise Conflict(_("办件已在收件单位，可直接送达"), code="no_hop")
     if intake.kind == UnitKind.VILLAGE_STATION:
-        centre = township_centre_of(intake)
-        here = township_centre_of(unit)
+        centre = centre_of(intake)
+        here = centre_of(unit)
         if centre is not None and (here is None or here.pk != centre.pk):
             return centre
     return intake

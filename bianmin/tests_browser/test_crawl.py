@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from bianmin.orgs.demo.builder import DEMO_PASSWORD
+from bianmin.demo.builder import DEMO_PASSWORD
 from bianmin.portal.tests.conftest import AXE
 from bianmin.tests_browser.fixtures import open_context
 from bianmin.tests_security.matrix import MATRIX
@@ -123,8 +123,8 @@ def demo_county(transactional_db):
     (a transactional test's flush empties the holiday calendar its data migration seeded)."""
     import datetime as dt
 
-    from bianmin.orgs.demo import build_demo
-    from bianmin.orgs.demo.scale import build_cases
+    from bianmin.demo.builder import build_demo
+    from bianmin.demo.scale import build_cases
     from bianmin.workdays.services import calendar_seed_from_package
 
     calendar_seed_from_package()

@@ -23,9 +23,8 @@ from django.utils import timezone
 
 from bianmin.affairs import services as affairs
 from bianmin.cases.models import Case
-from bianmin.orgs.demo import build_demo
-from bianmin.orgs.demo.builder import DEMO_PASSWORD
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.builder import DEMO_PASSWORD, build_demo
+from bianmin.demo.scale import build_cases
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.reports.figures import previous_month
 from bianmin.tests_browser.fixtures import PHONE

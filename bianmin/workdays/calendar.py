@@ -60,9 +60,29 @@ class Snapshot:
             - adjusted_until(start)
         )
 
+    @cached_property
+    def _workday_ordinals(self) -> list[int]:
+        """The working days of the known years and the year either side, in order."""
+        if not self.years:
+            return []
+        first = dt.date(min(self.years) - 1, 1, 1).toordinal()
+        last = dt.date(max(self.years) + 1, 12, 31).toordinal()
+        return [d for d in range(first, last + 1) if self.is_workday(dt.date.fromordinal(d))]
+
+    def nth_workday_after(self, start: dt.date, n: int) -> dt.date | None:
+        """The Nth working day after `start` (n >= 1) by lookup, or None outside the lookup's
+        years (the caller counts day by day there)."""
+        days = self._workday_ordinals
+        if not days or start.toordinal() < days[0]:
+            return None
+        i = bisect.bisect_right(days, start.toordinal()) + n - 1
+        return dt.date.fromordinal(days[i]) if i < len(days) else None
+
     def covers_all(self, start: dt.date, end: dt.date) -> bool:
         """Every day in (start, end] lies in a year the calendar knows."""
         first = start + dt.timedelta(days=1)
+        if first.year == end.year:  # the common case, asked for every deadline
+            return end.year in self.years
         return all(y in self.years for y in range(first.year, end.year + 1))
 
 
@@ -142,6 +162,10 @@ def add_workdays(
         # An open pause would never let the count finish.
         raise ValueError("an open pause has no end date")
     snap = snap or snapshot()
+    if n > 0:
+        found = _nth_unpaused(snap, start, n, _merged(pauses) if pauses else [])
+        if found is not None:
+            return DateAnswer(found, not snap.covers_all(start, found))
     day, left, provisional = start, n, False
     while left > 0:
         day += dt.timedelta(days=1)
@@ -150,6 +174,25 @@ def add_workdays(
         if snap.is_workday(day) and not _paused(day, pauses):
             left -= 1
     return DateAnswer(day, provisional)
+
+
+def _nth_unpaused(snap: Snapshot, start: dt.date, n: int, merged: list[Pause]) -> dt.date | None:
+    """`add_workdays` by lookup (the bulk history generator asks it millions of times): the k-th
+    working day after `start`, k grown by the paused working days up to it until k minus those
+    is n (k only grows, and stops at the first day the count reaches n). None outside the
+    lookup's years."""
+    k = n
+    while True:
+        day = snap.nth_workday_after(start, k)
+        if day is None or not merged:
+            return day
+        paused = sum(
+            snap.workdays_after(max(paused_on, start), min(resumed_on or day, day))
+            for paused_on, resumed_on in merged
+        )
+        if k - paused >= n:
+            return day
+        k = n + paused
 
 
 def workdays_between(

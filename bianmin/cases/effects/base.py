@@ -1,5 +1,7 @@
 """The context every guard and effect gets, and shared helpers."""
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -44,24 +46,49 @@ def advance_step(
 ) -> None:
     """Finish the running step (or all of them, or those up to position `through`) and start the
     next one, timed from `on`."""
-    day = on or ctx.today
     steps = list(ctx.case.steps.order_by("position"))
+    finished, following = steps_advance(
+        steps,
+        on or ctx.today,
+        pauses=lambda: closed_pauses(ctx.case),
+        finish_all=finish_all,
+        through=through,
+    )
+    for s in finished:
+        s.save(update_fields=["started_on", "finished_on"])
+    if following is not None:
+        following.save(update_fields=["started_on", "due_on"])
+
+
+def steps_advance(
+    steps: list,
+    day: dt.date,
+    *,
+    pauses: Callable[[], list],
+    finish_all: bool = False,
+    through: int | None = None,
+    add_workdays=add_workdays,
+):
+    """`advance_step` on steps in position order (anything with the `Step` fields), not saved:
+    sets their dates and returns (the steps finished, the step started or None). `pauses` gives
+    the closed pauses, asked only when a step starts; `add_workdays` may be a cached
+    `calendar.add_workdays` (the bulk history generator's)."""
     current = next((s for s in steps if s.finished_on is None), None)
     if current is None:
-        return
+        return [], None
+    finished = []
     for s in steps[steps.index(current) :]:
         if s.finished_on is None and (
             s is current or finish_all or (through is not None and s.position <= through)
         ):
             s.started_on = s.started_on or day
             s.finished_on = day
-            s.save(update_fields=["started_on", "finished_on"])
+            finished.append(s)
     following = next((s for s in steps if s.finished_on is None), None)
     if following is not None:
         following.started_on = day
-        due = add_workdays(day, following.limit_days, closed_pauses(ctx.case))
-        following.due_on = due.date
-        following.save(update_fields=["started_on", "due_on"])
+        following.due_on = add_workdays(day, following.limit_days, pauses()).date
+    return finished, following
 
 
 def end_pauses(ctx: Ctx, kind: str | None = None) -> None:

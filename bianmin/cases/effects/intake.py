@@ -46,11 +46,20 @@ def late_forward_flag(case, today) -> tuple[str, str, str] | None:
     """RULES.md "Supervision": a lower level forwarding late (行政许可法 art. 43)."""
     if case.accepted_on is None or case.current_unit.tier == Tier.COUNTY:
         return None  # only a lower level (township, village) forwards up to the county
-    used, limit = lower_level_days(case, today), lower_level_limit(case)
+    return late_forward(
+        unit_name=case.current_unit.name,
+        used=lower_level_days(case, today),
+        limit=lower_level_limit(case),
+    )
+
+
+def late_forward(*, unit_name: str, used: int, limit: int) -> tuple[str, str, str] | None:
+    """The flag of `late_forward_flag` for a lower level that held an accepted case `used`
+    working days against its `limit`, or None when it forwarded in time."""
     if used <= limit:
         return None
     detail = _("%(u)s 受理后 %(n)s 个工作日才转报上级（时限 %(l)s 个工作日）") % {
-        "u": case.current_unit.name,
+        "u": unit_name,
         "n": used,
         "l": limit,
     }

@@ -18,9 +18,8 @@ from django.db import transaction
 from django.test import Client
 
 from bianmin.cases.models import Case, State
-from bianmin.orgs.demo import build_demo
-from bianmin.orgs.demo.builder import DEMO_PASSWORD
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.builder import DEMO_PASSWORD, build_demo
+from bianmin.demo.scale import build_cases
 from bianmin.orgs.models import RoleCode, Staff, UnitKind
 
 UNTIL = dt.date(2026, 11, 20)

@@ -218,7 +218,7 @@ def test_the_migration_fills_each_cases_tail_from_its_last_event(county, items):
 
 def test_generated_history_under_sm3_verifies_with_its_tails(items, settings):
     """`seed-demo --scale` writes the chains and tails in bulk, under the configured hash."""
-    from bianmin.orgs.demo.scale import build_cases
+    from bianmin.demo.scale import build_cases
 
     settings.BIANMIN_CHAIN_HASH = "sm3"
     result = build_cases(seed=3, cases=6, until=dt.date(2026, 11, 20), years=1)

@@ -1,6 +1,6 @@
 """No N+1: the main selectors and pages run the same number of queries for 40 cases as for 160.
 
-The cases come from the bulk history generator (`bianmin.orgs.demo.scale`), which writes what the
+The cases come from the bulk history generator (`bianmin.demo.scale`), which writes what the
 services write, so every state, custody hop, pause and event a page may touch is there.
 """
 
@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import selectors
 from bianmin.cases.models import Case
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.scale import build_cases
 from bianmin.orgs.scope import scope_for
 
 UNTIL = dt.date(2026, 11, 20)

@@ -7,7 +7,7 @@ from bianmin.cases import selectors
 from bianmin.cases.models import Case, State
 from bianmin.cases.schemas import case_out
 from bianmin.cases.services import case_transition
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.scale import build_cases
 from bianmin.orgs.models import Staff
 
 

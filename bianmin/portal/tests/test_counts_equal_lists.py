@@ -16,8 +16,8 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from bianmin.orgs.demo import build_demo
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.builder import build_demo
+from bianmin.demo.scale import build_cases
 from bianmin.orgs.models import Staff, Unit, UnitKind
 from bianmin.supervision.selectors import dashboard
 

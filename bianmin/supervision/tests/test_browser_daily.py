@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from bianmin.orgs.demo.builder import build_oversight_rules
+from bianmin.demo.builder import build_oversight_rules
 from bianmin.tests_browser.fixtures import DB_LOCK
 from bianmin.workdays import calendar
 

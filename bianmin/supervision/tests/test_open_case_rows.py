@@ -1,6 +1,6 @@
 """The light rows the sweep and the dashboard read unfinished cases as (`case_rows.OpenCase`) give
 the same clocks, and the same related values, as full `Case` instances, on a generated history
-(`bianmin.orgs.demo.scale`, which writes what the services write)."""
+(`bianmin.demo.scale`, which writes what the services write)."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ import pytest
 from bianmin.cases.models import Case
 from bianmin.cases.routing import can_accept_here
 from bianmin.cases.services import case_transition
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.scale import build_cases
 from bianmin.supervision import clocks
 from bianmin.supervision.case_rows import open_cases
 from bianmin.supervision.models import Clock

@@ -3,7 +3,7 @@ of queries that does not grow with the open cases, and still isolates a failing 
 
 The oracle, `reference_sweep` below, is the former sweep (one transaction, a lookup per alert and
 a query per notification per case). Both run on a history from the bulk generator
-(`bianmin.orgs.demo.scale`, which writes what the services write), with escalation rules and
+(`bianmin.demo.scale`, which writes what the services write), with escalation rules and
 complaints, on two successive working days (the second one finds the first day's alerts).
 """
 
@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bianmin.cases.models import Case, Step
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.scale import build_cases
 from bianmin.supervision import clocks
 from bianmin.supervision.clocks import RED, YELLOW
 from bianmin.supervision.models import (

@@ -179,6 +179,30 @@ def test_closed_form_count_equals_walking_every_day(db):
         )
 
 
+def test_add_by_lookup_equals_walking_every_day(db):
+    """`add_workdays` finds the day in the snapshot's index, grown by paused days; walking day
+    by day gives the same day and provisional flag, across pauses and years the calendar lacks."""
+    import random
+
+    snap = calendar.snapshot()
+    rnd = random.Random(16)
+    base = dt.date(2002, 6, 1)
+    for _ in range(400):
+        start = base + dt.timedelta(days=rnd.randrange(0, 27 * 365))
+        n = rnd.randrange(0, 70)
+        pauses = []
+        for _ in range(rnd.randrange(0, 4)):
+            on = start + dt.timedelta(days=rnd.randrange(-30, 90))
+            pauses.append((on, on + dt.timedelta(days=rnd.randrange(0, 40))))
+        day, left, provisional = start, n, False
+        while left > 0:
+            day += dt.timedelta(days=1)
+            provisional |= not snap.covers(day)
+            left -= snap.is_workday(day) and not any(a < day <= b for a, b in pauses)
+        got = calendar.add_workdays(start, n, pauses, snap=snap)
+        assert got == DateAnswer(day, provisional), (start, n, pauses)
+
+
 def test_a_far_date_costs_no_more_than_a_near_one(db):
     """9999-12-31 once walked three million days per clock; the answer is now arithmetic."""
     far = calendar.workdays_between(dt.date(2026, 1, 1), dt.date(9999, 12, 31))

@@ -1,5 +1,5 @@
 """`bianmin seed-demo`: load the demo county (汉中市汉台区) into an empty database, optionally with
-a case history at county or city scale (`bianmin.orgs.demo.scale`)."""
+a case history at county or city scale (`bianmin.demo.scale`)."""
 
 import datetime as dt
 import time
@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from bianmin.orgs.demo import DEFAULT_SEED, build_demo
+from bianmin.demo.builder import DEFAULT_SEED, build_demo
 from bianmin.orgs.models import Region
 from bianmin.workdays.calendar import is_workday
 
@@ -19,7 +19,7 @@ SCALES = {"county": (0, 200_000), "city": (9, 2_000_000)}
 def _city_available() -> bool:
     from importlib.util import find_spec
 
-    return find_spec("bianmin.orgs.demo.city") is not None
+    return find_spec("bianmin.demo.city") is not None
 
 
 class Command(BaseCommand):
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         else:
             self._county(seed)
             if extra_counties:
-                from bianmin.orgs.demo.city import build_city
+                from bianmin.demo.city import build_city
 
                 t = time.monotonic()
                 made = build_city(seed=seed, counties=extra_counties)
@@ -149,7 +149,7 @@ class Command(BaseCommand):
         self.stdout.write("演示账号见 bianmin demo-accounts / accounts: bianmin demo-accounts")
 
     def _cases(self, *, seed: int, cases: int, until, years: int, workers: int = 1) -> None:
-        from bianmin.orgs.demo.scale import build_cases
+        from bianmin.demo.scale import build_cases
 
         def progress(done, total, seconds):
             self.stdout.write(f"  {done:,}/{total:,} cases, {seconds:.0f} s")

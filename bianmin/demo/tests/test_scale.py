@@ -8,7 +8,6 @@ tested in `test_demo_route`.
 """
 
 import datetime as dt
-import random
 from collections import Counter
 from io import StringIO
 
@@ -31,8 +30,7 @@ from bianmin.cases.models import (
 )
 from bianmin.cases.routing import route_for
 from bianmin.cases.tests.conftest import items  # noqa: F401 - the fixture
-from bianmin.orgs.demo.scale import Workdays, build_cases
-from bianmin.workdays import calendar
+from bianmin.demo.scale import build_cases
 
 from .engine_replay import differences, engine_replay
 
@@ -46,28 +44,6 @@ def history(items):  # noqa: F811
     result = build_cases(seed=7, cases=600, until=UNTIL, years=1, batch=250, trace=trace)
     result.trace = trace
     return result
-
-
-def test_fast_working_days_agree_with_the_calendar(db):
-    wd = Workdays(dt.date(2023, 1, 1), dt.date(2028, 12, 31))
-    rng = random.Random(3)
-    for _ in range(3000):
-        start = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
-        n = rng.randrange(0, 60)
-        assert wd.add(start, n) == calendar.add_workdays(start, n), (start, n)
-    # With closed pauses (a pause's days after its start, up to its end, do not count): before,
-    # around and after the start, overlapping, and empty.
-    for _ in range(3000):
-        start = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(4 * 365))
-        n = rng.randrange(0, 60)
-        pauses = []
-        for _p in range(rng.randrange(1, 4)):
-            a = start + dt.timedelta(days=rng.randrange(-20, 60))
-            pauses.append((a, a + dt.timedelta(days=rng.randrange(0, 30))))
-        assert wd.add(start, n, pauses) == calendar.add_workdays(start, n, pauses), (start, n)
-    # Across the National Day week and into a year the calendar does not know (provisional).
-    assert wd.add(dt.date(2025, 9, 30), 1).date == dt.date(2025, 10, 9)
-    assert wd.add(dt.date(2026, 12, 25), 10).provisional
 
 
 def test_history_is_consistent_with_the_services(history):
@@ -246,24 +222,3 @@ def test_seed_demo_adds_cases_to_an_existing_county(items):  # noqa: F811
     call_command("seed_demo", "--cases", "40", "--until", "2026-11-20", stdout=out)
     assert Case.objects.count() >= 38
     assert "cases" in out.getvalue()
-
-
-def test_the_fast_event_hash_is_the_chain_hash():
-    """The generator's own encoder gives the bytes `bianmin.cases.chain` hashes, in every case."""
-    from types import SimpleNamespace
-
-    from bianmin.cases.chain import event_hash
-    from bianmin.orgs.demo.scale import TZ, fast_event_hash
-
-    shanghai = dt.datetime(2026, 3, 2, 9, 5, 0, tzinfo=TZ)  # not UTC, microsecond 0
-    for at, data, actor in [
-        (shanghai, {"materials": ["身份证: provided"], "approved": True, "n": 3}, 7),
-        (shanghai.astimezone(dt.UTC) + dt.timedelta(microseconds=17), {}, None),
-        (shanghai, {"reasons": 'a "quoted" \\ line\nbreak', "units": ["区民政局", "县人社局"]}, 1),
-    ]:
-        ev = SimpleNamespace(seq=2, actor_id=actor, actor_name="王芳", unit_id=5, at=at,
-                             action="supplement", from_state="reviewed", to_state="reviewed",
-                             note="", data=data, prev_hash="ab" * 32)  # fmt: skip
-        assert fast_event_hash(ev, "BM-610702-20260302-ABCDEFGH-K") == event_hash(
-            ev, case_number="BM-610702-20260302-ABCDEFGH-K"
-        )

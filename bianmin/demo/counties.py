@@ -6,6 +6,7 @@ and the village counts are sized so the city has about 2,000 villages and commun
 (610730), the smallest, is left out: ten counties in all.
 """
 
+import random
 from dataclasses import dataclass
 
 from . import places
@@ -103,3 +104,11 @@ CITY_COUNTIES: list[CountyPlace] = [
     )
     for code, name, villages, towns, addr in _CITY
 ]
+
+
+def part_rng(seed: int, part: str, place: CountyPlace = HANTAI) -> random.Random:
+    """The random stream of one part of a county's build (regions, staff, catalog...)."""
+    # The demo county keeps its original streams; other counties get their own.
+    if place.code == HANTAI.code:
+        return random.Random(f"{seed}:{part}")
+    return random.Random(f"{seed}:{place.code}:{part}")

@@ -175,7 +175,7 @@ def _rows(case: Case) -> dict:
         ],  # fmt: skip
         "subreviews": list(
             case.subreviews.order_by("pk").values_list(
-                "unit_id", "state", "opinion", "answered_at", "answered_by_id"
+                "unit_id", "opinion", "opinion_text", "answered_at", "answered_by_id"
             )
         ),
         "flags": list(

@@ -26,9 +26,9 @@ from bianmin.cases.models import (
     SupervisionFlag,
 )
 from bianmin.catalog.models import TIER_ORDER, ItemVersion, Tier
-from bianmin.orgs.demo import build_demo
-from bianmin.orgs.demo.departments import GENERAL_INTAKE
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.builder import build_demo
+from bianmin.demo.departments import GENERAL_INTAKE
+from bianmin.demo.scale import build_cases
 from bianmin.orgs.models import UnitKind
 from bianmin.ratings.models import Rating
 from bianmin.workdays.calendar import add_workdays

@@ -14,9 +14,8 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from bianmin.catalog.models import Fee, ItemVersion, LifeEvent
-from bianmin.orgs.demo import DEMO_PASSWORD
-from bianmin.orgs.demo.builder import plan_regions
-from bianmin.orgs.demo.places import TOWNSHIPS
+from bianmin.demo.builder import DEMO_PASSWORD, plan_regions
+from bianmin.demo.places import TOWNSHIPS
 from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind, township_kind
 from bianmin.orgs.scope import scope_for
 
@@ -235,7 +234,8 @@ def test_same_seed_gives_the_same_county_in_another_process(demo, db):
     """The stored county equals what a fresh interpreter (other hash seed) plans for seed 2026."""
     code = (
         "import json, django; django.setup();"
-        "from bianmin.orgs.demo.builder import plan_regions, expanded_items;"
+        "from bianmin.demo.builder import plan_regions;"
+        "from bianmin.demo.catalog_build import expanded_items;"
         "print(json.dumps([plan_regions(2026), [n for *_x, n in expanded_items()]]))"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bianmin.settings", "PYTHONHASHSEED": "random"}

@@ -12,11 +12,11 @@ from bianmin.cases.chain import chains_verify
 from bianmin.cases.models import Case
 from bianmin.catalog.models import ItemVersion
 from bianmin.common.validators import validate_division_code
-from bianmin.orgs.demo import DEMO_PASSWORD, build_demo
-from bianmin.orgs.demo.builder import expanded_items
-from bianmin.orgs.demo.city import build_city
-from bianmin.orgs.demo.counties import CITY_COUNTIES
-from bianmin.orgs.demo.scale import build_cases
+from bianmin.demo.builder import DEMO_PASSWORD, build_demo
+from bianmin.demo.catalog_build import expanded_items
+from bianmin.demo.city import build_city
+from bianmin.demo.counties import CITY_COUNTIES
+from bianmin.demo.scale import build_cases
 from bianmin.orgs.models import Region, RoleCode, Staff, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 
@@ -129,7 +129,7 @@ def _snapshot() -> dict:
 
 def test_the_data_do_not_depend_on_how_counties_are_shared_out(two_counties, db, monkeypatch):
     """Each county plays from its own stream and keys: split over two workers, the same rows."""
-    from bianmin.orgs.demo import scale
+    from bianmin.demo.scale import run as scale
 
     def run(**kw):
         with transaction.atomic():

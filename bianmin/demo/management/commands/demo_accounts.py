@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
+from bianmin.demo.accounts import DEMO_PASSWORD, main_accounts
 from bianmin.orgs import twofactor
-from bianmin.orgs.demo.accounts import DEMO_PASSWORD, main_accounts
 
 SECRETS_FILE = "demo-2fa.txt"
 

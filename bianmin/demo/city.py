@@ -14,11 +14,11 @@ from .builder import (
     DEFAULT_SEED,
     DEMO_PASSWORD,
     DemoCounty,
-    build_catalog,
     build_regions,
     build_staff,
     build_units,
 )
+from .catalog_build import build_catalog
 from .counties import CITY_COUNTIES, CountyPlace
 
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from bianmin.cases.chain import chains_verify
 from bianmin.cases.models import Case
 from bianmin.catalog.models import ItemVersion
-from bianmin.orgs.demo.builder import expanded_items
+from bianmin.demo.catalog_build import expanded_items
 from bianmin.orgs.models import Region, Staff, Unit, UnitKind
 
 
