@@ -30,7 +30,7 @@ from bianmin.cases.services import (
 )
 from bianmin.catalog.models import ItemVersion, Tier
 from bianmin.common.challenge import Answer
-from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from bianmin.common.validators import (
     normalize_credit_code,
     normalize_id_number,
@@ -159,7 +159,7 @@ def _take_seat(*, unit: Unit, day: dt.date, half: str) -> int:
     if free is None:
         raise Conflict(
             _("%(d)s%(h)s已约满，请选择其他时段") % {"d": day, "h": HalfDay(half).label},
-            code="slot_full",
+            code=ErrorCode.SLOT_FULL,
         )
     return free
 
@@ -191,7 +191,7 @@ def appointment_book(
     if Appointment.objects.filter(
         unit=unit, day=day, half=half, phone=phone, status=Appointment.Status.BOOKED
     ).exists():
-        raise Conflict(_("您已预约该时段，无需重复预约"), code="already_booked")
+        raise Conflict(_("您已预约该时段，无需重复预约"), code=ErrorCode.ALREADY_BOOKED)
     try:
         with transaction.atomic():
             return _create_with_code(
@@ -206,7 +206,7 @@ def appointment_book(
                 note=(note or "").strip()[:200],
             )
     except IntegrityError:
-        raise Conflict(_("该时段刚刚被约满，请重新选择"), code="slot_full") from None
+        raise Conflict(_("该时段刚刚被约满，请重新选择"), code=ErrorCode.SLOT_FULL) from None
 
 
 def _appointment_for_update(code: str, phone_tail: str) -> Appointment:
@@ -218,7 +218,7 @@ def _appointment_for_update(code: str, phone_tail: str) -> Appointment:
     if appt is None or not phone_tail_matches(appt.phone, phone_tail):
         raise NotFound(_("预约码或手机号后四位不正确"))
     if appt.status != Appointment.Status.BOOKED:
-        raise Conflict(_("该预约已取消"), code="cancelled")
+        raise Conflict(_("该预约已取消"), code=ErrorCode.CANCELLED)
     return appt
 
 
@@ -247,7 +247,7 @@ def appointment_reschedule(
             appt.day, appt.half = day, half
             appt.save()
     except IntegrityError:
-        raise Conflict(_("该时段刚刚被约满，请重新选择"), code="slot_full") from None
+        raise Conflict(_("该时段刚刚被约满，请重新选择"), code=ErrorCode.SLOT_FULL) from None
     return appt
 
 
@@ -308,7 +308,7 @@ def home_visit_register(
     the case engine's intake (`case_register`, channel proxy) with the agent as first responder."""
     row = HomeVisitRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     if row.case is not None:
-        raise Conflict(_("该上门服务已登记为办件 %(n)s") % {"n": row.case.number}, code="done")
+        raise Conflict(_("该上门服务已登记为办件 %(n)s") % {"n": row.case.number}, code=ErrorCode.DONE)  # fmt: skip
     case = case_register(
         actor=actor,
         item_version=row.item_version.item.published_version or row.item_version,
@@ -606,7 +606,7 @@ def _locked_application(app: Application, *, statuses) -> tuple[Application, Cas
     if row.status not in statuses or row.case is None:
         raise Conflict(
             _("该申报当前为“%(s)s”，不能执行此操作") % {"s": row.get_status_display()},
-            code="application_state",
+            code=ErrorCode.APPLICATION_STATE,
         )
     return row, row.case
 
@@ -626,7 +626,7 @@ def application_accept(*, application: Application, actor) -> Application:
     elif case.accepted_on is None:
         raise Conflict(
             _("办件当前为“%(s)s”，不能受理") % {"s": case.get_state_display()},
-            code="application_state",
+            code=ErrorCode.APPLICATION_STATE,
         )
     app.status, app.reviewed_by = Application.Status.ACCEPTED, actor
     app.save(update_fields=["status", "reviewed_by", "updated_at"])
@@ -717,7 +717,7 @@ def status_verify(*, number: str, phone_tail: str, ip: str, answer: Answer | Non
     case = Case.objects.filter(number=number).first() if case_number_valid(number) else None
     if case is None or not phone_tail_matches(case.phone, phone_tail):
         throttle.record_failure(keys, ip=ip, number=number)
-        raise NotFound(_("办件编号或手机号后四位不正确"), code="no_match")
+        raise NotFound(_("办件编号或手机号后四位不正确"), code=ErrorCode.NO_MATCH)
     return case
 
 
@@ -754,7 +754,7 @@ def complaint_lookup(*, number: str, phone_tail: str, ip: str, answer: Answer | 
     with contextlib.suppress(NotFound):
         return complaint_public_get(number, phone_tail)
     throttle.record_failure(keys, ip=ip, number=number, limit=limit)
-    raise NotFound(_("投诉编号或手机号后四位不正确"), code="no_match")
+    raise NotFound(_("投诉编号或手机号后四位不正确"), code=ErrorCode.NO_MATCH)
 
 
 def complaint_file(**kwargs):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.common.challenge import Answer
-from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.models import RoleCode as R
 from bianmin.orgs.scope import scope_for
@@ -161,12 +161,12 @@ def e_reject(ctx: Ctx) -> None:
 def g_close(ctx: Ctx) -> None:
     rect = ctx.rect
     if rect.outcome == Outcome.FIX_BY_DEADLINE and rect.rectified_on is None:
-        raise Conflict(_("限期整改尚未完成"), code="not_rectified")
+        raise Conflict(_("限期整改尚未完成"), code=ErrorCode.NOT_RECTIFIED)
     waited = (ctx.today - rect.outcome_on).days if rect.outcome_on else 0
     if waited < follow_up_days():
         raise Conflict(
             _("申请人可在处理后 %(d)s 天内追评，期满后方可办结") % {"d": follow_up_days()},
-            code="follow_up_window_open",
+            code=ErrorCode.FOLLOW_UP_WINDOW_OPEN,
         )
 
 
@@ -294,7 +294,7 @@ def rectification_act(
     if expected_version is not None and int(expected_version) != rect.lock_version:
         raise Conflict(
             _("整改记录已被他人修改，请刷新后重试"),
-            code="stale",
+            code=ErrorCode.STALE,
             extra={"lock_version": rect.lock_version},
         )
     if action not in ACTIONS:
@@ -305,7 +305,7 @@ def rectification_act(
         raise Conflict(
             _("整改当前状态为「%(s)s」，不能执行「%(a)s」")
             % {"s": S(rect.state).label, "a": label},
-            code="illegal_transition",
+            code=ErrorCode.ILLEGAL_TRANSITION,
             extra={"state": rect.state, "action": action},
         )
     if not can_act(rect, actor, row):
@@ -417,7 +417,7 @@ def follow_up_verify(
     )
     if rect is None or not phone_tail_matches(rect.case.phone, phone_tail):
         throttle.record_failure(keys, ip=ip, number=number, limit=throttle.FOLLOW_UP)
-        raise NotFound(_("整改编号或手机号后四位不正确"), code="no_match")
+        raise NotFound(_("整改编号或手机号后四位不正确"), code=ErrorCode.NO_MATCH)
     return rect
 
 
@@ -441,9 +441,9 @@ def rating_follow_up(
         .get(pk=rectification.pk)
     )
     if Rating.objects.filter(follows=rect.rating).exists():
-        raise Conflict(_("已追评过一次，不能再次追评"), code="already_followed_up")
+        raise Conflict(_("已追评过一次，不能再次追评"), code=ErrorCode.ALREADY_FOLLOWED_UP)
     if find("follow_up", rect.state) is None:
-        raise Conflict(_("整改处理完成后才能追评"), code="not_ready")
+        raise Conflict(_("整改处理完成后才能追评"), code=ErrorCode.NOT_READY)
     named = getattr(actor, "is_authenticated", False)
     if phone_tail not in (None, ""):
         if not phone_tail_matches(rect.case.phone, phone_tail):
@@ -467,7 +467,7 @@ def rating_follow_up(
                 follows=original,
             )
     except IntegrityError as exc:
-        raise Conflict(_("已追评过一次，不能再次追评"), code="already_followed_up") from exc
+        raise Conflict(_("已追评过一次，不能再次追评"), code=ErrorCode.ALREADY_FOLLOWED_UP) from exc
     rectification_act(
         rectification=rect, action="follow_up", actor=None, note=follow.comment, level=level
     )

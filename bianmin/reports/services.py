@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, PermissionDenied, ValidationFailed
 from bianmin.orgs.models import RoleCode, Unit, UnitKind
 from bianmin.orgs.scope import scope_for
 from bianmin.workdays import calendar
@@ -103,11 +103,11 @@ def report_submit(*, report: MonthlyReport, actor, note: str = "") -> MonthlyRep
     if not can_submit(report, actor):
         raise PermissionDenied(_("只有本乡镇中心负责人可以审核报送月报"))
     if report.state != ReportState.DRAFT:
-        raise Conflict(_("月报已报送"), code="already_submitted")
+        raise Conflict(_("月报已报送"), code=ErrorCode.ALREADY_SUBMITTED)
     month_end = (report.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     today = timezone.localdate()
     if today < month_end:
-        raise Conflict(_("月份尚未结束，不能报送"), code="month_not_over")
+        raise Conflict(_("月份尚未结束，不能报送"), code=ErrorCode.MONTH_NOT_OVER)
     report.figures = monthly_figures(report.unit, report.month)
     report.generated_at = timezone.now()
     report.state = ReportState.SUBMITTED
@@ -127,7 +127,7 @@ def report_receive(*, report: MonthlyReport, actor) -> MonthlyReport:
     if not can_receive(actor):
         raise PermissionDenied(_("只有县级中心或监察人员可以接收月报"))
     if report.state != ReportState.SUBMITTED:
-        raise Conflict(_("月报尚未报送或已接收"), code="not_submitted")
+        raise Conflict(_("月报尚未报送或已接收"), code=ErrorCode.NOT_SUBMITTED)
     report.state = ReportState.RECEIVED
     report.received_at, report.received_by = timezone.now(), actor
     report.save()

@@ -6,7 +6,13 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from bianmin.common.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    PermissionDenied,
+    ValidationFailed,
+)
 from bianmin.orgs.scope import scope_for
 
 from .. import workflow
@@ -137,7 +143,7 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
     if expected_version is not None and int(expected_version) != case.lock_version:
         raise Conflict(
             _("办件已被他人修改（版本 %(v)s），请刷新后重试") % {"v": case.lock_version},
-            code="stale",
+            code=ErrorCode.STALE,
             extra={"lock_version": case.lock_version},
         )
     if action not in workflow.ACTIONS:
@@ -148,7 +154,7 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
         raise Conflict(
             _("办件当前状态为「%(s)s」，不能执行「%(a)s」")
             % {"s": State(case.state).label, "a": label},
-            code="illegal_transition",
+            code=ErrorCode.ILLEGAL_TRANSITION,
             extra={"state": case.state, "action": action},
         )
     now = timezone.now()
@@ -157,12 +163,12 @@ def _apply(*, case: Case, action: str, actor, expected_version, note: str, param
     if _locked_out(row, case, actor):
         raise Conflict(
             _("办件已由 %(u)s 领办锁定，请待其解除") % {"u": case.assigned_to},
-            code="locked",
+            code=ErrorCode.LOCKED,
         )
     if row.when is not None:
         reason = row.when(case, actor)
         if reason is not None:
-            raise Conflict(reason, code="not_now", extra={"state": case.state, "action": action})
+            raise Conflict(reason, code=ErrorCode.NOT_NOW, extra={"state": case.state, "action": action})  # fmt: skip
     if row.guard is not None:
         row.guard(ctx)
     from_state = case.state

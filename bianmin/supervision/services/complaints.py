@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, PermissionDenied, ValidationFailed
 from bianmin.common.validators import validate_phone
 from bianmin.orgs.models import RoleCode
 from bianmin.orgs.scope import scope_for
@@ -202,7 +202,7 @@ def complaint_decide(
     complaint = _locked(complaint)
     _check_handler(actor=actor, complaint=complaint)
     if complaint.status != ComplaintStatus.FILED:
-        raise Conflict(_("该投诉已处理"), code="decided")
+        raise Conflict(_("该投诉已处理"), code=ErrorCode.DECIDED)
     note = (note or "").strip()
     if not note:
         raise ValidationFailed(_("请填写处理意见"), field="note")
@@ -233,7 +233,7 @@ def complaint_reply(
     complaint = _locked(complaint)
     _check_handler(actor=actor, complaint=complaint)
     if complaint.status == ComplaintStatus.REPLIED:
-        raise Conflict(_("该投诉已答复"), code="replied")
+        raise Conflict(_("该投诉已答复"), code=ErrorCode.REPLIED)
     reply = (reply or "").strip()
     if not reply:
         raise ValidationFailed(_("请填写答复内容"), field="reply")
