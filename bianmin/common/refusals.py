@@ -10,7 +10,8 @@ A service refuses by raising a `DomainError`. A page answers it in one of three 
   `handler(request, error, *args, **kwargs)`, which renders the form again with what was typed and
   the message beside its field (`error.field`), at the page's status for it.
 - An action then a redirect: `attempt(request, fn, success)` shows the refusal as a message and
-  the view redirects as it does on success.
+  the view redirects as it does on success (`flash_back(url)` does the same as an `on_refusal`
+  handler, for a view whose whole body is the action).
 
 Refusals that are not about access are what the last two catch by default; access errors go on
 to the middleware, so a page never shows "you may not" as a form error unless it asks to
@@ -26,6 +27,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from .errors import DomainError, NotFound, PermissionDenied
 
@@ -91,8 +93,6 @@ def flash_back(url: Callable[..., str]) -> Handler:
     """An `on_refusal` handler for actions: the message, then the page `url(*args, **kwargs)`."""
 
     def handler(request: HttpRequest, error: DomainError, *args: Any, **kwargs: Any):
-        from django.shortcuts import redirect
-
         messages.error(request, error.message)
         return redirect(url(*args, **kwargs))
 
