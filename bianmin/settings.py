@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, so it sees a page view's exception first: a domain error becomes the 403/404 page.
+    "bianmin.common.refusals.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "bianmin.urls"

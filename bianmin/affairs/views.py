@@ -1,21 +1,20 @@
 """Village affairs pages: the public board, trusteeship keeping, mediation and deliberations."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import ValidationFailed
 from bianmin.common.forms import as_id, posted_text
 from bianmin.common.inputs import parse_date
 from bianmin.common.paper import render_paper
+from bianmin.common.refusals import attempt
 from bianmin.common.sheets import xlsx_response
 
 from . import export, selectors, services
-from .access import in_confidence, require_trustee
+from .access import require_confidence, require_trustee
 from .models import (
     Asset,
     AssetCategory,
@@ -31,15 +30,12 @@ from .models import (
 
 
 def _village(code: str):
-    try:
-        return selectors.village_get(code=code)
-    except NotFound:
-        raise Http404 from None
+    return selectors.village_get(code=code)
 
 
 def _date(text):
     """A posted date, None when blank or unreadable (the service names the missing field); an
-    out-of-range date is refused here, inside `_run`, with the bounds named."""
+    out-of-range date is refused here, inside `attempt`, with the bounds named."""
     text = (text or "").strip()
     try:
         return parse_date(text, field=_("日期")) if text else None
@@ -47,17 +43,6 @@ def _date(text):
         if e.code == "out_of_range":
             raise
         return None
-
-
-def _run(request, fn, success: str) -> None:
-    try:
-        fn()
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, success)
 
 
 @require_GET
@@ -70,10 +55,7 @@ def board(request, code: str):
 @login_required
 def trusteeship(request, code: str):
     village = _village(code)
-    try:
-        require_trustee(request.user, village)
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
+    require_trustee(request.user, village)
     return render(
         request,
         "affairs/trusteeship.html",
@@ -88,10 +70,7 @@ def trusteeship(request, code: str):
 def _journal(request, code: str):
     """The village and its journal, for a trustee only (the keeper's book)."""
     village = _village(code)
-    try:
-        require_trustee(request.user, village)
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
+    require_trustee(request.user, village)
     lines = selectors.journal(village=village)
     return lines, export.journal_paper(request, village, lines)
 
@@ -116,7 +95,7 @@ def trusteeship_action(request, code: str, action: str):
     village = _village(code)
     p, u = request.POST, request.user
     if action == "entry":
-        _run(
+        attempt(
             request,
             lambda: services.cash_entry_record(
                 actor=u,
@@ -132,7 +111,7 @@ def trusteeship_action(request, code: str, action: str):
         )
     elif action == "reverse":
         entry = get_object_or_404(CashEntry, pk=as_id(p.get("entry")) or 0, village=village)
-        _run(
+        attempt(
             request,
             lambda: services.cash_entry_reverse(
                 actor=u, entry=entry, reason=posted_text(p, "reason", model=CashEntry)
@@ -140,7 +119,7 @@ def trusteeship_action(request, code: str, action: str):
             _("已冲销"),
         )
     elif action == "asset":
-        _run(
+        attempt(
             request,
             lambda: services.asset_register(
                 actor=u,
@@ -156,7 +135,7 @@ def trusteeship_action(request, code: str, action: str):
             _("已登记资产资源"),
         )
     elif action == "contract":
-        _run(
+        attempt(
             request,
             lambda: services.contract_create(
                 actor=u,
@@ -176,7 +155,7 @@ def trusteeship_action(request, code: str, action: str):
         payment = get_object_or_404(
             ContractPayment, pk=as_id(p.get("payment")) or 0, contract__village=village
         )
-        _run(
+        attempt(
             request,
             lambda: services.contract_payment_receive(actor=u, payment=payment),
             _("已收取租金"),
@@ -186,15 +165,10 @@ def trusteeship_action(request, code: str, action: str):
     return redirect("affairs:trusteeship", code=code)
 
 
-def _confidential(request, village):
-    if not in_confidence(request.user, village):
-        raise DjangoPermissionDenied(_("调解记录仅限本村(社区)和所属乡镇(街道)查阅"))
-
-
 @login_required
 def mediation(request, code: str):
     village = _village(code)
-    _confidential(request, village)
+    require_confidence(request.user, village)
     rows = selectors.mediations(viewer=request.user, village=village)
     return render(
         request,
@@ -207,10 +181,10 @@ def mediation(request, code: str):
 @require_POST
 def mediation_action(request, code: str, action: str):
     village = _village(code)
-    _confidential(request, village)
+    require_confidence(request.user, village)
     p, u = request.POST, request.user
     if action == "new":
-        _run(
+        attempt(
             request,
             lambda: services.mediation_record(
                 actor=u,
@@ -226,7 +200,7 @@ def mediation_action(request, code: str, action: str):
         )
     elif action == "follow-up":
         m = get_object_or_404(Mediation, pk=as_id(p.get("mediation")) or 0, village=village)
-        _run(
+        attempt(
             request,
             lambda: services.mediation_follow_up(
                 actor=u,
@@ -244,7 +218,7 @@ def mediation_action(request, code: str, action: str):
 @login_required
 def deliberations(request, code: str):
     village = _village(code)
-    _confidential(request, village)
+    require_confidence(request.user, village)
     return render(
         request,
         "affairs/deliberations.html",
@@ -260,10 +234,10 @@ def deliberations(request, code: str):
 @require_POST
 def deliberation_action(request, code: str, action: str):
     village = _village(code)
-    _confidential(request, village)
+    require_confidence(request.user, village)
     p, u = request.POST, request.user
     if action == "new":
-        _run(
+        attempt(
             request,
             lambda: services.deliberation_record(
                 actor=u,
@@ -282,7 +256,7 @@ def deliberation_action(request, code: str, action: str):
         )
     elif action == "publish":
         d = get_object_or_404(Deliberation, pk=as_id(p.get("deliberation")) or 0, village=village)
-        _run(
+        attempt(
             request,
             lambda: services.deliberation_publish(actor=u, deliberation=d),
             _("已公示"),

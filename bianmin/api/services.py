@@ -7,21 +7,23 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.errors import DomainError, ErrorCode, NotFound
 
 from .models import ApiToken, hash_token, password_stamp
 
 
 class AuthFailed(DomainError):
     status = 401
-    code = "auth_failed"
+    code = ErrorCode.AUTH_FAILED
 
 
 def token_issue(*, request, username: str, password: str) -> str:
     """Check the credentials (counted by django-axes for lockout) and issue a token."""
     user = authenticate(request, username=username, password=password)
     if getattr(request, "axes_locked_out", False):
-        raise AuthFailed(_("登录失败次数过多，账号已暂时锁定，请稍后再试"), code="locked_out")
+        raise AuthFailed(
+            _("登录失败次数过多，账号已暂时锁定，请稍后再试"), code=ErrorCode.LOCKED_OUT
+        )
     if user is None or not user.is_active:
         raise AuthFailed(_("用户名或密码错误"))
     raw = ApiToken.new_key()

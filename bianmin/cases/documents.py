@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.common.documents import public_url
-from bianmin.common.errors import Conflict, NotFound
+from bianmin.common.errors import Conflict, ErrorCode, NotFound
 from bianmin.common.qr import qr_svg
 from bianmin.common.validators import mask_id_number, mask_phone
 from bianmin.orgs.models import UnitKind
@@ -215,7 +215,7 @@ def build(case: Case, code: str) -> tuple[DocumentKind, dict]:
         raise Conflict(
             _("办件当前状态（%(s)s）下没有%(t)s")
             % {"s": case.get_state_display(), "t": kind.title},
-            code="no_document",
+            code=ErrorCode.NO_DOCUMENT,
         )
     return kind, globals()[f"_build_{code}"](case, kind)
 

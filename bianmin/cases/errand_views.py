@@ -9,16 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX, parse_month
 from bianmin.common.paging import paginate
 from bianmin.common.paper import render_paper
+from bianmin.common.refusals import ANY, flash_back, on_refusal
 from bianmin.common.sheets import xlsx_response
 
 from . import errand_selectors, workflow
@@ -72,12 +74,7 @@ def _gated(post, names=FORM_FIELDS) -> dict[str, str]:
 
 
 def _fetch(request, number: str):
-    try:
-        return errand_selectors.errand_get(viewer=request.user, number=number, channel="page")
-    except NotFound as e:
-        raise Http404(e.message) from None
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
+    return errand_selectors.errand_get(viewer=request.user, number=number, channel="page")
 
 
 def _money_month(request) -> tuple[dt.date, str]:
@@ -93,19 +90,7 @@ def _money_month(request) -> tuple[dt.date, str]:
         return this_month, e.message
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def errand_list(request):
-    form, error, status = {}, None, 200
-    if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in FORM_FIELDS}
-        try:
-            case = errand_register(actor=request.user, **_gated(request.POST))
-        except DomainError as e:
-            error, status = e, 422
-        else:
-            messages.success(request, _("已登记便民服务 %(n)s") % {"n": case.number})
-            return redirect("cases:errand_detail", number=case.number)
+def _list_page(request, *, form=None, error: DomainError | None = None, status: int = 200):
     month, month_error = _money_month(request)
     page = paginate(request, errand_selectors.errand_list(viewer=request.user, limit=500))
     return render(
@@ -120,11 +105,28 @@ def errand_list(request):
             "month_error": month_error,
             "may_export": may_export_money(request.user),
             "kinds": ErrandKind.choices,
-            "form": form,
+            "form": form or {},
             "error": error,
         },
         status=status,
     )
+
+
+def _register_refused(request, error: DomainError):
+    """The register form again with what was typed (a refusal of any kind is shown in place)."""
+    form = {k: request.POST.get(k, "") for k in FORM_FIELDS}
+    return _list_page(request, form=form, error=error, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@on_refusal(_register_refused, errors=ANY)
+def errand_list(request):
+    if request.method == "POST":
+        case = errand_register(actor=request.user, **_gated(request.POST))
+        messages.success(request, _("已登记便民服务 %(n)s") % {"n": case.number})
+        return redirect("cases:errand_detail", number=case.number)
+    return _list_page(request)
 
 
 def _money_export(request, write):
@@ -184,15 +186,14 @@ def errand_detail(request, number: str):
 
 @login_required
 @require_POST
+@on_refusal(flash_back(lambda number, action: reverse("cases:errand_detail", args=[number])))
 def errand_action(request, number: str, action: str):
+    """A refusal is a message on the errand's page; a refusal of access is the 403 page, as the
+    case pages and the API answer it (the service changed nothing)."""
     case = _fetch(request, number)
     if action not in ("money", "done", "hand_over", "cancel"):
         raise Http404
-    try:
-        params = _gated(request.POST, ACTION_TEXT)
-    except DomainError as e:
-        messages.error(request, e.message)
-        return redirect("cases:errand_detail", number=case.number)
+    params = _gated(request.POST, ACTION_TEXT)
     if request.POST.get("amount"):
         params["amount"] = request.POST["amount"]
     if "receipt_photo" in request.FILES:
@@ -201,20 +202,13 @@ def errand_action(request, number: str, action: str):
         params["signature"] = request.FILES.get("signature_file") or request.POST.get(
             "signature_data", ""
         )
-    try:
-        case_transition(
-            case=case,
-            action=action,
-            actor=request.user,
-            expected_version=request.POST.get("lock_version") or None,
-            note=params.pop("note"),
-            **params,
-        )
-        messages.success(request, _("已%(a)s") % {"a": workflow.ACTION_LABELS[action]})
-    except PermissionDenied as e:
-        # A refusal is not a form error to show after a redirect: the answer says so (403), as
-        # the case pages and the API do; the service changed nothing.
-        raise DjangoPermissionDenied(e.message) from None
-    except DomainError as e:
-        messages.error(request, e.message)
+    case_transition(
+        case=case,
+        action=action,
+        actor=request.user,
+        expected_version=request.POST.get("lock_version") or None,
+        note=params.pop("note"),
+        **params,
+    )
+    messages.success(request, _("已%(a)s") % {"a": workflow.ACTION_LABELS[action]})
     return redirect("cases:errand_detail", number=case.number)

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
+from bianmin.common.refusals import ANY, on_refusal
 
 from .files import Pages, documents_prepare, files_from_request, material_row_context
 from .models import Case, MaterialFile, PersonalDataView
@@ -116,49 +117,54 @@ def _answer(
     return _private(response)
 
 
+def _upload_refused(request: HttpRequest, e: DomainError, number: str, material: int):
+    return _answer(request, number, material, error=e)
+
+
 @login_required
 @require_POST
+@on_refusal(_upload_refused, errors=ANY)
 def upload(request: HttpRequest, number: str, material: int) -> HttpResponseBase:
     """Files of one checklist row (`material_files_<id>`, `material_source_<id>`), checked and
-    converted before the transaction so that decoding does not hold the database lock."""
+    converted before the transaction so that decoding does not hold the database lock. A refusal
+    (of access too) is shown on the row or the case page."""
     case = fetch(request, number, log=False)
     row = case.materials.filter(material_id=material).first()
     if row is None:
         raise Http404(_("该材料不在本办件的材料清单中"))
     posted = files_from_request(request).get(material) or Pages()
-    try:
-        documents = documents_prepare(list(posted), label=row.name) if posted else []
-        case_transition(
-            case=case,
-            action="upload",
-            actor=request.user,
-            material=material,
-            files=documents,
-            source=posted.source,
-        )
-    except DomainError as e:
-        return _answer(request, number, material, error=e)
+    documents = documents_prepare(list(posted), label=row.name) if posted else []
+    case_transition(
+        case=case,
+        action="upload",
+        actor=request.user,
+        material=material,
+        files=documents,
+        source=posted.source,
+    )
     return _answer(request, number, material)
+
+
+def _review_refused(request: HttpRequest, e: DomainError, number: str, file_id: int):
+    """The row again with the file and the note the reviewer chose, and the refusal."""
+    found = _file_of(fetch(request, number, log=False), file_id)
+    posted = {"posted_file": found.pk, "posted_note": request.POST.get("review_note", "")}
+    return _answer(request, number, found.material.material_id, error=e, posted=posted)
 
 
 @login_required
 @require_POST
+@on_refusal(_review_refused, errors=ANY)
 def review(request: HttpRequest, number: str, file_id: int) -> HttpResponseBase:
     """Accept a file, or return it with the reason (`verdict`, `review_note`)."""
     case = fetch(request, number, log=False)
     found = _file_of(case, file_id)
-    try:
-        case_transition(
-            case=case,
-            action="file_review",
-            actor=request.user,
-            file=found.pk,
-            verdict=request.POST.get("verdict", ""),
-            review_note=posted_text(
-                request.POST, "review_note", max_length=200, label=_("审核意见")
-            ),
-        )
-    except DomainError as e:
-        posted = {"posted_file": found.pk, "posted_note": request.POST.get("review_note", "")}
-        return _answer(request, number, found.material.material_id, error=e, posted=posted)
+    case_transition(
+        case=case,
+        action="file_review",
+        actor=request.user,
+        file=found.pk,
+        verdict=request.POST.get("verdict", ""),
+        review_note=posted_text(request.POST, "review_note", max_length=200, label=_("审核意见")),
+    )
     return _answer(request, number, found.material.material_id)

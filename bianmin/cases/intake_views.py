@@ -21,6 +21,7 @@ from bianmin.catalog.search import item_search, items_published_for
 from bianmin.catalog.selectors import item_list_published
 from bianmin.common.errors import DomainError
 from bianmin.common.forms import as_id
+from bianmin.common.refusals import ANY, on_refusal
 from bianmin.orgs.models import Unit, UnitKind
 
 from .files import files_from_request
@@ -93,11 +94,8 @@ def _chosen(items: QuerySet[ItemVersion], raw: str | None) -> ItemVersion | None
     return items.filter(pk=pk).first() if pk else None
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
-    """The intake form. GET `?item=<version id>` opens it with that item chosen; GET
-    `?item_q=...` lists matching items (the search without JavaScript)."""
+def _intake_page(request: HttpRequest) -> tuple[IntakeForm, dict, Unit]:
+    """The form (bound on a POST), the page's context and the unit that takes the case in."""
     unit = _intake_unit(request)
     is_station = unit.kind == UnitKind.VILLAGE_STATION
     items, window_items, channels = _items(unit), _window_items(unit), _channels(unit)
@@ -122,37 +120,53 @@ def intake(request: HttpRequest) -> HttpResponse:
         "results": results,
         "proxy_only": _proxy_only(unit, results or []),
     }
+    return form, ctx, unit
+
+
+def _intake_refused(request: HttpRequest, e: DomainError) -> HttpResponse:
+    """The form again with everything typed, the refusal beside its field when the form has it
+    (of access too: the intake page says it in place), at the error's status."""
+    form, ctx, _unit = _intake_page(request)
+    form.is_valid()
+    field = INTAKE_FIELD_MAP.get(e.field or "", e.field)
+    if field and field in form.fields:
+        form.add_error(field, e.message)
+    else:
+        ctx["error"] = e.message
+    return render(request, "cases/intake.html", ctx, status=e.status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@on_refusal(_intake_refused, errors=ANY)
+def intake(request: HttpRequest) -> HttpResponse:
+    """The intake form. GET `?item=<version id>` opens it with that item chosen; GET
+    `?item_q=...` lists matching items (the search without JavaScript)."""
+    form, ctx, unit = _intake_page(request)
+    is_station = unit.kind == UnitKind.VILLAGE_STATION
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         channel = Channel.PROXY if is_station else (d.get("channel") or Channel.WINDOW)
         proxy = channel == Channel.PROXY
         person = d["applicant_kind"] == ApplicantKind.PERSON
-        try:
-            case = case_register(
-                actor=request.user,
-                item_version=d["item"],
-                channel=channel,
-                applicant_kind=d["applicant_kind"],
-                applicant_name=d["applicant_name"],
-                id_number=d.get("id_number", "") if person else "",
-                credit_code="" if person else d.get("credit_code", ""),
-                phone=d["phone"],
-                contact=d.get("contact_name", ""),
-                address=d.get("address", ""),
-                unit=unit,
-                materials=d["materials"],
-                entrustment_signed=bool(d.get("entrusted")) if proxy else False,
-                entrustment_text=d.get("entrustment_text", "") if proxy else "",
-                note=d.get("note", ""),
-                files=files_from_request(request),
-            )
-        except DomainError as e:
-            field = INTAKE_FIELD_MAP.get(e.field or "", e.field)
-            if field and field in form.fields:
-                form.add_error(field, e.message)
-            else:
-                ctx["error"] = e.message
-            return render(request, "cases/intake.html", ctx, status=e.status)
+        case = case_register(
+            actor=request.user,
+            item_version=d["item"],
+            channel=channel,
+            applicant_kind=d["applicant_kind"],
+            applicant_name=d["applicant_name"],
+            id_number=d.get("id_number", "") if person else "",
+            credit_code="" if person else d.get("credit_code", ""),
+            phone=d["phone"],
+            contact=d.get("contact_name", ""),
+            address=d.get("address", ""),
+            unit=unit,
+            materials=d["materials"],
+            entrustment_signed=bool(d.get("entrusted")) if proxy else False,
+            entrustment_text=d.get("entrustment_text", "") if proxy else "",
+            note=d.get("note", ""),
+            files=files_from_request(request),
+        )
         return redirect("cases:detail", number=case.number)
     return render(request, "cases/intake.html", ctx, status=400 if form.errors else 200)
 

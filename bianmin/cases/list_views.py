@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import as_id
 from bianmin.common.inputs import parse_date
+from bianmin.common.refusals import ANY, on_refusal
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import Region, Unit
 
@@ -83,13 +84,12 @@ def channel_choices() -> list[tuple[str, str]]:
     return [(v, _("代办") if v == Channel.PROXY else str(label)) for v, label in Channel.choices]
 
 
-@login_required
-@require_GET
-def case_list(request: HttpRequest) -> HttpResponse:
-    """Search and filter the viewer's cases (`selectors.case_list`); a bad filter value is
-    answered with its message in Chinese and status 422, and the form keeps what was typed."""
-    params = {key: request.GET.get(key, "").strip() for key in (*FILTERS, *LINKED, "overdue")}
-    ctx = {
+def _params(request: HttpRequest) -> dict[str, str]:
+    return {key: request.GET.get(key, "").strip() for key in (*FILTERS, *LINKED, "overdue")}
+
+
+def _list_context(request: HttpRequest, params: dict[str, str]) -> dict:
+    return {
         **base_context(request),
         **params,
         "states": State.choices,
@@ -101,27 +101,40 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "linked_note": _linked_note(params),
         "rows": [],
     }
-    try:
-        page = selectors.case_list(
-            viewer=request.user,
-            q=params["q"] or None,
-            state=params["state"] or None,
-            queue=params["queue"] or None,
-            item=params["item"] or None,
-            channel=params["channel"] or None,
-            submitted_from=_day(params["from"], _("起始日期")),
-            submitted_to=_day(params["to"], _("截止日期")),
-            overdue=_overdue(params["overdue"]),
-            region=params["region"] or None,
-            own_region=params["own"] in YES,
-            unit=_unit(params["unit"]),
-            unfinished=params["open"] in YES,
-            colour=params["colour"] or None,
-            cursor=request.GET.get("cursor") or None,
-            scope=scope_of(request),
-        )
-    except DomainError as e:
-        return render(request, "cases/list.html", {**ctx, "error": e.message}, status=e.status)
+
+
+def _list_refused(request: HttpRequest, e: DomainError) -> HttpResponse:
+    """The form with what was typed and the refusal (of access too), at the error's status."""
+    ctx = _list_context(request, _params(request))
+    return render(request, "cases/list.html", {**ctx, "error": e.message}, status=e.status)
+
+
+@login_required
+@require_GET
+@on_refusal(_list_refused, errors=ANY)
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Search and filter the viewer's cases (`selectors.case_list`); a bad filter value is
+    answered with its message in Chinese and status 422, and the form keeps what was typed."""
+    params = _params(request)
+    ctx = _list_context(request, params)
+    page = selectors.case_list(
+        viewer=request.user,
+        q=params["q"] or None,
+        state=params["state"] or None,
+        queue=params["queue"] or None,
+        item=params["item"] or None,
+        channel=params["channel"] or None,
+        submitted_from=_day(params["from"], _("起始日期")),
+        submitted_to=_day(params["to"], _("截止日期")),
+        overdue=_overdue(params["overdue"]),
+        region=params["region"] or None,
+        own_region=params["own"] in YES,
+        unit=_unit(params["unit"]),
+        unfinished=params["open"] in YES,
+        colour=params["colour"] or None,
+        cursor=request.GET.get("cursor") or None,
+        scope=scope_of(request),
+    )
     query = request.GET.copy()
     if page.next_cursor:
         query["cursor"] = page.next_cursor

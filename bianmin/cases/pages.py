@@ -1,10 +1,6 @@
 """What the staff case pages share: the viewer's scope once per request, the case fetched through
 the scoped selector, list rows with their clock, and the sub-navigation's context."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
-
-from bianmin.common.errors import NotFound, PermissionDenied
 from bianmin.common.validators import mask_id_number
 from bianmin.orgs.models import RoleCode, Staff
 from bianmin.orgs.scope import scope_for
@@ -24,15 +20,11 @@ def scope_of(request):
 
 
 def fetch(request, number: str, *, log: bool = True) -> Case:
-    """The case through the scoped selector; outside the scope is 403, unknown is 404."""
-    try:
-        return selectors.case_get(
-            viewer=request.user, number=number, log=log, channel="page", scope=scope_of(request)
-        )
-    except NotFound as e:
-        raise Http404(e.message) from None
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
+    """The case through the scoped selector; outside the scope is 403, unknown is 404 (the
+    selector's errors, as `bianmin.common.refusals` answers them)."""
+    return selectors.case_get(
+        viewer=request.user, number=number, log=log, channel="page", scope=scope_of(request)
+    )
 
 
 def staff_of(request) -> Staff | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import TIER_ORDER, Tier
-from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, ValidationFailed
 from bianmin.orgs.models import Unit, UnitKind
 
 from .models import State
@@ -100,7 +100,7 @@ def next_hop(case, *, centre_of=township_centre_of) -> Unit:
     else:
         target = case.accepting_unit or case.deciding_unit
     if target.pk == unit.pk:
-        raise Conflict(_("本单位即为受理单位，请直接受理"), code="no_hop")
+        raise Conflict(_("本单位即为受理单位，请直接受理"), code=ErrorCode.NO_HOP)
     return target
 
 
@@ -109,7 +109,7 @@ def back_hop(case, *, centre_of=township_centre_of) -> Unit:
     that took the case in, then to that station; straight to a hall that took it in itself."""
     unit, intake = case.current_unit, case.intake_unit
     if unit.pk == intake.pk:
-        raise Conflict(_("办件已在收件单位，可直接送达"), code="no_hop")
+        raise Conflict(_("办件已在收件单位，可直接送达"), code=ErrorCode.NO_HOP)
     if intake.kind == UnitKind.VILLAGE_STATION:
         centre = centre_of(intake)
         here = centre_of(unit)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from bianmin.common.errors import ValidationFailed
+from bianmin.common.errors import ErrorCode, ValidationFailed
 from bianmin.common.uploads import image_size_checked
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -76,31 +76,33 @@ def check_signature_image(data: bytes) -> str:
     at later: the magic bytes decide the type, and Pillow must be able to decode the whole image.
     """
     if not data:
-        raise ValidationError(_("请签名或上传签名扫描件"), code="signature_missing")
+        raise ValidationError(_("请签名或上传签名扫描件"), code=ErrorCode.SIGNATURE_MISSING)
     if len(data) > MAX_BYTES:
-        raise ValidationError(_("签名图片不能超过2MB"), code="signature_size")
+        raise ValidationError(_("签名图片不能超过2MB"), code=ErrorCode.SIGNATURE_SIZE)
     kind = image_kind(data)
     if kind is None:
-        raise ValidationError(_("签名必须是PNG或JPEG图片"), code="signature_type")
+        raise ValidationError(_("签名必须是PNG或JPEG图片"), code=ErrorCode.SIGNATURE_TYPE)
     # A cut-off upload must not pass as a signature. The end markers are checked by hand because
     # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES, which makes decoding forgive them.
     if (kind == "png" and not data.endswith(PNG_END)) or (
         kind == "jpeg" and not data.rstrip(b"\x00").endswith(JPEG_END)
     ):
-        raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt")
+        raise ValidationError(_("签名图片已损坏，无法识别"), code=ErrorCode.SIGNATURE_CORRUPT)
     try:
         signature_size_checked(data)
     except ValidationFailed as e:
-        raise ValidationError(e.message, code="signature_size") from None
+        raise ValidationError(e.message, code=ErrorCode.SIGNATURE_SIZE) from None
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
         with Image.open(io.BytesIO(data)) as img:
             if img.format.lower() != kind:
-                raise ValidationError(_("签名图片内容与格式不符"), code="signature_type")
+                raise ValidationError(_("签名图片内容与格式不符"), code=ErrorCode.SIGNATURE_TYPE)
             img.load()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise ValidationError(_("签名图片已损坏，无法识别"), code="signature_corrupt") from None
+        raise ValidationError(
+            _("签名图片已损坏，无法识别"), code=ErrorCode.SIGNATURE_CORRUPT
+        ) from None
     return kind
 
 
@@ -117,8 +119,8 @@ def decode_data_url(value: str) -> bytes:
     """The bytes of a `data:image/png;base64,...` URL as a <canvas> posts it."""
     head, sep, payload = (value or "").partition(",")
     if not sep or not head.startswith("data:image/") or not head.endswith(";base64"):
-        raise ValidationError(_("签名数据格式不正确"), code="signature_type")
+        raise ValidationError(_("签名数据格式不正确"), code=ErrorCode.SIGNATURE_TYPE)
     try:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationError(_("签名数据格式不正确"), code="signature_type") from None
+        raise ValidationError(_("签名数据格式不正确"), code=ErrorCode.SIGNATURE_TYPE) from None

@@ -9,15 +9,16 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common.documents import document_response
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.errors import DomainError
 from bianmin.common.paging import paginate
+from bianmin.common.refusals import ANY, on_refusal
 from bianmin.common.sheets import xlsx_response
 from bianmin.common.validators import mask_phone
 from bianmin.orgs.models import RoleCode, Staff
@@ -171,37 +172,8 @@ def detail(request, number: str):
 FIELD_OF = {("accept", "materials"): "deferral"}
 
 
-@login_required
-@require_POST
-def action(request, number: str, action: str):
-    case = fetch(request, number, log=False)
-    if action not in workflow.ACTIONS:
-        raise Http404(_("未知操作"))
-    params, errors = action_params(action, request.POST, request.FILES)
-    error = ""
-    status = 422
-    if not errors:
-        try:
-            case_transition(
-                case=case,
-                action=action,
-                actor=request.user,
-                expected_version=request.POST.get("lock_version") or None,
-                note=request.POST.get("note", ""),
-                **params,
-            )
-        except DomainError as e:
-            status = e.status
-            field = FIELD_OF.get((action, e.field or ""), e.field)
-            if field and field in {f["name"] for f in action_fields(action, case)}:
-                errors[field] = e.message
-            else:
-                error = e.message
-        else:
-            messages.success(
-                request, _("已%(a)s") % {"a": workflow.ACTION_LABELS.get(action, action)}
-            )
-            return redirect("cases:detail", number=case.number)
+def _action_page(request, number: str, action: str, *, errors: dict, error: str, status: int):
+    """The case page again with the action's form open, what was typed and what is wrong."""
     case = fetch(request, number, log=False)
     ctx = _detail_context(request, case, posted_action=action, posted=request.POST, errors=errors)
     ctx["error"] = error or _("「%(a)s」未完成，请检查填写的内容") % {
@@ -210,18 +182,48 @@ def action(request, number: str, action: str):
     return render(request, "cases/detail.html", ctx, status=status)
 
 
+def _action_refused(request, e: DomainError, number: str, action: str):
+    """A refusal (of access too: the case page says it in place) next to its field when the
+    action's form has that field, above the form otherwise, at the error's status."""
+    case = fetch(request, number, log=False)
+    field = FIELD_OF.get((action, e.field or ""), e.field)
+    if field and field in {f["name"] for f in action_fields(action, case)}:
+        return _action_page(
+            request, number, action, errors={field: e.message}, error="", status=e.status
+        )
+    return _action_page(request, number, action, errors={}, error=e.message, status=e.status)
+
+
+@login_required
+@require_POST
+@on_refusal(_action_refused, errors=ANY)
+def action(request, number: str, action: str):
+    case = fetch(request, number, log=False)
+    if action not in workflow.ACTIONS:
+        raise Http404(_("未知操作"))
+    params, errors = action_params(action, request.POST, request.FILES)
+    if errors:
+        return _action_page(request, number, action, errors=errors, error="", status=422)
+    case_transition(
+        case=case,
+        action=action,
+        actor=request.user,
+        expected_version=request.POST.get("lock_version") or None,
+        note=request.POST.get("note", ""),
+        **params,
+    )
+    messages.success(request, _("已%(a)s") % {"a": workflow.ACTION_LABELS.get(action, action)})
+    return redirect("cases:detail", number=case.number)
+
+
 # --- documents and ledger --------------------------------------------------------------------
 
 
 @login_required
 def document(request, number: str, kind: str):
     case = fetch(request, number)
-    try:
-        k, doc = docs.build(case, kind)
-    except NotFound as e:
-        raise Http404(e.message) from None
-    except DomainError as e:
-        return HttpResponse(e.message, status=e.status, content_type="text/plain; charset=utf-8")
+    # A document the case cannot have yet is a plain-text refusal at its status (the middleware).
+    k, doc = docs.build(case, kind)
     return document_response(
         request, k.template, {"doc": doc}, filename=f"{doc['title']}-{case.number}.pdf"
     )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bianmin.catalog.models import CaseClass as K
 from bianmin.common import workflow as engine
-from bianmin.common.errors import Conflict, PermissionDenied
+from bianmin.common.errors import Conflict, ErrorCode, PermissionDenied
 from bianmin.common.workflow import PREVIOUS, SAME, SYSTEM, Transition
 from bianmin.orgs.models import RoleCode as R
 from bianmin.orgs.scope import scope_for
@@ -258,7 +258,7 @@ class CaseMachine(engine.Machine):
         if _locked_out(row, case, actor):
             raise Conflict(
                 _g("办件已由 %(u)s 领办锁定，请待其解除") % {"u": case.assigned_to},
-                code="locked",
+                code=ErrorCode.LOCKED,
             )
 
     def resolve(self, ctx: engine.Ctx, row: Transition, from_state: str) -> str:

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.common.errors import Conflict
+from bianmin.common.errors import Conflict, ErrorCode
 from bianmin.common.models import TimeStampedModel
 
 
@@ -229,7 +229,8 @@ class ItemVersion(TimeStampedModel):
             stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored is not None and stored != self.Status.DRAFT:
                 raise Conflict(
-                    _("已发布或已被替代的事项版本不可修改，请基于它新建版本"), code="version_frozen"
+                    _("已发布或已被替代的事项版本不可修改，请基于它新建版本"),
+                    code=ErrorCode.VERSION_FROZEN,
                 )
         super().save(*args, **kwargs)
 
@@ -287,7 +288,8 @@ class FrozenVersionGuard(models.Model):
         status = ItemVersion.objects.filter(pk=self.version_id).values_list("status", flat=True)
         if status.first() not in (None, ItemVersion.Status.DRAFT):
             raise Conflict(
-                _("已发布或已被替代的事项版本不可修改，请基于它新建版本"), code="version_frozen"
+                _("已发布或已被替代的事项版本不可修改，请基于它新建版本"),
+                code=ErrorCode.VERSION_FROZEN,
             )
         super().save(*args, **kwargs)
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .errors import DomainError
+from .errors import DomainError, ErrorCode
 from .inputs import nfkc
 
 # Where API clients fetch a challenge; named in every `captcha_required` answer.
@@ -27,7 +27,7 @@ class ChallengeRequired(DomainError):
     `captcha_invalid` when the answer given was wrong or expired)."""
 
     status = 403
-    code = "captcha_required"
+    code = ErrorCode.CAPTCHA_REQUIRED
 
 
 REQUIRED = _("该编号或您所在网络近期查询错误较多，请先输入图片中的字符")
@@ -81,7 +81,9 @@ def challenge_error(answer: Answer | None) -> ChallengeRequired:
     """The refusal when a challenge is needed: asked for the first time, or answered wrongly."""
     if answer is not None and answer.key:
         return ChallengeRequired(
-            str(INVALID), code="captcha_invalid", extra={"challenge_url": API_CHALLENGE_PATH}
+            str(INVALID),
+            code=ErrorCode.CAPTCHA_INVALID,
+            extra={"challenge_url": API_CHALLENGE_PATH},
         )
     return ChallengeRequired(str(REQUIRED), extra={"challenge_url": API_CHALLENGE_PATH})
 

@@ -1,7 +1,8 @@
 """Domain errors: services raise them, pages show the message, the API maps them to a status.
 
 `ErrorCode` lists every `code` the API can answer (docs/api.md explains each); services raise
-with a member or its value, and a test keeps the list complete.
+with a member (a free string is refused, so no code escapes the list), and a test keeps the list
+documented.
 """
 
 from enum import StrEnum
@@ -104,22 +105,32 @@ class DomainError(Exception):
     """A business rule refused the request. `message` is shown to the user as it is."""
 
     status = 400
-    code: str = ErrorCode.INVALID
+    code: ErrorCode = ErrorCode.INVALID
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _check_code(cls.code)
 
     def __init__(
         self,
         message: str,
         *,
-        code: ErrorCode | str | None = None,
+        code: ErrorCode | None = None,
         field: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = str(message)
-        if code:
-            self.code = str(code)
+        if code is not None:
+            self.code = _check_code(code)
         self.field = field
         self.extra = extra or {}
+
+
+def _check_code(code: object) -> ErrorCode:
+    if not isinstance(code, ErrorCode):
+        raise TypeError(f"error code {code!r} is not an ErrorCode member")
+    return code
 
 
 class ValidationFailed(DomainError):

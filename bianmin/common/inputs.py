@@ -12,7 +12,7 @@ import unicodedata
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import ValidationFailed
+from bianmin.common.errors import ErrorCode, ValidationFailed
 
 # The People's Republic's founding day: no record this system keeps is older.
 EARLIEST_DATE = dt.date(1949, 10, 1)
@@ -92,14 +92,14 @@ def clean_text(
         raise ValidationFailed(
             _("%(f)s含有不允许的控制字符（U+%(c)04X），请删除后重试")
             % {"f": _label(field), "c": ord(bad)},
-            code="control_character",
+            code=ErrorCode.CONTROL_CHARACTER,
             field=field,
         )
     if max_length is not None and len(text) > max_length:
         raise ValidationFailed(
             _("%(f)s最多 %(n)d 个字，现有 %(m)d 个字")
             % {"f": _label(field), "n": max_length, "m": len(text)},
-            code="too_long",
+            code=ErrorCode.TOO_LONG,
             field=field,
         )
     return text
@@ -117,7 +117,7 @@ def bounded_date(
         raise ValidationFailed(
             _("%(f)s应在 %(a)s 至 %(b)s 之间")
             % {"f": _label(field), "a": earliest.isoformat(), "b": latest.isoformat()},
-            code="out_of_range",
+            code=ErrorCode.OUT_OF_RANGE,
             field=field,
         )
     return value
@@ -140,7 +140,7 @@ def parse_date(
     except ValueError:
         raise ValidationFailed(
             _("%(f)s应为日期，格式 YYYY-MM-DD") % {"f": _label(field)},
-            code="invalid_date",
+            code=ErrorCode.INVALID_DATE,
             field=field,
         ) from None
     return bounded_date(value, field=field, earliest=earliest, latest=latest)
@@ -163,7 +163,7 @@ def parse_month(
     except ValueError:
         raise ValidationFailed(
             _("%(f)s应为月份，格式 YYYY-MM") % {"f": _label(field)},
-            code="invalid_month",
+            code=ErrorCode.INVALID_MONTH,
             field=field,
         ) from None
     return bounded_date(value, field=field, earliest=earliest.replace(day=1), latest=latest)
@@ -182,12 +182,14 @@ def bounded_int(raw: object, *, field: str | None = None, lo: int = 0, hi: int =
             value = int(text)
         except ValueError:
             raise ValidationFailed(
-                _("%(f)s应为整数") % {"f": _label(field)}, code="invalid_integer", field=field
+                _("%(f)s应为整数") % {"f": _label(field)},
+                code=ErrorCode.INVALID_INTEGER,
+                field=field,
             ) from None
     if not lo <= value <= hi:
         raise ValidationFailed(
             _("%(f)s应在 %(a)d 至 %(b)d 之间") % {"f": _label(field), "a": lo, "b": hi},
-            code="out_of_range",
+            code=ErrorCode.OUT_OF_RANGE,
             field=field,
         )
     return value

@@ -34,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from bianmin.common.challenge import Answer, challenge_error, challenge_passes
-from bianmin.common.errors import DomainError
+from bianmin.common.errors import DomainError, ErrorCode
 
 from .models import LookupThrottle
 
@@ -43,7 +43,7 @@ logger = logging.getLogger("bianmin.portal.status")
 
 class TooManyAttempts(DomainError):
     status = 429
-    code = "too_many_attempts"
+    code = ErrorCode.TOO_MANY_ATTEMPTS
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bianmin.common.errors import ErrorCode
 from bianmin.common.inputs import nfkc
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -32,16 +33,18 @@ def normalize_id_number(value: str, *, today: dt.date | None = None) -> str:
     value = nfkc((value or "").strip()).strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
         raise ValidationError(
-            _("居民身份证号应为18位，前17位为数字，末位为数字或X"), code="id_format"
+            _("居民身份证号应为18位，前17位为数字，末位为数字或X"), code=ErrorCode.ID_FORMAT
         )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError(_("居民身份证号中的出生日期不存在"), code="id_birth") from None
+        raise ValidationError(
+            _("居民身份证号中的出生日期不存在"), code=ErrorCode.ID_BIRTH
+        ) from None
     if birth > (today or timezone.localdate()) or birth.year < 1880:
-        raise ValidationError(_("居民身份证号中的出生日期不合理"), code="id_birth")
+        raise ValidationError(_("居民身份证号中的出生日期不合理"), code=ErrorCode.ID_BIRTH)
     if id_number_check_char(value[:17]) != value[17]:
-        raise ValidationError(_("居民身份证号校验位错误"), code="id_check")
+        raise ValidationError(_("居民身份证号校验位错误"), code=ErrorCode.ID_CHECK)
     return value
 
 
@@ -74,21 +77,23 @@ def normalize_credit_code(value: str) -> str:
     if len(value) != 18 or any(c not in USCC_CHARSET for c in value):
         raise ValidationError(
             _("统一社会信用代码应为18位，由数字和大写字母组成（不含I、O、Z、S、V）"),
-            code="uscc_format",
+            code=ErrorCode.USCC_FORMAT,
         )
     if uscc_check_char(value[:17]) != value[17]:
-        raise ValidationError(_("统一社会信用代码校验位错误"), code="uscc_check")
+        raise ValidationError(_("统一社会信用代码校验位错误"), code=ErrorCode.USCC_CHECK)
     org = value[8:17]
     if re.fullmatch(r"[0-9A-Z]{8}[0-9X]", org) and org_code_check_char(org[:8]) != org[8]:
         raise ValidationError(
-            _("统一社会信用代码中的组织机构代码校验位错误"), code="uscc_org_check"
+            _("统一社会信用代码中的组织机构代码校验位错误"), code=ErrorCode.USCC_ORG_CHECK
         )
     return value
 
 
 def validate_phone(value: str) -> None:
     if not PHONE_RE.match((value or "").strip()):
-        raise ValidationError(_("电话号码格式不正确（手机11位，或区号-号码）"), code="phone")
+        raise ValidationError(
+            _("电话号码格式不正确（手机11位，或区号-号码）"), code=ErrorCode.PHONE
+        )
 
 
 PHONE_TAIL_RE = re.compile(r"[0-9]{4}")
@@ -119,4 +124,4 @@ def mask_phone(value: str) -> str:
 def validate_division_code(value: str) -> None:
     """12-digit statistical division code (county 6 + township 3 + village 3)."""
     if not re.fullmatch(r"\d{12}", value or ""):
-        raise ValidationError(_("区划代码应为12位数字"), code="division_format")
+        raise ValidationError(_("区划代码应为12位数字"), code=ErrorCode.DIVISION_FORMAT)

@@ -7,6 +7,8 @@ from difflib import SequenceMatcher
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from bianmin.common.errors import ErrorCode
+
 
 class CharacterClassValidator:
     """At least `min_classes` of: upper-case letters, lower-case letters, digits, other symbols
@@ -23,7 +25,7 @@ class CharacterClassValidator:
             any(not c.isalnum() for c in password),
         ]
         if sum(classes) < self.min_classes:
-            raise ValidationError(self.get_help_text(), code="password_too_simple")
+            raise ValidationError(self.get_help_text(), code=ErrorCode.PASSWORD_TOO_SIMPLE)
 
     def get_help_text(self) -> str:
         return _("密码须包含大写字母、小写字母、数字、符号中的至少 %(n)s 类。") % {
@@ -58,7 +60,7 @@ class PersonSimilarityValidator:
             if contained or similar:
                 raise ValidationError(
                     _("密码与%(label)s过于相似。") % {"label": label},
-                    code="password_too_similar",
+                    code=ErrorCode.PASSWORD_TOO_SIMILAR,
                 )
 
     def get_help_text(self) -> str:

@@ -27,7 +27,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bianmin.common.errors import DomainError, PermissionDenied
+from bianmin.common.errors import DomainError, ErrorCode, PermissionDenied
 
 from .models import RoleCode
 
@@ -42,12 +42,12 @@ RECOVERY_NAME = "recovery"
 
 class CodeRefused(DomainError):
     status = 401
-    code = "otp_invalid"
+    code = ErrorCode.OTP_INVALID
 
 
 class CodeThrottled(DomainError):
     status = 429
-    code = "otp_throttled"
+    code = ErrorCode.OTP_THROTTLED
 
 
 def twofactor_required(user) -> bool:
@@ -102,7 +102,7 @@ def totp_confirm(*, user, code: str) -> list[str]:
     Returns the new recovery codes, shown once."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        raise DomainError(_("请重新打开两步验证页面扫描二维码"), code="otp_no_pending")
+        raise DomainError(_("请重新打开两步验证页面扫描二维码"), code=ErrorCode.OTP_NO_PENDING)
     if not _verify(user, device, _clean_code(code)):
         raise CodeRefused(_("验证码不正确，请查看手机上当前的6位数字"), field="code")
     with transaction.atomic():
@@ -142,7 +142,7 @@ def twofactor_verify(*, user, code: str, field: str = "code") -> Device:
     recovery code (used up by this). Raises CodeRefused or CodeThrottled."""
     code = _clean_code(code)
     if not code:
-        raise CodeRefused(_("请输入验证码"), code="otp_required", field=field)
+        raise CodeRefused(_("请输入验证码"), code=ErrorCode.OTP_REQUIRED, field=field)
     if code.isdigit() and len(code) == 6:
         device: Device | None = totp_device(user)
     else:
@@ -158,13 +158,15 @@ def twofactor_token_check(*, user, otp: str | None) -> None:
     if twofactor_enabled(user):
         if not otp:
             raise CodeRefused(
-                _("该账号已开启两步验证，请在 otp 字段提供验证码"), code="otp_required", field="otp"
+                _("该账号已开启两步验证，请在 otp 字段提供验证码"),
+                code=ErrorCode.OTP_REQUIRED,
+                field="otp",
             )
         twofactor_verify(user=user, code=otp, field="otp")
     elif twofactor_required(user):
         raise PermissionDenied(
             _("管理员和监察人员须先在工作台开启两步验证，才能使用接口"),
-            code="twofactor_enrolment_required",
+            code=ErrorCode.TWOFACTOR_ENROLMENT_REQUIRED,
         )
 
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from bianmin.api import selectors as token_selectors
 from bianmin.api import services as token_services
-from bianmin.common.errors import NotFound
 from bianmin.common.paging import paginate
 from bianmin.orgs.services import account_set_password
 
@@ -44,10 +43,7 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):
-    try:
-        token = token_services.token_revoke(actor=request.user, token_id=token_id)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    token = token_services.token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, _("令牌 %(p)s… 已撤销。") % {"p": token.prefix})
     return redirect("portal:tokens")
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bianmin.catalog.models import Tier
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.errors import DomainError
+from bianmin.common.refusals import ANY, on_refusal
 
 from . import selectors, services
 from .forms import ApplyForm
@@ -20,10 +21,7 @@ SESSION_APPLICATIONS = "portal_applications"
 
 
 def _online_version(code: str):
-    try:
-        version = selectors.guide_get(code=code)
-    except NotFound:
-        raise Http404 from None
+    version = selectors.guide_get(code=code)
     if not version.online:
         raise Http404
     return version
@@ -66,7 +64,20 @@ def _typed(post) -> dict[str, str]:
     return {k: v.replace("\x00", "") for k, v in post.items()}
 
 
+def _submit_refused(request, e: DomainError, code: str):
+    """The form again from the kept draft, the refusal beside its field (422)."""
+    version = _online_version(code)
+    draft = _draft(request, version)
+    return render(
+        request,
+        "portal/public/apply.html",
+        _context(version, draft, error=e.message, error_field=e.field),
+        status=422,
+    )
+
+
 @require_http_methods(["GET", "POST"])
+@on_refusal(_submit_refused, errors=ANY)
 def apply(request, code: str):
     version = _online_version(code)
     draft = _draft(request, version)
@@ -110,15 +121,7 @@ def apply(request, code: str):
             ),
             status=422,
         )
-    try:
-        app = services.application_submit(draft=draft)
-    except DomainError as e:
-        return render(
-            request,
-            "portal/public/apply.html",
-            _context(version, draft, error=e.message, error_field=e.field),
-            status=422,
-        )
+    app = services.application_submit(draft=draft)
     drafts = request.session.get(SESSION_DRAFTS, {})
     drafts.pop(version.item.local_code, None)
     request.session[SESSION_DRAFTS] = drafts

@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from bianmin.catalog.models import Tier
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.paging import paginate
+from bianmin.common.refusals import ANY, on_refusal
 
 from . import selectors, services
 from .models import Question
@@ -31,29 +32,35 @@ def home(request):
 
 
 def _version_or_404(code: str):
-    try:
-        return selectors.guide_get(code=code)
-    except NotFound:
-        raise Http404 from None
+    return selectors.guide_get(code=code)
 
 
-def guide_list(request):
-    filters = {
+def _filters(request) -> dict[str, str]:
+    return {
         "q": request.GET.get("q", "").strip(),
         "tier": request.GET.get("tier", ""),
         "department": request.GET.get("department", ""),
         "life_event": request.GET.get("life_event", ""),
     }
-    error, page = None, None
-    try:
-        # One page of the catalogue at a time: rendering all of it (hundreds of items with their
-        # children) was most of the cost of this public page (issue 8).
-        # The list shows each item's fee status only: its other children stay unread.
-        versions = selectors.guide_list(**filters).prefetch_related(None).prefetch_related("fees")
-        page = paginate(request, versions, GUIDES_PER_PAGE)
-        items = list(page.object_list)
-    except DomainError as e:
-        error, items = e.message, []
+
+
+def _guide_list_refused(request, e: DomainError):
+    """A search the catalogue refuses: the form with what was typed and the message."""
+    return _guide_list_page(request, _filters(request), error=e.message)
+
+
+@on_refusal(_guide_list_refused, errors=ANY)
+def guide_list(request):
+    filters = _filters(request)
+    # One page of the catalogue at a time: rendering all of it (hundreds of items with their
+    # children) was most of the cost of this public page (issue 8).
+    # The list shows each item's fee status only: its other children stay unread.
+    versions = selectors.guide_list(**filters).prefetch_related(None).prefetch_related("fees")
+    page = paginate(request, versions, GUIDES_PER_PAGE)
+    return _guide_list_page(request, filters, page=page, items=list(page.object_list))
+
+
+def _guide_list_page(request, filters: dict, *, page=None, items=(), error: str | None = None):
     return render(
         request,
         "portal/public/guide_list.html",
@@ -111,30 +118,34 @@ def material_file(request, code: str, pk: int, kind: str):
     )
 
 
+def _question_refused(request, e: DomainError, code: str):
+    """The guide again with the question as typed and the refusal beside the form."""
+    version = _version_or_404(code)
+    return render(
+        request,
+        "portal/public/guide_detail.html",
+        {
+            "v": version,
+            "where": selectors.where_to_go(version),
+            "questions": selectors.answered_questions(item_id=version.item_id),
+            "ask_error": e.message,
+            "ask_form": request.POST,
+        },
+        status=422,
+    )
+
+
 @require_http_methods(["POST"])
+@on_refusal(_question_refused, errors=ANY)
 def question_ask(request, code: str):
     version = _version_or_404(code)
-    try:
-        services.question_ask(
-            item_version=version,
-            question=posted_text(
-                request.POST, "question", max_length=LONG_TEXT_MAX, model=Question, multiline=True
-            ),
-            asker_name=posted_text(request.POST, "asker_name", model=Question),
-            phone=posted_text(request.POST, "phone", model=Question, identifier=True),
-            public_allowed=request.POST.get("public_allowed") == "on",
-        )
-    except DomainError as e:
-        return render(
-            request,
-            "portal/public/guide_detail.html",
-            {
-                "v": version,
-                "where": selectors.where_to_go(version),
-                "questions": selectors.answered_questions(item_id=version.item_id),
-                "ask_error": e.message,
-                "ask_form": request.POST,
-            },
-            status=422,
-        )
+    services.question_ask(
+        item_version=version,
+        question=posted_text(
+            request.POST, "question", max_length=LONG_TEXT_MAX, model=Question, multiline=True
+        ),
+        asker_name=posted_text(request.POST, "asker_name", model=Question),
+        phone=posted_text(request.POST, "phone", model=Question, identifier=True),
+        public_allowed=request.POST.get("public_allowed") == "on",
+    )
     return redirect(f"{request.path.rsplit('ask/', 1)[0]}?asked=1#ask")

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods
 from bianmin.cases.models import Case
 from bianmin.common import throttle
 from bianmin.common.challenge import Answer
-from bianmin.common.errors import DomainError, NotFound
+from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.qr import qr_svg
+from bianmin.common.refusals import ANY, on_refusal
 from bianmin.orgs.models import Region, Staff, UnitKind
 from bianmin.reports.views import PUBLIC_KINDS
 from bianmin.supervision.models import Complaint
@@ -26,10 +27,7 @@ from .status_views import challenge_for, client_ip, lookup_refused
 
 
 def _unit_or_404(code: str):
-    try:
-        return selectors.public_unit_get(code=code)
-    except NotFound:
-        raise Http404 from None
+    return selectors.public_unit_get(code=code)
 
 
 def disclosure_county(request):
@@ -132,7 +130,15 @@ def service_card(request, code: str):
     )
 
 
+def _lookup_refused(request, e: DomainError):
+    form = request.POST
+    number = form.get("number", "").strip().upper()
+    template, limit = "portal/public/complaint_lookup.html", throttle.COMPLAINT_LOOKUP
+    return lookup_refused(request, template, {"form": form}, e, number=number, limit=limit)
+
+
 @require_http_methods(["GET", "POST"])
+@on_refusal(_lookup_refused, errors=ANY)
 def complaint_lookup(request):
     """The complainant reads the decision, the verified outcome and the reply (number + phone
     tail, guarded like the status lookup). Shown on the POST's response only: nothing about
@@ -141,46 +147,48 @@ def complaint_lookup(request):
     number = form.get("number", "").strip().upper()
     context: dict = {"form": form}
     if request.method == "POST" and not form.get("refresh"):
-        try:
-            context["c"] = services.complaint_lookup(
-                number=number,
-                phone_tail=form.get("phone_tail", ""),
-                ip=client_ip(request),
-                answer=Answer.from_data(form),
-            )
-        except DomainError as e:
-            template, limit = "portal/public/complaint_lookup.html", throttle.COMPLAINT_LOOKUP
-            return lookup_refused(request, template, context, e, number=number, limit=limit)
+        context["c"] = services.complaint_lookup(
+            number=number,
+            phone_tail=form.get("phone_tail", ""),
+            ip=client_ip(request),
+            answer=Answer.from_data(form),
+        )
         return render(request, "portal/public/complaint_lookup.html", context)
     context["challenge"] = challenge_for(request, number, throttle.COMPLAINT_LOOKUP)
     return render(request, "portal/public/complaint_lookup.html", context)
 
 
-def complaint_file(request):
+def _complaint_context(request) -> dict:
     units = selectors.public_units().exclude(kind=UnitKind.WINDOW)
-    form = request.POST if request.method == "POST" else request.GET
-    context = {"units": units, "form": form}
+    return {"units": units, "form": request.POST if request.method == "POST" else request.GET}
+
+
+def _complaint_refused(request, e: DomainError):
+    context = {**_complaint_context(request), "error": e.message, "error_field": e.field}
+    return render(request, "portal/public/complaint.html", context, status=422)
+
+
+@on_refusal(_complaint_refused, errors=ANY)
+def complaint_file(request):
+    context = _complaint_context(request)
+    form = context["form"]
     if request.method == "POST":
-        unit = units.filter(code=form.get("unit", "")).first()
+        unit = context["units"].filter(code=form.get("unit", "")).first()
         case = None
         number = form.get("case_number", "").strip().upper()
         if number:
             case = Case.objects.filter(number=number).first()
-        try:
-            if number and case is None:
-                raise DomainError(_("未找到该办件编号，请核对或留空"), field="case_number")
-            complaint = services.complaint_file(
-                kind=form.get("kind", ""),
-                unit=unit,
-                content=posted_text(
-                    form, "content", max_length=LONG_TEXT_MAX, model=Complaint, multiline=True
-                ),
-                name=posted_text(form, "name", model=Complaint),
-                phone=posted_text(form, "phone", model=Complaint, identifier=True),
-                case=case,
-            )
-        except DomainError as e:
-            context.update(error=e.message, error_field=e.field)
-            return render(request, "portal/public/complaint.html", context, status=422)
+        if number and case is None:
+            raise DomainError(_("未找到该办件编号，请核对或留空"), field="case_number")
+        complaint = services.complaint_file(
+            kind=form.get("kind", ""),
+            unit=unit,
+            content=posted_text(
+                form, "content", max_length=LONG_TEXT_MAX, model=Complaint, multiline=True
+            ),
+            name=posted_text(form, "name", model=Complaint),
+            phone=posted_text(form, "phone", model=Complaint, identifier=True),
+            case=case,
+        )
         return render(request, "portal/public/complaint_done.html", {"complaint": complaint})
     return render(request, "portal/public/complaint.html", context)

@@ -2,17 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.cases.selectors import case_get
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_ids, posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.paging import paginate
+from bianmin.common.refusals import ANY, attempt
 from bianmin.common.validators import mask_id_number
 
 from . import selectors, services
@@ -20,10 +20,7 @@ from .models import ApplicationFile
 
 
 def _app_or_404(request, code: str):
-    try:
-        return selectors.application_for_review(viewer=request.user, code=code)
-    except NotFound:
-        raise Http404 from None
+    return selectors.application_for_review(viewer=request.user, code=code)
 
 
 def _log_personal_data_view(request, app, channel: str) -> None:
@@ -34,12 +31,7 @@ def _log_personal_data_view(request, app, channel: str) -> None:
     nothing, rather than data that cannot be logged."""
     if app.case_id is None:
         raise Http404
-    try:
-        case_get(viewer=request.user, number=app.case.number, channel=channel, errands=False)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
+    case_get(viewer=request.user, number=app.case.number, channel=channel, errands=False)
 
 
 def _masked(rows):
@@ -78,29 +70,30 @@ def prereview_detail(request, code: str):
 @require_POST
 def prereview_act(request, code: str):
     app = _app_or_404(request, code)
-    action = request.POST.get("action")
-    try:
-        if action == "accept":
-            app = services.application_accept(application=app, actor=request.user)
-            messages.success(request, _("已受理，办件编号 %(n)s") % {"n": app.case.number})
-        elif action == "notice":
-            services.application_notice(
-                application=app,
-                actor=request.user,
-                materials=posted_ids(request.POST, "materials"),
-                note=posted_text(
-                    request.POST, "note", max_length=LONG_TEXT_MAX, label=_("说明"), multiline=True
-                ),
-            )
-            messages.success(request, _("已出具一次性告知书"))
-        elif action == "confirm_supplement":
-            services.application_supplement_confirm(application=app, actor=request.user)
-            messages.success(request, _("补正材料已确认"))
-        else:
-            raise DomainError(_("未知操作"))
-    except DomainError as e:
-        messages.error(request, e.message)
+    # Any refusal of the action, of access too, is a message on the application's page.
+    attempt(request, lambda: _prereview_do(request, app, request.POST.get("action")), errors=ANY)
     return redirect("portal:prereview_detail", code=code)
+
+
+def _prereview_do(request, app, action: str | None) -> None:
+    if action == "accept":
+        app = services.application_accept(application=app, actor=request.user)
+        messages.success(request, _("已受理，办件编号 %(n)s") % {"n": app.case.number})
+    elif action == "notice":
+        services.application_notice(
+            application=app,
+            actor=request.user,
+            materials=posted_ids(request.POST, "materials"),
+            note=posted_text(
+                request.POST, "note", max_length=LONG_TEXT_MAX, label=_("说明"), multiline=True
+            ),
+        )
+        messages.success(request, _("已出具一次性告知书"))
+    elif action == "confirm_supplement":
+        services.application_supplement_confirm(application=app, actor=request.user)
+        messages.success(request, _("补正材料已确认"))
+    else:
+        raise DomainError(_("未知操作"))
 
 
 @login_required
@@ -135,17 +128,18 @@ def question_answer(request, pk: int):
     question = selectors.questions_for(viewer=request.user).filter(pk=pk).first()
     if question is None:
         raise Http404
-    try:
-        services.question_answer(
+    attempt(
+        request,
+        lambda: services.question_answer(
             question=question,
             actor=request.user,
             answer=posted_text(
                 request.POST, "answer", max_length=LONG_TEXT_MAX, label=_("答复"), multiline=True
             ),
-        )
-        messages.success(request, _("已答复"))
-    except DomainError as e:
-        messages.error(request, e.message)
+        ),
+        _("已答复"),
+        errors=ANY,
+    )
     return redirect("portal:question_list")
 
 
@@ -166,13 +160,14 @@ def home_visit_register(request, code: str):
     row = selectors.home_visits_for(viewer=request.user).filter(code=code).first()
     if row is None:
         raise Http404
-    try:
-        row = services.home_visit_register(
+
+    def register() -> None:
+        done = services.home_visit_register(
             request=row,
             actor=request.user,
             entrustment_signed=request.POST.get("entrustment_signed") == "on",
         )
-        messages.success(request, _("已登记代办件 %(n)s") % {"n": row.case.number})
-    except DomainError as e:
-        messages.error(request, e.message)
+        messages.success(request, _("已登记代办件 %(n)s") % {"n": done.case.number})
+
+    attempt(request, register, errors=ANY)
     return redirect("portal:home_visit_list")

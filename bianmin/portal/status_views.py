@@ -9,6 +9,7 @@ from bianmin.common import throttle
 from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, with_retry_after
 from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
+from bianmin.common.refusals import ANY, on_refusal
 from bianmin.ratings.models import RATING_COMMENT_MAX
 
 from . import selectors, services
@@ -79,34 +80,34 @@ def _lookup_form(request, *, number: str = "", fixed: bool = False):
     return render(request, "portal/public/status_lookup.html", context)
 
 
+def _verify_refused(request, e: DomainError, number: str | None = None):
+    """The lookup form again (the number fixed when it came in the address), any refusal shown."""
+    if number is None:
+        number, context = request.POST.get("number", "").strip().upper(), {"form": request.POST}
+    else:
+        number = number.strip().upper()
+        context = {"form": {**request.POST.dict(), "number": number}, "fixed_number": True}
+    return lookup_refused(request, "portal/public/status_lookup.html", context, e, number=number)
+
+
 @require_http_methods(["GET", "POST"])
+@on_refusal(_verify_refused, errors=ANY)
 def status_lookup(request):
     form = request.POST if request.method == "POST" else request.GET
     if request.method == "POST" and not form.get("refresh"):
         number = form.get("number", "").strip().upper()
-        try:
-            case = _verify(request, number, form.get("phone_tail", ""))
-        except DomainError as e:
-            context = {"form": form}
-            return lookup_refused(
-                request, "portal/public/status_lookup.html", context, e, number=number
-            )
+        case = _verify(request, number, form.get("phone_tail", ""))
         return redirect("portal:status_detail", number=case.number)
     return _lookup_form(request, number=form.get("number", "").strip().upper())
 
 
 @require_http_methods(["GET", "POST"])
+@on_refusal(_verify_refused, errors=ANY)
 def status_detail(request, number: str):
     """The QR code on the receipt leads here; the phone digits are still asked for."""
     number = number.strip().upper()
     if request.method == "POST" and not request.POST.get("refresh"):
-        try:
-            _verify(request, number, request.POST.get("phone_tail", ""))
-        except DomainError as e:
-            context = {"form": {**request.POST.dict(), "number": number}, "fixed_number": True}
-            return lookup_refused(
-                request, "portal/public/status_lookup.html", context, e, number=number
-            )
+        _verify(request, number, request.POST.get("phone_tail", ""))
         return redirect("portal:status_detail", number=number)
     if request.method == "POST" or not _proven(request, number):
         return _lookup_form(request, number=number, fixed=True)
@@ -134,7 +135,14 @@ def _proven_case(request, number: str) -> Case | None:
     return Case.objects.filter(number=number).first()
 
 
+def _supplement_refused(request, e: DomainError, number: str):
+    case = _proven_case(request, number)
+    context = _status_context(case, request, supplement_error=e.message)
+    return render(request, "portal/public/status.html", context, status=422)
+
+
 @require_POST
+@on_refusal(_supplement_refused, errors=ANY)
 def status_supplement(request, number: str):
     case = _proven_case(request, number)
     if case is None:
@@ -147,23 +155,22 @@ def status_supplement(request, number: str):
             uploads[int(key.removeprefix("material_"))] = upload_checked(upload, field=key)
         except (DomainError, ValueError) as e:
             errors.append(getattr(e, "message", str(e)))
-    try:
-        if errors:
-            raise DomainError("；".join(errors), field="files")
-        services.application_supplement(
-            case=case, uploads=uploads, phone_tail=_proven(request, case.number)
-        )
-    except DomainError as e:
-        return render(
-            request,
-            "portal/public/status.html",
-            _status_context(case, request, supplement_error=e.message),
-            status=422,
-        )
+    if errors:
+        raise DomainError("；".join(errors), field="files")
+    services.application_supplement(
+        case=case, uploads=uploads, phone_tail=_proven(request, case.number)
+    )
     return redirect(f"/status/{case.number}/?supplied=1")
 
 
+def _rate_refused(request, e: DomainError, number: str):
+    case = _proven_case(request, number)
+    context = _status_context(case, request, rate_error=e.message, rate_form=request.POST)
+    return render(request, "portal/public/status.html", context, status=e.status)
+
+
 @require_POST
+@on_refusal(_rate_refused, errors=ANY)
 def status_rate(request, number: str):
     case = _proven_case(request, number)
     if case is None:
@@ -172,24 +179,16 @@ def status_rate(request, number: str):
         level = int(request.POST.get("level", "0"))
     except ValueError:
         level = 0
-    try:
-        services.rating_submit(
-            case=case,
-            level=level,
-            comment=posted_text(
-                request.POST,
-                "comment",
-                max_length=RATING_COMMENT_MAX,
-                label=_("评价内容"),
-                multiline=True,
-            ),
-            phone_tail=_proven(request, case.number),
-        )
-    except DomainError as e:
-        return render(
-            request,
-            "portal/public/status.html",
-            _status_context(case, request, rate_error=e.message, rate_form=request.POST),
-            status=e.status,
-        )
+    services.rating_submit(
+        case=case,
+        level=level,
+        comment=posted_text(
+            request.POST,
+            "comment",
+            max_length=RATING_COMMENT_MAX,
+            label=_("评价内容"),
+            multiline=True,
+        ),
+        phone_tail=_proven(request, case.number),
+    )
     return redirect(f"/status/{case.number}/?rated=1#rate")

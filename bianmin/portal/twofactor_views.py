@@ -15,8 +15,10 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from bianmin.common.challenge import with_retry_after
 from bianmin.common.errors import DomainError
 from bianmin.common.qr import qr_svg
+from bianmin.common.refusals import ANY, on_refusal
 from bianmin.orgs import twofactor as tf
 
 from .views import landing_url
@@ -51,8 +53,13 @@ def _password_ok(request) -> bool:
     return user is not None and user.pk == request.user.pk
 
 
+def _confirm_refused(request, e: DomainError):
+    return _setup_page(request, e.message)
+
+
 @never_cache
 @login_required
+@on_refusal(_confirm_refused, errors=ANY)
 def twofactor(request):
     """两步验证: set it up (scan, confirm a first code) or, once on, new recovery codes or off."""
     user = request.user
@@ -61,13 +68,9 @@ def twofactor(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "confirm" and not enabled:
-            try:
-                codes = tf.totp_confirm(user=user, code=request.POST.get("code", ""))
-            except DomainError as e:
-                error = e.message
-            else:
-                _verified(request, tf.totp_device(user))
-                return _show_codes(request, codes)
+            codes = tf.totp_confirm(user=user, code=request.POST.get("code", ""))
+            _verified(request, tf.totp_device(user))
+            return _show_codes(request, codes)
         elif action in ("regenerate", "disable") and enabled:
             if not _password_ok(request):
                 error = _("密码不正确")
@@ -77,6 +80,13 @@ def twofactor(request):
                 tf.twofactor_disable(user=user)
                 messages.success(request, _("已关闭两步验证"))
                 return redirect("portal:twofactor")
+    return _setup_page(request, error)
+
+
+def _setup_page(request, error: str):
+    """The set-up page (QR code and secret until confirmed), with what went wrong (400)."""
+    user = request.user
+    enabled = tf.twofactor_enabled(user)
     context = {
         "enabled": enabled,
         "required": tf.twofactor_required(user),
@@ -116,7 +126,23 @@ def twofactor_codes(request):
     )
 
 
+def _login_code_refused(request, e: DomainError):
+    """A wrong code is a 400; too many is a 429 saying when to try again (`Retry-After`)."""
+    status = 429 if isinstance(e, tf.CodeThrottled) else 400
+    return with_retry_after(_login_code_page(request, e.message, status), e)
+
+
+def _login_code_page(request, error: str = "", status: int = 200):
+    return render(
+        request,
+        "portal/twofactor/login_code.html",
+        {"error": error, "next": _next_url(request)},
+        status=status,
+    )
+
+
 @never_cache
+@on_refusal(_login_code_refused, errors=ANY)
 def login_code(request):
     """The login's second step: a code from the authenticator app, or one recovery code."""
     user = request.user
@@ -124,30 +150,14 @@ def login_code(request):
         return redirect("portal:login")
     if user.is_verified() or not tf.twofactor_enabled(user):
         return redirect(_next_url(request) or landing_url(user))
-    error, status, headers = "", 200, {}
     if request.method == "POST":
-        try:
-            device = tf.twofactor_verify(user=user, code=request.POST.get("code", ""))
-        except tf.CodeThrottled as e:
-            error, status = e.message, 429
-            headers["Retry-After"] = str(e.extra["retry_after"])
-        except DomainError as e:
-            error, status = e.message, 400
-        else:
-            _verified(request, device)
-            if isinstance(device, StaticDevice):
-                messages.warning(
-                    request,
-                    _("已用掉一个恢复码，还剩 %(n)s 个；可在“两步验证”页面生成新的恢复码")
-                    % {"n": tf.recovery_codes_left(user)},
-                )
-            return redirect(_next_url(request) or landing_url(user))
-    response = render(
-        request,
-        "portal/twofactor/login_code.html",
-        {"error": error, "next": _next_url(request)},
-        status=status,
-    )
-    for name, value in headers.items():
-        response[name] = value
-    return response
+        device = tf.twofactor_verify(user=user, code=request.POST.get("code", ""))
+        _verified(request, device)
+        if isinstance(device, StaticDevice):
+            messages.warning(
+                request,
+                _("已用掉一个恢复码，还剩 %(n)s 个；可在“两步验证”页面生成新的恢复码")
+                % {"n": tf.recovery_codes_left(user)},
+            )
+        return redirect(_next_url(request) or landing_url(user))
+    return _login_code_page(request)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.common.challenge import Answer
-from bianmin.common.errors import Conflict, NotFound, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from bianmin.common.validators import phone_tail_matches
 from bianmin.common.workflow import transition
 from bianmin.workdays import calendar
@@ -145,7 +145,7 @@ def follow_up_verify(
     )
     if rect is None or not phone_tail_matches(rect.case.phone, phone_tail):
         throttle.record_failure(keys, ip=ip, number=number, limit=throttle.FOLLOW_UP)
-        raise NotFound(_("整改编号或手机号后四位不正确"), code="no_match")
+        raise NotFound(_("整改编号或手机号后四位不正确"), code=ErrorCode.NO_MATCH)
     return rect
 
 
@@ -169,9 +169,9 @@ def rating_follow_up(
         .get(pk=rectification.pk)
     )
     if Rating.objects.filter(follows=rect.rating).exists():
-        raise Conflict(_("已追评过一次，不能再次追评"), code="already_followed_up")
+        raise Conflict(_("已追评过一次，不能再次追评"), code=ErrorCode.ALREADY_FOLLOWED_UP)
     if find("follow_up", rect.state) is None:
-        raise Conflict(_("整改处理完成后才能追评"), code="not_ready")
+        raise Conflict(_("整改处理完成后才能追评"), code=ErrorCode.NOT_READY)
     named = getattr(actor, "is_authenticated", False)
     if phone_tail not in (None, ""):
         if not phone_tail_matches(rect.case.phone, phone_tail):
@@ -195,7 +195,7 @@ def rating_follow_up(
                 follows=original,
             )
     except IntegrityError as exc:
-        raise Conflict(_("已追评过一次，不能再次追评"), code="already_followed_up") from exc
+        raise Conflict(_("已追评过一次，不能再次追评"), code=ErrorCode.ALREADY_FOLLOWED_UP) from exc
     rectification_act(
         rectification=rect, action="follow_up", actor=None, note=follow.comment, level=level
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.cases.models import Case, State
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, PermissionDenied, ValidationFailed
 from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.scope import scope_for
 
@@ -100,7 +100,7 @@ def rating_submit(
     if onsite and signed_in and not scope_for(actor).can_act_for_unit(case.intake_unit):
         raise PermissionDenied(_("只有办件收件单位的工作人员才能组织现场评价"))
     if case.state not in RATEABLE_STATES:
-        raise Conflict(_("办件办结后才能评价"), code="not_concluded")
+        raise Conflict(_("办件办结后才能评价"), code=ErrorCode.NOT_CONCLUDED)
     named = False
     if phone_tail not in (None, ""):
         if not phone_tail_matches(case.phone, phone_tail):
@@ -116,13 +116,13 @@ def rating_submit(
     )
     comment = (comment or "").strip()
     if existing is not None and onsite:
-        raise Conflict(str(ONSITE_ALREADY_RATED), code="already_rated")
+        raise Conflict(str(ONSITE_ALREADY_RATED), code=ErrorCode.ALREADY_RATED)
     if existing is not None:
         if now - existing.rated_at > rating_window():
             raise Conflict(
                 _("该办件已在此渠道评价，且已超过 %(days)s 天修改期")
                 % {"days": rating_window().days},
-                code="rating_window_closed",
+                code=ErrorCode.RATING_WINDOW_CLOSED,
             )
         was_bad = existing.is_bad
         existing.level = level
@@ -152,7 +152,7 @@ def rating_submit(
             )
     except IntegrityError as exc:
         message = str(ONSITE_ALREADY_RATED) if onsite else _("该办件已在此渠道评价")
-        raise Conflict(message, code="already_rated") from exc
+        raise Conflict(message, code=ErrorCode.ALREADY_RATED) from exc
     _after_rating(rating, was_bad=False, actor=actor)
     return rating
 

@@ -1,7 +1,6 @@
 """Staff pages of rectification (差评整改), the applicant's follow-up page and the on-site rating
 pad (评价器) a staff member hands over after delivery; thin over services."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,8 +12,8 @@ from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, w
 from bianmin.common.errors import Conflict, DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
-from bianmin.common.pages import domain_errors
 from bianmin.common.paging import paginate
+from bianmin.common.refusals import ANY, attempt, on_refusal
 
 from . import selectors
 from .models import (
@@ -80,7 +79,6 @@ def queue(request):
 
 
 @login_required
-@domain_errors
 def detail(request, pk: int):
     rect = selectors.rectification_get(viewer=request.user, pk=pk)
     allowed = actions_for(rect, request.user)
@@ -103,11 +101,11 @@ def detail(request, pk: int):
 
 @login_required
 @require_POST
-@domain_errors
 def act(request, pk: int):
     rect = selectors.rectification_get(viewer=request.user, pk=pk)
     action = request.POST.get("action", "")
-    try:
+
+    def run() -> None:
         params = {
             f: posted_text(request.POST, f, max_length=LONG_TEXT_MAX, multiline=True)
             for f in ACTION_FIELDS.get(action, ())
@@ -121,51 +119,58 @@ def act(request, pk: int):
             expected_version=request.POST.get("lock_version") or None,
             **params,
         )
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已保存：%(a)s") % {"a": ACTION_LABELS.get(action, action)})
+
+    # Any refusal of the action, of access too, is a message on the rectification's page.
+    attempt(request, run, _("已保存：%(a)s") % {"a": ACTION_LABELS.get(action, action)}, errors=ANY)
     return redirect("ratings:detail", pk=rect.pk)
 
 
+def _follow_up_context(request) -> dict:
+    data = request.POST if request.method == "POST" else request.GET
+    return {"levels": Level.choices, "done": None, "error": None, "data": data}
+
+
+def _follow_up_refused(request, e: DomainError):
+    """The form again with what was typed, the refusal, a picture challenge when one is now
+    needed and `Retry-After` on a 429."""
+    context = {**_follow_up_context(request), "error": e.message}
+    if isinstance(e, ChallengeRequired):
+        context["challenge"] = challenge_new()
+    response = render(request, "ratings/follow_up.html", context, status=e.status)
+    return with_retry_after(response, e)
+
+
+@on_refusal(_follow_up_refused, errors=ANY)
 def follow_up(request):
     """Public page: the applicant's one follow-up rating, by rectification number and phone tail
     (wrong pairs are counted per address and per number and then call for a picture challenge,
     see `follow_up_verify`). The case's public status page links here with the rectification
     number filled in (`?number=`). "换一张" (a new picture) posts here too and checks nothing."""
-    data = request.POST if request.method == "POST" else request.GET
-    context = {"levels": Level.choices, "done": None, "error": None, "data": data}
-    status, error = 200, None
+    context = _follow_up_context(request)
     if request.method == "POST" and request.POST.get("refresh"):
         context["challenge"] = challenge_new()
     elif request.method == "POST":
         tail = request.POST.get("phone_tail", "").strip()
-        try:
-            rect = follow_up_verify(
-                number=request.POST.get("number", ""),
-                phone_tail=tail,
-                ip=request.META.get("REMOTE_ADDR", ""),
-                answer=Answer.from_data(request.POST),
-            )
-            context["done"] = rating_follow_up(
-                rectification=rect,
-                level=request.POST.get("level"),
-                comment=posted_text(
-                    request.POST,
-                    "comment",
-                    max_length=RATING_COMMENT_MAX,
-                    label=_("评价内容"),
-                    multiline=True,
-                ),
-                phone_tail=tail,
-                actor=request.user if request.user.is_authenticated else None,
-            )
-        except DomainError as e:
-            context["error"], status, error = e.message, e.status, e
-            if isinstance(e, ChallengeRequired):
-                context["challenge"] = challenge_new()
-    response = render(request, "ratings/follow_up.html", context, status=status)
-    return with_retry_after(response, error) if error else response
+        rect = follow_up_verify(
+            number=request.POST.get("number", ""),
+            phone_tail=tail,
+            ip=request.META.get("REMOTE_ADDR", ""),
+            answer=Answer.from_data(request.POST),
+        )
+        context["done"] = rating_follow_up(
+            rectification=rect,
+            level=request.POST.get("level"),
+            comment=posted_text(
+                request.POST,
+                "comment",
+                max_length=RATING_COMMENT_MAX,
+                label=_("评价内容"),
+                multiline=True,
+            ),
+            phone_tail=tail,
+            actor=request.user if request.user.is_authenticated else None,
+        )
+    return render(request, "ratings/follow_up.html", context)
 
 
 # -- on-site rating (评价器) ------------------------------------------------------------------
@@ -197,9 +202,40 @@ def _closed_reason(case) -> str:
     return str(ONSITE_ALREADY_RATED)
 
 
+def _onsite_posted(request) -> dict:
+    return {
+        "level": request.POST.get("level", ""),
+        "comment": request.POST.get("comment", ""),
+        **{f"ind_{key}": request.POST.get(f"ind_{key}", "") for key, _l in ONSITE_INDICATORS},
+    }
+
+
+def _onsite_form(request, case, posted: dict, error: str = ""):
+    return _onsite_page(
+        request,
+        case,
+        status=422 if error else 200,
+        faces=FACES,
+        indicators=[(key, label, posted.get(f"ind_{key}", "")) for key, label in ONSITE_INDICATORS],
+        posted=posted,
+        error=error,
+    )
+
+
+def _onsite_refused(request, e: DomainError, number: str):
+    """Rated meanwhile (another device) or no result any more: the closed page (409); a value
+    refused: the pad again with what was chosen (422)."""
+    case = selectors.onsite_case_get(viewer=request.user, number=number)
+    if isinstance(e, Conflict):
+        return _onsite_page(
+            request, case, status=409, template="ratings/onsite_closed.html", reason=e.message
+        )
+    return _onsite_form(request, case, _onsite_posted(request), e.message)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-@domain_errors
+@on_refusal(_onsite_refused, errors=(Conflict, ValidationFailed))
 def onsite(request, number: str):
     """The rating pad locked to one case: five faces, the optional on-site indicators and a
     comment; one rating per case on site (`rating_submit`, channel onsite, the staff member who
@@ -215,61 +251,28 @@ def onsite(request, number: str):
             template="ratings/onsite_closed.html",
             reason=_closed_reason(case),
         )
-    posted: dict = {}
-    error = ""
-    if request.method == "POST":
-        posted = {
-            "level": request.POST.get("level", ""),
-            "comment": request.POST.get("comment", ""),
-            **{f"ind_{key}": request.POST.get(f"ind_{key}", "") for key, _l in ONSITE_INDICATORS},
-        }
-        indicators = {
+    if request.method != "POST":
+        return _onsite_form(request, case, {})
+    posted = _onsite_posted(request)
+    if not posted["level"]:
+        return _onsite_form(request, case, posted, _("请先选择一个表情，对本次服务作出总体评价。"))
+    rating_submit(
+        case=case,
+        level=posted["level"],
+        comment=posted_text(
+            posted, "comment", max_length=RATING_COMMENT_MAX, label=_("评价内容"), multiline=True
+        ),
+        channel=RatingChannel.ONSITE,
+        indicators={
             key: posted[f"ind_{key}"] for key, _l in ONSITE_INDICATORS if posted[f"ind_{key}"]
-        }
-        if not posted["level"]:
-            error = _("请先选择一个表情，对本次服务作出总体评价。")
-        else:
-            try:
-                rating_submit(
-                    case=case,
-                    level=posted["level"],
-                    comment=posted_text(
-                        posted,
-                        "comment",
-                        max_length=RATING_COMMENT_MAX,
-                        label=_("评价内容"),
-                        multiline=True,
-                    ),
-                    channel=RatingChannel.ONSITE,
-                    indicators=indicators,
-                    actor=request.user,
-                )
-            except Conflict as e:  # rated meanwhile (another device), or no result any more
-                return _onsite_page(
-                    request,
-                    case,
-                    status=409,
-                    template="ratings/onsite_closed.html",
-                    reason=e.message,
-                )
-            except ValidationFailed as e:
-                error = e.message
-            else:
-                return redirect("ratings:onsite_done", number=case.number)
-    return _onsite_page(
-        request,
-        case,
-        status=422 if error else 200,
-        faces=FACES,
-        indicators=[(key, label, posted.get(f"ind_{key}", "")) for key, label in ONSITE_INDICATORS],
-        posted=posted,
-        error=error,
+        },
+        actor=request.user,
     )
+    return redirect("ratings:onsite_done", number=case.number)
 
 
 @login_required
 @require_http_methods(["GET"])
-@domain_errors
 def onsite_done(request, number: str):
     """The thank-you page after an on-site rating, with the one way back for the staff member."""
     case = selectors.onsite_case_get(viewer=request.user, number=number)

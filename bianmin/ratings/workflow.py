@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.common import workflow as engine
-from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, ValidationFailed
 from bianmin.common.workflow import PREVIOUS, SYSTEM, Transition
 from bianmin.orgs.models import RoleCode as R
 from bianmin.orgs.scope import scope_for
@@ -140,12 +140,12 @@ def e_reject(ctx: Ctx) -> None:
 def g_close(ctx: Ctx) -> None:
     rect = ctx.obj
     if rect.outcome == Outcome.FIX_BY_DEADLINE and rect.rectified_on is None:
-        raise Conflict(_("限期整改尚未完成"), code="not_rectified")
+        raise Conflict(_("限期整改尚未完成"), code=ErrorCode.NOT_RECTIFIED)
     waited = (ctx.today - rect.outcome_on).days if rect.outcome_on else 0
     if waited < follow_up_days():
         raise Conflict(
             _("申请人可在处理后 %(d)s 天内追评，期满后方可办结") % {"d": follow_up_days()},
-            code="follow_up_window_open",
+            code=ErrorCode.FOLLOW_UP_WINDOW_OPEN,
         )
 
 

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from bianmin.common import inputs
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
-from bianmin.common.pages import domain_errors
 from bianmin.common.paper import month_period, paper_for, render_paper
+from bianmin.common.refusals import ANY, attempt
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Unit, UnitKind
 from bianmin.orgs.scope import scope_for
@@ -87,7 +87,6 @@ def _report_paper(request, unit: Unit, month: dt.date, title: str):
 
 
 @login_required
-@domain_errors
 def monthly_detail(request, unit_id: int, month: str):
     m = _path_month(month)
     view = selectors.report_view(viewer=request.user, unit_id=unit_id, month=m)
@@ -148,42 +147,42 @@ def monthly_detail(request, unit_id: int, month: str):
 
 @login_required
 @require_POST
-@domain_errors
 def monthly_action(request, unit_id: int, month: str):
     m = _path_month(month)
     # Outside the viewer's scope there is no report page to go back to: 403 (or 404), as for
     # reading it, and nothing is written.
     unit = selectors.unit_for_report(viewer=request.user, unit_id=unit_id)
-    try:
-        action = request.POST.get("action")
-        if action == "generate":
-            services.report_generate(unit=unit, month=m, actor=request.user)
-            messages.success(request, _("已按办件数据生成月报"))
-        else:
-            report = MonthlyReport.objects.filter(unit=unit, month=m).first()
-            if report is None:
-                raise DomainError(_("请先生成月报"))
-            if action == "submit":
-                services.report_submit(
-                    report=report,
-                    actor=request.user,
-                    note=posted_text(
-                        request.POST,
-                        "note",
-                        max_length=inputs.LONG_TEXT_MAX,
-                        label=_("说明"),
-                        multiline=True,
-                    ),
-                )
-                messages.success(request, _("月报已报送县级中心"))
-            elif action == "receive":
-                services.report_receive(report=report, actor=request.user)
-                messages.success(request, _("月报已接收"))
-            else:
-                raise DomainError(_("未知操作"))
-    except DomainError as e:
-        messages.error(request, e.message)
+    # Any refusal of the action, of access too, is a message on the report's page.
+    attempt(request, lambda: _monthly_do(request, unit, m, request.POST.get("action")), errors=ANY)
     return redirect("reports:monthly_detail", unit_id=unit_id, month=month)
+
+
+def _monthly_do(request, unit, m, action: str | None) -> None:
+    if action == "generate":
+        services.report_generate(unit=unit, month=m, actor=request.user)
+        messages.success(request, _("已按办件数据生成月报"))
+    else:
+        report = MonthlyReport.objects.filter(unit=unit, month=m).first()
+        if report is None:
+            raise DomainError(_("请先生成月报"))
+        if action == "submit":
+            services.report_submit(
+                report=report,
+                actor=request.user,
+                note=posted_text(
+                    request.POST,
+                    "note",
+                    max_length=inputs.LONG_TEXT_MAX,
+                    label=_("说明"),
+                    multiline=True,
+                ),
+            )
+            messages.success(request, _("月报已报送县级中心"))
+        elif action == "receive":
+            services.report_receive(report=report, actor=request.user)
+            messages.success(request, _("月报已接收"))
+        else:
+            raise DomainError(_("未知操作"))
 
 
 def _last_months(n: int = 12) -> list[dt.date]:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX, bounded_int, clean_text, parse_date
 from bianmin.common.paging import paginate
 from bianmin.common.paper import paper_for, render_paper
+from bianmin.common.refusals import ANY, attempt, on_refusal
 from bianmin.common.sheets import Sheet, xlsx_response
 from bianmin.common.validators import mask_phone
 
@@ -31,15 +31,6 @@ from .models import ComplaintOutcome, ComplaintStatus, Level
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
-
-
-def _call(fn, **kw):
-    try:
-        return fn(**kw)
-    except NotFound as e:
-        raise Http404(e.message) from None
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
 
 
 def _date(request) -> dt.date | None:
@@ -57,8 +48,7 @@ def _date(request) -> dt.date | None:
 
 @login_required
 def dashboard(request):
-    data = _call(
-        selectors.dashboard,
+    data = selectors.dashboard(
         viewer=request.user,
         region_code=request.GET.get("region") or None,
         today=_date(request),
@@ -106,8 +96,7 @@ def _link_counts(data: dict) -> None:
 @login_required
 def alerts(request):
     level = request.GET.get("level") or None
-    rows = _call(
-        selectors.alert_list,
+    rows = selectors.alert_list(
         viewer=request.user,
         level=level if level in Level.values else None,
         region=request.GET.get("region") or None,
@@ -127,46 +116,45 @@ QUEUE_ACTIONS: dict[str, tuple[Callable[..., object], "StrPromise"]] = {
 }
 
 
-def _queue_act(request) -> str | None:
-    """Run one queue action from the posted form; the error message, or None when done."""
+def _queue_act(request) -> None:
+    """Run one queue action from the posted form."""
     action = request.POST.get("action", "")
     if action not in QUEUE_ACTIONS:
-        return _("未知操作")
+        raise DomainError(_("未知操作"))
     service, done = QUEUE_ACTIONS[action]
     kw = {
         "actor": request.user,
         "kind": request.POST.get("kind", ""),
         "number": request.POST.get("number", ""),
     }
-    try:
-        text = clean_text(
-            request.POST.get("text", ""), max_length=LONG_TEXT_MAX, field=_("内容"), multiline=True
-        )
-        if action == "deadline":
-            value = request.POST.get("due_on", "").strip()
-            kw["due_on"] = parse_date(value, field=_("督办期限")) if value else None
-        kw["result" if action == "close" else "text"] = text
-        service(**kw)
-    except DomainError as e:
-        return e.message
+    text = clean_text(
+        request.POST.get("text", ""), max_length=LONG_TEXT_MAX, field=_("内容"), multiline=True
+    )
+    if action == "deadline":
+        value = request.POST.get("due_on", "").strip()
+        kw["due_on"] = parse_date(value, field=_("督办期限")) if value else None
+    kw["result" if action == "close" else "text"] = text
+    service(**kw)
     messages.success(request, done)
-    return None
+
+
+def _queue_refused(request, e: DomainError):
+    """The form keeps what was typed; nothing was written (any refusal, 422)."""
+    page = paginate(request, selectors.supervision_queue(viewer=request.user))
+    return render(
+        request,
+        "supervision/queue.html",
+        {"rows": page, "page": page, "error": e.message, "posted": request.POST},
+        status=422,
+    )
 
 
 @login_required
+@on_refusal(_queue_refused, errors=ANY)
 def queue(request):
     if request.method == "POST":
-        error = _queue_act(request)
-        if error is None:
-            return redirect("supervision:queue")
-        # The form keeps what was typed; nothing was written.
-        page = paginate(request, selectors.supervision_queue(viewer=request.user))
-        return render(
-            request,
-            "supervision/queue.html",
-            {"rows": page, "page": page, "error": error, "posted": request.POST},
-            status=422,
-        )
+        _queue_act(request)
+        return redirect("supervision:queue")
     rows = selectors.supervision_queue(viewer=request.user)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(f"supervision-queue-{timezone.localdate()}.xlsx", queue_sheets(rows))
@@ -239,11 +227,13 @@ def queue_sheets(rows) -> list[Sheet]:
 @login_required
 def notifications(request):
     if request.method == "POST":
-        try:
-            pk = bounded_int(request.POST.get("pk", ""), field="pk", lo=1)
-            services.notification_read(actor=request.user, pk=pk)
-        except DomainError as e:
-            messages.error(request, e.message)
+        attempt(
+            request,
+            lambda: services.notification_read(
+                actor=request.user, pk=bounded_int(request.POST.get("pk", ""), field="pk", lo=1)
+            ),
+            errors=ANY,
+        )
         return redirect("supervision:notifications")
     page = paginate(request, selectors.notifications_for(viewer=request.user, limit=500))
     return render(request, "supervision/notifications.html", {"rows": page, "page": page})
@@ -252,8 +242,7 @@ def notifications(request):
 @login_required
 def complaints(request):
     status = request.GET.get("status") or None
-    rows = _call(
-        selectors.complaint_queue,
+    rows = selectors.complaint_queue(
         viewer=request.user,
         status=status if status in ComplaintStatus.values else None,
         overdue=request.GET.get("overdue") == "1",
@@ -283,40 +272,42 @@ def _long_text(post, name: str, label: str) -> str:
 
 @login_required
 def complaint_detail(request, number: str):
-    row = _call(selectors.complaint_get, viewer=request.user, number=number)
+    row = selectors.complaint_get(viewer=request.user, number=number)
     return _complaint_page(request, row)
+
+
+def _action_refused(request, e: DomainError, number: str, action: str):
+    """The complaint again with what was typed and the refusal (of access too) at its status."""
+    row = selectors.complaint_get(viewer=request.user, number=number)
+    return _complaint_page(request, row, status=e.status, error=e.message, action=action)
 
 
 @login_required
 @require_POST
+@on_refusal(_action_refused, errors=ANY)
 def complaint_action(request, number: str, action: str):
-    row = _call(selectors.complaint_get, viewer=request.user, number=number)
+    row = selectors.complaint_get(viewer=request.user, number=number)
     post = request.POST
-    try:
-        if action == "decide":
-            services.complaint_decide(
-                complaint=row,
-                actor=request.user,
-                note=_long_text(post, "note", _("处理意见")),
-                outcome=post.get("outcome", ""),
-            )
-            messages.success(request, _("已记录处理意见"))
-        elif action == "reply":
-            services.complaint_reply(
-                complaint=row,
-                actor=request.user,
-                reply=_long_text(post, "reply", _("答复内容")),
-                outcome=post.get("outcome", ""),
-            )
-            messages.success(request, _("已答复投诉人"))
-        elif action == "contact":
-            # Shown on this response only, never stored in the page's URL; each reveal is logged.
-            phone = services.complaint_contact_reveal(complaint=row, actor=request.user)
-            return _complaint_page(request, row, phone=phone or "—")
-        else:
-            raise Http404(action)
-    except DomainError as e:
-        return _complaint_page(
-            request, row, status=getattr(e, "status", 400), error=e.message, action=action
+    if action == "decide":
+        services.complaint_decide(
+            complaint=row,
+            actor=request.user,
+            note=_long_text(post, "note", _("处理意见")),
+            outcome=post.get("outcome", ""),
         )
+        messages.success(request, _("已记录处理意见"))
+    elif action == "reply":
+        services.complaint_reply(
+            complaint=row,
+            actor=request.user,
+            reply=_long_text(post, "reply", _("答复内容")),
+            outcome=post.get("outcome", ""),
+        )
+        messages.success(request, _("已答复投诉人"))
+    elif action == "contact":
+        # Shown on this response only, never stored in the page's URL; each reveal is logged.
+        phone = services.complaint_contact_reveal(complaint=row, actor=request.user)
+        return _complaint_page(request, row, phone=phone or "—")
+    else:
+        raise Http404(action)
     return redirect("supervision:complaint_detail", number=row.number)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.common import workflow as engine
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, PermissionDenied, ValidationFailed
 from bianmin.common.workflow import Transition
 from bianmin.orgs.models import RoleCode
 from bianmin.orgs.scope import scope_for
@@ -122,8 +122,8 @@ class ComplaintMachine(engine.Machine):
 
     def illegal(self, obj, action: str, state: str) -> Exception:
         if action == "reply":
-            return Conflict(_("该投诉已答复"), code="replied")
-        return Conflict(_("该投诉已处理"), code="decided")
+            return Conflict(_("该投诉已答复"), code=ErrorCode.REPLIED)
+        return Conflict(_("该投诉已处理"), code=ErrorCode.DECIDED)
 
     def record(self, ctx, *, action, from_state, to_state, note):
         """Nothing beyond the complaint's own columns, which the effects fill."""

@@ -196,21 +196,20 @@ def test_detail_is_one_chinese_string_naming_the_field(client, county, token_for
 
 
 def test_every_code_raised_is_an_error_code():
-    """Services raise codes as strings too: each must be in ErrorCode (and so in docs/api.md)."""
+    """Services raise ErrorCode members (a DomainError refuses a free string): each member they
+    name exists, and each code is in docs/api.md."""
     import re
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    raised = {
-        code
+    named = {
+        name
         for path in root.rglob("*.py")
         if "tests" not in path.parts and "migrations" not in path.parts
-        for code in re.findall(
-            r"\b(?:code=|code = )\"([a-z_]+)\"", path.read_text(encoding="utf-8")
-        )
+        for name in re.findall(r"\bErrorCode\.([A-Z][A-Z0-9_]*)", path.read_text(encoding="utf-8"))
     }
-    assert len(raised) > 40  # the sources were read
-    assert raised - CODES == set()
+    assert len(named) > 40  # the sources were read
+    assert named - set(ErrorCode.__members__) == set()
     docs = (root.parent / "docs" / "api.md").read_text(encoding="utf-8")
     assert {c for c in CODES if f"`{c}`" not in docs} == set()
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from bianmin.common.errors import ValidationFailed
+from bianmin.common.errors import ErrorCode, ValidationFailed
 from bianmin.common.schemas import PUBLIC_ERRORS, Bounded, DayWithin
 
 from . import calendar
@@ -47,7 +47,7 @@ def count(request, start: Date, end: Date):
     if abs((end - start).days) > MAX_DAYS * 2:
         raise ValidationFailed(
             _("“end”与“start”相隔不应超过 %(n)d 天") % {"n": MAX_DAYS * 2},
-            code="out_of_range",
+            code=ErrorCode.OUT_OF_RANGE,
             field="end",
         )
     answer = calendar.workdays_between(start, end)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bianmin.common.admin_log import admin_action_record
-from bianmin.common.errors import PermissionDenied, ValidationFailed
+from bianmin.common.errors import ErrorCode, PermissionDenied, ValidationFailed
 from bianmin.common.models import AdminActionKind
 
 from . import calendar
@@ -232,7 +232,7 @@ def calendar_year_enter(
     if doubts and not confirmed:
         raise ValidationFailed(
             " ".join([*doubts, _("如确认无误，请勾选“已核对，按此保存”后再保存。")]),
-            code="unconfirmed",
+            code=ErrorCode.UNCONFIRMED,
             field="confirm",
             extra={"doubts": doubts},
         )

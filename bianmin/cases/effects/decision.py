@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import CaseClass
-from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, ValidationFailed
 
 from ..deadlines import deadlines_compute
 from ..models import (
@@ -57,7 +57,7 @@ def e_site_check(ctx: Ctx) -> None:
 
 def g_open_joint(ctx: Ctx) -> None:
     if not ctx.case.item_version.joint_units.exists():
-        raise Conflict(_("该联办事项未配置联办部门"), code="no_joint_units")
+        raise Conflict(_("该联办事项未配置联办部门"), code=ErrorCode.NO_JOINT_UNITS)
 
 
 def e_open_joint(ctx: Ctx) -> None:
@@ -84,7 +84,7 @@ def pending_subreviews_for(ctx: Ctx):
 
 def g_opine(ctx: Ctx) -> None:
     if not pending_subreviews_for(ctx):
-        raise Conflict(_("本单位没有待答复的联审意见"), code="no_subreview")
+        raise Conflict(_("本单位没有待答复的联审意见"), code=ErrorCode.NO_SUBREVIEW)
     approved = _bool(ctx, "approved")
     if not approved:
         ctx.data["reasons"] = _reasons(ctx, _("联审不同意"))
@@ -104,11 +104,11 @@ def g_decide(ctx: Ctx, *, default: bool | None = None) -> None:
     case = ctx.case
     approved = _bool(ctx, "approved", default)
     if case.case_class == CaseClass.REPLY and approved:
-        raise Conflict(_("答复件不能准予，只能书面答复不予批准的理由"), code="reply_only")
+        raise Conflict(_("答复件不能准予，只能书面答复不予批准的理由"), code=ErrorCode.REPLY_ONLY)
     if case.case_class == CaseClass.JOINT:
         opinions = list(case.subreviews.values_list("opinion", flat=True))
         if approved and SubReview.Opinion.REFUSED in opinions:
-            raise Conflict(_("有联办部门不同意，不能准予"), code="joint_refused")
+            raise Conflict(_("有联办部门不同意，不能准予"), code=ErrorCode.JOINT_REFUSED)
     ctx.data["approved"] = approved
     ctx.data["reasons"] = ctx.text("reasons") if approved else _reasons(ctx, _("不予批准"))
 

@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, ValidationFailed
 
 from ..models import Delivery, ErrandMoney, MoneyDirection
 from ..signature import png_checked
@@ -107,7 +107,7 @@ def e_money(ctx: Ctx) -> None:
             raise Conflict(
                 _("付款超过了已收款项（已收 %(r)s 元，已付 %(p)s 元）")
                 % {"r": received, "p": paid},
-                code="money_exceeds",
+                code=ErrorCode.MONEY_EXCEEDS,
             )
     _record(
         ctx,
@@ -131,7 +131,7 @@ def _settle(ctx: Ctx, *, what: str) -> None:
         if paid + amount > received:
             raise Conflict(
                 _("交给本人的金额超过了代管余额 %(b)s 元") % {"b": received - paid},
-                code="money_exceeds",
+                code=ErrorCode.MONEY_EXCEEDS,
             )
         _record(
             ctx,
@@ -145,7 +145,7 @@ def _settle(ctx: Ctx, *, what: str) -> None:
         raise Conflict(
             _("代管款项未结清：已收 %(r)s 元，已付 %(p)s 元，请把余额 %(b)s 元交给本人并登记")
             % {"r": received, "p": paid, "b": received - paid},
-            code="money_unsettled",
+            code=ErrorCode.MONEY_UNSETTLED,
         )
     ctx.data.update(received=str(received), paid=str(paid))
 

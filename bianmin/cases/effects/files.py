@@ -13,7 +13,7 @@ bytes the reviewers saw.
 
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, ValidationFailed
 
 from ..files import documents_prepare, material_file_store, source_checked
 from ..models import CaseMaterial, FileReview, MaterialFile
@@ -108,10 +108,11 @@ def g_file_review(ctx: Ctx) -> None:
             _("审核意见不能超过 %(n)s 字") % {"n": REVIEW_NOTE_MAX}, field="review_note"
         )
     if found.review == FileReview.RETURNED:
-        raise Conflict(_("该电子件已退回，请上传新的电子件后再审核"), code="file_returned")
+        raise Conflict(_("该电子件已退回，请上传新的电子件后再审核"), code=ErrorCode.FILE_RETURNED)
     if found.review == verdict:
         raise Conflict(
-            _("该电子件已是「%(v)s」") % {"v": FileReview(verdict).label}, code="file_reviewed"
+            _("该电子件已是「%(v)s」") % {"v": FileReview(verdict).label},
+            code=ErrorCode.FILE_REVIEWED,
         )
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import Tier
-from bianmin.common.errors import Conflict, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, ValidationFailed
 from bianmin.orgs.models import Unit
 
 from .. import routing
@@ -135,7 +135,7 @@ def g_notice(ctx: Ctx) -> None:
                 Conflict(
                     _("一次性告知只能告知一次：第一次告知书未列出的材料（%(m)s）不能再要求补正")
                     % {"m": names},
-                    code="repeated_notice",
+                    code=ErrorCode.REPEATED_NOTICE,
                 ),
                 FlagKind.REPEATED_NOTICE,
                 _("再次告知要求补正首次告知书未列的材料：%(m)s") % {"m": names},
@@ -228,7 +228,7 @@ def g_accept(ctx: Ctx) -> None:
     if missing:
         raise Conflict(
             _("必要材料不全，不能受理，请出具一次性告知书：%(m)s") % {"m": "、".join(missing)},
-            code="materials_missing",
+            code=ErrorCode.MATERIALS_MISSING,
             extra={"missing": missing},
         )
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import ItemVersion
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, PermissionDenied, ValidationFailed
 from bianmin.common.validators import phone_tail_matches
 from bianmin.orgs.models import Unit
 
@@ -96,7 +96,7 @@ def case_supplement_online(*, case: Case, phone_tail: str, uploads: dict[int, st
     if not phone_tail_matches(case.phone, phone_tail):
         raise PermissionDenied(_("办件编号或手机号后四位不正确"))
     if case.state != State.AWAITING_MATERIALS:
-        raise Conflict(_("该办件当前不需要补正材料"), code="not_waiting")
+        raise Conflict(_("该办件当前不需要补正材料"), code=ErrorCode.NOT_WAITING)
     uploads = {int(k): str(v) for k, v in (uploads or {}).items()}
     if not uploads:
         raise ValidationFailed(_("请选择要上传的补正材料"), field="files")

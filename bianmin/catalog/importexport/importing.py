@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from bianmin.common.admin_log import admin_action_record
-from bianmin.common.errors import ValidationFailed
+from bianmin.common.errors import ErrorCode, ValidationFailed
 from bianmin.common.models import AdminActionKind
 from bianmin.orgs.models import Unit
 
@@ -225,7 +225,7 @@ def _open(source):
         return load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a file that is not a workbook
         raise ValidationFailed(
-            _("无法读取文件：不是有效的 Excel 工作簿（.xlsx）"), code="bad_file"
+            _("无法读取文件：不是有效的 Excel 工作簿（.xlsx）"), code=ErrorCode.BAD_FILE
         ) from exc
 
 
@@ -247,7 +247,7 @@ def catalog_import(*, source, actor, publish: bool = False) -> ImportResult:
     if errors:
         raise ValidationFailed(
             _("导入失败：发现 %(n)s 处错误，未导入任何内容") % {"n": len(errors)},
-            code="import_failed",
+            code=ErrorCode.IMPORT_FAILED,
             extra={"errors": [asdict(e) for e in errors]},
         )
     result = ImportResult()

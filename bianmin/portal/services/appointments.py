@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import ItemVersion
-from bianmin.common.errors import Conflict, NotFound, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, NotFound, ValidationFailed
 from bianmin.common.validators import phone_tail_matches
 from bianmin.common.workflow import transition
 from bianmin.orgs.models import Unit, UnitKind
@@ -62,7 +62,7 @@ def _take_seat(*, unit: Unit, day: dt.date, half: str) -> int:
     if free is None:
         raise Conflict(
             _("%(d)s%(h)s已约满，请选择其他时段") % {"d": day, "h": HalfDay(half).label},
-            code="slot_full",
+            code=ErrorCode.SLOT_FULL,
         )
     return free
 
@@ -94,7 +94,7 @@ def appointment_book(
     if Appointment.objects.filter(
         unit=unit, day=day, half=half, phone=phone, status=Appointment.Status.BOOKED
     ).exists():
-        raise Conflict(_("您已预约该时段，无需重复预约"), code="already_booked")
+        raise Conflict(_("您已预约该时段，无需重复预约"), code=ErrorCode.ALREADY_BOOKED)
     try:
         with transaction.atomic():
             return create_with_code(
@@ -109,7 +109,7 @@ def appointment_book(
                 note=(note or "").strip()[:200],
             )
     except IntegrityError:
-        raise Conflict(_("该时段刚刚被约满，请重新选择"), code="slot_full") from None
+        raise Conflict(_("该时段刚刚被约满，请重新选择"), code=ErrorCode.SLOT_FULL) from None
 
 
 def _appointment_proven(code: str, phone_tail: str) -> Appointment:
@@ -149,5 +149,5 @@ def appointment_reschedule(
             appt.day, appt.half = day, half
             appt.save()
     except IntegrityError:
-        raise Conflict(_("该时段刚刚被约满，请重新选择"), code="slot_full") from None
+        raise Conflict(_("该时段刚刚被约满，请重新选择"), code=ErrorCode.SLOT_FULL) from None
     return appt

@@ -8,7 +8,7 @@ from bianmin.cases.models import Case
 from bianmin.cases.numbers import case_number_valid
 from bianmin.common import throttle
 from bianmin.common.challenge import Answer
-from bianmin.common.errors import NotFound
+from bianmin.common.errors import ErrorCode, NotFound
 from bianmin.common.validators import phone_tail_matches
 
 
@@ -26,7 +26,7 @@ def status_verify(*, number: str, phone_tail: str, ip: str, answer: Answer | Non
     case = Case.objects.filter(number=number).first() if case_number_valid(number) else None
     if case is None or not phone_tail_matches(case.phone, phone_tail):
         throttle.record_failure(keys, ip=ip, number=number)
-        raise NotFound(_("办件编号或手机号后四位不正确"), code="no_match")
+        raise NotFound(_("办件编号或手机号后四位不正确"), code=ErrorCode.NO_MATCH)
     return case
 
 
@@ -47,7 +47,7 @@ def complaint_lookup(*, number: str, phone_tail: str, ip: str, answer: Answer | 
     with contextlib.suppress(NotFound):
         return complaint_public_get(number, phone_tail)
     throttle.record_failure(keys, ip=ip, number=number, limit=limit)
-    raise NotFound(_("投诉编号或手机号后四位不正确"), code="no_match")
+    raise NotFound(_("投诉编号或手机号后四位不正确"), code=ErrorCode.NO_MATCH)
 
 
 def complaint_file(**kwargs):

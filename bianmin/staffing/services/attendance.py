@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.cases.models import FINAL_STATES, Case
 from bianmin.cases.services import case_cover_handover
-from bianmin.common.errors import Conflict, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, PermissionDenied, ValidationFailed
 from bianmin.common.uploads import CheckedUpload, stored_name, upload_checked
 from bianmin.common.workflow import transition
 from bianmin.orgs.models import Staff
@@ -58,7 +58,7 @@ def attendance_sign(*, actor, action: str, source: str = SignSource.PAGE) -> Att
                 _("今天已签到（%(t)s）") % {"t": f"{timezone.localtime(row.signed_in_at):%H:%M}"}
             )
         if staff.pk in staff_on_leave(staff_ids=[staff.pk], day=today):
-            raise Conflict(_("您今天在休假中，请先销假再签到"), code="on_leave")
+            raise Conflict(_("您今天在休假中，请先销假再签到"), code=ErrorCode.ON_LEAVE)
         return Attendance.objects.create(
             staff=staff, unit=staff.unit, day=today, signed_in_at=now, source_in=source
         )

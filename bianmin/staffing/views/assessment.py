@@ -3,17 +3,16 @@ figures and the head's adjustment; subsidy plans with the finance export."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import EARLIEST_DATE, LONG_TEXT_MAX, bounded_int
 from bianmin.common.paging import paginate
+from bianmin.common.refusals import attempt
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Region
 from bianmin.orgs.scope import scope_for
@@ -22,7 +21,7 @@ from .. import selectors, services
 from ..access import may_allocate_subsidy, may_assess
 from ..export import subsidy_sheets
 from ..services.assessment import COMPONENTS
-from .common import parse_date, run
+from .common import parse_date
 
 LABELS = {
     "cases": gettext_lazy("办件量"),
@@ -32,15 +31,6 @@ LABELS = {
     "complaints": gettext_lazy("投诉"),
     "attendance": gettext_lazy("出勤"),
 }
-
-
-def _get(fn, **kw):
-    try:
-        return fn(**kw)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
 
 
 @login_required
@@ -74,7 +64,7 @@ def run_period(request):
     except ValidationFailed as e:
         messages.error(request, e.message)
         return redirect(request.path.rsplit("run/", 1)[0])
-    run(
+    attempt(
         request,
         lambda: services.assessment_run(actor=request.user, start=start, end=end),
         _("考核已计算"),
@@ -85,7 +75,7 @@ def run_period(request):
 
 @login_required
 def detail(request, pk: int):
-    a = _get(selectors.assessment_get, viewer=request.user, pk=pk)
+    a = selectors.assessment_get(viewer=request.user, pk=pk)
     parts = [
         {
             "code": k,
@@ -105,8 +95,8 @@ def detail(request, pk: int):
 @login_required
 @require_POST
 def adjust(request, pk: int):
-    a = _get(selectors.assessment_get, viewer=request.user, pk=pk)
-    run(
+    a = selectors.assessment_get(viewer=request.user, pk=pk)
+    attempt(
         request,
         lambda: services.assessment_adjust(
             assessment=a,
@@ -151,7 +141,7 @@ def subsidy_new(request):
         year = bounded_int(p.get("year", ""), field=_("年份"), lo=EARLIEST_DATE.year, hi=9999)
     except ValidationFailed:
         year = 0  # the service names the missing year
-    run(
+    attempt(
         request,
         lambda: services.subsidy_allocate(
             actor=request.user, county=county, year=year, budget=p.get("budget") or None
@@ -163,7 +153,7 @@ def subsidy_new(request):
 
 @login_required
 def subsidy(request, pk: int):
-    plan = _get(selectors.subsidy_get, viewer=request.user, pk=pk)
+    plan = selectors.subsidy_get(viewer=request.user, pk=pk)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
             f"subsidy-{plan.region.code[:6]}-{plan.year}.xlsx", subsidy_sheets(plan)

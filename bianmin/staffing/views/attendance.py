@@ -2,17 +2,17 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied
+from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
 from bianmin.common.paging import paginate
+from bianmin.common.refusals import attempt, on_refusal
 from bianmin.common.sheets import xlsx_response
 from bianmin.common.uploads import file_served
 
@@ -20,16 +20,11 @@ from .. import selectors, services
 from ..access import staff_of
 from ..export import attendance_sheets
 from ..models import Attendance, LeaveKind, LeaveRequest
-from .common import month_arg, parse_date, run, visible_unit
+from .common import month_arg, parse_date, visible_unit
 
 
 def _leave(request, pk: int):
-    try:
-        return selectors.leave_get(viewer=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
+    return selectors.leave_get(viewer=request.user, pk=pk)
 
 
 @login_required
@@ -63,30 +58,30 @@ def _me_page(request, *, leave_form=None, leave_error: str = "", status: int = 2
 @require_POST
 def sign(request, action: str):
     label = _("已签到") if action == "in" else _("已签退")
-    run(request, lambda: services.attendance_sign(actor=request.user, action=action), label)
+    attempt(request, lambda: services.attendance_sign(actor=request.user, action=action), label)
     return redirect("staffing:me")
+
+
+def _leave_refused(request, e: DomainError):
+    # Shown beside the form with everything typed kept (a redirect would lose it).
+    return _me_page(request, leave_form=request.POST, leave_error=e.message, status=422)
 
 
 @login_required
 @require_POST
+@on_refusal(_leave_refused)
 def leave_new(request):
     p = request.POST
-    try:
-        services.leave_request(
-            actor=request.user,
-            kind=p.get("kind", ""),
-            start=parse_date(p.get("start"), _("开始日期")),
-            end=parse_date(p.get("end"), _("结束日期")),
-            reason=posted_text(
-                p, "reason", max_length=LONG_TEXT_MAX, model=LeaveRequest, multiline=True
-            ),
-            document=request.FILES.get("document"),
-        )
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
-    except DomainError as e:
-        # Shown beside the form with everything typed kept (a redirect would lose it).
-        return _me_page(request, leave_form=p, leave_error=e.message, status=422)
+    services.leave_request(
+        actor=request.user,
+        kind=p.get("kind", ""),
+        start=parse_date(p.get("start"), _("开始日期")),
+        end=parse_date(p.get("end"), _("结束日期")),
+        reason=posted_text(
+            p, "reason", max_length=LONG_TEXT_MAX, model=LeaveRequest, multiline=True
+        ),
+        document=request.FILES.get("document"),
+    )
     messages.success(request, _("请假申请已提交，等待负责人审批"))
     return redirect("staffing:me")
 
@@ -124,7 +119,7 @@ def leave_action(request, pk: int, action: str):
         done = _("已撤回")
     else:
         raise Http404
-    run(request, fn, done)
+    attempt(request, fn, done)
     return redirect(p.get("next") or "staffing:leaves")
 
 
@@ -140,10 +135,7 @@ def leave_document(request, pk: int):
 def sheet(request, unit_id: int, month: str | None = None):
     unit = visible_unit(request, unit_id)
     m = month_arg(request, month)
-    try:
-        data = selectors.attendance_sheet(viewer=request.user, unit=unit, month=m)
-    except DomainError as e:
-        raise DjangoPermissionDenied(e.message) from None
+    data = selectors.attendance_sheet(viewer=request.user, unit=unit, month=m)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(f"attendance-{unit.code}-{m:%Y-%m}.xlsx", attendance_sheets(data))
     return render(request, "staffing/sheet.html", {"sheet": data, "unit": unit, "month": m})

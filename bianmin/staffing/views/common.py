@@ -2,16 +2,14 @@
 
 import datetime as dt
 
-from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.common import inputs
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import ValidationFailed
 from bianmin.orgs.models import Unit
 from bianmin.orgs.scope import scope_for
 
@@ -37,24 +35,9 @@ def visible_unit(request, pk: int) -> Unit:
     return unit
 
 
-def run(request, fn, success: str) -> bool:
-    """Call a service; a domain error becomes a message (403/404 become the HTTP errors)."""
-    try:
-        fn()
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
-    except NotFound as e:
-        raise Http404(e.message) from None
-    except DomainError as e:
-        messages.error(request, e.message)
-        return False
-    messages.success(request, success)
-    return True
-
-
 def parse_date(text: str | None, field: str | None = None) -> dt.date | None:
     """A posted date, None when blank; a malformed or out-of-range date is a ValidationFailed,
-    which `run` shows as a message."""
+    which `attempt` shows as a message."""
     if not (text or "").strip():
         return None
     return inputs.parse_date(text, field=field or _("日期"))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bianmin.common.forms import posted_text
 from bianmin.common.paper import render_paper
+from bianmin.common.refusals import attempt
 from bianmin.common.sheets import xlsx_response
 from bianmin.orgs.models import Staff, Unit
 
@@ -18,7 +19,7 @@ from .. import selectors, services
 from ..access import can_manage_unit
 from ..export import roster_paper, roster_sheets
 from ..models import DutyChange, RosterMonth
-from .common import month_arg, parse_date, run, visible_unit
+from .common import month_arg, parse_date, visible_unit
 
 
 def _month_url(unit, month):
@@ -128,7 +129,7 @@ def roster_action(request, unit_id: int, month: str, action: str):
     roster = RosterMonth.objects.filter(unit=unit, month=m).first()
     pick = lambda name: Staff.objects.filter(pk=p.get(name) or 0).first()  # noqa: E731
     if action == "generate":
-        run(
+        attempt(
             request,
             lambda: services.roster_generate(unit=unit, month=m, actor=request.user),
             _("值班表已生成"),
@@ -136,13 +137,13 @@ def roster_action(request, unit_id: int, month: str, action: str):
     elif roster is None:
         raise Http404
     elif action == "publish":
-        run(
+        attempt(
             request,
             lambda: services.roster_publish(roster=roster, actor=request.user),
             _("值班表已公布"),
         )
     elif action == "change":
-        run(
+        attempt(
             request,
             lambda: services.duty_change(
                 roster=roster,
@@ -155,7 +156,7 @@ def roster_action(request, unit_id: int, month: str, action: str):
             _("值班已调整"),
         )
     elif action == "swap":
-        run(
+        attempt(
             request,
             lambda: services.duty_swap(
                 roster=roster,

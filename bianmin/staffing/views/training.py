@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bianmin.common.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import as_id, posted_ids, posted_text
 from bianmin.common.inputs import EARLIEST_DATE, LONG_TEXT_MAX, bounded_int, latest_date
+from bianmin.common.refusals import attempt, on_refusal
 from bianmin.orgs.models import Staff, Unit, UnitKind
 
 from .. import selectors, services
 from ..models import TrainingAudience, TrainingSession
-from .common import parse_date, run
+from .common import parse_date
 
 
 def _year(request) -> int:
@@ -93,47 +94,53 @@ def sessions(request):
     return _sessions_page(request, organiser=organiser)
 
 
+def _organiser_posted(request) -> Unit | None:
+    return Unit.objects.filter(pk=as_id(request.POST.get("organiser", "")) or 0).first()
+
+
+def _typed(post) -> dict:
+    typed = {k: post.get(k, "") for k in ("topic", "date", "hours", "audience", "note")}
+    typed["attendees"] = post.getlist("attendees")
+    return typed
+
+
+def _session_refused(request, e: DomainError):
+    # The form comes back with what was typed and ticked.
+    messages.error(request, e.message)
+    organiser = _organiser_posted(request)
+    return _sessions_page(request, organiser=organiser, typed=_typed(request.POST), status=400)
+
+
 @login_required
 @require_POST
+@on_refusal(_session_refused)
 def session_new(request):
     p = request.POST
-    pk = p.get("organiser", "")
-    organiser = Unit.objects.filter(pk=as_id(pk) or 0).first()
+    organiser = _organiser_posted(request)
     if organiser is None or not selectors.can_record_training(request.user, organiser):
         raise DjangoPermissionDenied(_("只有组织单位的负责人或管理员可以登记其培训"))
-    typed = {k: p.get(k, "") for k in ("topic", "date", "hours", "audience", "note")}
-    typed["attendees"] = p.getlist("attendees")
+    typed = _typed(p)
     attendees = list(
         Staff.objects.filter(pk__in=posted_ids(p, "attendees")).select_related(
             "unit__parent", "unit__region"
         )
     )
-    try:
-        session = services.training_session_create(
-            actor=request.user,
-            topic=posted_text(p, "topic", model=TrainingSession),
-            organiser=organiser,
-            date=parse_date(typed["date"]),
-            hours=typed["hours"],
-            audience=typed["audience"],
-            attendees=attendees,
-            note=posted_text(p, "note", max_length=LONG_TEXT_MAX, label=_("备注"), multiline=True),
-        )
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
-    except DomainError as e:
-        # The form comes back with what was typed and ticked.
-        messages.error(request, e.message)
-        return _sessions_page(request, organiser=organiser, typed=typed, status=400)
+    session = services.training_session_create(
+        actor=request.user,
+        topic=posted_text(p, "topic", model=TrainingSession),
+        organiser=organiser,
+        date=parse_date(typed["date"]),
+        hours=typed["hours"],
+        audience=typed["audience"],
+        attendees=attendees,
+        note=posted_text(p, "note", max_length=LONG_TEXT_MAX, label=_("备注"), multiline=True),
+    )
     messages.success(request, _("培训已登记，参训 %(n)s 人") % {"n": session.rows.count()})
     return redirect("staffing:training_session", session.pk)
 
 
 def _session(request, pk: int):
-    try:
-        return selectors.training_session_get(viewer=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+    return selectors.training_session_get(viewer=request.user, pk=pk)
 
 
 @login_required
@@ -171,7 +178,7 @@ def session_attend(request, pk: int):
             "unit__parent", "unit__region"
         )
     )
-    run(
+    attempt(
         request,
         lambda: services.training_attendance_add(
             session=s, attendees=attendees, actor=request.user
@@ -182,10 +189,7 @@ def session_attend(request, pk: int):
 
 
 def _record_page(request, staff: Staff, *, mine: bool):
-    try:
-        record = selectors.training_record(viewer=request.user, staff=staff, year=_year(request))
-    except PermissionDenied as e:
-        raise DjangoPermissionDenied(e.message) from None
+    record = selectors.training_record(viewer=request.user, staff=staff, year=_year(request))
     return render(request, "staffing/training_person.html", {"record": record, "mine": mine})
 
 

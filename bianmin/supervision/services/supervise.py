@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationFailed
 
 from ..models import OversightAction, OversightOrder, SupervisionRecord, SupervisionStep
 from .notify import heads_or_above, notify
@@ -41,7 +41,7 @@ def _subject_orders(*, actor, kind: str, number: str) -> list[OversightOrder]:
     )
     if not rows:
         if mine.exists():
-            raise Conflict(_("该督办事项已办结"), code="resolved")
+            raise Conflict(_("该督办事项已办结"), code=ErrorCode.RESOLVED)
         raise NotFound(_("督办事项不存在"))
     return rows
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.cases.models import Case
-from bianmin.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from bianmin.common.errors import Conflict, ErrorCode, NotFound, PermissionDenied, ValidationFailed
 from bianmin.workdays import calendar
 
 from .. import clocks
@@ -372,7 +372,7 @@ def oversight_order_resolve(*, actor, pk: int, note: str) -> OversightOrder:
     if not (actor.is_superuser or (staff and staff.has_role("supervisor"))):
         raise PermissionDenied(_("只有监察人员可以办结督办事项"))
     if row.resolved:
-        raise Conflict(_("该督办事项已办结"), code="resolved")
+        raise Conflict(_("该督办事项已办结"), code=ErrorCode.RESOLVED)
     if not (note or "").strip():
         raise ValidationFailed(_("请填写督办意见"), field="note")
     row.resolved, row.resolved_by, row.resolved_note = True, actor, note.strip()
