@@ -12,6 +12,21 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class AppendOnly(models.Model):
+    """Rows that are written once and never changed or deleted (event logs)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("append-only record cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("append-only record cannot be deleted")
+
+
 class AdminActionKind(models.TextChoices):
     ADD = "add", _("新增")
     CHANGE = "change", _("修改")

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.common.models import TimeStampedModel
+from bianmin.common.models import AppendOnly, TimeStampedModel
 
 
 class ApplicationDraft(TimeStampedModel):
@@ -237,7 +237,7 @@ class HomeVisitRequest(TimeStampedModel):
         return self.code
 
 
-class StatusEvent(models.Model):
+class StatusEvent(AppendOnly):
     """Append-only log of the status changes of online applications, appointments and home-visit
     requests, written by the workflow engine (`portal.workflow`). A cancelled appointment left
     no other trace; an application's and a home visit's steps also show on their case."""
@@ -259,11 +259,6 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("append-only record cannot be changed")
-        super().save(*args, **kwargs)
 
 
 class Question(TimeStampedModel):

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.common.models import TimeStampedModel
+from bianmin.common.models import AppendOnly, TimeStampedModel
 
 # What the rating pad and the public forms accept as a comment (the column itself is unbounded).
 RATING_COMMENT_MAX = 500
@@ -238,21 +238,6 @@ class Rectification(TimeStampedModel):
         if self.called_back_on is None:
             return None
         return self.called_back_on <= self.callback_due
-
-
-class AppendOnly(models.Model):
-    """Rows that are written once and never changed or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("append-only record cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("append-only record cannot be deleted")
 
 
 class RectificationEvent(AppendOnly):

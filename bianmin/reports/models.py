@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.common.models import TimeStampedModel
+from bianmin.common.models import AppendOnly, TimeStampedModel
 
 
 class ReportState(models.TextChoices):
@@ -64,7 +64,7 @@ class MonthlyReport(TimeStampedModel):
         return f"{self.month:%Y-%m}"
 
 
-class ReportEvent(models.Model):
+class ReportEvent(AppendOnly):
     """Append-only log of a report: generated, reminded, flagged late, submitted, received."""
 
     report = models.ForeignKey(
@@ -89,8 +89,3 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("append-only record cannot be changed")
-        super().save(*args, **kwargs)

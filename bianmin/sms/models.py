@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.common.models import TimeStampedModel
+from bianmin.common.models import AppendOnly, TimeStampedModel
 
 
 class SmsCode(models.TextChoices):
@@ -120,7 +120,7 @@ class SmsMessage(TimeStampedModel):
         return f"{self.get_code_display()} {self.reference} {self.phone}"
 
 
-class SmsEvent(models.Model):
+class SmsEvent(AppendOnly):
     """Append-only log of a message's status changes (sent, failed, queued again), written by the
     workflow engine (`sms.workflow`): a failed message queued again kept no other trace."""
 
@@ -138,8 +138,3 @@ class SmsEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("append-only record cannot be changed")
-        super().save(*args, **kwargs)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.common.models import TimeStampedModel
+from bianmin.common.models import AppendOnly, TimeStampedModel
 
 
 class SignSource(models.TextChoices):
@@ -86,7 +86,7 @@ class LeaveRequest(TimeStampedModel):
         return f"{self.staff} {self.get_kind_display()} {self.start}~{self.end}"
 
 
-class LeaveEvent(models.Model):
+class LeaveEvent(AppendOnly):
     """Append-only log of a leave request's status changes (approved, refused, withdrawn), written
     by the workflow engine (`staffing.workflow`): a withdrawal left no other trace."""
 
@@ -107,11 +107,6 @@ class LeaveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.leave_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("append-only record cannot be changed")
-        super().save(*args, **kwargs)
 
 
 class QueueHandover(models.Model):
