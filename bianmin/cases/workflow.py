@@ -199,7 +199,6 @@ class CaseMachine(engine.Machine):
     default_resume = S.SUBMITTED
     related = ("item_version__item", "current_unit__region", "intake_unit__region")
     ctx_class = fx.Ctx
-    event_only = frozenset(ACTION_LABELS) - ACTIONS
 
     def __init__(self, *, scope=None) -> None:
         self._scope = scope

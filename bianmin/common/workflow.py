@@ -93,8 +93,6 @@ class Machine:
     # Ask who acts before whether the state allows the action: an outsider is told 403 whatever
     # the record's state (reports, leave, online applications always answered so).
     actor_first: ClassVar[bool] = False
-    # Extra actions that are events but never rows (labels of the event list).
-    event_only: ClassVar[frozenset[str]] = frozenset()
 
     # --- the table ------------------------------------------------------------------------------
     @classmethod

@@ -9,8 +9,6 @@ malicious rating; the supervisor decides with reasons. Dates are on the working-
 every change appends a `RectificationEvent`. The services are in `rectification.py`.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,17 +41,8 @@ def follow_up_days() -> int:
     return int(getattr(settings, "BIANMIN_RATING_WINDOW_DAYS", 7))
 
 
-@dataclass
-class Ctx(engine.Ctx):
-    def text(self, name: str, *, required: bool = False, message: str = "") -> str:
-        value = str(self.params.get(name) or "").strip()
-        if required and not value:
-            raise ValidationFailed(message or _("请填写必填项"), field=name)
-        return value
-
-
 # --- guards and effects ------------------------------------------------------------------------
-def e_call_back(ctx: Ctx) -> None:
+def e_call_back(ctx: engine.Ctx) -> None:
     rect = ctx.obj
     contacted = ctx.params.get("contacted", True)
     if isinstance(contacted, str):
@@ -68,19 +57,19 @@ def e_call_back(ctx: Ctx) -> None:
     )
 
 
-def _outcome(ctx: Ctx, outcome: str, message: str) -> None:
+def _outcome(ctx: engine.Ctx, outcome: str, message: str) -> None:
     rect = ctx.obj
     rect.outcome, rect.outcome_on = outcome, ctx.today
     rect.measures = ctx.text("measures", required=True, message=message)
     ctx.data["outcome"] = outcome
 
 
-def e_fix_now(ctx: Ctx) -> None:
+def e_fix_now(ctx: engine.Ctx) -> None:
     _outcome(ctx, Outcome.FIX_NOW, _("请填写整改措施"))
     ctx.obj.rectified_on = ctx.today
 
 
-def e_fix_by_deadline(ctx: Ctx) -> None:
+def e_fix_by_deadline(ctx: engine.Ctx) -> None:
     raw = ctx.params.get("fix_days") or rectify_workdays()
     try:
         days = int(raw)
@@ -94,11 +83,11 @@ def e_fix_by_deadline(ctx: Ctx) -> None:
     ctx.data.update(fix_days=days, fix_due=str(ctx.obj.fix_due))
 
 
-def e_explain(ctx: Ctx) -> None:
+def e_explain(ctx: engine.Ctx) -> None:
     _outcome(ctx, Outcome.EXPLAIN, _("请填写向申请人所作的解释说明"))
 
 
-def e_complete(ctx: Ctx) -> None:
+def e_complete(ctx: engine.Ctx) -> None:
     rect = ctx.obj
     done = ctx.text("measures", required=True, message=_("请填写整改完成情况"))
     rect.measures = f"{rect.measures}\n{done}".strip()
@@ -106,7 +95,7 @@ def e_complete(ctx: Ctx) -> None:
     ctx.data["late"] = bool(rect.fix_due and ctx.today > rect.fix_due)
 
 
-def e_appeal(ctx: Ctx) -> None:
+def e_appeal(ctx: engine.Ctx) -> None:
     reason = ctx.params.get("appeal_reason")
     if reason not in AppealReason.values:
         raise ValidationFailed(_("请选择申诉类别（误评或恶意差评）"), field="appeal_reason")
@@ -116,7 +105,7 @@ def e_appeal(ctx: Ctx) -> None:
     ctx.data["appeal_reason"] = reason
 
 
-def _appeal_decision(ctx: Ctx, upheld: bool) -> None:
+def _appeal_decision(ctx: engine.Ctx, upheld: bool) -> None:
     rect = ctx.obj
     rect.appeal_upheld = upheld
     rect.appeal_decision = ctx.text("reasons", required=True, message=_("申诉审核须书面说明理由"))
@@ -124,7 +113,7 @@ def _appeal_decision(ctx: Ctx, upheld: bool) -> None:
     ctx.data["upheld"] = upheld
 
 
-def e_uphold(ctx: Ctx) -> None:
+def e_uphold(ctx: engine.Ctx) -> None:
     _appeal_decision(ctx, True)
     rating = ctx.obj.rating
     rating.removed = True
@@ -133,11 +122,11 @@ def e_uphold(ctx: Ctx) -> None:
     ctx.obj.closed_on = ctx.today
 
 
-def e_reject(ctx: Ctx) -> None:
+def e_reject(ctx: engine.Ctx) -> None:
     _appeal_decision(ctx, False)
 
 
-def g_close(ctx: Ctx) -> None:
+def g_close(ctx: engine.Ctx) -> None:
     rect = ctx.obj
     if rect.outcome == Outcome.FIX_BY_DEADLINE and rect.rectified_on is None:
         raise Conflict(_("限期整改尚未完成"), code=ErrorCode.NOT_RECTIFIED)
@@ -149,16 +138,16 @@ def g_close(ctx: Ctx) -> None:
         )
 
 
-def e_close(ctx: Ctx) -> None:
+def e_close(ctx: engine.Ctx) -> None:
     ctx.obj.closed_on = ctx.today
 
 
-def e_follow_up(ctx: Ctx) -> None:
+def e_follow_up(ctx: engine.Ctx) -> None:
     ctx.obj.closed_on = ctx.today
     ctx.data["level"] = ctx.params.get("level")
 
 
-def e_withdraw(ctx: Ctx) -> None:
+def e_withdraw(ctx: engine.Ctx) -> None:
     ctx.obj.closed_on = ctx.today
     ctx.data["level"] = ctx.obj.rating.level
 
@@ -229,8 +218,6 @@ class RectificationMachine(engine.Machine):
     pausing = frozenset({S.APPEALED})
     default_resume = S.VERIFIED
     related = ("rating", "case__region", "case__intake_unit__region", "unit__region")
-    ctx_class = Ctx
-    event_only = frozenset({"open", "rating_edited"})
 
     def allowed(self, row: Transition, obj, actor) -> bool:
         if row.acts_for == "system":
