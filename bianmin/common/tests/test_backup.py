@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from bianmin.conftest import PASSWORD
 from bianmin.ops.backup import BackupError, sqlite_backup, sqlite_restore
 from testing import liveserver as live
+from testing.marks import own_sqlite_file
 
 ON_POSTGRES = "postgresql" in settings.DATABASES["default"]["ENGINE"]
 
@@ -119,6 +120,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 
 
 @pytest.mark.slow
+@own_sqlite_file
 def test_backup_and_restore_commands_on_the_app_under_load(tmp_path):
     """`bianmin backup` while gunicorn takes case writes; the copy restores and verifies."""
     served = tmp_path / "served"

@@ -19,8 +19,9 @@ from bianmin.conftest import PASSWORD
 from bianmin.ops.middleware import DISK_FULL, READONLY
 from testing import liveserver as live
 from testing.liveserver import Burst, case_body
+from testing.marks import own_sqlite_file
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, own_sqlite_file]
 
 
 def test_sigkill_mid_burst_loses_no_acknowledged_write(tmp_path):
