@@ -52,12 +52,17 @@ fi
 run_pg() { "${as_pg[@]}" "$@"; }
 
 pids=()
+# A daemon (PgBouncer) is reparented; where no init reaps it, it stays a zombie after exiting.
+alive() {
+  local stat
+  stat=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${stat#Z}" = "$stat" ]
+}
 stop() {
   set +e
   # Last started first: PgBouncers, then the Patroni nodes (which stop their servers), etcd last.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill -TERM "${pids[$i]}" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 100); do alive "${pids[$i]}" || break; sleep 0.2; done
     kill -KILL "${pids[$i]}" 2>/dev/null
   done
   # A postmaster whose Patroni was killed hard stays up: stop it by its pid file.
