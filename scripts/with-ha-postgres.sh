@@ -13,8 +13,8 @@
 # PgBouncer runs in session pooling: Django keeps server-side cursors (.iterator()), session
 # settings and prepared statements per connection, which transaction pooling would break.
 # Usage: scripts/with-ha-postgres.sh <command ...>
-# Exports DATABASE_URL, DATABASE_REPLICA_URL, BIANMIN_HA_DIR and BIANMIN_HA_PATRONI (the REST URLs
-# of the Patroni nodes, space-separated) to the command.
+# Exports DATABASE_URL, DATABASE_REPLICA_URL, BIANMIN_HA_DIR, BIANMIN_HA_PATRONI (the REST URLs
+# of the Patroni nodes, space-separated) and BIANMIN_HA_PASSWORD to the command.
 set -euo pipefail
 
 base=${BIANMIN_HA_PORT_BASE:-0}
@@ -243,5 +243,7 @@ echo "replicated PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'): l
 export DATABASE_URL="postgres://bianmin:$password@127.0.0.1:$rw_port/bianmin"
 export DATABASE_REPLICA_URL="postgres://bianmin:$password@127.0.0.1:$ro_port/bianmin"
 export BIANMIN_HA_DIR="$dir"
+# The superuser's password (user postgres on the nodes' own ports), for tests that pause replay.
+export BIANMIN_HA_PASSWORD="$password"
 export BIANMIN_HA_PATRONI="http://127.0.0.1:${api_ports[0]} http://127.0.0.1:${api_ports[1]}"
 "$@"

@@ -3,7 +3,10 @@
 import json
 import os
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+
+import psycopg
 
 
 def ha_dir() -> Path:
@@ -28,3 +31,22 @@ def leader() -> dict | None:
 def postmaster_pid(name: str) -> int:
     """The pid of a node's postmaster, from the first line of postmaster.pid in its data dir."""
     return int((ha_dir() / name / "postmaster.pid").read_text().split()[0])
+
+
+@contextmanager
+def replay_paused(member: dict):
+    """Hold a standby's WAL replay: it receives and flushes the primary's commits (synchronous
+    replication) but shows none of them, a lag made on purpose."""
+    with psycopg.connect(
+        host=member["host"],
+        port=member["port"],
+        user="postgres",
+        password=os.environ["BIANMIN_HA_PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        conn.execute("SELECT pg_wal_replay_pause()")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_wal_replay_resume()")
