@@ -13,7 +13,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="needs the replicated PostgreSQL set: make test-ha")
     for item in items:
-        if "ha" in item.keywords:
+        if item.get_closest_marker("ha"):
             item.add_marker(skip)
 
 
