@@ -33,20 +33,32 @@ def postmaster_pid(name: str) -> int:
     return int((ha_dir() / name / "postmaster.pid").read_text().split()[0])
 
 
-@contextmanager
-def replay_paused(member: dict):
-    """Hold a standby's WAL replay: it receives and flushes the primary's commits (synchronous
-    replication) but shows none of them, a lag made on purpose."""
-    with psycopg.connect(
+def _connect(member: dict, dbname: str):
+    return psycopg.connect(
         host=member["host"],
         port=member["port"],
         user="postgres",
         password=os.environ["BIANMIN_HA_PASSWORD"],
-        dbname="postgres",
+        dbname=dbname,
         autocommit=True,
-    ) as conn:
-        conn.execute("SELECT pg_wal_replay_pause()")
+    )
+
+
+@contextmanager
+def replay_held(primary: dict, standby: dict, dbname: str, table: str = "django_migrations"):
+    """Hold a standby's WAL replay behind a lock: it receives and flushes the primary's commits
+    (synchronous replication) but shows none of them until the block ends, a lag made on purpose.
+
+    A query on the standby holds a share lock on `table`; the primary then takes an exclusive
+    lock on it, which the standby must replay before anything after it, and cannot while the
+    query is open (for up to max_standby_streaming_delay, 30 s). Patroni undoes a plain
+    pg_wal_replay_pause() within its next loop, so a pause would not hold."""
+    with _connect(standby, dbname) as reader, _connect(primary, dbname) as writer:
+        reader.autocommit = False
+        reader.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a fixed table name)
+        with writer.transaction():
+            writer.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         try:
             yield
         finally:
-            conn.execute("SELECT pg_wal_replay_resume()")
+            reader.rollback()

@@ -69,11 +69,12 @@ def test_the_writer_reads_its_accepted_case_from_a_replica_page():
     board = reverse("portal:disclosure_cases", args=[c.tc1.code, "accepted"])
 
     standby = next(m for m in cluster.members() if m["role"] == "sync_standby")
+    primary = cluster.leader()
     staff = Client()
     staff.force_login(c.t1_staff.user)
     # The standby is held a step behind: it has the acceptance on disk (synchronous commit) but
     # has not replayed it, as a busy standby may be for a moment.
-    with cluster.replay_paused(standby):
+    with cluster.replay_held(primary, standby, connections["default"].settings_dict["NAME"]):
         r = staff.post(f"/cases/{case.number}/actions/accept/", {"lock_version": case.lock_version})
         assert r.status_code in (200, 302), r.content[:500]
         assert Case.objects.get(pk=case.pk).state == State.ACCEPTED

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.core.management import call_command
-from django.db import InterfaceError, OperationalError, connection, connections
+from django.db import Error, connection, connections
 
 from bianmin.cases.models import Case
 from bianmin.cases.services import case_register
@@ -57,10 +57,11 @@ class Burst:
                     return
                 try:
                     pk = write()
-                except (OperationalError, InterfaceError) as e:
-                    # The server went away mid-transaction: nothing of it is acknowledged. A new
-                    # connection waits in PgBouncer until Patroni's callback points it at the
-                    # new primary.
+                except Error as e:
+                    # The server went away mid-transaction: nothing of it is acknowledged. The
+                    # error may be any database error (a connection reset, or psycopg confused
+                    # by PgBouncer's own error in the middle of a BEGIN). A new connection waits
+                    # in PgBouncer until Patroni's callback points it at the new primary.
                     self.errors.append(type(e).__name__)
                     failed_after_kill = failed_after_kill or self.killed_at is not None
                     connection.close()
