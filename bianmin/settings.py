@@ -317,3 +317,24 @@ BIANMIN_SMS_ALIYUN_REGION = os.environ.get("BIANMIN_SMS_ALIYUN_REGION", "cn-hang
 # staff: the county's approval bureau (the unit running the county centre) at least 2, each county
 # department that delegates items at least 4. Duties of the organisers, not quotas per person.
 BIANMIN_TRAINING_DUTY = {"approval_bureau": 2, "delegating_department": 4}
+
+# A city on replicated PostgreSQL (issue 17, docs/operations.md): with DATABASE_REPLICA_URL set,
+# views marked @replica_reads (reports, dashboards, public boards, statistics, exports) read from
+# the synchronous standby, everything else uses the primary, and a browser that wrote reads from
+# the primary for BIANMIN_READ_YOUR_WRITES_SECONDS (bianmin/common/dbrouting.py). Without it
+# nothing changes. Health checks on reuse: after a failover a kept connection is dead.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
+    )
+    # Tests read the replica's copy of the test database, which the standby replays.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASE_ROUTERS = ["bianmin.common.dbrouting.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("bianmin.common.request_id.RequestIdMiddleware") + 1,
+        "bianmin.common.dbrouting.ReadYourWritesMiddleware",
+    )
+    BIANMIN_READ_YOUR_WRITES_SECONDS = int(os.environ.get("BIANMIN_READ_YOUR_WRITES_SECONDS", "10"))

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import ValidationFailed
 from bianmin.common.forms import as_id, posted_text
 from bianmin.common.inputs import parse_date
@@ -46,6 +47,7 @@ def _date(text):
 
 
 @require_GET
+@replica_reads
 def board(request, code: str):
     """The villagers' read-only board: assets, journal, contracts, published deliberations."""
     village = _village(code)
@@ -77,6 +79,7 @@ def _journal(request, code: str):
 
 @login_required
 @require_GET
+@replica_reads
 def journal_xlsx(request, code: str):
     lines, paper = _journal(request, code)
     return xlsx_response(f"journal-{code}.xlsx", [export.journal_sheet(lines, paper)])
@@ -84,6 +87,7 @@ def journal_xlsx(request, code: str):
 
 @login_required
 @require_GET
+@replica_reads
 def journal_print(request, code: str):
     lines, paper = _journal(request, code)
     return render_paper(request, paper, [export.journal_sheet(lines, paper)])

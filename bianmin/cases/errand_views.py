@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX, parse_month
@@ -147,6 +148,7 @@ def _money_export(request, write):
 
 @login_required
 @require_GET
+@replica_reads
 def errand_money_xlsx(request):
     return _money_export(
         request,
@@ -156,6 +158,7 @@ def errand_money_xlsx(request):
 
 @login_required
 @require_GET
+@replica_reads
 def errand_money_print(request):
     return _money_export(
         request, lambda _month, paper, sheets: render_paper(request, paper, sheets)

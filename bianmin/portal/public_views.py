@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from bianmin.cases.models import Case
 from bianmin.common import throttle
 from bianmin.common.challenge import Answer
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
@@ -30,6 +31,7 @@ def _unit_or_404(code: str):
     return selectors.public_unit_get(code=code)
 
 
+@replica_reads
 def disclosure_county(request):
     centre = selectors.county_centre()
     return render(
@@ -50,6 +52,7 @@ BOARD_ITEMS = 100
 BOARD_CASES_PER_PAGE = 50
 
 
+@replica_reads
 def disclosure_unit(request, code: str):
     unit = _unit_or_404(code)
     staff = list(Staff.objects.filter(unit=unit, user__is_active=True).order_by("full_name"))
@@ -77,6 +80,7 @@ def disclosure_unit(request, code: str):
     )
 
 
+@replica_reads
 def disclosure_cases(request, code: str, figure: str):
     """The cases one count of a board's 本月统计 counts, masked (公开公示), a page at a time."""
     unit = _unit_or_404(code)

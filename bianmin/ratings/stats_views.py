@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import ValidationFailed
 from bianmin.common.inputs import parse_date
 from bianmin.common.paper import Paper, paper_for, render_paper
@@ -70,6 +71,7 @@ def stats_paper(request, group: str, since, until) -> Paper:
 
 
 @login_required
+@replica_reads
 def stats(request):
     group = "staff" if request.GET.get("group") == "staff" else "unit"
     since, until, errors = date_range(request.GET)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.common import inputs
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.paper import month_period, paper_for, render_paper
@@ -48,6 +49,7 @@ def _path_month(text: str) -> dt.date:
 
 
 @login_required
+@replica_reads
 def monthly_list(request):
     month = _month(request)
     state = request.GET.get("state", "")
@@ -87,6 +89,7 @@ def _report_paper(request, unit: Unit, month: dt.date, title: str):
 
 
 @login_required
+@replica_reads
 def monthly_detail(request, unit_id: int, month: str):
     m = _path_month(month)
     view = selectors.report_view(viewer=request.user, unit_id=unit_id, month=m)
@@ -194,6 +197,7 @@ def _last_months(n: int = 12) -> list[dt.date]:
     return list(reversed(out))
 
 
+@replica_reads
 def public_stats(request, unit_id: int | None = None):
     """Public statistics (no login): volume, on-time rate, satisfaction month by month and the
     average working days per item, for the county or one unit."""

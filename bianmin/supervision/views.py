@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import DomainError, ValidationFailed
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX, bounded_int, clean_text, parse_date
@@ -47,6 +48,7 @@ def _date(request) -> dt.date | None:
 
 
 @login_required
+@replica_reads
 def dashboard(request):
     data = selectors.dashboard(
         viewer=request.user,
@@ -163,6 +165,7 @@ def queue(request):
 
 
 @login_required
+@replica_reads
 def queue_print(request):
     """The queue on A4 paper (print CSS), for the supervision meeting."""
     today = timezone.localdate()
