@@ -79,7 +79,8 @@ def _route(version, *, registrar, staff, decider, proxy: bool) -> list[tuple[str
 def _decider(version, staff):
     if staff.staff.unit_id == version.implementing_unit_id:
         return staff
-    return Staff.objects.filter(unit=version.implementing_unit).order_by("pk").first().user
+    first = Staff.objects.filter(unit=version.implementing_unit).order_by("pk").first()
+    return first.user if first else None
 
 
 class CaseFactory(factory.Factory):

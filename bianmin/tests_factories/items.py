@@ -12,7 +12,8 @@ class ItemFactory(factory.Factory):
 
     `county` is the namespace of `bianmin.conftest.build_county`: it gives the default implementing
     unit and the publisher. `publish=False` leaves the version a draft; `actor` is who publishes
-    (the administrator by default, None for the system). Every other keyword is a field of the
+    (the administrator by default, None for the system). Traits: `township` (武乡镇 takes it in
+    and decides), `plain` (the identity card only, no steps). Every other keyword is a field of the
     version or its materials, fees, steps and joint units, as `item_version_create` takes them.
     """
 
@@ -21,6 +22,17 @@ class ItemFactory(factory.Factory):
 
     class Params:
         county = None
+        # Taken in and decided by 武乡镇's centre.
+        township = factory.Trait(
+            implementing_unit=factory.LazyAttribute(lambda o: o.county.tc1),
+            accept_tier=Tier.TOWNSHIP,
+            decide_tier=Tier.TOWNSHIP,
+        )
+        # Only the identity card to bring, and no step limits of its own.
+        plain = factory.Trait(
+            materials=factory.LazyFunction(lambda: [{"name": "居民身份证", "required": True}]),
+            steps=factory.LazyFunction(list),
+        )
 
     local_code = factory.Sequence(lambda n: f"ITEM-{n + 1:03d}")
     basic_code = factory.Sequence(lambda n: f"{n + 1:012d}")
