@@ -38,8 +38,6 @@ def open_proxy_case(agent, version, **kw):
         item_version=version,
         proxy=True,
         actor=agent.user,
-        staff=agent.user,
-        decider=None,
         entrustment_text="委托代办",
         **kw,
     )
