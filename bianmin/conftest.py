@@ -1,9 +1,13 @@
-"""Shared fixtures: a small real county built through the orgs services."""
+"""Shared fixtures: a small real county built through the orgs services, and a clock."""
 
+import datetime as dt
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from bianmin.orgs import services as org
 from bianmin.orgs.models import RoleCode, UnitKind, WindowType
@@ -139,6 +143,58 @@ def api_token(client: Client, username: str) -> dict:
 @pytest.fixture
 def token_for(client):
     return lambda username: api_token(client, username)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Clock:
+    """Now, held still at a chosen hour of a chosen day (Shanghai time) by time-machine: Django's
+    `timezone.now()`, `datetime.now()`, `date.today()` and `time.time()` all read it. Until `set`
+    is first called the real time runs.
+
+    In a browser test only `django.utils.timezone.now` moves (`monkeypatch` given): Chromium keeps
+    the real time, and a server whose `time.time()` lay in the past would send it session and
+    CSRF cookies that have already expired."""
+
+    def __init__(self, monkeypatch=None):
+        self._monkeypatch = monkeypatch
+        self._travel: time_machine.travel | None = None
+        self._traveller = None
+
+    def set(self, day: dt.date, hour: int = 10) -> dt.date:
+        moment = dt.datetime.combine(day, dt.time(hour), tzinfo=SHANGHAI)
+        if self._monkeypatch is not None:
+            self._monkeypatch.setattr(timezone, "now", lambda: moment)
+        elif self._travel is None:
+            # In UTC, so time-machine leaves the process's TZ (Django's TIME_ZONE) alone.
+            self._travel = time_machine.travel(moment.astimezone(dt.UTC), tick=False)
+            self._traveller = self._travel.start()
+        else:
+            self._traveller.move_to(moment.astimezone(dt.UTC))
+        return day
+
+    def advance(self, workdays: int) -> dt.date:
+        """Move on by `workdays` working days (the calendar's count), to the same hour."""
+        from bianmin.workdays.calendar import add_workdays
+
+        now = timezone.localtime()
+        return self.set(add_workdays(now.date(), workdays).date, now.hour)
+
+    def stop(self) -> None:
+        if self._travel is not None:
+            self._travel.stop()
+            self._travel = self._traveller = None
+
+
+@pytest.fixture
+def clock(request, monkeypatch):
+    """The one way tests move time; a package whose tests share a day sets it in an override
+    (`def clock(clock): clock.set(day); return clock`)."""
+    in_browser = request.node.get_closest_marker("browser") is not None
+    c = Clock(monkeypatch if in_browser else None)
+    yield c
+    c.stop()
 
 
 def pytest_configure(config):

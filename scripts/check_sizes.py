@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOT_PRODUCT = {"migrations", "tests", "tests_browser", "tests_security"}
+NOT_PRODUCT = {"migrations", "tests", "tests_browser", "tests_security", "tests_factories", "tests_ha"}
 
 
 def product_modules(root: Path):

@@ -29,34 +29,17 @@ def make_items(county) -> dict:
     """The published items the journeys use: a county item civil affairs decides (with steps,
     four materials, a certificate), a township item with a deferrable material, a joint county
     item land resources decides with civil affairs and social security."""
-    from bianmin.catalog.models import CaseClass, ItemType, PowerSource, Tier
-    from bianmin.catalog.services import item_version_create, item_version_publish
-
-    def publish(local_code, basic_code, **fields):
-        base = {
-            "basic_code": basic_code,
-            "implementation_code": f"11610702MB0000001X40000000{basic_code[-6:]}",
-            "item_type": ItemType.CONFIRMATION,
-            "service_objects": ["1"],
-            "power_source": PowerSource.STATUTORY,
-            "legal_basis": "《社会救助暂行办法》",
-            "village_proxy": True,
-        }
-        version = item_version_create(local_code=local_code, **{**base, **fields})
-        return item_version_publish(version=version, actor=county.admin.user)
+    from bianmin.catalog.models import CaseClass, ItemType, Tier
+    from bianmin.tests_factories import ItemFactory
 
     c = county
     return {
-        "dibao": publish(
-            "MZ-DB-01",
-            "000000000101",
+        "dibao": ItemFactory(
+            county=c,
+            local_code="MZ-DB-01",
             name=DIBAO,
-            implementing_unit=c.dept_civil,
-            case_class=CaseClass.PROMISED,
             accept_tier=Tier.COUNTY,
-            decide_tier=Tier.COUNTY,
             promised_limit=10,
-            statutory_limit=30,
             result_name="低保证",
             result_is_certificate=True,
             materials=[
@@ -71,15 +54,12 @@ def make_items(county) -> dict:
                 {"name": "决定", "tier": "county", "limit_days": 4},
             ],
         ),
-        "relief": publish(
-            "MZ-LS-01",
-            "000000000102",
+        "relief": ItemFactory(
+            county=c,
+            local_code="MZ-LS-01",
             name=RELIEF,
             item_type=ItemType.BENEFIT,
-            implementing_unit=c.tc1,
-            case_class=CaseClass.PROMISED,
-            accept_tier=Tier.TOWNSHIP,
-            decide_tier=Tier.TOWNSHIP,
+            township=True,
             promised_limit=8,
             statutory_limit=20,
             materials=[
@@ -87,17 +67,17 @@ def make_items(county) -> dict:
                 {"name": "临时救助申请书", "originals": 1, "copies": 0},
                 {"name": "困难情况证明", "originals": 1, "copies": 0, "deferrable": True},
             ],
+            steps=[],
         ),
-        "homestead": publish(
-            "ZR-ZJD-01",
-            "000000000103",
+        "homestead": ItemFactory(
+            county=c,
+            local_code="ZR-ZJD-01",
             name=HOMESTEAD,
             item_type=ItemType.LICENSING,
             legal_basis="《土地管理法》第六十二条",
             implementing_unit=c.dept_land,
             case_class=CaseClass.JOINT,
             accept_tier=Tier.COUNTY,
-            decide_tier=Tier.COUNTY,
             promised_limit=15,
             statutory_limit=45,
             joint_units=[c.dept_civil, c.dept_social],
@@ -105,6 +85,7 @@ def make_items(county) -> dict:
                 {"name": "居民身份证", "originals": 0, "copies": 1},
                 {"name": "宅基地申请表", "originals": 1, "copies": 0},
             ],
+            steps=[],
         ),
     }
 

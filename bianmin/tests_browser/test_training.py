@@ -22,27 +22,18 @@ TOPIC = "最低生活保障审核确认业务培训"
 
 def delegated_item(c):
     """区民政局 decides an item the township accepts (受理关口前移): it delegates items."""
-    from bianmin.catalog.services import item_version_create, item_version_publish
+    from bianmin.catalog.models import PowerSource
+    from bianmin.tests_factories import ItemFactory
 
-    version = item_version_create(
+    return ItemFactory(
+        county=c,
         local_code="MZ-TR-01",
-        basic_code="000000TR0001",
-        implementation_code="6107020TR0001",
         name="城乡居民最低生活保障审批",
-        item_type="20",
-        service_objects=["1"],
-        power_source="2",
-        legal_basis="《社会救助暂行办法》",
-        village_proxy=True,
-        case_class="promised",
-        accept_tier="township",
-        decide_tier="county",
-        implementing_unit=c.dept_civil,
+        power_source=PowerSource.DELEGATED,
         promised_limit=10,
         statutory_limit=20,
-        materials=[{"name": "居民身份证", "required": True}],
+        plain=True,
     )
-    return item_version_publish(version=version, actor=c.admin.user)
 
 
 def fits(page, width: int) -> None:

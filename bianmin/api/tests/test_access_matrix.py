@@ -11,15 +11,8 @@ from types import SimpleNamespace
 import pytest
 
 from bianmin.api.api import api
-from bianmin.cases.services import case_register, case_transition
-from bianmin.catalog.services import item_version_create, item_version_publish
-
-PERSON = {
-    "applicant_kind": "person",
-    "applicant_name": "王小二",
-    "id_number": "11010519491231002X",
-    "phone": "13800000001",
-}
+from bianmin.cases.services import case_transition
+from bianmin.tests_factories import PERSON, CaseFactory, ItemFactory
 
 # Needs no login and shows nothing of a particular place (or checks its own secret, such as a
 # case number with the applicant's phone digits).
@@ -37,67 +30,41 @@ PUBLIC_ROUTES = {
 }
 
 
-def _item(code, county, **kw):
-    fields = {
-        "basic_code": f"{code:0>12}"[:12],
-        "implementation_code": f"6107020{code}",
-        "item_type": "20",
-        "service_objects": ["1"],
-        "power_source": "1",
-        "legal_basis": "《示例条例》",
-        "village_proxy": True,
-        "materials": [{"name": "居民身份证", "required": True}],
-    }
-    fields.update(kw)
-    return item_version_publish(version=item_version_create(local_code=code, **fields))
-
-
 @pytest.fixture
 def world(county):
     c = county
     w = SimpleNamespace(c=c)
-    proxy_item = _item(
-        "ACC001",
-        c,
+    proxy_item = ItemFactory(
+        county=c,
+        local_code="ACC001",
         name="低保申请",
-        case_class="promised",
-        accept_tier="township",
-        decide_tier="county",
-        implementing_unit=c.dept_civil,
         statutory_limit=20,
         promised_limit=10,
+        plain=True,
     )
-    quick_item = _item(
-        "ACC002",
-        c,
+    quick_item = ItemFactory(
+        county=c,
+        local_code="ACC002",
         name="开具居住证明",
         case_class="immediate",
-        accept_tier="township",
-        decide_tier="township",
+        township=True,
         implementing_unit=c.tc2,
         statutory_limit=0,
         promised_limit=0,
+        plain=True,
     )
-    provided = {m.pk: "provided" for m in proxy_item.materials.all()}
     # 谢村's case, taken by its own agent.
-    w.case = case_register(
-        actor=c.a12.user,
-        item_version=proxy_item,
-        channel="proxy",
-        materials=provided,
-        entrustment_signed=True,
-        **PERSON,
+    w.case = CaseFactory(
+        county=c, item_version=proxy_item, proxy=True, actor=c.a12.user, applicant_name="王小二"
     )
     # 河东店镇's concluded case with a bad rating, hence a rectification for that township.
-    other = case_register(
-        actor=c.t2_staff.user,
+    other = CaseFactory(
+        county=c,
         item_version=quick_item,
-        channel="window",
-        materials={m.pk: "provided" for m in quick_item.materials.all()},
-        **PERSON,
+        staff=c.t2_staff.user,
+        applicant_name="王小二",
+        state="concluded",
     )
-    other = case_transition(case=other, action="accept", actor=c.t2_staff.user)
-    other = case_transition(case=other, action="conclude", actor=c.t2_staff.user)
     from bianmin.ratings.services import rating_submit
 
     rating = rating_submit(case=other, level=1, comment="态度差", phone_tail="0001")
@@ -160,6 +127,7 @@ def foreign(w):
                 "channel": "window",
                 "unit": c.s12.pk,
                 **PERSON,
+                "applicant_name": "王小二",
             },
         ),
         "GET /api/v1/ratings/rectifications/{rect_id}": (

@@ -1,45 +1,18 @@
-"""Items of each case class, a clock to move through working days, and small helpers."""
+"""Items of each case class, the clock on the cases' Monday, and small helpers."""
 
 import datetime as dt
-import io
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
-from PIL import Image
 
-from bianmin.catalog.services import item_version_create, item_version_publish
+from bianmin.tests_factories import PERSON, ItemFactory  # noqa: F401 - PERSON for the tests
+from bianmin.tests_factories.cases import signature_png  # noqa: F401 - for the tests
 from bianmin.workdays import calendar
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-PERSON = {
-    "applicant_kind": "person",
-    "applicant_name": "张三",
-    "id_number": "11010519491231002X",
-    "phone": "13800000001",
-}
-
-
-def signature_png() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (40, 20), "white").save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def _item(code, county, **kw):
-    fields = {
-        "basic_code": f"{code:0>12}"[:12],
-        "implementation_code": f"6107020{code}",
-        "name": kw.pop("name"),
-        "item_type": "20",
-        "service_objects": ["1"],
-        "power_source": "1",
-        "legal_basis": "《示例条例》",
-        "village_proxy": True,
-    }
-    fields.update(kw)
-    return item_version_publish(version=item_version_create(local_code=code, **fields))
+    """A published item with local code `code` (ItemFactory; `county` may be None)."""
+    return ItemFactory(county=county, local_code=code, **kw)
 
 
 MATERIALS = [
@@ -71,6 +44,7 @@ def items(county):
         promised_limit=0,
         statutory_limit=5,
         materials=[{"name": "居民身份证", "required": True}],
+        steps=[],
     )
     ns.promised = _item(
         "PRM001",
@@ -100,6 +74,7 @@ def items(county):
         statutory_limit=45,
         joint_units=[c.dept_civil, c.dept_social],
         materials=[{"name": "居民身份证", "required": True}],
+        steps=[],
     )
     ns.escalated = _item(
         "ESC001",
@@ -112,6 +87,7 @@ def items(county):
         promised_limit=5,
         statutory_limit=20,
         materials=[{"name": "居民身份证", "required": True}],
+        steps=[],
     )
     ns.reply = _item(
         "RPL001",
@@ -124,6 +100,7 @@ def items(county):
         promised_limit=5,
         statutory_limit=15,
         materials=[{"name": "申请书", "required": True}],
+        steps=[],
     )
     ns.county_item = _item(
         "CTY001",
@@ -136,6 +113,7 @@ def items(county):
         promised_limit=5,
         statutory_limit=20,
         materials=[{"name": "居民身份证", "required": True}],
+        steps=[],
     )
     return ns
 
@@ -148,26 +126,11 @@ def material_id(version, name: str) -> int:
     return version.materials.get(name=name).pk
 
 
-class Clock:
-    """Moves `timezone.now()` to 10:00 Shanghai time of a chosen day."""
-
-    def __init__(self, monkeypatch):
-        self.monkeypatch = monkeypatch
-
-    def set(self, day: dt.date) -> dt.date:
-        moment = dt.datetime.combine(day, dt.time(10), tzinfo=SHANGHAI)
-        self.monkeypatch.setattr(timezone, "now", lambda: moment)
-        return day
-
-    def advance(self, workdays: int) -> dt.date:
-        return self.set(calendar.add_workdays(timezone.localdate(), workdays).date)
-
-
 @pytest.fixture
-def clock(monkeypatch):
-    c = Clock(monkeypatch)
-    c.set(dt.date(2026, 11, 23))
-    return c
+def clock(clock):
+    """The case tests start on Monday 2026-11-23, 10:00."""
+    clock.set(dt.date(2026, 11, 23))
+    return clock
 
 
 @pytest.fixture(autouse=True)

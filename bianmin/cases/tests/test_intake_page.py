@@ -75,6 +75,7 @@ def test_search_fragment_finds_by_pinyin_and_initials_within_the_units_items(age
         promised_limit=5,
         statutory_limit=20,
         village_proxy=False,
+        steps=[],
     )
     html = agent.get("/cases/new/items/", {"item_q": "jsgc"}).content.decode()
     assert "建设工程规划许可" not in html and "没有找到" in html
@@ -211,6 +212,7 @@ def test_a_pledge_on_a_high_risk_item_is_refused_with_a_message(agent, county):
         # The catalog cannot publish a pledgeable material on a high-risk item (nor allow
         # pledges on one): a pledge can only arrive as a forged or stale post.
         materials=[{"name": "安全评价报告", "required": True}],
+        steps=[],
     )
     m = risky.materials.get()
     page = agent.get("/cases/new/pick/", {"item": risky.pk}).content.decode()
@@ -238,6 +240,7 @@ def test_an_item_outside_the_units_list_is_refused(agent, county, items):
         promised_limit=5,
         statutory_limit=20,
         village_proxy=False,
+        steps=[],
     )
     r = agent.post("/cases/new/", post_data(closed))
     assert r.status_code == 400 and Case.objects.count() == 0

@@ -37,6 +37,7 @@ def online_item(county):
         statutory_limit=20,
         online=True,
         materials=MATERIALS,
+        steps=[],
     )
 
 

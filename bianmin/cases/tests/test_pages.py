@@ -7,9 +7,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bianmin.cases.models import Case, State
-from bianmin.cases.services import case_register, case_transition
-from bianmin.catalog.models import CaseClass, ItemType, PowerSource, Tier
-from bianmin.catalog.services import item_version_create, item_version_publish
+from bianmin.cases.services import case_transition
+from bianmin.catalog.models import Tier
+from bianmin.tests_factories import CaseFactory, ItemFactory
 
 ID_OK = "11010519491231002X"
 ID_MASKED = "110105********002X"
@@ -18,51 +18,31 @@ ID_MASKED = "110105********002X"
 def proxy_item(county, *, local_code="MZ-DB-01", **overrides):
     """A published county item the village may proxy: civil affairs accepts and decides."""
     fields = {
-        "basic_code": "000000000001",
-        "implementation_code": "11610702MB0000001X4000000000000001",
-        "name": "最低生活保障审核确认",
-        "item_type": ItemType.CONFIRMATION,
-        "service_objects": ["1"],
-        "power_source": PowerSource.STATUTORY,
-        "legal_basis": "《社会救助暂行办法》第十一条",
-        "implementing_unit": county.dept_civil,
-        "statutory_limit": 30,
-        "promised_limit": 20,
-        "case_class": CaseClass.PROMISED,
         "accept_tier": Tier.COUNTY,
         "decide_tier": Tier.COUNTY,
-        "village_proxy": True,
         "result_name": "低保证",
-    }
-    fields.update(overrides)
-    version = item_version_create(
-        local_code=local_code,
-        materials=[
+        "materials": [
             {"name": "居民身份证", "originals": 1, "copies": 1},
             {"name": "户口簿", "originals": 1, "copies": 1, "note": "全户页"},
             {"name": "家庭收入情况声明", "originals": 1, "copies": 0},
         ],
-        steps=[],
-        **fields,
-    )
-    return item_version_publish(version=version, actor=county.admin.user)
+        "steps": [],
+    }
+    return ItemFactory(county=county, local_code=local_code, **{**fields, **overrides})
 
 
 def register(county, version, *, agent=None, missing=()):
-    agent = (agent or county.a11).user
-    materials = {
-        m.pk: ("missing" if m.name in missing else "provided") for m in version.materials.all()
-    }
-    return case_register(
-        actor=agent,
+    """A proxy case taken by the village agent (汉王村 by default), registered and no further."""
+    return CaseFactory(
+        county=county,
         item_version=version,
-        channel="proxy",
-        applicant_kind="person",
-        applicant_name="张三",
+        proxy=True,
+        actor=(agent or county.a11).user,
+        materials={
+            m.pk: ("missing" if m.name in missing else "provided") for m in version.materials.all()
+        },
         id_number=ID_OK,
         phone="13912345678",
-        materials=materials,
-        entrustment_signed=True,
     )
 
 

@@ -2,69 +2,13 @@
 
 import pytest
 
-from bianmin.catalog.models import CaseClass, ItemType, PowerSource, Tier
-from bianmin.catalog.services import item_version_create, item_version_publish
+from bianmin.catalog.models import CaseClass, ItemType, Tier
+from bianmin.tests_factories import ItemFactory
 
 
-def item_fields(county, **overrides) -> dict:
-    """A complete, valid promised item implemented by the county civil affairs bureau."""
-    fields = {
-        "basic_code": "000000000001",
-        "implementation_code": "11610702MB0000001X4000000000000001",
-        "name": "最低生活保障审核确认",
-        "item_type": ItemType.CONFIRMATION,
-        "service_objects": ["1"],
-        "power_source": PowerSource.STATUTORY,
-        "legal_basis": "《社会救助暂行办法》第十一条",
-        "implementing_unit": county.dept_civil,
-        "acceptance_conditions": "共同生活的家庭成员人均收入低于当地低保标准",
-        "statutory_limit": 30,
-        "promised_limit": 20,
-        "case_class": CaseClass.PROMISED,
-        "accept_tier": Tier.TOWNSHIP,
-        "decide_tier": Tier.COUNTY,
-        "village_proxy": True,
-        "online": False,
-        "life_events": ["assistance"],
-        "contact_phone": "0916-2222222",
-        "complaint_phone": "0916-12345",
-    }
-    fields.update(overrides)
-    return fields
-
-
-def make_item(county, *, local_code="LOCAL-001", publish=True, actor=None, **overrides):
-    """Create (and by default publish) a version of an item; returns the version."""
-    materials = overrides.pop(
-        "materials",
-        [
-            {"name": "居民身份证", "originals": 1, "copies": 1},
-            {"name": "户口簿", "originals": 1, "copies": 1},
-            {"name": "家庭收入情况声明", "deferrable": True, "copies": 0, "originals": 1},
-        ],
-    )
-    fees = overrides.pop("fees", [])
-    steps = overrides.pop(
-        "steps",
-        [
-            {"name": "受理", "tier": Tier.TOWNSHIP, "limit_days": 1},
-            {"name": "审核", "tier": Tier.TOWNSHIP, "limit_days": 9},
-            {"name": "审批", "tier": Tier.COUNTY, "limit_days": 10},
-        ],
-    )
-    joint_units = overrides.pop("joint_units", ())
-    version = item_version_create(
-        local_code=local_code,
-        materials=materials,
-        fees=fees,
-        steps=steps,
-        joint_units=joint_units,
-        **item_fields(county, **overrides),
-    )
-    if publish:
-        item_version_publish(version=version, actor=actor or county.admin.user)
-        version.refresh_from_db()
-    return version
+def make_item(county, **fields):
+    """A published item version of `county` (a draft with publish=False): see ItemFactory."""
+    return ItemFactory(county=county, **fields)
 
 
 @pytest.fixture
@@ -72,7 +16,12 @@ def catalog(county):
     """A small published catalog: a village-proxyable township item, a county item, a village item
     and one draft that must never show in public."""
     c = county
-    c.dibao = make_item(c, local_code="MZ-001")
+    c.dibao = make_item(
+        c,
+        local_code="MZ-001",
+        basic_code="000000000001",
+        implementation_code="11610702MB0000001X4000000000000001",
+    )
     c.homestead = make_item(
         c,
         local_code="ZR-001",

@@ -5,20 +5,19 @@ import pytest
 from bianmin.catalog.models import CaseClass, Item, ItemVersion, Material
 from bianmin.catalog.services import (
     item_retire,
-    item_version_create,
     item_version_publish,
     item_version_revise,
     version_snapshot,
 )
 from bianmin.common.errors import Conflict, ValidationFailed
 
-from .conftest import item_fields, make_item
+from .conftest import make_item
 
 
 def test_create_then_publish_sets_current_version(county):
     v = make_item(county, publish=False)
     assert v.status == ItemVersion.Status.DRAFT and v.number == 1
-    assert Item.objects.get(local_code="LOCAL-001").published_version is None
+    assert Item.objects.get(pk=v.item_id).published_version is None
     item_version_publish(version=v, actor=county.admin.user)
     v.refresh_from_db()
     assert v.status == ItemVersion.Status.PUBLISHED
@@ -30,7 +29,7 @@ def test_create_then_publish_sets_current_version(county):
 
 def test_promised_longer_than_statutory_is_refused(county):
     with pytest.raises(ValidationFailed) as exc:
-        item_version_create(local_code="X", **item_fields(county, promised_limit=31))
+        make_item(county, local_code="X", promised_limit=31)
     assert exc.value.field == "promised_limit"
     assert "承诺时限不得超过法定时限" in exc.value.message
     assert not Item.objects.filter(local_code="X").exists()

@@ -12,25 +12,30 @@ from django.core.management import call_command
 from django.db import OperationalError
 
 from bianmin.supervision.models import Alert, Notification
-from bianmin.supervision.tests.conftest import Clock, _item, accepted_case
+from bianmin.supervision.tests.conftest import _item, accepted_case
 
 pytestmark = pytest.mark.django_db
 D = dt.date
 
 
 @pytest.fixture
-def two_townships(county, monkeypatch):
-    clock = Clock(monkeypatch)
+def two_townships(county, clock):
     steps = [{"name": "受理", "tier": "township", "limit_days": 1}]
     in_t1 = _item(
         "FLT001",
+        county,
         name="农村五保供养审批",
         implementing_unit=county.tc1,
         promised_limit=5,
         steps=steps,
     )
     in_t2 = _item(
-        "FLT002", name="临时救助审批", implementing_unit=county.tc2, promised_limit=5, steps=steps
+        "FLT002",
+        county,
+        name="临时救助审批",
+        implementing_unit=county.tc2,
+        promised_limit=5,
+        steps=steps,
     )
     # Accepted on Friday 2025-09-26: on Thursday 10-09 (after National Day) one working day is left.
     broken = accepted_case(county, in_t1, on=D(2025, 9, 26), clock=clock)

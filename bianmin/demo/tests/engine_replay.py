@@ -3,24 +3,23 @@
 `build_cases(trace=...)` keeps, per case, every action with the actor, the moment and the
 parameters `case_transition` would be called with. `engine_replay` opens a twin case with
 `case_register` (or `case_submit_online`) and applies the same actions at the same moments (the
-clock is patched), then `differences` lists every field in which the twin differs from the
+time is held there by time-machine), then `differences` lists every field in which the twin differs from the
 generated case: events (action, states, actor, unit, time, data), the case's dates, deadlines and
 units, custody hops, steps, pauses, materials, notices, joint reviews, flags, delivery, ratings.
 """
 
 import datetime as dt
-from unittest import mock
 
+import time_machine
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from bianmin.cases.models import Case
 from bianmin.cases.services import case_transition
 from bianmin.cases.services.intake import case_register
 from bianmin.cases.services.online import case_submit_online
-from bianmin.cases.tests.conftest import signature_png
 from bianmin.orgs.models import Unit
 from bianmin.ratings.services import rating_submit
+from bianmin.tests_factories.cases import signature_png
 
 CASE_FIELDS = (
     "state", "case_class", "channel", "resume_state", "applicant_kind", "applicant_name",
@@ -36,7 +35,7 @@ CASE_FIELDS = (
 
 
 def _at(moment: dt.datetime):
-    return mock.patch.object(timezone, "now", lambda: moment)
+    return time_machine.travel(moment.astimezone(dt.UTC), tick=False)
 
 
 def engine_replay(generated: Case, trace: list) -> Case:

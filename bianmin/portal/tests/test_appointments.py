@@ -176,14 +176,9 @@ def test_home_visit_request_becomes_proxy_case_for_the_agent(client, pc):
 
 
 @pytest.mark.django_db
-def test_days_in_a_year_without_schedule_are_marked_provisional(client, pc, monkeypatch):
+def test_days_in_a_year_without_schedule_are_marked_provisional(client, pc, clock):
     """2027 has no official schedule in the calendar: its days are offered, marked 暂定."""
-    from zoneinfo import ZoneInfo
-
-    from django.utils import timezone
-
-    moment = dt.datetime(2026, 12, 24, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr(timezone, "now", lambda: moment)
+    today = clock.set(dt.date(2026, 12, 24))
     html = client.get("/appointments/").content.decode()
     assert "2026-12-31 星期四</option>" in html  # 2026 is known: no mark
     assert "2027-01-01 星期五 （暂定）</option>" in html  # 元旦 2027 unknown yet
@@ -194,7 +189,7 @@ def test_days_in_a_year_without_schedule_are_marked_provisional(client, pc, monk
         half="am",
         name="张三",
         phone="13800002222",
-        today=moment.date(),
+        today=today,
     )
     html = client.get(f"/appointments/{appt.code}/").content.decode()
     assert 'id="appt-provisional"' in html and "2027 年节假日安排尚未公布" in html
@@ -204,7 +199,7 @@ def test_days_in_a_year_without_schedule_are_marked_provisional(client, pc, monk
         half="am",
         name="张三",
         phone="13800002222",
-        today=moment.date(),
+        today=today,
     )
     assert (
         'id="appt-provisional"' not in client.get(f"/appointments/{known.code}/").content.decode()

@@ -4,9 +4,9 @@
 import datetime as dt
 import os
 import secrets
-from unittest import mock
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
@@ -28,7 +28,7 @@ def media(settings, tmp_path):
 def draft_with_files(pc, *, days_ago=0, data=APPLICANT):
     """A draft typed and given both materials `days_ago` days before now, through the services."""
     moment = timezone.now() - dt.timedelta(days=days_ago)
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with time_machine.travel(moment, tick=False):
         draft = services.draft_save(
             token=secrets.token_urlsafe(32), item_version=pc.homestead, data=data
         )

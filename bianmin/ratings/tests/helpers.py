@@ -1,17 +1,18 @@
 """Cases for rating and report tests, moved through the case engine's real services.
 
-`at(day)` freezes `django.utils.timezone.now` (which the engine, auto-now fields and our services
-read) at 10:00 China time on `day`, so cases can be spread over past months.
+`at(day)` holds the time (time-machine) at 10:00 China time on `day`, so cases can be spread over
+past months.
 """
 
 import datetime as dt
 from contextlib import contextmanager
-from unittest import mock
 from zoneinfo import ZoneInfo
 
+import time_machine
+
 from bianmin.cases.services import case_register, case_transition
-from bianmin.catalog.models import CaseClass, ItemType, PowerSource, Tier
-from bianmin.catalog.services import item_version_create, item_version_publish
+from bianmin.catalog.models import ItemType, Tier
+from bianmin.tests_factories import ItemFactory
 
 CN = ZoneInfo("Asia/Shanghai")
 PHONE = "13912345678"
@@ -20,48 +21,31 @@ PHONE = "13912345678"
 @contextmanager
 def at(day: dt.date, hour: int = 10):
     moment = dt.datetime(day.year, day.month, day.day, hour, tzinfo=CN)
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with time_machine.travel(moment.astimezone(dt.UTC), tick=False):
         yield moment
 
 
 def township_item(county, *, code="T-001", name="临时救助审批", promised=5, proxy=True, **extra):
     """A promised item taken in and decided by the township centre."""
     fields = {
-        "basic_code": "0000000001" + code[-2:],
-        "implementation_code": f"11610702MB00000{code[-2:]}X40000000000000{code[-2:]}",
-        "name": name,
         "item_type": ItemType.PUBLIC_SERVICE,
-        "service_objects": ["1"],
-        "power_source": PowerSource.STATUTORY,
-        "legal_basis": "《社会救助暂行办法》",
-        "implementing_unit": county.tc1,
         "acceptance_conditions": "本乡镇户籍",
         "statutory_limit": max(promised, 10),
-        "promised_limit": promised,
-        "case_class": CaseClass.PROMISED,
-        "accept_tier": Tier.TOWNSHIP,
-        "decide_tier": Tier.TOWNSHIP,
-        "village_proxy": proxy,
-        "online": False,
-        "life_events": ["assistance"],
-        "contact_phone": "0916-2222222",
-        "complaint_phone": "0916-12345",
-    }
-    fields.update(extra)
-    version = item_version_create(
-        local_code=code,
-        materials=[{"name": "居民身份证", "originals": 1, "copies": 1}],
-        fees=[],
-        steps=[
+        "materials": [{"name": "居民身份证", "originals": 1, "copies": 1}],
+        "steps": [
             {"name": "受理", "tier": Tier.TOWNSHIP, "limit_days": 1},
             {"name": "审批", "tier": Tier.TOWNSHIP, "limit_days": max(promised - 1, 0)},
         ],
-        joint_units=(),
-        **fields,
+    }
+    return ItemFactory(
+        county=county,
+        local_code=code,
+        name=name,
+        township=True,
+        promised_limit=promised,
+        village_proxy=proxy,
+        **{**fields, **extra},
     )
-    item_version_publish(version=version, actor=county.admin.user)
-    version.refresh_from_db()
-    return version
 
 
 def _materials(version) -> dict:

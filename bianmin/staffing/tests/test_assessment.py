@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 
 from bianmin.cases.models import Case, SupervisionFlag
 from bianmin.cases.services import case_transition, flag_raise
-from bianmin.catalog.services import item_version_create, item_version_publish
 from bianmin.common.errors import PermissionDenied, ValidationFailed
 from bianmin.orgs.models import RoleCode, Staff
 from bianmin.ratings.models import Rating
@@ -20,6 +19,7 @@ from bianmin.staffing.models import Attendance
 from bianmin.staffing.services.assessment import allocate
 from bianmin.supervision.models import Complaint
 from bianmin.supervision.services.complaints import complaint_decide, complaint_file
+from bianmin.tests_factories import ItemFactory
 from bianmin.workdays.calendar import is_workday
 
 from .conftest import open_proxy_case
@@ -37,25 +37,16 @@ WEIGHTS = {
 
 @pytest.fixture
 def immediate(county):
-    v = item_version_create(
+    return ItemFactory(
+        county=county,
         local_code="STF-IMM",
-        basic_code="0000STFIMM01",
-        implementation_code="6107020STFIMM",
         name="开具居住证明",
-        item_type="20",
-        service_objects=["1"],
-        power_source="1",
-        legal_basis="《示例条例》",
-        village_proxy=True,
         case_class="immediate",
-        accept_tier="township",
-        decide_tier="township",
-        implementing_unit=county.tc1,
+        township=True,
+        plain=True,
         promised_limit=0,
         statutory_limit=5,
-        materials=[{"name": "居民身份证", "required": True}],
     )
-    return item_version_publish(version=v)
 
 
 def _through_township(case, c):

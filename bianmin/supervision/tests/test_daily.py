@@ -77,13 +77,10 @@ def test_a_day_is_scheduled_once_at_one_in_the_morning(db, jobs):
     assert queued.run_after == dt.datetime(2026, 11, 24, 1, tzinfo=SHANGHAI)
 
 
-def test_worker_runs_the_day_and_catches_up_to_today(db, jobs, monkeypatch):
+def test_worker_runs_the_day_and_catches_up_to_today(db, jobs, clock):
     """Started after two days down, the worker runs each missed day once, in order, and leaves
     tomorrow queued for 01:00."""
-    from django.utils import timezone
-
-    now = dt.datetime(2026, 11, 25, 9, tzinfo=SHANGHAI)
-    monkeypatch.setattr(timezone, "now", lambda: now)
+    clock.set(D(2026, 11, 25), hour=9)
     daily.daily_jobs_schedule(day=D(2026, 11, 23))
     worker()
     assert [day for name, day in CALLS if name == "record"] == [
@@ -117,10 +114,8 @@ def test_flags_sweep_command(county, capsys):
     assert json.loads(capsys.readouterr().out) == {"flags": 0, "by_kind": {}}
 
 
-def test_a_crashing_day_still_leaves_the_next_day_queued(db, jobs, monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 11, 23, 9, tzinfo=SHANGHAI))
+def test_a_crashing_day_still_leaves_the_next_day_queued(db, jobs, clock, monkeypatch):
+    clock.set(D(2026, 11, 23), hour=9)
 
     def crash(*, day, force=False):
         raise RuntimeError("database is locked")
