@@ -5,7 +5,7 @@
     DATABASE_URL=... BIANMIN_VAR_DIR=... python bench/http/cpu_per_request.py /tmp/perf/mix.json [N]
 
 Builds the mix of bench/bench_http.py from prepare.py's inputs (same accounts, cases, items and
-weights), then per kind of request: a warm-up, then N requests (default 200) through Django's
+weights), then per kind of request: a warm-up (each distinct request once), then N requests (default 200) through Django's
 test Client with `time.process_time()` around them, and one pass counting the queries of each
 request. Prints a table: CPU ms per request, queries per request, and the mix's weighted average.
 Process time is this process's CPU (the work a gunicorn worker does for the request, SQLite
@@ -76,12 +76,16 @@ def get(client: Client, path: str, headers: dict) -> None:
 def main() -> None:
     data = json.loads(Path(sys.argv[1]).read_text())
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    client = Client()
     rows = []
     for kind, reqs in requests_by_kind(data).items():
-        for path, headers in reqs[:20]:  # warm-up: templates, translations, caches
-            get(client, path, headers)
+        # A client per kind: a staff answer's session cookie must not make the public requests
+        # signed-in ones (each staff request names its own session or token in its headers).
+        client = Client()
         picked = [reqs[i % len(reqs)] for i in range(n)]
+        # Warm-up: each distinct request once (templates, translations, and the public cache,
+        # which in service is warm: it lives until the next publication).
+        for path, headers in {(p, tuple(h.items())): (p, h) for p, h in picked}.values():
+            get(client, path, headers)
         started = time.process_time()
         for path, headers in picked:
             get(client, path, headers)
