@@ -89,3 +89,17 @@ def test_a_page_built_for_another_reader_still_takes_its_own_question(pc):
         {"question": "外出务工可以代办吗？", "csrfmiddlewaretoken": token},
     )
     assert r.status_code == 302
+
+
+@pytest.mark.django_db
+def test_boards_keep_their_catalogue_and_count_the_month_afresh(client, pc):
+    for path in ("/disclosure/", f"/disclosure/{pc.tc1.code}/"):
+        _first, built = _queries(client, path)
+        assert [s for s in built if 'FROM "catalog_' in s], path
+        second, sql = _queries(client, path)
+        # (The concluded cases, read live, join their item version: only reads *from* the
+        # catalogue count here.)
+        assert not [s for s in sql if 'FROM "catalog_' in s], path
+        assert "农村宅基地审批" in second.content.decode(), path
+        # The month's figures change with every case and write no admin action: read each time.
+        assert any("cases_case" in s for s in sql), path
