@@ -244,3 +244,11 @@ def run_task_worker() -> None:
             call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
     else:
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _public_cache_cleared():
+    """Each test starts with an empty public cache: ids (the publication stamp) restart per test."""
+    from bianmin.common import public_cache
+
+    public_cache.clear()

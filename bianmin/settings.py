@@ -127,6 +127,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Public pages and item API shared by anonymous readers, per worker, ended by any publication
+    # (bianmin/common/public_cache.py). A guide body is tens of kB: this bounds a worker's share.
+    "public": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "bianmin-public",
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+
 # Background jobs (supervision sweep, reminders) on Django's task framework, stored in the database so
 # any number of app hosts share one queue; `bianmin db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -145,7 +157,8 @@ BIANMIN_DAILY_JOBS_AT = os.environ.get("BIANMIN_DAILY_JOBS_AT", "01:00")
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend loading the staff profile, unit and region with the user in one query.
+    "bianmin.orgs.backends.StaffBackend",
 ]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:staff_home"

@@ -38,10 +38,13 @@ from django.db import transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bianmin.api.models import ApiToken, hash_token  # noqa: E402
-from bianmin.cases import workflow  # noqa: E402
+from bianmin.api.models import ApiToken, hash_token, password_stamp  # noqa: E402
 from bianmin.cases.models import FINAL_STATES, Case  # noqa: E402
-from bianmin.cases.services import case_register, case_transition  # noqa: E402
+from bianmin.cases.services import (  # noqa: E402
+    case_actions_for,
+    case_register,
+    case_transition,
+)
 from bianmin.catalog.models import ItemVersion  # noqa: E402
 from bianmin.common.errors import DomainError  # noqa: E402
 from bianmin.orgs.models import RoleCode, Staff, UnitKind  # noqa: E402
@@ -100,9 +103,7 @@ def open_cases(target: int, rng: random.Random) -> None:
                 roll = rng.random()
                 if roll < 0.8:
                     case = case_transition(case=case, action="accept", actor=s.user)
-                if roll < 0.3 and "conclude" in workflow.allowed_actions(
-                    state=case.state, case_class=case.case_class
-                ):
+                if roll < 0.3 and "conclude" in case_actions_for(case, s.user):
                     case_transition(case=case, action="conclude", actor=s.user)
         except DomainError:
             failed += 1
@@ -142,7 +143,8 @@ def session_cookie(user) -> str:
     """A signed-in session for `user`, as the login view would store it."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    # The backend the login view would record: the last one (axes' comes first and only counts).
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.set_expiry(dt.timedelta(days=1))
     store.save()
@@ -150,13 +152,15 @@ def session_cookie(user) -> str:
 
 
 def api_token(user) -> str:
-    """A bearer token as `token_issue` stores it (only the hash is kept)."""
+    """A bearer token as `token_issue` stores it (only the hash is kept, with the password stamp
+    without which `token_user` refuses it as issued before a password change)."""
     raw = ApiToken.new_key()
     ApiToken.objects.create(
         user=user,
         key_hash=hash_token(raw),
         prefix=raw[:8],
         expires_at=timezone.now() + dt.timedelta(days=1),
+        password_stamp=password_stamp(user),
     )
     return raw
 

@@ -8,6 +8,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from bianmin.common.errors import DomainError, ErrorCode, NotFound
+from bianmin.orgs.scope import per_request
 
 from .models import ApiToken, hash_token, password_stamp
 
@@ -41,7 +42,7 @@ def token_user(raw: str):
     """The user a live token belongs to, or None: revoked, expired, issued before the user's
     last password change (等保 2.0: credentials end with the password), or the user disabled."""
     token = (
-        ApiToken.objects.select_related("user", "user__staff", "user__staff__unit")
+        ApiToken.objects.select_related("user__staff__unit__region")
         .filter(key_hash=hash_token(raw), revoked=False, expires_at__gt=timezone.now())
         .first()
     )
@@ -52,7 +53,8 @@ def token_user(raw: str):
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    # Loaded for this request: its scope is worked out once.
+    return per_request(token.user)
 
 
 @transaction.atomic

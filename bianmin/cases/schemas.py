@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
+from django.db.models import prefetch_related_objects
 from ninja import Field, Schema
 
 from bianmin.common.inputs import INT_MAX
@@ -270,6 +271,8 @@ def case_out(
     }
     if not detail:
         return out
+    # Read once: the list below and the workflow's conditions (pledges, outstanding) use them.
+    prefetch_related_objects([case], "materials")
     allowed = case_actions_for(case, actor)
     out.update(
         applicant_kind=case.applicant_kind,

@@ -89,11 +89,12 @@ def _custodies(case: Case) -> list[dict]:
     """Each hop with how long its unit held the case (`selectors.case_holdings`)."""
     holdings = selectors.case_holdings(case=case)
     # People by id, not joined: PostgreSQL spent ~4 ms planning the six-table join.
-    people = (
-        get_user_model()
-        .objects.select_related("staff")
-        .in_bulk({u for h in holdings for u in (h.hop.sent_by_id, h.hop.received_by_id)} - {None})
-    )
+    ids = {u for h in holdings for u in (h.hop.sent_by_id, h.hop.received_by_id)} - {None}
+    # The people fetched with the case (`case_get`) are mostly the ones who sent and received it.
+    known = [case._state.fields_cache.get(f) for f in ("first_responder", "assigned_to")]
+    people = {u.pk: u for u in known if u is not None and u.pk in ids}
+    if ids - set(people):
+        people |= get_user_model().objects.select_related("staff").in_bulk(ids - set(people))
     return [
         {
             "from_unit": h.hop.from_unit,
@@ -111,7 +112,15 @@ def _custodies(case: Case) -> list[dict]:
 
 def _detail_context(request, case: Case, *, posted_action=None, posted=None, errors=None) -> dict:
     # Every action form lists the materials: read them once for the page.
-    prefetch_related_objects([case], "materials__material", "item_version__materials")
+    # The case's materials point at its version's: one query for those serves both.
+    prefetch_related_objects([case], "materials", "item_version__materials")
+    by_id = {m.pk: m for m in case.item_version.materials.all()}
+    for row in case.materials.all():
+        if row.material_id in by_id:
+            row.material = by_id[row.material_id]
+    prefetch_related_objects(
+        [m for m in case.materials.all() if m.material_id not in by_id], "material"
+    )
     allowed = case_actions_for(case, request.user, scope=scope_of(request))
     forms = [a for a in allowed if a not in INLINE_ACTIONS]
     actions = [_action(code, case, posted_action, posted, errors) for code in forms]

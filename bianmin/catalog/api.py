@@ -3,10 +3,13 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
+from ninja.renderers import JSONRenderer
 from pydantic import Field
 
+from bianmin.common import public_cache
 from bianmin.common.schemas import PUBLIC_ERRORS, Identifier, Limit, Offset, Text, choice
 
 from . import selectors
@@ -211,26 +214,45 @@ def _detail(v: ItemVersion) -> dict:
     }
 
 
+# The API's renderer (bianmin.api.api sets no other; that module is a layer above this one).
+_JSON = JSONRenderer()
+
+
+def _shared(request, kind: str, schema: type[Schema], build) -> HttpResponse:
+    """The answer of `build()` as ninja would render it against `schema`, kept in the public
+    cache: the same published catalogue for every caller, serialised once per publication."""
+
+    def render() -> str:
+        data = schema.model_validate(build()).model_dump()
+        return _JSON.render(request, data, response_status=200)
+
+    content = public_cache.cached(request, kind, render)
+    return HttpResponse(content, content_type=f"{_JSON.media_type}; charset={_JSON.charset}")
+
+
 @router.get(
     "", response={200: ItemPage, **PUBLIC_ERRORS}, summary="Published service items (public)"
 )
 def list_items(request, filters: Query[ListFilters]):
-    qs = selectors.item_list_published(
-        tier=filters.tier,
-        q=filters.q,
-        department=filters.department,
-        life_event=filters.life_event,
-        village_proxy=filters.village_proxy,
-        online=filters.online,
-    )
-    total = qs.count()
-    page = qs[filters.offset : filters.offset + filters.limit]
-    return {
-        "total": total,
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": [_summary(v) for v in page],
-    }
+    def build() -> dict:
+        qs = selectors.item_list_published(
+            tier=filters.tier,
+            q=filters.q,
+            department=filters.department,
+            life_event=filters.life_event,
+            village_proxy=filters.village_proxy,
+            online=filters.online,
+        )
+        total = qs.count()
+        page = qs[filters.offset : filters.offset + filters.limit]
+        return {
+            "total": total,
+            "limit": filters.limit,
+            "offset": filters.offset,
+            "items": [_summary(v) for v in page],
+        }
+
+    return _shared(request, "item_list", ItemPage, build)
 
 
 @router.get(
@@ -239,4 +261,4 @@ def list_items(request, filters: Query[ListFilters]):
     summary="One published item by local, implementation or basic code (public)",
 )
 def get_item(request, code: Identifier[40]):
-    return _detail(selectors.item_get_published(code))
+    return _shared(request, "item", ItemDetail, lambda: _detail(selectors.item_get_published(code)))

@@ -85,10 +85,36 @@ def _centre_of(unit: Unit) -> Unit:
     return unit.parent if unit.kind == UnitKind.WINDOW and unit.parent_id else unit
 
 
+def per_request(user):
+    """Mark `user` as loaded for one request (the sign-in backend, the API token): its scope is
+    then worked out once however often the request asks. A user object that outlives a request
+    (a command's, a test's) is not marked: its scope is worked out afresh each time, so units
+    added meanwhile are in it."""
+    user._bianmin_scope = None
+    return user
+
+
 def scope_for(user) -> Scope:
-    """The access scope of `user`. Anonymous and unknown users get the empty scope."""
+    """The access scope of `user`. Anonymous and unknown users get the empty scope.
+
+    For a user loaded for one request (`per_request`) it is kept on the user: the view, the
+    selectors, the workflow and the templates all ask, and a township's scope costs a query of
+    its units each time."""
     if user is None or not user.is_authenticated:
         return NO_SCOPE
+    memo = getattr(user, "_bianmin_scope", False)
+    if memo is False:
+        return _scope_for(user)
+    staff = getattr(user, "staff", None)
+    key = (user.pk, user.is_superuser, *((staff.unit_id, tuple(staff.roles)) if staff else ()))
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    scope = _scope_for(user)
+    user._bianmin_scope = (key, scope)
+    return scope
+
+
+def _scope_for(user) -> Scope:
     if user.is_superuser:
         return Scope(kind="all", region_prefix="", user_id=user.pk)
     staff = getattr(user, "staff", None)

@@ -5,9 +5,11 @@ from pathlib import PurePosixPath
 
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods
 
 from bianmin.catalog.models import Tier
+from bianmin.common import public_cache
 from bianmin.common.errors import DomainError
 from bianmin.common.forms import posted_text
 from bianmin.common.inputs import LONG_TEXT_MAX
@@ -52,18 +54,28 @@ def _guide_list_refused(request, e: DomainError):
 @on_refusal(_guide_list_refused, errors=ANY)
 def guide_list(request):
     filters = _filters(request)
-    # One page of the catalogue at a time: rendering all of it (hundreds of items with their
-    # children) was most of the cost of this public page (issue 8).
-    # The list shows each item's fee status only: its other children stay unread.
-    versions = selectors.guide_list(**filters).prefetch_related(None).prefetch_related("fees")
-    page = paginate(request, versions, GUIDES_PER_PAGE)
-    return _guide_list_page(request, filters, page=page, items=list(page.object_list))
+
+    def build() -> str:
+        # One page of the catalogue at a time: rendering all of it (hundreds of items with their
+        # children) was most of the cost of this public page (issue 8).
+        # The list shows each item's fee status only: its other children stay unread.
+        versions = selectors.guide_list(**filters).prefetch_related(None).prefetch_related("fees")
+        page = paginate(request, versions, GUIDES_PER_PAGE)
+        return _guide_list_body(filters, page=page, items=list(page.object_list))
+
+    body = public_cache.cached(request, "guide_list", build)
+    return render(request, "portal/public/guide_list.html", {"body": body})
 
 
-def _guide_list_page(request, filters: dict, *, page=None, items=(), error: str | None = None):
-    return render(
-        request,
-        "portal/public/guide_list.html",
+def _guide_list_page(request, filters: dict, *, error: str):
+    body = _guide_list_body(filters, error=error)
+    return render(request, "portal/public/guide_list.html", {"body": body})
+
+
+def _guide_list_body(filters: dict, *, page=None, items=(), error: str | None = None) -> str:
+    """The catalogue part of the page: rendered without the request, the same for everyone."""
+    return render_to_string(
+        "portal/public/_guide_list_body.html",
         {
             "items": items,
             "page": page,
@@ -78,18 +90,39 @@ def _guide_list_page(request, filters: dict, *, page=None, items=(), error: str 
     )
 
 
-def guide_detail(request, code: str):
+def _guide(code: str) -> dict:
+    """The guide of the item with `code`, rendered without the request (no CSRF token, no
+    user), with what the page around it needs: shared through the public cache."""
     version = _version_or_404(code)
+    body = render_to_string(
+        "portal/public/_guide_body.html",
+        {"v": version, "where": selectors.where_to_go(version)},
+    )
+    return {
+        "name": version.name,
+        "code": version.item.local_code,
+        "item_id": version.item_id,
+        "body": body,
+    }
+
+
+def _guide_page(request, guide: dict, status: int = 200, **extra):
+    # Answered questions stay outside the cache: answering one writes no admin action.
     return render(
         request,
         "portal/public/guide_detail.html",
         {
-            "v": version,
-            "where": selectors.where_to_go(version),
-            "questions": selectors.answered_questions(item_id=version.item_id),
-            "asked": request.GET.get("asked") == "1",
+            "guide": guide,
+            "questions": selectors.answered_questions(item_id=guide["item_id"]),
+            **extra,
         },
+        status=status,
     )
+
+
+def guide_detail(request, code: str):
+    guide = public_cache.cached(request, "guide", lambda: _guide(code))
+    return _guide_page(request, guide, asked=request.GET.get("asked") == "1")
 
 
 def guide_checklist(request, code: str):
@@ -120,18 +153,8 @@ def material_file(request, code: str, pk: int, kind: str):
 
 def _question_refused(request, e: DomainError, code: str):
     """The guide again with the question as typed and the refusal beside the form."""
-    version = _version_or_404(code)
-    return render(
-        request,
-        "portal/public/guide_detail.html",
-        {
-            "v": version,
-            "where": selectors.where_to_go(version),
-            "questions": selectors.answered_questions(item_id=version.item_id),
-            "ask_error": e.message,
-            "ask_form": request.POST,
-        },
-        status=422,
+    return _guide_page(
+        request, _guide(code), status=422, ask_error=e.message, ask_form=request.POST
     )
 
 

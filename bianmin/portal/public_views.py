@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bianmin.cases.models import Case
-from bianmin.common import throttle
+from bianmin.common import public_cache, throttle
 from bianmin.common.challenge import Answer
 from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import DomainError
@@ -34,14 +35,25 @@ def _unit_or_404(code: str):
 @replica_reads
 def disclosure_county(request):
     centre = selectors.county_centre()
+
+    def catalogue() -> str:
+        # Items by tier and the units' boards: what a publication changes, shared by readers.
+        # The month's figures above them change with every case and are read each time.
+        return render_to_string(
+            "portal/public/_county_catalogue.html",
+            {
+                "delegation": selectors.delegation_lists(),
+                "townships": selectors.public_units(kind=UnitKind.TOWNSHIP_CENTRE),
+                "departments": selectors.departments(),
+            },
+        )
+
     return render(
         request,
         "portal/public/disclosure_county.html",
         {
             "centre": centre,
-            "delegation": selectors.delegation_lists(),
-            "townships": selectors.public_units(kind=UnitKind.TOWNSHIP_CENTRE),
-            "departments": selectors.departments(),
+            "catalogue": public_cache.cached(request, "board_county", catalogue),
             "stats": selectors.month_stats(centre) if centre else None,
         },
     )
@@ -56,21 +68,29 @@ BOARD_CASES_PER_PAGE = 50
 def disclosure_unit(request, code: str):
     unit = _unit_or_404(code)
     staff = list(Staff.objects.filter(unit=unit, user__is_active=True).order_by("full_name"))
-    all_items = selectors.unit_items(unit)
-    items = list(all_items[:BOARD_ITEMS])
-    items_total = len(items) if len(items) < BOARD_ITEMS else all_items.count()
-    fees = [(v, f) for v in items for f in v.fees.all() if f.amount]
+
+    def catalogue() -> str:
+        # The unit's items and fees: what a publication changes, shared by every reader.
+        all_items = selectors.unit_items(unit)
+        items = list(all_items[:BOARD_ITEMS])
+        return render_to_string(
+            "portal/public/_unit_items.html",
+            {
+                "items": items,
+                "items_total": len(items) if len(items) < BOARD_ITEMS else all_items.count(),
+                "items_url": f"{reverse('portal:guide_list')}?"
+                f"{urlencode(selectors.unit_items_filter(unit))}",
+                "fees": [(v, f) for v in items for f in v.fees.all() if f.amount],
+            },
+        )
+
     return render(
         request,
         "portal/public/disclosure_unit.html",
         {
             "unit": unit,
             "staff": staff,
-            "items": items,
-            "items_total": items_total,
-            "items_url": f"{reverse('portal:guide_list')}?"
-            f"{urlencode(selectors.unit_items_filter(unit))}",
-            "fees": fees,
+            "catalogue": public_cache.cached(request, "board_unit", catalogue),
             "concluded": selectors.concluded_cases(unit),
             "stats": selectors.month_stats(unit),
             "roster": selectors.duty_roster(unit),

@@ -99,16 +99,30 @@ def may_release(case, actor) -> str | None:
     return None
 
 
+def _materials(case):
+    """The case's materials when a page has prefetched them (no query), else None."""
+    return getattr(case, "_prefetched_objects_cache", {}).get("materials")
+
+
 def has_pledges(case, actor) -> str | None:
-    if not case.materials.filter(status=MaterialStatus.PLEDGED).exists():
+    rows = _materials(case)
+    if rows is not None:
+        pledged = any(m.status == MaterialStatus.PLEDGED for m in rows)
+    else:
+        pledged = case.materials.filter(status=MaterialStatus.PLEDGED).exists()
+    if not pledged:
         return _("本办件没有告知承诺的材料")
     return None
 
 
 def materials_outstanding(case, actor) -> str | None:
     """A deferred (容缺) or missing material is still to come."""
-    if not case.materials.filter(
-        status__in=[MaterialStatus.DEFERRED, MaterialStatus.MISSING]
-    ).exists():
+    waiting = (MaterialStatus.DEFERRED, MaterialStatus.MISSING)
+    rows = _materials(case)
+    if rows is not None:
+        outstanding = any(m.status in waiting for m in rows)
+    else:
+        outstanding = case.materials.filter(status__in=waiting).exists()
+    if not outstanding:
         return _("没有待补交的材料")
     return None

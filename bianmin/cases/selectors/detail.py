@@ -50,10 +50,13 @@ def _attach_units_and_people(case: Case) -> None:
     """The case's three units in one query and its people in another, set on the case as if
     selected with it. Joined into the case's own query they made PostgreSQL plan an
     eleven-table join: 13 ms of a 40 ms case page (EXPLAIN at county scale; issue 8)."""
-    units = Unit.objects.in_bulk({case.intake_unit_id, case.current_unit_id, case.deciding_unit_id})
+    ids = {case.intake_unit_id, case.current_unit_id, case.deciding_unit_id, case.accepting_unit_id}
+    units = Unit.objects.in_bulk(ids - {None})
     case.intake_unit = units[case.intake_unit_id]
     case.current_unit = units[case.current_unit_id]
     case.deciding_unit = units[case.deciding_unit_id]
+    # The route shown on the case page names the accepting unit too.
+    case.accepting_unit = units.get(case.accepting_unit_id)
     users = {case.first_responder_id, case.assigned_to_id} - {None}
     if users:
         found = get_user_model().objects.select_related("staff").in_bulk(users)
@@ -85,13 +88,24 @@ class Holding:
     workdays: int | None
 
 
+def _loaded_units(case: Case) -> dict[int, Unit]:
+    """The case's units already fetched with it, by id (no query)."""
+    fields = ("intake_unit", "current_unit", "deciding_unit", "accepting_unit")
+    cached = [case._state.fields_cache.get(f) for f in fields]
+    return {u.pk: u for u in cached if u is not None}
+
+
 def case_holdings(*, case: Case, today: dt.date | None = None) -> list[Holding]:
     """How long each unit held the case, from its custody records (DESIGN.md: time per tier)."""
 
     today = today or timezone.localdate()
     hops = list(case.custodies.order_by("sent_at", "pk"))
     # Units by id, not joined: PostgreSQL spent ~4 ms planning the case page's six-table join.
-    units = Unit.objects.in_bulk({u for h in hops for u in (h.from_unit_id, h.to_unit_id)} - {None})
+    # Hops run between the case's own units, mostly already on it (`case_get`).
+    units = _loaded_units(case)
+    missing = {u for h in hops for u in (h.from_unit_id, h.to_unit_id)} - {None} - set(units)
+    if missing:
+        units |= Unit.objects.in_bulk(missing)
     out = []
     for i, hop in enumerate(hops):
         hop.from_unit = units.get(hop.from_unit_id)

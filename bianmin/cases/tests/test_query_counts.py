@@ -5,6 +5,7 @@ services write, so every state, custody hop, pause and event a page may touch is
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -208,6 +209,7 @@ def test_guide_list_reads_one_page_in_a_fixed_number_of_queries(client, items, m
     """The public guide list shows one page of the catalogue, filters kept in the pager links, in
     the same number of queries whatever the page size."""
     from bianmin.catalog.models import ItemVersion
+    from bianmin.common import public_cache
     from bianmin.portal import guide_views
 
     published = ItemVersion.objects.filter(status=ItemVersion.Status.PUBLISHED).count()
@@ -219,6 +221,7 @@ def test_guide_list_reads_one_page_in_a_fixed_number_of_queries(client, items, m
     assert r.status_code == 200
     assert body.count('class="title"') == 1
     assert "tier=township&amp;page=1" in body  # the previous page keeps the filter
+    public_cache.clear()  # built again, not served from the public cache
     assert count(lambda: client.get("/guides/")) == full
     assert full <= 6
 
@@ -265,3 +268,55 @@ def test_township_queues_query_count_is_bounded(county, two_sizes):
     small, large = two_sizes(lambda: selectors.work_queues(viewer=county.t1_staff.user))
     assert large <= 9
     assert small <= large
+
+
+# Queries per request of the staff pages and calls in the HTTP mix (bench/bench_http.py), for a
+# township clerk, counted from the session or token lookup to the last read. Pinned: a change
+# that adds a query to every such request shows here, and none may grow with the cases.
+STAFF_REQUEST_QUERIES = {
+    "case page": 17,
+    "queue page": 12,
+    "API case": 12,
+    "API queues": 10,
+    "API case list": 6,
+}
+
+
+def test_staff_requests_run_a_pinned_number_of_queries(county, items, client, token_for):
+    from django.test import Client
+
+    from bianmin.cases.tests.helpers import promised_at
+
+    case = promised_at(county, items, "accepted")
+    # Every queue relation has rows before the growth, so a prefetch runs at both sizes.
+    for state in ("submitted", "reviewed", "suspended", "awaiting_materials"):
+        promised_at(county, items, state)
+    page = Client()
+    page.force_login(county.t1_staff.user)
+    api = token_for(county.t1_staff.user.username)
+    requests = {
+        "case page": lambda: page.get(f"/cases/{case.number}/"),
+        "queue page": lambda: page.get("/cases/queues/"),
+        "API case": lambda: client.get(f"/api/v1/cases/{case.number}", **api),
+        "API queues": lambda: client.get("/api/v1/cases/queues", **api),
+        "API case list": lambda: client.get("/api/v1/cases?limit=20", **api),
+    }
+
+    def tables() -> dict[str, list[str]]:
+        """Per request, the table each query reads or writes first (a failure shows which)."""
+        out = {}
+        for name, request in requests.items():
+            request()  # once before: the calendar and other per-process caches are filled
+            with CaptureQueriesContext(connection) as ctx:
+                assert request().status_code == 200, name
+            out[name] = [" ".join(re.findall(r'(?:FROM|INTO) "(\w+)"', q["sql"])[:1]) for q in ctx]
+        return out
+
+    grow(100)
+    small = tables()
+    grow(200)
+    large = tables()
+    for name, queries in small.items():
+        assert large[name] == queries, (name, queries, large[name])
+    counts = {name: len(q) for name, q in small.items()}
+    assert counts == STAFF_REQUEST_QUERIES, (counts, small)

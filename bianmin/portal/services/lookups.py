@@ -23,7 +23,9 @@ def status_verify(*, number: str, phone_tail: str, ip: str, answer: Answer | Non
     number = (number or "").strip().upper()
     keys = throttle.keys_for(ip=ip, number=number)
     throttle.guard(keys, answer=answer)
-    case = Case.objects.filter(number=number).first() if case_number_valid(number) else None
+    # With what the status answer shows of it (item, where it is, who took it in).
+    found = Case.objects.select_related("item_version__item", "current_unit", "intake_unit")
+    case = found.filter(number=number).first() if case_number_valid(number) else None
     if case is None or not phone_tail_matches(case.phone, phone_tail):
         throttle.record_failure(keys, ip=ip, number=number)
         raise NotFound(_("办件编号或手机号后四位不正确"), code=ErrorCode.NO_MATCH)
