@@ -11,13 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bianmin.cases.models import Case, State
-from bianmin.cases.services import case_register
 from bianmin.common.dbrouting import PRIMARY_COOKIE
 from bianmin.conftest import build_county
 from bianmin.portal.selectors import mask_number
+from bianmin.tests_factories import CaseFactory, ItemFactory
 
 from . import cluster
-from .conftest import promised_item
 
 pytestmark = [
     pytest.mark.ha,
@@ -55,17 +54,7 @@ def test_the_writer_reads_its_accepted_case_from_a_replica_page():
     assert _server("replica")[1] is True
 
     c = build_county()
-    item = promised_item(c)
-    case = case_register(
-        actor=c.t1_staff.user,
-        item_version=item,
-        channel="window",
-        applicant_kind="person",
-        applicant_name="张三",
-        id_number="11010519491231002X",
-        phone="13800000001",
-        materials={m.pk: "provided" for m in item.materials.all()},
-    )
+    case = CaseFactory(county=c, item_version=ItemFactory(county=c, steps=[]))
     board = reverse("portal:disclosure_cases", args=[c.tc1.code, "accepted"])
 
     standby = next(m for m in cluster.members() if m["role"] == "sync_standby")

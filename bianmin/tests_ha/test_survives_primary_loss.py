@@ -17,11 +17,10 @@ from django.core.management import call_command
 from django.db import Error, connection, connections
 
 from bianmin.cases.models import Case
-from bianmin.cases.services import case_register
 from bianmin.conftest import build_county
+from bianmin.tests_factories import CaseFactory, ItemFactory
 
 from . import cluster
-from .conftest import promised_item
 
 pytestmark = [
     pytest.mark.ha,
@@ -83,20 +82,11 @@ class Burst:
 
 def test_killing_the_primary_loses_no_acknowledged_write():
     c = build_county()
-    item = promised_item(c)
+    item = ItemFactory(county=c, steps=[])
     materials = {m.pk: "provided" for m in item.materials.all()}
 
     def write() -> int:
-        case = case_register(
-            actor=c.t1_staff.user,
-            item_version=item,
-            channel="window",
-            applicant_kind="person",
-            applicant_name="张三",
-            id_number="11010519491231002X",
-            phone="13800000001",
-            materials=materials,
-        )
+        case = CaseFactory(county=c, item_version=item, materials=materials)
         return case.pk
 
     old = cluster.leader()
