@@ -207,18 +207,6 @@ def pytest_configure(config):
     settings.BIANMIN_REQUIRE_2FA = False
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    # A module-wide fixture (a demo county with a case history, 15-40 s) is built again by every
-    # xdist worker that runs one of the module's tests: `make test` runs with --dist loadgroup, and
-    # this keeps such a module on one worker.
-    for item in items:
-        info = getattr(item, "_fixtureinfo", None)
-        defs = info.name2fixturedefs.values() if info else ()
-        if any(d and d[-1].scope == "module" for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     """The calendar snapshot is process-wide; a test that entered a year must not leak it."""
