@@ -29,7 +29,7 @@ from .county import CountyRef, Mat, Person, UnitRef
 from .rows import TZ, R
 
 if TYPE_CHECKING:
-    from .run import Generator
+    from .run import Generator, Stream
 
 _centre = attrgetter("township_centre")
 
@@ -74,9 +74,9 @@ class ReplayBase:
     township centre to the station that took the case in, or to the hall that did.
     """
 
-    def __init__(self, gen: "Generator", county: CountyRef, n: int):
-        self.g, self.c, self.rng = gen, county, county.rng
-        self.rows, self.ids = gen.rows, county.ids
+    def __init__(self, gen: "Generator", county: CountyRef, stream: "Stream"):
+        self.g, self.c, self.rng, self.names = gen, county, stream, stream.names
+        self.rows, self.ids = stream.rows, stream.ids
         self.seq = 0
         self.prev = ""
         self.case = None
