@@ -29,6 +29,8 @@ from bianmin.cases.models import (
 )
 from bianmin.ratings.models import Rating
 
+from .hashing import dumps
+
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 SIGNATURE = "cases/signatures/demo-signature.png"
 # A 1x1 white PNG: every bulk delivery points at this one file (the demo has no real signatures).
@@ -172,7 +174,9 @@ class Inserter:
         self.convs = []
         for i, f in enumerate(fields):
             kind = f.get_internal_type()
-            if kind == "JSONField":
+            if kind == "JSONField" and sqlite and f.encoder is None:
+                conv = dumps  # `adapt_json_value` of the SQLite backend (tested equal)
+            elif kind == "JSONField":
                 conv = lambda v, f=f: ops.adapt_json_value(v, f.encoder)  # noqa: E731
             elif kind == "DateTimeField":
                 conv = _sqlite_datetime if sqlite else ops.adapt_datetimefield_value

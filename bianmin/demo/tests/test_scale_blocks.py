@@ -122,3 +122,15 @@ def test_datetimes_are_written_as_the_sqlite_backend_writes_them():
         dt.datetime(2026, 3, 1, 8, 0, 0, 1234, tzinfo=ZoneInfo("Asia/Shanghai")),
     ):
         assert _sqlite_datetime(value) == adapt(value)
+
+
+def test_json_is_written_as_the_backend_writes_it():
+    values = [
+        {"z": [1, 2.5, None, True], "a": {"b": "乙", "a": "\\"}, "中": "\u2028😀", "q": '"'},
+        {},
+        {"overall": 5, "efficiency": 5},
+    ]
+    for value in values:
+        assert hashing.dumps(value) == json.dumps(value)
+        if connection.vendor == "sqlite":
+            assert hashing.dumps(value) == connection.ops.adapt_json_value(value, None)
