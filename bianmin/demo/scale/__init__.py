@@ -7,8 +7,8 @@ sequence of actions:
 
 - every state change follows a row of `bianmin.cases.workflow.TABLE`, taken by a user whose role
   and unit that row allows, and writes the event the engine writes (same action, states and
-  data), hash-chained by `bianmin.cases.chain.event_hash` itself (under the configured
-  `BIANMIN_CHAIN_HASH`), with the case row's tail set to its last event, so `bianmin audit verify`
+  data), hash-chained as `bianmin.cases.chain.event_hash` chains them (the same text, put
+  together faster by `hashing` and tested equal, under the configured `BIANMIN_CHAIN_HASH`), with the case row's tail set to its last event, so `bianmin audit verify`
   holds (tested: generated cases replayed through `case_transition` give the same rows);
 - the route is computed by `bianmin.cases.routing` (RULES.md "The route of a proxied case"): the station
   takes in, the township centre accepts or relays, forward-accepted county items are referred
@@ -27,8 +27,10 @@ sequence of actions:
 - nothing happens after `until` (default today): a case submitted last week is still open, in
   whatever state its planned history had reached by then.
 
-Everything is drawn from one generator seeded with the seed, so the same seed and the same
-`until` give the same data. Supervision alerts are not generated (the sweep makes them); only
+The plan (submission days, counties) is drawn from one generator seeded with the seed, and
+each block of 1,000 cases from its own (`blocks.Stream`), with its own key ranges: the same
+seed and the same `until` give the same data, however many processes (`--workers`) play the
+blocks. Supervision alerts are not generated (the sweep makes them); only
 the flags a transition raises itself (a false pledge, a late referral) are written with it.
 """
 

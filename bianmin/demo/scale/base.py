@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from bianmin.cases.chain import event_hash
 from bianmin.cases.deadlines import deadlines_set, lower_level_limit_of
 from bianmin.cases.effects.base import steps_advance
 from bianmin.cases.effects.intake import late_forward
@@ -26,10 +25,11 @@ from bianmin.orgs.models import UnitKind
 from bianmin.workdays import calendar
 
 from .county import CountyRef, Mat, Person, UnitRef
+from .hashing import encode_basestring, event_hash
 from .rows import TZ, R
 
 if TYPE_CHECKING:
-    from .run import Generator
+    from .run import Generator, Stream
 
 _centre = attrgetter("township_centre")
 
@@ -63,8 +63,8 @@ SITE_FINDINGS = (
 
 
 class ReplayBase:
-    """One case's history as the engine writes it: its clock, its events (hash-chained by
-    `bianmin.cases.chain.event_hash`), deadlines (`deadlines.deadlines_set`), steps
+    """One case's history as the engine writes it: its clock, its events (hash-chained as
+    `bianmin.cases.chain.event_hash` chains them: `hashing`, tested equal), deadlines (`deadlines.deadlines_set`), steps
     (`effects.base.steps_advance`), hops and route (`bianmin.cases.routing`), and who acts.
 
     The route is `bianmin.cases.routing`'s: a village station takes in and accepts only village
@@ -74,12 +74,13 @@ class ReplayBase:
     township centre to the station that took the case in, or to the hall that did.
     """
 
-    def __init__(self, gen: "Generator", county: CountyRef, n: int):
-        self.g, self.c, self.rng = gen, county, county.rng
-        self.rows, self.ids = gen.rows, county.ids
+    def __init__(self, gen: "Generator", county: CountyRef, stream: "Stream"):
+        self.g, self.c, self.rng, self.names = gen, county, stream, stream.names
+        self.rows, self.ids = stream.rows, stream.ids
         self.seq = 0
         self.prev = ""
         self.case = None
+        self.case_json: str | None = None  # the case number as the chain text spells it
         self.steps: list = []
         self.pauses: list = []
         self.open_custody = None
@@ -150,7 +151,9 @@ class ReplayBase:
             prev_hash=self.prev,
             hash_algorithm=self.g.chain_hash,
         )
-        ev.hash = event_hash(ev, case_number=case.number, algorithm=ev.hash_algorithm)
+        if self.case_json is None:
+            self.case_json = encode_basestring(case.number)
+        ev.hash = event_hash(ev, case_json=self.case_json, algorithm=ev.hash_algorithm)
         self.prev = ev.hash
         self.last_at = when
         self.rows.events.append(ev)

@@ -13,9 +13,6 @@ from bianmin.cases.routing import township_centre_of
 from bianmin.catalog.models import CaseClass, Fee, ItemVersion, Material, StepTemplate, Tier
 from bianmin.orgs.models import RoleCode, Staff, Unit, UnitKind
 
-from ..names import NameSource
-from .rows import Ids
-
 HANDLERS = {RoleCode.AGENT, RoleCode.WINDOW_STAFF, RoleCode.CHIEF_REPRESENTATIVE}
 DECIDER_ROLES = {RoleCode.APPROVER, RoleCode.CHIEF_REPRESENTATIVE, RoleCode.HEAD}
 
@@ -104,10 +101,6 @@ class CountyRef:
     hall_proxy_versions: list[VersionRef] = field(default_factory=list)
     window_proxy_versions: list[VersionRef] = field(default_factory=list)
     supervisors: list[Person] = field(default_factory=list)
-    # Set by build_cases: the county's own random stream, applicant names and primary keys.
-    rng: random.Random | None = None
-    names: NameSource | None = None
-    ids: Ids | None = None
 
 
 def _people(unit_id: int, staff_rows: list) -> tuple[list, list, list]:

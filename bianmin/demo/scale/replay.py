@@ -41,7 +41,7 @@ class Replay(Handling):
             rng.choice(ALPHABET) for _ in range(8)
         )
         proxy = self.channel == "proxy"
-        names = self.c.names
+        names = self.names
         self.case = case = R(
             id=self.ids.take(Case),
             number=f"{number_body}-{check_char(number_body)}",

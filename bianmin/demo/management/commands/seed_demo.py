@@ -12,8 +12,9 @@ from bianmin.demo.builder import DEFAULT_SEED, build_demo
 from bianmin.orgs.models import Region
 from bianmin.workdays.calendar import is_workday
 
-# Scale: (extra counties beside the demo county, cases over three years).
-SCALES = {"county": (0, 200_000), "city": (9, 2_000_000)}
+# Scale: (extra counties beside the demo county, cases over three years). A county of about
+# 500,000 people makes about 500,000 cases a year (issue 17): three years of one real county.
+SCALES = {"county": (0, 1_500_000), "city": (9, 2_000_000)}
 
 
 def _city_available() -> bool:
@@ -40,8 +41,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale",
             default=None,
-            help="数据规模：county（约20万件办件）或 city（10个县区、约200万件）/ "
-            "data size: county (~200,000 cases) or city (10 counties, ~2 million cases); "
+            help="数据规模：county（约150万件办件，三年）或 city（10个县区、约200万件）/ "
+            "data size: county (~1.5 million cases over three years) or city (10 counties, "
+            "~2 million cases); "
             "without it only the county, its staff and catalog are loaded",
         )
         parser.add_argument(
@@ -64,15 +66,15 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=1,
-            help="生成办件的进程数（按县区分配，数据与进程数无关）/ processes generating the cases, "
-            "each taking a share of the counties; the data do not depend on it (default 1; "
-            "use 2 for --scale city on a 2-core machine)",
+            help="生成办件的进程数（按每1000件一块分配，数据与进程数无关）/ processes generating "
+            "the cases, each taking a share of the blocks of 1,000 cases; the data do not depend "
+            "on it (default 1; use 2 for --scale county or city on a 2-core machine)",
         )
 
     def handle(self, *args, seed, if_empty, scale, cases, until, years, workers, **options):
         if scale is not None and scale not in SCALES:
             raise CommandError(
-                f"规模 “{scale}” 不存在，可选 --scale county（一个县区约20万件办件）或 "
+                f"规模 “{scale}” 不存在，可选 --scale county（一个县区约150万件办件）或 "
                 f"--scale city（10个县区约200万件）。\n"
                 f"Scale '{scale}' does not exist; use --scale county or --scale city."
             )
