@@ -31,12 +31,14 @@ def grow(n: int) -> None:
 
 @pytest.fixture
 def two_sizes(items):
-    """Query counts of `fn` with a few cases and with four times as many."""
+    """Query counts of `fn` with some cases and with four times as many. The smaller set is large
+    enough that every queue of the village and township already has rows (at 40 cases of the
+    block generator some were empty, and a prefetch only runs on rows)."""
 
     def measure(fn) -> tuple[int, int]:
-        grow(40)
-        small = count(fn)
         grow(120)
+        small = count(fn)
+        grow(360)
         return small, count(fn)
 
     return measure
@@ -50,8 +52,8 @@ def test_case_list_and_queues_do_not_grow_with_rows(county, two_sizes):
 
     small, large = two_sizes(run)
     assert Case.objects.count() >= 150
-    # A prefetch only runs when its queryset has rows, so a queue empty at 40 cases and filled at
-    # 160 adds a query or two; an N+1 would add one per row (4x the rows here).
+    # A prefetch only runs when its queryset has rows, so a queue empty at 120 cases and filled at
+    # 480 adds a query or two; an N+1 would add one per row (4x the rows here).
     assert small <= large <= small + 4
     assert large <= 40
 
@@ -264,9 +266,10 @@ def test_open_cases_visible_is_cases_visible_on_unfinished_cases(county, items, 
 
 
 def test_township_queues_query_count_is_bounded(county, two_sizes):
-    """A township's queues: scope, hop ids, open cases, joint reviews, one page and its pauses."""
+    """A township's queues: scope, hop ids, open cases and their pauses (once a suspended case is
+    among them), joint reviews, one page and its pauses."""
     small, large = two_sizes(lambda: selectors.work_queues(viewer=county.t1_staff.user))
-    assert large <= 9
+    assert large <= 10
     assert small <= large
 
 
