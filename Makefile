@@ -88,12 +88,12 @@ test: install-test
 	$(BIN)/mypy
 	$(BIN)/bianmin makemigrations --check --dry-run -v 0
 	@echo "== SQLite =="
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 	@if [ "$(TEST_PG)" = 1 ]; then echo "== PostgreSQL =="; \
-	  scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not browser" $(PYTEST_ARGS); fi
+	  scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS); fi
 
 test-pg: install-test
-	scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+	scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 
 # The city on replicated PostgreSQL (docs/operations.md): etcd, two Patroni nodes in synchronous
 # mode and PgBouncer on loopback ports (Debian's packages, installed when missing); the tests kill
