@@ -8,9 +8,8 @@ from bianmin.cases.models import Case
 from bianmin.common import throttle
 from bianmin.common.challenge import Answer, ChallengeRequired, challenge_new, with_retry_after
 from bianmin.common.errors import DomainError
-from bianmin.common.forms import posted_text
 from bianmin.common.refusals import ANY, on_refusal
-from bianmin.ratings.models import RATING_COMMENT_MAX
+from bianmin.ratings.inputs import posted_comment
 
 from . import selectors, services
 from .uploads import max_upload_bytes, upload_checked
@@ -182,13 +181,7 @@ def status_rate(request, number: str):
     services.rating_submit(
         case=case,
         level=level,
-        comment=posted_text(
-            request.POST,
-            "comment",
-            max_length=RATING_COMMENT_MAX,
-            label=_("评价内容"),
-            multiline=True,
-        ),
+        comment=posted_comment(request.POST),
         phone_tail=_proven(request, case.number),
     )
     return redirect(f"/status/{case.number}/?rated=1#rate")

@@ -16,10 +16,10 @@ from bianmin.common.paging import paginate
 from bianmin.common.refusals import ANY, attempt, on_refusal
 
 from . import selectors
+from .inputs import posted_comment
 from .models import (
     BAD_LEVELS,
     INDICATORS,
-    RATING_COMMENT_MAX,
     AppealReason,
     Level,
     RatingChannel,
@@ -160,13 +160,7 @@ def follow_up(request):
         context["done"] = rating_follow_up(
             rectification=rect,
             level=request.POST.get("level"),
-            comment=posted_text(
-                request.POST,
-                "comment",
-                max_length=RATING_COMMENT_MAX,
-                label=_("评价内容"),
-                multiline=True,
-            ),
+            comment=posted_comment(request.POST),
             phone_tail=tail,
             actor=request.user if request.user.is_authenticated else None,
         )
@@ -259,9 +253,7 @@ def onsite(request, number: str):
     rating_submit(
         case=case,
         level=posted["level"],
-        comment=posted_text(
-            posted, "comment", max_length=RATING_COMMENT_MAX, label=_("评价内容"), multiline=True
-        ),
+        comment=posted_comment(posted),
         channel=RatingChannel.ONSITE,
         indicators={
             key: posted[f"ind_{key}"] for key, _l in ONSITE_INDICATORS if posted[f"ind_{key}"]
