@@ -283,6 +283,10 @@ STAFF_REQUEST_QUERIES = {
     "API queues": 10,
     "API case list": 6,
 }
+# On PostgreSQL the queues read a township's unfinished cases in one query where SQLite first reads
+# the held and reviewed case ids (selectors.open_cases_visible): two queries fewer.
+if connection.vendor != "sqlite":
+    STAFF_REQUEST_QUERIES |= {"queue page": 10, "API queues": 8}
 
 
 def test_staff_requests_run_a_pinned_number_of_queries(county, items, client, token_for):
