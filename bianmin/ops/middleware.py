@@ -1,4 +1,5 @@
-"""A database that cannot write (read-only, disk full) answers 503 with a plain Chinese message.
+"""A database that cannot write (read-only, disk full, or out of reach during a failover) answers
+503 with a plain Chinese message.
 
 Without this, SQLite's "attempt to write a readonly database" or "database or disk is full" (or
 PostgreSQL's read-only transaction / DiskFull) reaches the user as a server error page. These are
@@ -25,6 +26,9 @@ logger = logging.getLogger("bianmin.ops")
 
 READONLY = "db_readonly"
 DISK_FULL = "db_disk_full"
+# The connection to the primary is lost or refused: a PostgreSQL failover (Patroni promoting the
+# standby, PgBouncer repointed) takes a few seconds, and requests in between land here.
+UNAVAILABLE = "db_unavailable"
 
 # Lower-cased fragments of the drivers' messages: SQLite, then PostgreSQL.
 _PATTERNS = (
@@ -39,12 +43,27 @@ _PATTERNS = (
             "database is in recovery mode",
         ),
     ),
+    (
+        UNAVAILABLE,
+        (
+            "connection refused",
+            "server closed the connection unexpectedly",
+            "terminating connection due to administrator command",
+            "the database system is shutting down",
+            "the database system is starting up",
+            "the connection is closed",
+            "the connection is lost",
+            "pgbouncer cannot connect to server",
+            "server login has been failing",
+            "server conn crashed",
+        ),
+    ),
 )
 _ATTR = "_bianmin_db_fault"
 
 
 def classify(exc: BaseException | None) -> str | None:
-    """READONLY, DISK_FULL or None for any other error (walks the exception's causes)."""
+    """READONLY, DISK_FULL, UNAVAILABLE or None for any other error (walks the exception's causes)."""
     seen = 0
     while exc is not None and seen < 5:
         if isinstance(exc, DatabaseError) or type(exc).__module__.startswith(
@@ -60,6 +79,11 @@ def classify(exc: BaseException | None) -> str | None:
 
 
 def _message(code: str) -> str:
+    if code == UNAVAILABLE:
+        return _(
+            "数据库正在切换或暂时无法连接，本次操作可能没有完成。请稍候片刻刷新页面，"
+            "查看是否已保存后再试；如多次出现，请通知系统管理员。"
+        )
     if code == DISK_FULL:
         return _("服务器存储空间已满，本次操作未保存。请稍后再试，并通知系统管理员。")
     return _("数据库当前为只读状态，本次操作未保存。请稍后再试，并通知系统管理员。")
@@ -87,7 +111,8 @@ def fault_response(request, code: str) -> HttpResponse:
             "</body></html>"
         )
         response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
-    response["Retry-After"] = "60"
+    # A failover is over in seconds; a full disk or a read-only database waits for an operator.
+    response["Retry-After"] = "10" if code == UNAVAILABLE else "60"
     return response
 
 

@@ -6,7 +6,13 @@ from django.db import DatabaseError, IntegrityError, OperationalError
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from bianmin.ops.middleware import DISK_FULL, READONLY, DatabaseFaultMiddleware, classify
+from bianmin.ops.middleware import (
+    DISK_FULL,
+    READONLY,
+    UNAVAILABLE,
+    DatabaseFaultMiddleware,
+    classify,
+)
 
 
 def test_classify_knows_sqlite_and_postgresql_wording():
@@ -27,6 +33,12 @@ def test_classify_knows_sqlite_and_postgresql_wording():
             raise RuntimeError("save failed") from inner
     except RuntimeError as outer:
         assert classify(outer) == DISK_FULL
+    # A failover: the old primary's connections drop, PgBouncer cannot reach a server for a moment.
+    lost = "consuming input failed: server closed the connection unexpectedly"
+    assert classify(OperationalError(lost)) == UNAVAILABLE
+    refused = 'connection to server at "127.0.0.1", port 26432 failed: Connection refused'
+    assert classify(OperationalError(refused)) == UNAVAILABLE
+    assert classify(OperationalError("pgbouncer cannot connect to server")) == UNAVAILABLE
     assert classify(OperationalError("database is locked")) is None
     assert classify(IntegrityError("UNIQUE constraint failed")) is None
     assert classify(ValueError("readonly database")) is None  # not a database error
@@ -47,6 +59,11 @@ def test_view_error_becomes_503_json_for_the_api_and_a_page_for_people():
     assert page.status_code == 503 and page["Content-Type"].startswith("text/html")
     assert "存储空间已满" in page.content.decode()
     assert mw.process_exception(rf.get("/"), OperationalError("database is locked")) is None
+    switching = mw.process_exception(
+        rf.post("/cases/HT-1/accept/"), OperationalError("the database system is shutting down")
+    )
+    assert switching.status_code == 503 and switching["Retry-After"] == "10"
+    assert "正在切换" in switching.content.decode()
 
 
 def test_error_in_an_inner_middleware_is_caught_on_the_way_out(settings):
