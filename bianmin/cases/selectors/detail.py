@@ -108,7 +108,8 @@ def case_holdings(*, case: Case, today: dt.date | None = None) -> list[Holding]:
         units |= Unit.objects.in_bulk(missing)
     out = []
     for i, hop in enumerate(hops):
-        hop.from_unit = units.get(hop.from_unit_id)
+        # The first hop comes from no unit (the case was taken in there).
+        hop.from_unit = units[hop.from_unit_id] if hop.from_unit_id is not None else None
         hop.to_unit = units[hop.to_unit_id]
         left = hops[i + 1].sent_at if i + 1 < len(hops) else None
         days = None
