@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema
 
 from bianmin.api.auth import staff_auth
 from bianmin.common.challenge import Answer
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.inputs import INT_MAX
 from bianmin.common.schemas import (
     NOTE,
@@ -262,6 +263,7 @@ class StatsOut(Schema):
     auth=staff_auth,
     summary="Good-rate, bad-rate, rectified-rate, call-back-on-time rate per unit or staff",
 )
+@replica_reads
 def stats(
     request,
     group: choice(["unit", "staff"]) = "unit",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from bianmin.api.auth import staff_auth
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.errors import NotFound
 from bianmin.common.schemas import NOTE, STAFF_ERRORS, Id, LongText, Month, choice
 from bianmin.common.sheets import xlsx_response
@@ -50,6 +51,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     summary="Monthly report of a township centre (or the county roll-up for the county centre); "
     "format=xlsx for Excel",
 )
+@replica_reads
 def monthly(request, unit: Id, month: Month, format: choice(["json", "xlsx"]) = "json"):
     m = month
     month_text = m.strftime("%Y-%m")
@@ -100,6 +102,7 @@ class StatusOut(Schema):
     response={200: list[StatusOut], **STAFF_ERRORS},
     summary="Submission status of every township",
 )
+@replica_reads
 def monthly_status(request, month: Month):
     rows = selectors.submission_status(viewer=request.auth, month=month)
     return [

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ninja import Router, Schema
 
 from bianmin.api.auth import staff_auth
+from bianmin.common.dbrouting import replica_reads
 from bianmin.common.schemas import (
     NOTE,
     STAFF_ERRORS,
@@ -85,6 +86,7 @@ def list_alerts(
     summary="Supervision dashboard of a region (default: the caller's own)",
     description="`date` (default today) may lie ten years either side of today.",
 )
+@replica_reads
 def get_dashboard(
     request,
     region: Identifier[12] | None = None,
