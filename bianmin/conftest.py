@@ -240,3 +240,13 @@ def _public_cache_cleared():
     from bianmin.common import public_cache
 
     public_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves its language active in the thread (LocaleMiddleware does not
+    put it back), and the next test's commands and services would answer in English."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
