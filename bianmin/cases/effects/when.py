@@ -99,30 +99,23 @@ def may_release(case, actor) -> str | None:
     return None
 
 
-def _materials(case):
-    """The case's materials when a page has prefetched them (no query), else None."""
-    return getattr(case, "_prefetched_objects_cache", {}).get("materials")
+def _any_material(case, statuses) -> bool:
+    """Whether a material of the case is in one of `statuses`: read from the materials a page has
+    prefetched (no query), else asked of the database."""
+    rows = getattr(case, "_prefetched_objects_cache", {}).get("materials")
+    if rows is not None:
+        return any(m.status in statuses for m in rows)
+    return case.materials.filter(status__in=statuses).exists()
 
 
 def has_pledges(case, actor) -> str | None:
-    rows = _materials(case)
-    if rows is not None:
-        pledged = any(m.status == MaterialStatus.PLEDGED for m in rows)
-    else:
-        pledged = case.materials.filter(status=MaterialStatus.PLEDGED).exists()
-    if not pledged:
+    if not _any_material(case, (MaterialStatus.PLEDGED,)):
         return _("本办件没有告知承诺的材料")
     return None
 
 
 def materials_outstanding(case, actor) -> str | None:
     """A deferred (容缺) or missing material is still to come."""
-    waiting = (MaterialStatus.DEFERRED, MaterialStatus.MISSING)
-    rows = _materials(case)
-    if rows is not None:
-        outstanding = any(m.status in waiting for m in rows)
-    else:
-        outstanding = case.materials.filter(status__in=waiting).exists()
-    if not outstanding:
+    if not _any_material(case, (MaterialStatus.DEFERRED, MaterialStatus.MISSING)):
         return _("没有待补交的材料")
     return None
