@@ -91,8 +91,8 @@ def _custodies(case: Case) -> list[dict]:
     # People by id, not joined: PostgreSQL spent ~4 ms planning the six-table join.
     ids = {u for h in holdings for u in (h.hop.sent_by_id, h.hop.received_by_id)} - {None}
     # The people fetched with the case (`case_get`) are mostly the ones who sent and received it.
-    known = [case._state.fields_cache.get(f) for f in ("first_responder", "assigned_to")]
-    people = {u.pk: u for u in known if u is not None and u.pk in ids}
+    known = selectors.loaded_related(case, ("first_responder", "assigned_to"))
+    people = {pk: u for pk, u in known.items() if pk in ids}
     if ids - set(people):
         people |= get_user_model().objects.select_related("staff").in_bulk(ids - set(people))
     return [

@@ -10,7 +10,14 @@ villages', a county department the cases routed to it, a supervisor all in its j
 """
 
 from .access import cases_visible, open_cases_visible
-from .detail import Holding, case_events, case_get, case_holdings, case_timeline
+from .detail import (
+    Holding,
+    case_events,
+    case_get,
+    case_holdings,
+    case_timeline,
+    loaded_related,
+)
 from .lists import CASE_COLOURS, Page, case_colours, case_list
 from .queues import (
     LIST_QUEUES,
@@ -51,6 +58,7 @@ __all__ = [
     "case_events",
     "case_get",
     "case_holdings",
+    "loaded_related",
     "case_list",
     "case_rows",
     "case_timeline",

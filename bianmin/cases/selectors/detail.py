@@ -88,11 +88,10 @@ class Holding:
     workdays: int | None
 
 
-def _loaded_units(case: Case) -> dict[int, Unit]:
-    """The case's units already fetched with it, by id (no query)."""
-    fields = ("intake_unit", "current_unit", "deciding_unit", "accepting_unit")
+def loaded_related(case: Case, fields: tuple[str, ...]) -> dict:
+    """The objects of the case's `fields` already fetched with it (`case_get`), by id: no query."""
     cached = [case._state.fields_cache.get(f) for f in fields]
-    return {u.pk: u for u in cached if u is not None}
+    return {o.pk: o for o in cached if o is not None}
 
 
 def case_holdings(*, case: Case, today: dt.date | None = None) -> list[Holding]:
@@ -102,7 +101,7 @@ def case_holdings(*, case: Case, today: dt.date | None = None) -> list[Holding]:
     hops = list(case.custodies.order_by("sent_at", "pk"))
     # Units by id, not joined: PostgreSQL spent ~4 ms planning the case page's six-table join.
     # Hops run between the case's own units, mostly already on it (`case_get`).
-    units = _loaded_units(case)
+    units = loaded_related(case, ("intake_unit", "current_unit", "deciding_unit", "accepting_unit"))
     missing = {u for h in hops for u in (h.from_unit_id, h.to_unit_id)} - {None} - set(units)
     if missing:
         units |= Unit.objects.in_bulk(missing)
