@@ -12,7 +12,7 @@ DEMO_CASES ?= 3000
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install install-test system-deps browser-deps demo serve test test-pg test-ha lint bench bench-pg audit messages clean
+.PHONY: install install-test system-deps browser-deps demo serve test test-pg test-ha lint bench bench-pg soak audit messages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 / Python 3.12+ is required"; exit 1; }
@@ -102,15 +102,21 @@ test-pg: install-test
 test-ha: install-test
 	scripts/with-ha-postgres.sh $(BIN)/python -m pytest -q -s -m ha --reuse-db bianmin/tests_ha $(PYTEST_ARGS)
 
+# Every benchmark at 200,000 and at 1,500,000 cases with the ratio of each figure (bench/scales.py;
+# the data sets are built once under var/bench/, about 25 minutes the first time, and reused).
+# BENCH_SCALES / BENCH_SCRIPTS choose sizes and scripts; each script also runs alone.
 bench: install-test
-	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true
+	$(BIN)/python bench/scales.py
 
-# The same benchmarks on PostgreSQL: a server kept under var/bench-pg/ (scripts/bench-postgres.sh),
-# loaded once from the SQLite county file (bench/pg_load.py), a fresh copy of it per script.
+# The same on PostgreSQL: each size seeded once (COPY) into a server kept under var/bench-pg-<n>/
+# (scripts/bench-postgres.sh). bench/pg_load.py still copies a SQLite file into PostgreSQL.
 bench-pg: install-test
-	scripts/bench-postgres.sh $(BIN)/python bench/pg_load.py --if-empty
-	@for f in bench/bench_*.py; do [ -e "$$f" ] && BENCH_DIR=var/bench-http-pg \
-	  scripts/bench-postgres.sh $(BIN)/python "$$f"; done; true
+	BENCH_ON=postgresql $(BIN)/python bench/scales.py
+
+# Half an hour at 50 users with the memory of every process after each minute, then a 5x spike
+# (bench/soak.py, on the county file of bench_http.py; SOAK_MINUTES to shorten it).
+soak: install-test
+	$(BIN)/python bench/soak.py
 
 # Known vulnerabilities in the installed packages: pip-audit (says so when its advisory source is
 # unreachable instead of reporting a false clean result), then the index's own project JSON, which

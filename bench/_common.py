@@ -28,6 +28,7 @@ if not os.environ.get("DATABASE_URL"):
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bianmin.settings")
 
 import django  # noqa: E402
+from _record import record  # noqa: E402
 
 django.setup()
 
@@ -128,6 +129,7 @@ HEAVY_MS = 5.0
 
 
 def row(label: str, orm_ms: float, sql_ms: float | None = None, note: str = "") -> None:
+    record(label, orm_ms)
     if sql_ms is None:
         print(f"  {label:<46} {orm_ms:>10.1f} ms  {note}")
     else:

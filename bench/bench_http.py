@@ -62,6 +62,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _record import record  # noqa: E402
+
 from testing import liveserver as live  # noqa: E402
 from testing import nginx  # noqa: E402
 
@@ -262,6 +264,10 @@ def load_line(label: str, r: dict) -> str:
     secs = r["duration_us"] / 1e6
     errors = sum(r["errors"].values())
     bad = sum(n for code, n in r["statuses"].items() if not code.startswith("2"))
+    record(f"{label}: requests/s", r["requests"] / secs, "/s")
+    for q in ("p50", "p95", "p99"):
+        record(f"{label}: {q}", r[q] / 1000)
+    record(f"{label}: errors and non-2xx", errors + bad, "")
     return (
         f"{label:<22} {r['requests'] / secs:8.1f} {r['p50'] / 1000:9.1f} "
         f"{r['p95'] / 1000:8.1f} {r['p99'] / 1000:8.1f} {r['max'] / 1000:8.1f} "
@@ -353,6 +359,7 @@ def main() -> None:
             ("guide page /guides/<code>/", f"/guides/{data['items'][0]}/", {}),
         ]:
             med, p95 = sequential(port, path, headers)
+            record(f"{label}: median", med)
             print(f"{label:<44} {med:9.1f} {p95:8.1f}", flush=True)
 
         think = (THINK_MS[0], THINK_MS[-1])
@@ -375,6 +382,45 @@ def main() -> None:
                 f"{load()}]",
                 flush=True,
             )
+    finally:
+        if proxy:
+            proxy.stop()
+        server.stop()
+    if SATURATION:
+        mix_rate = r["requests"] / (r["duration_us"] / 1e6)
+        ceiling(wrk, nginx_bin, workdir, env, mix_rate)
+
+
+def ceiling(wrk: str, nginx_bin: str | None, workdir: Path, env: dict, mix_rate: float) -> None:
+    """The same closed loop against bare Django (testing/ceiling.py: a constant, no middleware,
+    no database) through the same nginx and the same gunicorn workers: the most this box serves,
+    and the mix's share of it."""
+    mixfile = workdir / "ceiling.tsv"
+    mixfile.write_text("GET\t/\n")
+    server = live.Server(
+        env,
+        workers=WORKERS,
+        threads=THREADS,
+        log=workdir / "gunicorn-ceiling.log",
+        app="testing.ceiling:application",
+    )
+    proxy = None
+    server.start()
+    try:
+        port = server.port
+        if nginx_bin:
+            proxy = nginx.Proxy(port, workdir / "nginx-ceiling", binary=nginx_bin).start()
+            port = proxy.port
+        run_wrk(wrk, port, 8, 3, mixfile)  # warm-up, not reported
+        r = run_wrk(wrk, port, SATURATION, SATURATION_SECONDS, mixfile)
+        print(load_line(f"bare Django {SATURATION} conn", r) + f"  [{load()}]", flush=True)
+        bare = r["requests"] / (r["duration_us"] / 1e6)
+        record("mix throughput / bare-Django ceiling", 100 * mix_rate / bare, "%")
+        print(
+            f"mix at saturation {mix_rate:.1f} req/s = {100 * mix_rate / bare:.1f} % of the "
+            f"bare-Django ceiling {bare:.1f} req/s (same nginx, same {WORKERS} workers)",
+            flush=True,
+        )
     finally:
         if proxy:
             proxy.stop()

@@ -4,6 +4,7 @@ transaction, with row lock, scope checks, deadlines and the hash-chained event).
 import time
 
 from _common import dataset, describe, user
+from _record import record
 
 from bianmin.cases.services import case_register, case_transition
 from bianmin.catalog.models import CaseClass, ItemVersion
@@ -17,6 +18,7 @@ def rate(label: str, fn, items) -> list:
     for x in items:
         out.append(fn(x))
     took = time.perf_counter() - t
+    record(label, took * 1000 / len(out))
     print(f"  {label:<46} {len(out) / took:>8.1f} /s   ({took * 1000 / len(out):.1f} ms each)")
     return out
 

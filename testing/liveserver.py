@@ -88,10 +88,19 @@ def build_testbed(workdir: Path) -> dict:
 
 
 class Server:
-    """gunicorn serving bianmin.wsgi on 127.0.0.1:<port> with `workers` sync workers."""
+    """gunicorn serving bianmin.wsgi (or `app`) on 127.0.0.1:<port> with `workers` sync workers."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 2, threads: int = 1, log: Path):
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        workers: int = 2,
+        threads: int = 1,
+        log: Path,
+        app: str = "bianmin.wsgi:application",
+    ):
         self.env = env
+        self.app = app
         self.workers = workers
         self.threads = threads
         self.log = log
@@ -105,7 +114,7 @@ class Server:
     def start(self, *, timeout: float = 60) -> Server:
         args = [
             str(BIN / "gunicorn"),
-            "bianmin.wsgi:application",
+            self.app,
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",

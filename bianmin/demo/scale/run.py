@@ -38,7 +38,7 @@ class ScaleResult:
 
 
 class Generator:
-    def __init__(self, *, seed: int, until: dt.date, years: int, trace: dict | None = None):
+    def __init__(self, *, seed: int, until: dt.date, years: float, trace: dict | None = None):
         self.rng = random.Random(f"{seed}:cases")
         # case id -> [(action, actor user id, time, parameters)]: what the engine would be called
         # with to write the same history (the tests replay cases through it); None: not kept.
@@ -50,7 +50,11 @@ class Generator:
         self.now = min(
             timezone.now(), dt.datetime.combine(until, dt.time(23, 59), TZ).astimezone(dt.UTC)
         )
-        self.first = until.replace(year=until.year - years) + dt.timedelta(days=1)
+        if years == int(years):
+            self.first = until.replace(year=until.year - int(years)) + dt.timedelta(days=1)
+        else:
+            # A part of a year (issue 17: 200,000 cases as the five months of a real county).
+            self.first = until - dt.timedelta(days=round(years * 365.25) - 1)
         self.wd = Workdays(self.first - dt.timedelta(days=7), until + dt.timedelta(days=800))
         self.seed = seed
         self.staff_pk = dict(Staff.objects.values_list("user_id", "pk"))
@@ -99,7 +103,7 @@ def build_cases(
     seed: int,
     cases: int,
     until: dt.date | None = None,
-    years: int = 3,
+    years: float = 3,
     batch: int = 5000,
     progress=None,
     defer_indexes: bool | None = None,

@@ -222,3 +222,23 @@ def test_seed_demo_adds_cases_to_an_existing_county(items):  # noqa: F811
     call_command("seed_demo", "--cases", "40", "--until", "2026-11-20", stdout=out)
     assert Case.objects.count() >= 38
     assert "cases" in out.getvalue()
+
+
+def test_part_of_a_year_keeps_the_history_inside_it(items):  # noqa: F811
+    """`--years 0.4`: the same cases packed into about five months, as a real county makes them."""
+    call_command(
+        "seed_demo", "--cases", "60", "--years", "0.4", "--until", "2026-11-20", stdout=StringIO()
+    )
+    first = UNTIL - dt.timedelta(days=145)
+    dates = list(Case.objects.values_list("submitted_on", flat=True))
+    assert len(dates) >= 55
+    assert min(d for d in dates if d) >= first
+    assert max(d for d in dates if d) <= UNTIL
+
+
+def test_a_history_of_no_length_is_refused(items):  # noqa: F811
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--years"):
+        call_command("seed_demo", "--cases", "10", "--years", "0", stdout=StringIO())
+    assert Case.objects.count() == 0

@@ -61,7 +61,13 @@ class Command(BaseCommand):
             help="办件历史截止日期（默认今天），相同种子和截止日期生成相同数据 / last day of the "
             "history (default today); same seed and day, same data",
         )
-        parser.add_argument("--years", type=int, default=3, help="history length (default 3)")
+        parser.add_argument(
+            "--years",
+            type=float,
+            default=3,
+            help="办件历史年数（默认3；0.4 约五个月）/ history length in years (default 3; a "
+            "fraction for part of a year: 0.4 is about five months)",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -87,6 +93,8 @@ class Command(BaseCommand):
         n_cases = default_cases if cases is None else cases
         if n_cases < 0:
             raise CommandError("--cases 不能为负数 / --cases must not be negative")
+        if years <= 0:
+            raise CommandError("--years 必须大于0 / --years must be greater than 0")
         if workers < 1:
             raise CommandError("--workers 至少为 1 / --workers must be at least 1")
         started = time.monotonic()
@@ -150,7 +158,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: {n}")
         self.stdout.write("演示账号见 bianmin demo-accounts / accounts: bianmin demo-accounts")
 
-    def _cases(self, *, seed: int, cases: int, until, years: int, workers: int = 1) -> None:
+    def _cases(self, *, seed: int, cases: int, until, years: float, workers: int = 1) -> None:
         from bianmin.demo.scale import build_cases
 
         def progress(done, total, seconds):
