@@ -243,6 +243,19 @@ def _public_cache_cleared():
 
 
 @pytest.fixture(autouse=True)
+def _queue_cache_off(settings):
+    """Queue rows are read fresh in tests: a test's writes never commit (so the stamps that end
+    kept rows never move) and ids restart with every test database. The cache's own tests
+    (cases/tests/test_queue_cache.py) turn it on; the live-server journeys run it as deployed."""
+    from django.core.cache import caches
+
+    from bianmin.cases import queue_cache
+
+    settings.BIANMIN_QUEUE_CACHE_SECONDS = 0
+    caches[queue_cache.ALIAS].clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in English leaves its language active in the thread (LocaleMiddleware does not
     put it back), and the next test's commands and services would answer in English."""

@@ -137,7 +137,16 @@ CACHES = {
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
+    # A staff member's queue rows for a few seconds (bianmin/cases/queue_cache.py), in files the
+    # workers of this host share, so one worker's change to a case ends every worker's copy.
+    "queues": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "queues"),
+        "TIMEOUT": 30,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
+BIANMIN_QUEUE_CACHE_SECONDS = int(os.environ.get("BIANMIN_QUEUE_CACHE_SECONDS", "30"))
 
 # Background jobs (supervision sweep, reminders) on Django's task framework, stored in the database so
 # any number of app hosts share one queue; `bianmin db_worker` runs them.

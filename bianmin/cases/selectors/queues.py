@@ -15,6 +15,7 @@ from bianmin.common.errors import ValidationFailed
 from bianmin.common.rows import RelatedRows, value_columns
 from bianmin.orgs.scope import Scope, scope_for
 
+from .. import queue_cache
 from ..deadlines import RED, YELLOW
 from ..deadlines import clock as case_clock
 from ..models import DELIVERY_STATES, ERRAND, OPEN_STATES, Case, Channel, Pause, State, SubReview
@@ -181,9 +182,20 @@ def _queue_order(row: QueueRow) -> tuple:
 
 
 def queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow], QueueView]:
-    """The viewer's unfinished cases as queue rows, and how the queue table sees them: a bounded
-    number of queries whatever the size of the history (the open cases, their open pauses, the
-    pending joint reviews among them)."""
+    """The viewer's unfinished cases as queue rows, and how the queue table sees them; kept a few
+    seconds between requests, and read again at once after any change at the viewer's units
+    (`queue_cache`)."""
+    return queue_cache.cached_rows(
+        viewer=viewer,
+        scope=scope,
+        today=today,
+        compute=lambda: _queue_rows(viewer=viewer, scope=scope, today=today),
+    )
+
+
+def _queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow], QueueView]:
+    """A bounded number of queries whatever the size of the history (the open cases, their open
+    pauses, the pending joint reviews among them)."""
     # A queue holds the work of the units the viewer works at, not of every unit it may act for.
     units = None if viewer.is_superuser else scope.home_unit_ids
     qs = open_cases_visible(viewer=viewer, states=QUEUE_STATES, scope=scope).order_by()

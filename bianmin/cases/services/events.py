@@ -5,6 +5,7 @@ import json
 from django.db import transaction
 from django.utils import timezone
 
+from .. import queue_cache
 from ..actors import is_applicant, user_of
 from ..chain import chain_algorithm, event_hash
 from ..models import Case, CaseEvent
@@ -62,4 +63,5 @@ def event_record(
         )
     # A later `case.save()` by the caller writes the same tail, not the one it loaded.
     case.last_event_seq, case.last_event_hash = event.seq, event.hash
+    queue_cache.case_changed(case, staff.unit_id if staff else None)
     return event
