@@ -26,9 +26,10 @@ if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ.setdefault("BIANMIN_VAR_DIR", str(db.parent / "var"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bianmin.settings")
-# These benchmarks time the work itself: a queue read served from the queue cache
-# (bianmin/cases/queue_cache.py) would time a file read. bench_http.py measures it as deployed.
+# These benchmarks time the work itself: a queue read or a dashboard served from what is kept
+# (cases/queue_cache.py, supervision/board_store.py) would time a file read. bench_http.py measures it as deployed.
 os.environ.setdefault("BIANMIN_QUEUE_CACHE_SECONDS", "0")
+os.environ.setdefault("BIANMIN_DASHBOARD_FRESH_SECONDS", "0")
 
 import django  # noqa: E402
 from _record import record  # noqa: E402

@@ -225,15 +225,15 @@ def bench_pages(username: str) -> None:
 def bench_sweep(today: dt.date) -> None:
     from bench_reports import children_note, open_cases_sql, same_open_cases
 
-    from bianmin.supervision.services import sweep
     from bianmin.supervision.services.sweep import supervision_sweep
+    from bianmin.supervision.services.sweep_hits import open_case_rows
 
     print("\n[supervision] sweep over every open case")
     # The sweep's own reader against hand-written SQL returning the same cases and clock rows
     # (bench_reports.open_cases_sql: the unfinished states, every pause, the unfinished steps,
     # the deferred materials with a due day), related values joined in.
-    n = queries(sweep._open_cases)
-    orm, cases = timed(sweep._open_cases, 3)
+    n = queries(open_case_rows)
+    orm, cases = timed(open_case_rows, 3)
     sql, (case_rows, child_rows) = timed(open_cases_sql, 3)
     same = same_open_cases(cases, case_rows, child_rows)
     row(

@@ -256,6 +256,18 @@ def _queue_cache_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _boards_computed(settings):
+    """Dashboards are computed on every read in tests, as the queues are read fresh (above); the
+    store's own tests (supervision/tests/test_board_store.py) turn it on."""
+    from django.core.cache import caches
+
+    from bianmin.supervision import board_store
+
+    settings.BIANMIN_DASHBOARD_FRESH_SECONDS = 0
+    caches[board_store.ALIAS].clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request in English leaves its language active in the thread (LocaleMiddleware does not
     put it back), and the next test's commands and services would answer in English."""

@@ -145,7 +145,16 @@ CACHES = {
         "TIMEOUT": 30,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
+    "boards": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "boards"),
+        "TIMEOUT": 86400,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
 }
+# Seconds a computed supervision dashboard is served as it is (bianmin/supervision/board_store.py)
+# and a staff member's queue rows are kept (bianmin/cases/queue_cache.py); 0 turns either off.
+BIANMIN_DASHBOARD_FRESH_SECONDS = int(os.environ.get("BIANMIN_DASHBOARD_FRESH_SECONDS", "300"))
 BIANMIN_QUEUE_CACHE_SECONDS = int(os.environ.get("BIANMIN_QUEUE_CACHE_SECONDS", "30"))
 
 # Background jobs (supervision sweep, reminders) on Django's task framework, stored in the database so

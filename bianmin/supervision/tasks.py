@@ -39,3 +39,19 @@ def daily_jobs_task(day: str) -> dict:
     when = dt.date.fromisoformat(day)
     daily_jobs_schedule(day=when + dt.timedelta(days=1))
     return daily_jobs_run(day=when).as_dict()
+
+
+@task
+def dashboard_refresh_task(viewer_id: int, region_code: str, day: str, language: str) -> str:
+    """Compute a kept supervision dashboard again (`board_store`) as `viewer` sees it."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from .selectors import dashboard
+
+    viewer = get_user_model().objects.get(pk=viewer_id)
+    with translation.override(language):
+        data = dashboard(
+            viewer=viewer, region_code=region_code, today=dt.date.fromisoformat(day), refresh=True
+        )
+    return data["computed_at"].isoformat()

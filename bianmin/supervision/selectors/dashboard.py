@@ -10,6 +10,7 @@ from bianmin.common.errors import PermissionDenied
 from bianmin.common.inputs import bounded_date, latest_date, years_before
 from bianmin.orgs.scope import scope_for
 
+from .. import board_store
 from .board import board_read
 from .counts import (
     children_panel,
@@ -42,7 +43,13 @@ def dashboard_date(day: dt.date | None) -> dt.date:
     )
 
 
-def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None = None) -> dict:
+def dashboard(
+    *,
+    viewer,
+    region_code: str | None = None,
+    today: dt.date | None = None,
+    refresh: bool = False,
+) -> dict:
     """The supervision dashboard of one region in the viewer's jurisdiction (403 outside it).
 
     Counts cases (by current unit, by child region) by state and by colour, the worst colour
@@ -51,6 +58,9 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     custody records, and the irregularities RULES.md "Supervision" names: repeated one-time
     notices, late deferred materials, refusals without reasons, applications neither accepted
     nor noticed within 5 working days, and fees off the published standard.
+
+    Kept between requests and refreshed by the worker (`board_store`; `computed_at` says when
+    it was computed); `refresh=True` computes it again and keeps it (the worker's task).
 
     At county scale almost every case is closed: those are counted with grouped queries and
     only the unfinished cases (the ones with clocks) are loaded, with the fields and child rows
@@ -65,6 +75,17 @@ def dashboard(*, viewer, region_code: str | None = None, today: dt.date | None =
     region = region_or_403(viewer, region_code) if region_code else home_region(viewer)
     if not region_code and not scope.can_see_region(region.code):
         raise PermissionDenied(_("无权查看监察信息"))
+    keep = board_store.refresh if refresh else board_store.served
+    return keep(
+        viewer=viewer,
+        scope=scope,
+        region_code=region.code,
+        today=today,
+        compute=lambda: _compute(viewer=viewer, scope=scope, region=region, today=today),
+    )
+
+
+def _compute(*, viewer, scope, region, today: dt.date) -> dict:
     board = board_read(viewer=viewer, scope=scope, region=region, today=today)
     totals = totals_panel(board)
     parent = region.parent
