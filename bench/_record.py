@@ -11,10 +11,17 @@ import os
 from pathlib import Path
 
 _FIGURES: list[dict] = []
+_SECTION = [""]
+
+
+def section(name: str) -> None:
+    """Prefix the labels recorded from now on (who is looking, say), so rows that repeat for
+    several viewers stay apart in the side-by-side table."""
+    _SECTION[0] = f"{name}: " if name else ""
 
 
 def record(label: str, value: float, unit: str = "ms") -> None:
-    _FIGURES.append({"label": label.strip(), "value": float(value), "unit": unit})
+    _FIGURES.append({"label": _SECTION[0] + label.strip(), "value": float(value), "unit": unit})
 
 
 def _dump() -> None:

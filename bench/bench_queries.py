@@ -9,6 +9,7 @@ import itertools
 import time
 
 from _common import dataset, describe, queries, raw, row, timed, user
+from _record import section
 from django.test import Client
 from django.utils import timezone
 
@@ -79,6 +80,7 @@ def bench_lists(username: str) -> None:
     scope = scope_for(viewer)
     where, params = visible_sql(scope)
     print(f"\n[{username}] scope {scope.kind}, {len(scope.unit_ids)} units")
+    section(username)
 
     # The scope is worked out once per request (the pages pass it in), on both sides.
     orm, page = timed(lambda: selectors.case_list(viewer=viewer, limit=50, scope=scope), 20)
@@ -202,6 +204,7 @@ def bench_pages(username: str) -> None:
     client = Client()
     client.force_login(viewer)
     print(f"\n[{username}] pages through the Django test client (no network)")
+    section(f"{username} page")
     ms, r = timed(lambda: client.get("/cases/queues/"), 20)
     row(f"GET /cases/queues/ ({r.status_code})", ms)
     ms, r = timed(lambda: client.get("/cases/"), 20)
@@ -229,6 +232,7 @@ def bench_sweep(today: dt.date) -> None:
     from bianmin.supervision.services.sweep_hits import open_case_rows
 
     print("\n[supervision] sweep over every open case")
+    section("")
     # The sweep's own reader against hand-written SQL returning the same cases and clock rows
     # (bench_reports.open_cases_sql: the unfinished states, every pause, the unfinished steps,
     # the deferred materials with a due day), related values joined in.

@@ -167,6 +167,7 @@ BIANMIN_DAILY_JOBS = [
     "bianmin.staffing.tasks.leaves_sweep_task",  # AB cover first: sweep notices go to who holds
     "bianmin.cases.tasks.flags_sweep_task",  # art. 32 deemed acceptance before the sweep reads it
     "bianmin.supervision.tasks.supervise_task",
+    "bianmin.supervision.tasks.boards_warm_task",  # after the sweep: its alerts are on the boards
     "bianmin.ratings.tasks.rectifications_overdue_task",
     "bianmin.reports.tasks.report_reminders_task",
     "bianmin.portal.tasks.draft_uploads_purge_task",

@@ -5,7 +5,11 @@ Enqueue: `supervise_task.enqueue()`; a `bianmin db_worker` process runs it.
 
 import datetime as dt
 
+from django.conf import settings
 from django.tasks import task
+from django.utils import timezone
+
+from bianmin.orgs.scope import scope_for
 
 from .services import supervision_sweep
 
@@ -55,3 +59,33 @@ def dashboard_refresh_task(viewer_id: int, region_code: str, day: str, language:
             viewer=viewer, region_code=region_code, today=dt.date.fromisoformat(day), refresh=True
         )
     return data["computed_at"].isoformat()
+
+
+@task
+def boards_warm_task(day: str | None = None) -> dict:
+    """Compute the supervisors' dashboards of `day` before anyone opens them (`board_store`):
+    at county scale a board takes seconds to compute, and the first reader of the day would
+    wait for it. One board per distinct scope (supervisors of one centre share theirs)."""
+    from django.utils import translation
+
+    from bianmin.orgs.models import RoleCode, Staff
+
+    from . import board_store
+    from .selectors import dashboard
+
+    when = dt.date.fromisoformat(day) if day else timezone.localdate()
+    if board_store.fresh_seconds() <= 0:
+        return {"day": str(when), "boards": 0}
+    done: set[tuple] = set()
+    staff = Staff.objects.filter(user__is_active=True).select_related("user", "unit__region")
+    for member in staff.order_by("pk"):
+        if not member.has_role(RoleCode.SUPERVISOR):
+            continue
+        scope = scope_for(member.user)
+        key = (scope.kind, scope.region_prefix, tuple(sorted(scope.unit_ids)))
+        if key in done or scope.is_empty:
+            continue
+        done.add(key)
+        with translation.override(settings.LANGUAGE_CODE):
+            dashboard(viewer=member.user, today=when, refresh=True)
+    return {"day": str(when), "boards": len(done)}

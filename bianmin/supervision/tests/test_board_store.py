@@ -96,3 +96,12 @@ def test_the_page_says_when_the_figures_were_computed(kept, client, county, item
     page = client.get("/supervision/").content.decode()
     at = timezone.localtime(dashboard(viewer=county.supervisor.user)["computed_at"])
     assert f"数据更新于 {at:%H:%M}" in page
+
+
+def test_the_daily_warm_up_computes_each_supervisor_scope_once(kept, county, items):
+    from bianmin.supervision.tasks import boards_warm_task
+
+    register(county, items)
+    assert boards_warm_task.call(day=TODAY.isoformat()) == {"day": str(TODAY), "boards": 1}
+    board, warm = read(county.supervisor.user)
+    assert board["totals"]["total"] == 1 and warm <= 3
