@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from bianmin.cases.selectors import LIST_QUEUES, queue_rows
+from bianmin.cases.selectors import LIST_QUEUES, queue_memberships
 from bianmin.orgs.scope import Scope
 from bianmin.ratings.models import RectState
 from bianmin.ratings.selectors import rectification_list
@@ -37,12 +37,12 @@ def workbench(user, scope: Scope) -> list[Counter]:
     if scope.is_empty:
         return []
     today = timezone.localdate()
-    rows, view = queue_rows(viewer=user, scope=scope, today=today)
+    queues = queue_memberships(viewer=user, scope=scope, today=today)
     counters = [
         Counter(
             code,
             str(LIST_QUEUES[code].label),
-            sum(1 for r in rows if LIST_QUEUES[code].member(r, view)),
+            len(queues[code]),
             _url("cases:list", queue=code),
         )
         for code in CASE_COUNTERS

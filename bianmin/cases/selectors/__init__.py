@@ -31,7 +31,7 @@ from .queues import (
     QueueRow,
     QueueView,
     queue_case_ids,
-    queue_members,
+    queue_memberships,
     queue_rows,
     work_queues,
 )
@@ -65,7 +65,7 @@ __all__ = [
     "cases_visible",
     "open_cases_visible",
     "queue_case_ids",
-    "queue_members",
+    "queue_memberships",
     "queue_rows",
     "work_queues",
 ]

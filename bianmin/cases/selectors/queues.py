@@ -181,20 +181,23 @@ def _queue_order(row: QueueRow) -> tuple:
     return (due is not None, due or dt.date.min, -row.created_at.timestamp(), -row.pk)
 
 
+def queue_memberships(*, viewer, scope: Scope, today: dt.date) -> dict[str, list[int]]:
+    """Each list queue's case ids (`LIST_QUEUES`), running deadline first, then newest: what the
+    queue overview, the queue lists, the API and the staff home read. Kept a few seconds between
+    requests and read again at once after any change at the viewer's units (`queue_cache`); the
+    ids alone, so a kept answer costs little to read."""
+
+    def compute() -> dict[str, list[int]]:
+        rows, view = queue_rows(viewer=viewer, scope=scope, today=today)
+        rows.sort(key=_queue_order)
+        return {code: [r.pk for r in rows if q.member(r, view)] for code, q in LIST_QUEUES.items()}
+
+    return queue_cache.cached_rows(viewer=viewer, scope=scope, today=today, compute=compute)
+
+
 def queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow], QueueView]:
-    """The viewer's unfinished cases as queue rows, and how the queue table sees them; kept a few
-    seconds between requests, and read again at once after any change at the viewer's units
-    (`queue_cache`)."""
-    return queue_cache.cached_rows(
-        viewer=viewer,
-        scope=scope,
-        today=today,
-        compute=lambda: _queue_rows(viewer=viewer, scope=scope, today=today),
-    )
-
-
-def _queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow], QueueView]:
-    """A bounded number of queries whatever the size of the history (the open cases, their open
+    """The viewer's unfinished cases as queue rows, and how the queue table sees them: a bounded
+    number of queries whatever the size of the history (the open cases, their open
     pauses, the pending joint reviews among them)."""
     # A queue holds the work of the units the viewer works at, not of every unit it may act for.
     units = None if viewer.is_superuser else scope.home_unit_ids
@@ -226,17 +229,10 @@ def _queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow]
     return rows, QueueView(units, frozenset(pending_joint), colours)
 
 
-def queue_members(rows: list[QueueRow], view: QueueView) -> dict[str, list[QueueRow]]:
-    """Each queue's cases among `rows` (`QUEUE_TABLE`)."""
-    return {code: [r for r in rows if q.member(r, view)] for code, q in QUEUE_TABLE.items()}
-
-
 def queue_case_ids(*, viewer, queue: str, scope: Scope, today: dt.date) -> list[int]:
     if queue not in LIST_QUEUES:
         raise ValidationFailed(_("工作队列无效"), field="queue")
-    rows, view = queue_rows(viewer=viewer, scope=scope, today=today)
-    member = LIST_QUEUES[queue].member
-    return [r.pk for r in rows if member(r, view)]
+    return queue_memberships(viewer=viewer, scope=scope, today=today)[queue]
 
 
 def work_queues(
@@ -247,12 +243,10 @@ def work_queues(
     """
     today = today or timezone.localdate()
     scope = scope or scope_for(viewer)
-    rows, view = queue_rows(viewer=viewer, scope=scope, today=today)
-    queues = queue_members(rows, view)
-    firsts = {name: sorted(members, key=_queue_order)[:limit] for name, members in queues.items()}
-    wanted = {row.pk for members in firsts.values() for row in members}
+    queues = queue_memberships(viewer=viewer, scope=scope, today=today)
+    wanted = {pk for name in QUEUES for pk in queues[name][:limit]}
     cases = {r.pk: r for r in case_rows(Case.objects.filter(pk__in=wanted))} if wanted else {}
     return {
-        name: {"count": len(queues[name]), "items": [cases[row.pk] for row in firsts[name]]}
+        name: {"count": len(queues[name]), "items": [cases[pk] for pk in queues[name][:limit]]}
         for name in QUEUES
     }
