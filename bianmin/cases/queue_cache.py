@@ -1,12 +1,13 @@
-"""The viewer's queue rows, kept a few seconds between requests (issue 17).
+"""The viewer's queues (each list queue's case ids), kept a few seconds between requests
+(issue 17).
 
 Reading a viewer's queues reads every unfinished case they may see, their open pauses and the
 joint reviews pending, and colours each clock: at a real county's pace (about 500,000 cases a
-year, 2,000 unfinished per township) that is 60-100 ms, and the queue page, the queue API, the
-staff home and the queue lists ask for it on most staff requests.
+year, ~1,000 unfinished seen by a township window) that is 60-100 ms, and the queue page, the
+queue API, the staff home and the queue lists ask for it on most staff requests.
 
-So the rows are kept in the "queues" cache (a directory shared by the workers of one host) for
-`BIANMIN_QUEUE_CACHE_SECONDS` (default 30; 0 turns it off), under a key holding the database,
+So the answer (case ids only, cheap to read back) is kept in the "queues" cache (a directory the
+workers of one host share) for `BIANMIN_QUEUE_CACHE_SECONDS` (default 30; 0 turns it off), under a key holding the database,
 the viewer, the scope, the day and a stamp per unit the viewer works at. Every change to a case
 writes an event (`services.events.event_record`); when that transaction commits, the stamps of
 the units the case is at, was taken in, accepted and decided at, was held by before, and of the
@@ -37,9 +38,9 @@ def _stamp_key(db: str, unit_id: int) -> str:
     return f"unit:{db}:{unit_id}"
 
 
-def cached_rows(*, viewer, scope, today, compute):
-    """`compute()` (the viewer's queue rows and view), or what it gave for the same viewer,
-    scope, day and unit stamps less than `seconds()` ago."""
+def kept(*, viewer, scope, today, compute):
+    """`compute()` (the viewer's queue memberships), or what it gave for the same viewer, scope,
+    day and unit stamps less than `seconds()` ago."""
     ttl = seconds()
     if ttl <= 0:
         return compute()

@@ -192,7 +192,7 @@ def queue_memberships(*, viewer, scope: Scope, today: dt.date) -> dict[str, list
         rows.sort(key=_queue_order)
         return {code: [r.pk for r in rows if q.member(r, view)] for code, q in LIST_QUEUES.items()}
 
-    return queue_cache.cached_rows(viewer=viewer, scope=scope, today=today, compute=compute)
+    return queue_cache.kept(viewer=viewer, scope=scope, today=today, compute=compute)
 
 
 def queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow], QueueView]:
