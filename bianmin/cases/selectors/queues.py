@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bianmin.common.errors import ValidationFailed
 from bianmin.common.rows import RelatedRows, value_columns
@@ -82,7 +84,7 @@ class QueueView:
 @dataclass(frozen=True)
 class Queue:
     code: str
-    label: str
+    label: str | Promise  # lazy: read in the language of each request, not of the import
     action: str  # the table's action the queue is waiting for (`workflow`)
     member: Callable[[QueueRow, QueueView], bool]
 
@@ -95,17 +97,20 @@ QUEUE_TABLE: dict[str, Queue] = {
     q.code: q
     for q in (
         Queue(
-            "to_receive", _("待接收"), "receive", lambda r, v: v.mine(r) and r.state in RECEIVING
+            "to_receive",
+            gettext_lazy("待接收"),
+            "receive",
+            lambda r, v: v.mine(r) and r.state in RECEIVING,
         ),
         Queue(
             "to_accept",
-            _("待受理"),
+            gettext_lazy("待受理"),
             "accept",
             lambda r, v: v.mine(r) and r.state == State.SUBMITTED and _acceptable_here(r),
         ),
         Queue(
             "to_forward",
-            _("待转报"),
+            gettext_lazy("待转报"),
             "forward",
             lambda r, v: (
                 v.mine(r)
@@ -117,7 +122,7 @@ QUEUE_TABLE: dict[str, Queue] = {
         ),
         Queue(
             "to_review",
-            _("待审核"),
+            gettext_lazy("待审核"),
             "review",
             lambda r, v: (
                 (
@@ -130,7 +135,7 @@ QUEUE_TABLE: dict[str, Queue] = {
         ),
         Queue(
             "awaiting_materials",
-            _("待补正"),
+            gettext_lazy("待补正"),
             "supplement",
             lambda r, v: (
                 r.state == State.AWAITING_MATERIALS
@@ -139,7 +144,7 @@ QUEUE_TABLE: dict[str, Queue] = {
         ),
         Queue(
             "to_hand_back",
-            _("待回交"),
+            gettext_lazy("待回交"),
             "hand_back",
             lambda r, v: (
                 v.mine(r) and r.state in RESULT_HELD and r.current_unit_id != r.intake_unit_id
@@ -147,14 +152,14 @@ QUEUE_TABLE: dict[str, Queue] = {
         ),
         Queue(
             "to_deliver",
-            _("待送达"),
+            gettext_lazy("待送达"),
             "deliver",
             lambda r, v: (
                 v.mine(r) and r.state in RESULT_HELD and r.current_unit_id == r.intake_unit_id
             ),
         ),
-        Queue("due_soon", _("即将到期"), "", lambda r, v: v.colours.get(r.pk) == YELLOW),
-        Queue("overdue", _("已超期"), "", lambda r, v: v.colours.get(r.pk) == RED),
+        Queue("due_soon", gettext_lazy("即将到期"), "", lambda r, v: v.colours.get(r.pk) == YELLOW),
+        Queue("overdue", gettext_lazy("已超期"), "", lambda r, v: v.colours.get(r.pk) == RED),
     )
 }
 QUEUES = tuple(QUEUE_TABLE)
@@ -168,7 +173,7 @@ QUEUE_STATES = OPEN_STATES | DELIVERY_STATES
 # of those already.
 TODO = Queue(
     "todo",
-    _("待办"),
+    gettext_lazy("待办"),
     "",
     lambda r, v: any(QUEUE_TABLE[code].member(r, v) for code in OWN_UNIT_QUEUES),
 )

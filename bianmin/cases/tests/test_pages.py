@@ -293,3 +293,11 @@ def test_case_list_filters_by_queue_and_refuses_unknown_queue(county, item, clie
     assert case.number not in client.get("/cases/", {"queue": "to_accept"}).content.decode()
     assert case.number not in client.get("/cases/", {"queue": "to_deliver"}).content.decode()
     assert client.get("/cases/", {"queue": "bogus"}).status_code == 422
+
+
+def test_queue_labels_follow_the_request_language(client, county):
+    """The queue table is built at import: its labels are read per request, not frozen then."""
+    client.force_login(county.t1_staff.user)
+    assert "待受理" in client.get("/cases/queues/").content.decode()
+    page = client.get("/cases/queues/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "待受理" not in page
