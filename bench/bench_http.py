@@ -290,11 +290,8 @@ def describe(env: dict) -> str:
     return f"{os.cpu_count()} CPU ({cpu}), {mem_gib} RAM, Python {platform.python_version()}, {db}"
 
 
-def main() -> None:
-    wrk = ensure_wrk()
-    nginx_bin = nginx.ensure_nginx() if PROXY == "nginx" else None
-    workdir = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench-http"))
-    workdir.mkdir(parents=True, exist_ok=True)
+def served_env(workdir: Path, *, proxied: bool) -> tuple[dict, bool]:
+    """The app's environment on the bench data, and whether that is the county data set."""
     url, county = database_url(workdir)
     env = live.app_env(
         workdir,
@@ -303,10 +300,20 @@ def main() -> None:
         DB_CONN_MAX_AGE="60",
         BIANMIN_LOG_LEVEL="WARNING",
     )
-    app = f"gunicorn {WORKERS} sync workers x {THREADS} thread{'s' if THREADS > 1 else ''}"
-    if nginx_bin:
+    if proxied:
         # As production (docs/operations.md section 3): the client address comes from nginx.
         env["BIANMIN_TRUSTED_PROXIES"] = "127.0.0.1"
+    return env, county
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    nginx_bin = nginx.ensure_nginx() if PROXY == "nginx" else None
+    workdir = Path(os.environ.get("BENCH_DIR", ROOT / "var" / "bench-http"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    env, county = served_env(workdir, proxied=bool(nginx_bin))
+    app = f"gunicorn {WORKERS} sync workers x {THREADS} thread{'s' if THREADS > 1 else ''}"
+    if nginx_bin:
         topology = f"nginx {nginx.version(nginx_bin)} -> {app}"
     else:
         topology = f"{app}, no proxy (BENCH_PROXY=none)"

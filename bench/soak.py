@@ -75,15 +75,7 @@ def main() -> None:
     nginx_bin = nginx.ensure_nginx() if http.PROXY == "nginx" else None
     workdir = Path(os.environ.get("BENCH_DIR", http.ROOT / "var" / "bench-soak"))
     workdir.mkdir(parents=True, exist_ok=True)
-    url, county = http.database_url(workdir)
-    env = live.app_env(
-        workdir,
-        database_url=url,
-        DJANGO_SETTINGS_MODULE="bianmin.settings",
-        DB_CONN_MAX_AGE="60",
-        BIANMIN_LOG_LEVEL="WARNING",
-        BIANMIN_TRUSTED_PROXIES="127.0.0.1",
-    )
+    env, county = http.served_env(workdir, proxied=bool(nginx_bin))
     print(f"== soak: {http.describe(env)}; {http.WORKERS} gunicorn sync workers", flush=True)
     data = http.prepare(workdir, env, county=county)
     lines = http.mix_lines(data)
