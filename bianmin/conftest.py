@@ -244,7 +244,7 @@ def _public_cache_cleared():
 
 @pytest.fixture(autouse=True)
 def _queue_cache_off(settings):
-    """Queue rows are read fresh in tests: a test's writes never commit (so the stamps that end
+    """Queues are read fresh in tests: a test's writes never commit (so the stamps that end
     kept rows never move) and ids restart with every test database. The cache's own tests
     (cases/tests/test_queue_cache.py) turn it on; the live-server journeys run it as deployed."""
     from django.core.cache import caches

@@ -137,7 +137,7 @@ CACHES = {
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 1000},
     },
-    # A staff member's queue rows for a few seconds (bianmin/cases/queue_cache.py), in files the
+    # A staff member's queues (case ids) for a few seconds (bianmin/cases/queue_cache.py), in files the
     # workers of this host share, so one worker's change to a case ends every worker's copy.
     "queues": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -153,7 +153,7 @@ CACHES = {
     },
 }
 # Seconds a computed supervision dashboard is served as it is (bianmin/supervision/board_store.py)
-# and a staff member's queue rows are kept (bianmin/cases/queue_cache.py); 0 turns either off.
+# and a staff member's queues are kept (bianmin/cases/queue_cache.py); 0 turns either off.
 BIANMIN_DASHBOARD_FRESH_SECONDS = int(os.environ.get("BIANMIN_DASHBOARD_FRESH_SECONDS", "300"))
 BIANMIN_QUEUE_CACHE_SECONDS = int(os.environ.get("BIANMIN_QUEUE_CACHE_SECONDS", "30"))
 

@@ -16,12 +16,13 @@ in or reviews shows at once, for them and their colleagues; only a case they see
 alone (held by another unit) can show its old state, for at most the seconds above.
 """
 
-import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
+
+from bianmin.common.cache_keys import cache_key
 
 ALIAS = "queues"
 
@@ -30,12 +31,8 @@ def seconds() -> int:
     return int(getattr(settings, "BIANMIN_QUEUE_CACHE_SECONDS", 30))
 
 
-def _db() -> str:
-    return str(connection.settings_dict["NAME"])
-
-
-def _stamp_key(db: str, unit_id: int) -> str:
-    return f"unit:{db}:{unit_id}"
+def _stamp_key(unit_id: int) -> str:
+    return cache_key("unit", unit_id)
 
 
 def kept(*, viewer, scope, today, compute):
@@ -45,21 +42,18 @@ def kept(*, viewer, scope, today, compute):
     if ttl <= 0:
         return compute()
     cache = caches[ALIAS]
-    db = _db()
     home = sorted(scope.home_unit_ids)
-    stamps = cache.get_many([_stamp_key(db, u) for u in home])
-    parts = [
-        db,
+    stamp_keys = [_stamp_key(u) for u in home]
+    stamps = cache.get_many(stamp_keys)
+    key = cache_key(
+        "queues",
         viewer.pk,
         viewer.is_superuser,
-        scope.kind,
-        scope.region_prefix,
-        sorted(scope.unit_ids),
+        scope.signature,
         home,
         today.isoformat(),
-        [stamps.get(_stamp_key(db, u), 0) for u in home],
-    ]
-    key = "rows:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+        [stamps.get(k, 0) for k in stamp_keys],
+    )
     found = cache.get(key)
     if found is not None:
         return found
@@ -86,7 +80,6 @@ def case_changed(case, actor_unit_id: int | None) -> None:
     from .models import State, SubReview
 
     before = _units_of(case) | {actor_unit_id}
-    db = _db()
 
     def bump() -> None:
         ids = before | _units_of(case)
@@ -95,6 +88,6 @@ def case_changed(case, actor_unit_id: int | None) -> None:
         now = time.time_ns()
         # The stamps outlive the rows they key: an evicted stamp reads as 0 again, and rows kept
         # under an old stamp are gone by the rows' own expiry at the latest.
-        caches[ALIAS].set_many({_stamp_key(db, u): now for u in ids if u}, 86400)
+        caches[ALIAS].set_many({_stamp_key(u): now for u in ids if u}, 86400)
 
     transaction.on_commit(bump)

@@ -36,6 +36,12 @@ class Scope:
         return self.kind == "none"
 
     @property
+    def signature(self) -> tuple:
+        """What the scope lets its holder see, whoever holds it: viewers with equal signatures
+        see the same cases (the kept queues and dashboards are shared on it)."""
+        return (self.kind, self.region_prefix, tuple(sorted(self.unit_ids)))
+
+    @property
     def sees_region_cases(self) -> bool:
         """Departments see only cases routed to them; everyone else every case of their regions."""
         return self.kind in ("all", "jurisdiction", "township", "village")

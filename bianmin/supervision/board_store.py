@@ -12,14 +12,14 @@ figures without anyone waiting for them. Only the first request of the day for a
 scope computes while the person waits.
 """
 
-import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from bianmin.common.cache_keys import cache_key
 
 ALIAS = "boards"
 # Kept boards outlive their freshness by a day: a stale one is shown while the refresh runs.
@@ -31,24 +31,25 @@ def fresh_seconds() -> int:
 
 
 def _key(*, viewer, scope, region_code: str, today) -> str:
-    parts = [
-        str(connection.settings_dict["NAME"]),
+    return cache_key(
+        "board",
         region_code,
         today.isoformat(),
         get_language(),
         viewer.is_superuser,
-        scope.kind,
-        scope.region_prefix,
-        sorted(scope.unit_ids),
-    ]
-    return "board:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+        scope.signature,
+    )
+
+
+def _computed(compute: Callable[[], dict]) -> dict:
+    return {**compute(), "computed_at": timezone.now()}
 
 
 def served(*, viewer, scope, region_code: str, today, compute: Callable[[], dict]) -> dict:
     """The dashboard `compute()` gives, kept (see the module); `computed_at` says when."""
     fresh = fresh_seconds()
     if fresh <= 0:
-        return {**compute(), "computed_at": timezone.now()}
+        return _computed(compute)
     cache = caches[ALIAS]
     key = _key(viewer=viewer, scope=scope, region_code=region_code, today=today)
     found = cache.get(key)
@@ -69,7 +70,7 @@ def served(*, viewer, scope, region_code: str, today, compute: Callable[[], dict
 
 
 def store(key: str, compute: Callable[[], dict]) -> dict:
-    data = {**compute(), "computed_at": timezone.now()}
+    data = _computed(compute)
     caches[ALIAS].set(key, data, KEEP)
     caches[ALIAS].delete(key + ":refreshing")
     return data
@@ -78,5 +79,5 @@ def store(key: str, compute: Callable[[], dict]) -> dict:
 def refresh(*, viewer, scope, region_code: str, today, compute: Callable[[], dict]) -> dict:
     """Compute the board again and keep it (the worker's task)."""
     if fresh_seconds() <= 0:
-        return {**compute(), "computed_at": timezone.now()}
+        return _computed(compute)
     return store(_key(viewer=viewer, scope=scope, region_code=region_code, today=today), compute)

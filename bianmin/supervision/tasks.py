@@ -82,10 +82,9 @@ def boards_warm_task(day: str | None = None) -> dict:
         if not member.has_role(RoleCode.SUPERVISOR):
             continue
         scope = scope_for(member.user)
-        key = (scope.kind, scope.region_prefix, tuple(sorted(scope.unit_ids)))
-        if key in done or scope.is_empty:
+        if scope.signature in done or scope.is_empty:
             continue
-        done.add(key)
+        done.add(scope.signature)
         with translation.override(settings.LANGUAGE_CODE):
             dashboard(viewer=member.user, today=when, refresh=True)
     return {"day": str(when), "boards": len(done)}

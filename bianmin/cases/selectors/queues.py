@@ -202,8 +202,8 @@ def queue_memberships(*, viewer, scope: Scope, today: dt.date) -> dict[str, list
 
 def queue_rows(*, viewer, scope: Scope, today: dt.date) -> tuple[list[QueueRow], QueueView]:
     """The viewer's unfinished cases as queue rows, and how the queue table sees them: a bounded
-    number of queries whatever the size of the history (the open cases, their open
-    pauses, the pending joint reviews among them)."""
+    number of queries whatever the size of the history (the open cases, their open pauses, the
+    pending joint reviews among them)."""
     # A queue holds the work of the units the viewer works at, not of every unit it may act for.
     units = None if viewer.is_superuser else scope.home_unit_ids
     qs = open_cases_visible(viewer=viewer, states=QUEUE_STATES, scope=scope).order_by()

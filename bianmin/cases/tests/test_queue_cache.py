@@ -1,4 +1,4 @@
-"""Queue rows kept between requests (cases/queue_cache.py): kept for the same viewer and day,
+"""Queues kept between requests (cases/queue_cache.py): kept for the same viewer and day,
 read again at once when a case at one of the viewer's units changes, never shared across scopes."""
 
 import pytest
