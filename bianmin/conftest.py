@@ -235,10 +235,17 @@ def run_task_worker() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _public_cache_cleared():
-    """Each test starts with an empty public cache: ids (the publication stamp) restart per test."""
+def _public_cache_cleared(settings):
+    """Each test starts with an empty public cache: ids (the publication stamp) restart per test.
+    It is kept in this process's memory: parallel test workers share the var directory, and
+    their in-memory SQLite databases one name, so a shared file cache would mix their pages.
+    (test_public_cache.py runs the file cache as deployed.)"""
     from bianmin.common import public_cache
 
+    settings.CACHES = {
+        **settings.CACHES,
+        public_cache.ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     public_cache.clear()
 
 

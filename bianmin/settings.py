@@ -129,13 +129,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Public pages and item API shared by anonymous readers, per worker, ended by any publication
-    # (bianmin/common/public_cache.py). A guide body is tens of kB: this bounds a worker's share.
+    # Public pages and item API shared by anonymous readers, ended by any publication
+    # (bianmin/common/public_cache.py). In files the workers of this host share, so a guide is
+    # built once for all of them, not once per worker (four times the misses after a publication).
     "public": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "bianmin-public",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache" / "public"),
         "TIMEOUT": 600,
-        "OPTIONS": {"MAX_ENTRIES": 1000},
+        "OPTIONS": {"MAX_ENTRIES": 5000},
     },
     # A staff member's queues (case ids) for a few seconds (bianmin/cases/queue_cache.py), in files the
     # workers of this host share, so one worker's change to a case ends every worker's copy.

@@ -1,7 +1,8 @@
 """A cache for what every anonymous reader is shown alike: guides, the catalogue, the item API.
 
-Each worker keeps its own copy (the "public" LocMem cache). An entry's key holds the language,
-the request's path and query, and the publication stamp: the newest row of the admin action log
+The workers of a host share one copy (the "public" cache, in files under the var directory), so
+each page is built once per publication, not once per worker. An entry's key holds the
+database's name, the language, the request's path and query, and the publication stamp: the newest row of the admin action log
 (`AdminAction`), which every change the public pages show writes in the same transaction (an
 item version created, published or retired, a catalog import, a unit, staff or calendar change,
 whether by a service or the admin site). So a publication ends every entry of every worker at
@@ -13,12 +14,12 @@ token, no user) or a JSON body. Per-request parts (the language form, the questi
 rendered around it each time.
 """
 
-import hashlib
 from collections.abc import Callable
 
 from django.core.cache import caches
 from django.utils.translation import get_language
 
+from .cache_keys import cache_key
 from .models import AdminAction
 
 ALIAS = "public"
@@ -47,8 +48,7 @@ def _key(request, kind: str) -> str:
     stamp = getattr(request, "_publication_stamp", None)
     if stamp is None:
         stamp = request._publication_stamp = publication_stamp()
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"{kind}:{get_language()}:{stamp}:{path}"
+    return cache_key(kind, get_language(), stamp, request.get_full_path())
 
 
 def cached[T](request, kind: str, build: Callable[[], T]) -> T:
@@ -67,5 +67,5 @@ def cached[T](request, kind: str, build: Callable[[], T]) -> T:
 
 
 def clear() -> None:
-    """Forget every entry of this worker (tests)."""
+    """Forget every entry (tests)."""
     caches[ALIAS].clear()

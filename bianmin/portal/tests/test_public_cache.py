@@ -103,3 +103,24 @@ def test_boards_keep_their_catalogue_and_count_the_month_afresh(client, pc):
         assert "农村宅基地审批" in second.content.decode(), path
         # The month's figures change with every case and write no admin action: read each time.
         assert any("cases_case" in s for s in sql), path
+
+
+@pytest.mark.django_db
+def test_a_page_one_worker_built_serves_the_other_workers(client, pc, settings, tmp_path):
+    """As deployed, the cache is files the workers of a host share: a guide another process
+    built is served here without reading the catalogue (a second process is a fresh cache
+    handler over the same directory)."""
+    from django.core.cache import caches
+
+    from bianmin import settings as project
+
+    deployed = {**project.CACHES["public"], "LOCATION": str(tmp_path / "public")}
+    settings.CACHES = {**settings.CACHES, "public": deployed}
+    _first, built = _queries(client, "/guides/ZR-001/")
+    assert _catalog_reads(built)
+    assert list((tmp_path / "public").iterdir()), "the page was written where workers share it"
+    # Another worker: its own handler, nothing in its memory.
+    del caches["public"]
+    second, sql = _queries(client, "/guides/ZR-001/")
+    assert not _catalog_reads(sql)
+    assert "农村宅基地审批" in second.content.decode()
