@@ -159,10 +159,15 @@ def build_cases(
     if connection.vendor == "postgresql":
         # Bulk inserts leave PostgreSQL planning from stale statistics (a case page's reads of
         # hops and pauses took seconds per case in the tests); ANALYZE works inside a transaction.
+        # Outside one, VACUUM as well (14 s at 1.5 million cases): it marks the copied pages
+        # all-visible, so index-only scans skip the heap and autovacuum has nothing left to do
+        # when the first users arrive.
+        tables = (
+            "cases_case, cases_casematerial, cases_custody, cases_pause, cases_step, "
+            "cases_caseevent, cases_subreview, cases_onetimenotice, ratings_rating"
+        )
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            cursor.execute(
-                "ANALYZE cases_case, cases_casematerial, cases_custody, cases_pause, cases_step, "
-                "cases_caseevent, cases_subreview, cases_onetimenotice, ratings_rating"
-            )
+            cursor.execute(f"{command} {tables}")
     result.seconds = time.monotonic() - started
     return result
