@@ -402,9 +402,9 @@ def main() -> None:
         ),
         10,
     )
-    # The roll-up covers the townships (and their villages); cases taken in at county level
-    # belong to no township and are left out on both sides.
-    sql_total = [sum(int(r[i + 1] or 0) for r in rows if r[0][6:9] != "000") for i in range(7)]
+    # The roll-up's total is the whole county: its townships' rows and its own row (县本级, the
+    # cases of the county's own windows and departments: region codes ...000...).
+    sql_total = [sum(int(r[i + 1] or 0) for r in rows) for i in range(7)]
     same = [roll["totals"][k] for k in KEYS] == sql_total
     row(
         f"county roll-up of {len(roll['rows'])} townships",
