@@ -13,6 +13,7 @@ from .complaints import (
 )
 from .oversight import OversightAction, OversightOrder, OversightRule
 from .records import DailyJobRun, SupervisionRecord, SupervisionStep
+from .settled import SettledCount, SettledMonth, SettledTier
 
 __all__ = [
     "UPHELD_OUTCOMES",
@@ -29,6 +30,9 @@ __all__ = [
     "OversightRule",
     "Level",
     "Notification",
+    "SettledCount",
+    "SettledMonth",
+    "SettledTier",
     "SupervisionRecord",
     "SupervisionStep",
     "WarningThreshold",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from bianmin.cases.models import ERRAND, Case, Custody
 from bianmin.cases.selectors import cases_visible
@@ -18,6 +19,8 @@ from bianmin.workdays import calendar
 from .. import clocks
 from ..case_rows import OpenCase
 from ..case_rows import open_cases as open_case_rows
+from . import settled
+from .settled import Stored
 
 
 class HopRow(NamedTuple):
@@ -43,6 +46,10 @@ class Board:
     cases: list[OpenCase]
     clock_states: dict[int, list[clocks.ClockState]]
     custodies: dict[int, list[HopRow]]
+    # The cases counted here, and the stored figures of the others (`settled`; None when every
+    # case is counted here: a past day, a viewer who sees part of the region).
+    live: QuerySet[Case]
+    stored: Stored | None = None
     colour_of: dict[int, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -50,8 +57,16 @@ class Board:
 
 
 def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board:
+    from .tiers import tier_period_start, tiers_of_units
+
     snap = calendar.snapshot()
     base, of_cases = dashboard_cases(viewer, region)
+    live, kept = base, None
+    if settled.enabled() and whole_region(scope, region) and today == timezone.localdate():
+        current = settled.month_start(today)
+        settled.settled_months(today, tiers_of_units())
+        kept = settled.stored(region.prefix, current=current, tiers_since=tier_period_start(today))
+        live = settled.live(base, current)
     cases = open_cases(base)
     custodies: dict[int, list[HopRow]] = defaultdict(list)
     for case_id, *hop in (
@@ -67,20 +82,26 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
         snap=snap,
         base=base,
         of_cases=of_cases,
-        groups=case_groups(base),
+        groups=case_groups(live) + (kept.groups if kept else []),
         cases=cases,
         clock_states=clock_states(
             cases, today=today, thresholds=clocks.thresholds_by_item(), snap=snap
         ),
         custodies=custodies,
+        live=live,
+        stored=kept,
     )
+
+
+def whole_region(scope: Scope, region: Region) -> bool:
+    """Whether the viewer sees every case of `region` (its regions hold it)."""
+    return scope.sees_region_cases and region.prefix.startswith(scope.region_prefix or "\0")
 
 
 def dashboard_cases(viewer, region: Region) -> tuple[QuerySet[Case], Callable[[str], Q]]:
     """The cases of `region` the viewer sees, and a filter of related rows (`path` names their
     case) to those cases."""
-    scope = scope_for(viewer)
-    if scope.sees_region_cases and region.prefix.startswith(scope.region_prefix or "\0"):
+    if whole_region(scope_for(viewer), region):
         # The viewer sees every case of its regions and this region is one of them: the routed
         # cases `cases_visible` adds lie in the region anyway, so the region alone is the set,
         # and related rows can reach it by a join instead of a 200,000-row IN list.

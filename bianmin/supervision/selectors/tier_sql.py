@@ -37,9 +37,10 @@ def _local_date_sql(column: str, connection) -> tuple[str, list]:
 
 
 _TIER_SQL = """
-WITH hop (case_id, sent_at, hop_id, unit_id, state, closed_on, concluded_on) AS ({hops}),
+WITH hop (case_id, sent_at, hop_id, unit_id, state, closed_on, concluded_on, region_code)
+  AS ({hops}),
 span AS (
-  SELECT case_id,
+  SELECT case_id, region_code,
     CASE WHEN unit_id IN ({village}) THEN 'village'
          WHEN unit_id IN ({township}) THEN 'township' ELSE 'county' END AS tier,
     {start} AS start_day,
@@ -49,16 +50,22 @@ span AS (
     ) AS stop_day
   FROM hop
 )
-SELECT tier, 0, NULL, COUNT(DISTINCT case_id) FROM span GROUP BY tier
+SELECT {key}, 0, NULL, COUNT(DISTINCT case_id) FROM span GROUP BY {key}
 UNION ALL
-SELECT tier, 1, stop_day, COUNT(*) FROM span WHERE stop_day >= start_day GROUP BY tier, stop_day
+SELECT {key}, 1, stop_day, COUNT(*) FROM span WHERE stop_day >= start_day GROUP BY {key}, stop_day
 UNION ALL
-SELECT tier, -1, start_day, COUNT(*) FROM span WHERE stop_day >= start_day GROUP BY tier, start_day
+SELECT {key}, -1, start_day, COUNT(*) FROM span WHERE stop_day >= start_day
+  GROUP BY {key}, start_day
 """
 
 
 def tier_workdays(
-    hops: QuerySet[Custody], *, today: dt.date, snap: calendar.Snapshot, tiers: Mapping[int, str]
+    hops: QuerySet[Custody],
+    *,
+    today: dt.date,
+    snap: calendar.Snapshot,
+    tiers: Mapping[int, str],
+    by_region: bool = False,
 ) -> tuple[Counter, Counter]:
     """Working days cases spent at each tier, and how many cases were there, over the custody
     hops `hops`: a hop counts from the day it was sent to its unit until the day the case was
@@ -69,7 +76,8 @@ def tier_workdays(
     hops start and end there: working days between two days are the difference of a running
     workday count, so the sum over hops is the sum of running counts at the ends minus those at
     the starts. Only a few thousand (tier, day) rows reach Python, not every hop; the figures are
-    exactly those of counting each hop.
+    exactly those of counting each hop. `by_region`: keyed by (the case's region code, tier)
+    instead of tier (what a closed month stores, `settled`).
     """
     connection = connections[hops.db]
     hop_sql, hop_params = (
@@ -82,6 +90,7 @@ def tier_workdays(
             "case__state",
             "case__closed_on",
             "case__concluded_on",
+            "case__region__code",
         )
         .query.get_compiler(using=hops.db)
         .as_sql()
@@ -96,6 +105,7 @@ def tier_workdays(
         township=", ".join(["%s"] * len(township)),
         start=start,
         finals=", ".join(["%s"] * len(finals)),
+        key="region_code, tier" if by_region else "tier",
     )
     day = today.isoformat() if connection.vendor == "sqlite" else today
     params = [
@@ -112,7 +122,8 @@ def tier_workdays(
     tier_cases: Counter = Counter()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for tier, sign, when, n in cursor.fetchall():
+        for *key, sign, when, n in cursor.fetchall():
+            tier = tuple(key) if by_region else key[0]
             if sign == 0:
                 tier_cases[tier] = n
             else:

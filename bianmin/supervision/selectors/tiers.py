@@ -13,16 +13,20 @@ from .. import clocks
 from .board import Board
 from .tier_sql import tier_workdays
 
-# The tier figures cover the current work: unfinished cases and cases finished in the last year.
-TIER_PERIOD_DAYS = 365
+# The tier figures cover the current work: unfinished cases and the cases finished this month
+# and in the twelve months before it (whole months: closed months' figures are stored,
+# `settled`).
+TIER_PERIOD_MONTHS = 12
 
 TIER_LABELS = {"village": _("村(社区)"), "township": _("乡镇(街道)"), "county": _("县(区)")}
 
 
 def tier_period_start(today: dt.date) -> dt.date:
-    """First day of the tier figures' period: a finished case counts there when it was closed
-    (else concluded) on or after this day; unfinished cases always count."""
-    return today - dt.timedelta(days=TIER_PERIOD_DAYS)
+    """First day of the tier figures' period, the first of the month twelve months before
+    today's: a finished case counts there when it was closed (else concluded) on or after this
+    day; unfinished cases always count."""
+    months = today.year * 12 + today.month - 1 - TIER_PERIOD_MONTHS
+    return dt.date(months // 12, months % 12 + 1, 1)
 
 
 def tier_of(unit) -> str:
@@ -55,8 +59,12 @@ def tiers_panel(board: Board) -> tuple[list[dict], dict]:
     period counted."""
     since = tier_period_start(board.today)
     days, cases = tier_workdays(
-        period_hops(board.base, since), today=board.today, snap=board.snap, tiers=tiers_of_units()
+        period_hops(board.live, since), today=board.today, snap=board.snap, tiers=tiers_of_units()
     )
+    if board.stored is not None:
+        for t, (n, d) in board.stored.tiers.items():
+            cases[t] += n
+            days[t] += d
     tiers = [
         {
             "tier": t,

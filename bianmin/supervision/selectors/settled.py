@@ -1,0 +1,191 @@
+"""Closed months' figures of settled cases, stored once (`models.settled`), and the cases a board
+still counts itself: the unfinished ones, those settled this month and those with no date.
+
+A board of a region the viewer sees whole (`board.whole_region`) for today adds the stored rows
+of the region's codes to what it counts over its live cases; the figures are the same as
+counting every case (`tests/test_settled.py`). Before a board reads them, `settled_months`
+drops the months a newer case event touched (a closed case revoked, say) and computes every
+closed month not stored yet, the oldest first."""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min, Q, QuerySet, Sum
+
+from bianmin.cases.models import FINAL_STATES, Case, CaseEvent, Custody
+from bianmin.workdays import calendar
+
+from ..models import SettledCount, SettledMonth, SettledTier
+from .tier_sql import tier_workdays
+
+# Events are numbered when written and seen when committed: a transaction that took an id just
+# below the checked one may commit after the check. Checking again this many ids back covers
+# them (a check reads those few rows again, nothing more).
+RECHECK_EVENTS = 1000
+
+
+def enabled() -> bool:
+    return getattr(settings, "BIANMIN_DASHBOARD_SETTLED_MONTHS", True)
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def settled_in(cases: QuerySet[Case], first: dt.date, end: dt.date) -> QuerySet[Case]:
+    """The cases of `cases` settled (final, closed else concluded) on [first, end)."""
+    return cases.filter(state__in=FINAL_STATES).filter(
+        Q(closed_on__gte=first, closed_on__lt=end)
+        | Q(closed_on=None, concluded_on__gte=first, concluded_on__lt=end)
+    )
+
+
+def live(cases: QuerySet[Case], current: dt.date) -> QuerySet[Case]:
+    """The cases of `cases` no closed month stores: unfinished, settled on or after `current`
+    (the first day of this month), or final with neither date."""
+    return cases.filter(
+        ~Q(state__in=FINAL_STATES)
+        | Q(closed_on__gte=current)
+        | Q(closed_on=None, concluded_on__gte=current)
+        | Q(closed_on=None, concluded_on=None)
+    )
+
+
+def _month_of(closed: dt.date | None, concluded: dt.date | None) -> dt.date | None:
+    day = closed or concluded
+    return month_start(day) if day else None
+
+
+def _drop_touched(current: dt.date) -> None:
+    """Drop the stored months a case event newer than their check touched, and the months
+    that are not closed yet (the clock was turned back); move the rest's check on."""
+    stored = dict(SettledMonth.objects.values_list("month", "events_upto"))
+    if not stored:
+        return
+    newest = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    since = min(stored.values()) - RECHECK_EVENTS
+    touched = {
+        _month_of(closed, concluded)
+        for closed, concluded in CaseEvent.objects.filter(
+            pk__gt=since, case__state__in=FINAL_STATES
+        ).values_list("case__closed_on", "case__concluded_on")
+    }
+    stale = [m for m in stored if m in touched or m >= current]
+    SettledMonth.objects.filter(month__in=stale).delete()
+    SettledMonth.objects.exclude(month__in=stale).update(events_upto=newest)
+
+
+def _store(month: dt.date, tiers: dict[int, str], snap: calendar.Snapshot) -> None:
+    """Count the cases settled in `month` and store the figures (all or nothing; a month another
+    process stored meanwhile is left as it is)."""
+    newest = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    cases = settled_in(Case.objects.all(), month, next_month(month))
+    groups = (
+        cases.order_by().values("region__code", "current_unit_id", "state").annotate(n=Count("pk"))
+    )
+    days, counted = tier_workdays(
+        Custody.objects.filter(case__in=cases.values("pk").order_by()),
+        # Settled cases stop at their own dates; `today` only ends hops of cases with none.
+        today=next_month(month) - dt.timedelta(days=1),
+        snap=snap,
+        tiers=tiers,
+        by_region=True,
+    )
+    try:
+        with transaction.atomic():
+            row = SettledMonth.objects.create(month=month, events_upto=newest)
+            SettledCount.objects.bulk_create(
+                SettledCount(
+                    month=row,
+                    region_code=g["region__code"],
+                    unit_id=g["current_unit_id"],
+                    state=g["state"],
+                    cases=g["n"],
+                )
+                for g in groups
+            )
+            SettledTier.objects.bulk_create(
+                SettledTier(
+                    month=row,
+                    region_code=region,
+                    tier=tier,
+                    cases=n,
+                    workdays=days[(region, tier)],
+                )
+                for (region, tier), n in counted.items()
+            )
+    except IntegrityError:
+        pass
+
+
+def settled_months(today: dt.date, tiers: dict[int, str]) -> None:
+    """Bring the stored months up to date for a board of `today`: drop the touched ones, store
+    every closed month from the first settled case's up to last month."""
+    current = month_start(today)
+    _drop_touched(current)
+    first = Case.objects.filter(state__in=FINAL_STATES).aggregate(
+        closed=Min("closed_on"), concluded=Min("concluded_on")
+    )
+    days = [d for d in first.values() if d is not None]
+    if not days:
+        return
+    have = set(SettledMonth.objects.values_list("month", flat=True))
+    snap = calendar.snapshot()
+    month = month_start(min(days))
+    while month < current:
+        if month not in have:
+            _store(month, tiers, snap)
+        month = next_month(month)
+
+
+@dataclass
+class Stored:
+    """The stored figures of a region's settled cases before this month."""
+
+    groups: list[Mapping[str, Any]]
+    tiers: dict[str, tuple[int, int]]  # tier -> (cases, working days), months from `tiers_since`
+
+
+def stored(prefix: str, *, current: dt.date, tiers_since: dt.date) -> Stored:
+    """Stored figures of the region with code prefix `prefix`: every month's groups (one row per
+    region code, unit and state, as `board.case_groups` gives them) and the tier figures of the
+    months from `tiers_since` to before `current`."""
+    totals: Counter = Counter()
+    for code, unit, state, n in (
+        SettledCount.objects.filter(month__month__lt=current, region_code__startswith=prefix)
+        .values_list("region_code", "unit_id", "state")
+        .annotate(n=Sum("cases"))
+        .order_by()
+    ):
+        totals[(code, unit, state)] += n
+    tier_cases: Counter = Counter()
+    tier_days: Counter = Counter()
+    for tier, n, days in (
+        SettledTier.objects.filter(
+            month__month__gte=tiers_since,
+            month__month__lt=current,
+            region_code__startswith=prefix,
+        )
+        .values_list("tier")
+        .annotate(n=Sum("cases"), d=Sum("workdays"))
+        .values_list("tier", "n", "d")
+        .order_by()
+    ):
+        tier_cases[tier] += n
+        tier_days[tier] += days
+    return Stored(
+        groups=[
+            {"region__code": code, "current_unit_id": unit, "state": state, "n": n}
+            for (code, unit, state), n in totals.items()
+        ],
+        tiers={t: (tier_cases[t], tier_days[t]) for t in tier_cases},
+    )

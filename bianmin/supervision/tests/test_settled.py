@@ -1,0 +1,87 @@
+"""Closed months' figures stored once (`selectors/settled.py`): a board that reads them shows the
+same figures as one that counts every case, and a change to a case of a stored month shows."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from bianmin.cases.models import Case, State
+from bianmin.cases.services.events import event_record
+from bianmin.demo.builder import build_demo
+from bianmin.demo.scale import build_cases
+from bianmin.supervision.models import SettledCount, SettledMonth, SettledTier
+from bianmin.supervision.selectors import dashboard
+from bianmin.supervision.selectors.settled import month_start
+
+UNTIL = dt.date(2026, 11, 20)
+PANELS = ("totals", "states", "children", "units", "tiers", "tier_period", "overdue")
+
+
+@pytest.fixture(scope="module")
+def year_of_cases(django_db_setup, django_db_blocker):
+    """The demo county with a year of cases, built once and rolled back after."""
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+        try:
+            build_demo(seed=2026)
+            build_cases(seed=2026, cases=600, until=UNTIL, years=1, batch=200)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.fixture
+def on_until(year_of_cases, db):
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def board(username: str, settings, *, stored: bool) -> dict:
+    settings.BIANMIN_DASHBOARD_SETTLED_MONTHS = stored
+    viewer = get_user_model().objects.get(username=username)
+    return {k: v for k, v in dashboard(viewer=viewer).items() if k in PANELS}
+
+
+@pytest.mark.parametrize("username", ["supervisor", "t01-staff"])
+def test_stored_months_give_the_figures_of_counting_every_case(on_until, settings, username):
+    counted = board(username, settings, stored=False)
+    assert not SettledMonth.objects.exists()
+    kept = board(username, settings, stored=True)
+    months = list(SettledMonth.objects.values_list("month", flat=True))
+    # Every closed month with a settled case, none of this month.
+    assert months and max(months) == dt.date(2026, 10, 1)
+    assert SettledCount.objects.exists() and SettledTier.objects.exists()
+    assert kept == counted
+    # Read again from the store alone: the same.
+    assert board(username, settings, stored=True) == counted
+
+
+def test_a_change_to_a_case_of_a_stored_month_shows(on_until, settings):
+    board("supervisor", settings, stored=True)
+    case = (
+        Case.objects.filter(state=State.CLOSED, closed_on__lt=month_start(UNTIL))
+        .order_by("closed_on")
+        .first()
+    )
+    month = month_start(case.closed_on)
+    assert SettledMonth.objects.filter(month=month).exists()
+    before = board("supervisor", settings, stored=True)["totals"]["by_state"]
+    # What the engine does when a false pledge revokes a delivered case (the state and an event).
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(state=State.REVOKED)
+        event_record(
+            case=case,
+            actor=None,
+            action="pledge_false",
+            from_state=State.CLOSED,
+            to_state=State.REVOKED,
+        )
+    after = board("supervisor", settings, stored=True)
+    assert after["totals"]["by_state"][State.CLOSED] == before[State.CLOSED] - 1
+    assert after["totals"]["by_state"][State.REVOKED] == before.get(State.REVOKED, 0) + 1
+    assert after == board("supervisor", settings, stored=False)
