@@ -19,8 +19,10 @@ from bianmin.reports.figures import (
 )
 from bianmin.reports.selectors import county_rollup
 from bianmin.supervision import clocks
+from bianmin.supervision.models import SettledMonth
 from bianmin.supervision.selectors import dashboard
 from bianmin.supervision.selectors.board import case_groups, dashboard_cases, open_cases
+from bianmin.supervision.selectors.settled import settled_months
 from bianmin.supervision.selectors.tier_sql import tier_workdays
 from bianmin.supervision.selectors.tiers import period_hops, tier_period_start, tiers_of_units
 from bianmin.workdays import calendar
@@ -324,6 +326,17 @@ def dashboard_section(viewer, county: Region) -> None:
         " they come)"
     )
 
+    from django.test import override_settings
+
+    # The closed months' figures (supervision/selectors/settled.py), stored from nothing: what the
+    # first board after an upgrade (or the daily jobs') does once; afterwards one month a month.
+    SettledMonth.objects.all().delete()
+    ms, _none = timed(lambda: settled_months(today, tiers_of_units()), 1)
+    row(f"storing {SettledMonth.objects.count()} closed months (once)", ms)
+    with override_settings(BIANMIN_DASHBOARD_SETTLED_MONTHS=False):
+        ms, _board = timed(lambda: dashboard(viewer=viewer, region_code=county.code), 1)
+    row("whole dashboard, county level, every case counted (no stored months)", ms)
+
     n = queries(lambda: dashboard(viewer=viewer, region_code=county.code))
     ms, board = timed(lambda: dashboard(viewer=viewer, region_code=county.code), 3)
     row(
@@ -335,8 +348,6 @@ def dashboard_section(viewer, county: Region) -> None:
     )
     # What a person gets: the board kept by supervision/board_store.py (computed above once more
     # to fill it, then read as the page reads it).
-    from django.test import override_settings
-
     with override_settings(BIANMIN_DASHBOARD_FRESH_SECONDS=300):
         dashboard(viewer=viewer, region_code=county.code)
         ms, _kept = timed(lambda: dashboard(viewer=viewer, region_code=county.code), 10)
