@@ -2,6 +2,7 @@
 cases, then works the case in the supervision queue (notice to the head, close with result)."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -29,6 +30,8 @@ def test_red_count_lists_its_cases_and_the_queue_is_worked(county, items, clock,
 
     log_in(page, county.supervisor.user.username)
     page.goto("/supervision/")
+    # The board says when its figures were computed (they may be a few minutes old, issue 17).
+    assert re.search(r"数据更新于 \d\d:\d\d", page.locator("main").inner_text())
     red = page.locator("dl.facts span.red a")
     assert red.inner_text() == "1"
     with page.expect_navigation():
