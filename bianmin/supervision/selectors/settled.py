@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q, QuerySet, Sum
 
-from bianmin.cases.models import FINAL_STATES, Case, CaseEvent, Custody
+from bianmin.cases.models import FINAL_STATES, Case, CaseEvent, Custody, State
 from bianmin.workdays import calendar
 
 from ..models import SettledCount, SettledMonth, SettledTier
@@ -27,6 +27,7 @@ from .tier_sql import tier_workdays
 # below the checked one may commit after the check. Checking again this many ids back covers
 # them (a check reads those few rows again, nothing more).
 RECHECK_EVENTS = 1000
+UNFINISHED = sorted(set(State.values) - FINAL_STATES)
 
 
 def enabled() -> bool:
@@ -52,8 +53,9 @@ def settled_in(cases: QuerySet[Case], first: dt.date, end: dt.date) -> QuerySet[
 def live(cases: QuerySet[Case], current: dt.date) -> QuerySet[Case]:
     """The cases of `cases` no closed month stores: unfinished, settled on or after `current`
     (the first day of this month), or final with neither date."""
+    # The unfinished states named (not "not final"), so the database can read them by index.
     return cases.filter(
-        ~Q(state__in=FINAL_STATES)
+        Q(state__in=UNFINISHED)
         | Q(closed_on__gte=current)
         | Q(closed_on=None, concluded_on__gte=current)
         | Q(closed_on=None, concluded_on=None)
@@ -73,11 +75,14 @@ def _drop_touched(current: dt.date) -> None:
         return
     newest = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     since = min(stored.values()) - RECHECK_EVENTS
+    # The new events' cases first (a range of the events' key), then those that are settled: as
+    # one join the database may walk every settled case instead.
+    ids = set(CaseEvent.objects.filter(pk__gt=since).values_list("case_id", flat=True))
     touched = {
         _month_of(closed, concluded)
-        for closed, concluded in CaseEvent.objects.filter(
-            pk__gt=since, case__state__in=FINAL_STATES
-        ).values_list("case__closed_on", "case__concluded_on")
+        for closed, concluded in Case.all_objects.filter(
+            pk__in=ids, state__in=FINAL_STATES
+        ).values_list("closed_on", "concluded_on")
     }
     stale = [m for m in stored if m in touched or m >= current]
     SettledMonth.objects.filter(month__in=stale).delete()
@@ -132,9 +137,9 @@ def settled_months(today: dt.date, tiers: dict[int, str]) -> None:
     every closed month from the first settled case's up to last month."""
     current = month_start(today)
     _drop_touched(current)
-    first = Case.objects.filter(state__in=FINAL_STATES).aggregate(
-        closed=Min("closed_on"), concluded=Min("concluded_on")
-    )
+    # The earliest dates of any case (an index's first entry each): a month before the first
+    # settled case is stored empty, which costs nothing.
+    first = Case.all_objects.aggregate(closed=Min("closed_on"), concluded=Min("concluded_on"))
     days = [d for d in first.values() if d is not None]
     if not days:
         return
