@@ -59,17 +59,25 @@ class _Named:
 
 
 def irregularities(board: Board) -> dict[str, list[dict]]:
-    # One-time notices per case, for the repeated-notice list and the unaccepted cases.
-    notices = dict(
+    flags = defaultdict(list)
+    for f in SupervisionFlag.objects.filter(board.of_cases("case")).order_by("raised_at", "pk"):
+        flags[f.kind].append(f)
+    # One-time notices per case, for the repeated-notice list and the unaccepted cases: the
+    # cases with two or more, the submitted ones and the flagged ones, not every case noticed
+    # once in the region's history (180,000 rows at 1.5 million cases).
+    per_case = (
         OneTimeNotice.objects.filter(board.of_cases("case"))
         .order_by()
         .values("case")
         .annotate(n=Count("pk"))
-        .values_list("case", "n")
     )
-    flags = defaultdict(list)
-    for f in SupervisionFlag.objects.filter(board.of_cases("case")).order_by("raised_at", "pk"):
-        flags[f.kind].append(f)
+    flagged = {f.case_id for f in flags[FlagKind.REPEATED_NOTICE]}
+    notices = dict(per_case.filter(n__gt=1).values_list("case", "n"))
+    notices |= dict(
+        per_case.filter(Q(case__state=State.SUBMITTED) | Q(case__in=flagged)).values_list(
+            "case", "n"
+        )
+    )
     no_reason_ids = set(
         board.base.filter(Q(state=State.DECLINED) | Q(approved=False), reasons="").values_list(
             "pk", flat=True
@@ -79,9 +87,7 @@ def irregularities(board: Board) -> dict[str, list[dict]]:
         board.base.filter(deemed_accepted=True).order_by("pk").values_list("pk", flat=True)
     )
     standard, fee_off_versions = _fees_off(board)
-    repeated_ids = {pk for pk, n in notices.items() if n > 1} | {
-        f.case_id for f in flags[FlagKind.REPEATED_NOTICE]
-    }
+    repeated_ids = {pk for pk, n in notices.items() if n > 1} | flagged
     named = _Named(
         board,
         repeated_ids

@@ -433,3 +433,35 @@ def assert_dashboard_adds_up(board: dict, *, viewer, today: dt.date, known: dict
     for panel, made in (known or {}).items():
         seen = {c.pk for c in cases}
         assert [r["number"] for r in board[panel]] == [c.number for c in made if c.pk in seen]
+
+
+def test_repeated_notices_name_the_cases_noticed_twice_and_the_refused_second_notices(
+    county, world
+):
+    """A case with two one-time notices and a case whose second notice was refused (a flag)
+    are listed with their counts; a case noticed once is not."""
+    from bianmin.cases.models import OneTimeNotice
+    from bianmin.cases.services import flag_raise
+
+    twice, refused, once = world["A"], world["C"], world["F"]
+
+    def notice(case, n: int) -> None:
+        OneTimeNotice.objects.create(
+            case=case,
+            number=f"GZ-{case.pk}-{n}",
+            issued_on=TODAY,
+            issued_by=county.t1_staff.user,
+            unit=case.current_unit,
+            item_version=case.item_version,
+        )
+
+    counts = {c.pk: OneTimeNotice.objects.filter(case=c).count() for c in (twice, refused, once)}
+    assert counts == {twice.pk: 0, refused.pk: 0, once.pk: 0}
+    notice(twice, 1)
+    notice(twice, 2)
+    notice(refused, 1)
+    notice(once, 1)
+    flag_raise(case=refused, kind="repeated_notice", detail="第二次告知要求新材料")
+    board = dashboard(viewer=county.supervisor.user, today=TODAY)
+    rows = {r["number"]: (r["notices"], r["refused_attempts"]) for r in board["repeated_notices"]}
+    assert rows == {twice.number: (2, 0), refused.number: (1, 1)}
