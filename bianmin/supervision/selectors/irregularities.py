@@ -79,9 +79,9 @@ def irregularities(board: Board) -> dict[str, list[dict]]:
         )
     )
     no_reason_ids = set(
-        board.base.filter(Q(state=State.DECLINED) | Q(approved=False), reasons="").values_list(
-            "pk", flat=True
-        )
+        board.base.filter(Q(state=State.DECLINED) | Q(approved=False), reasons="")
+        .order_by()
+        .values_list("pk", flat=True)
     )
     deemed_ids = list(
         board.base.filter(deemed_accepted=True).order_by("pk").values_list("pk", flat=True)

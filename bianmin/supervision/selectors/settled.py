@@ -137,10 +137,14 @@ def settled_months(today: dt.date, tiers: dict[int, str]) -> None:
     every closed month from the first settled case's up to last month."""
     current = month_start(today)
     _drop_touched(current)
-    # The earliest dates of any case (an index's first entry each): a month before the first
-    # settled case is stored empty, which costs nothing.
-    first = Case.all_objects.aggregate(closed=Min("closed_on"), concluded=Min("concluded_on"))
-    days = [d for d in first.values() if d is not None]
+    # The earliest dates of any case, an index's first entry each: one MIN a query, as SQLite
+    # reads two MINs of one query by scanning the table (5 s at 1.5 million cases). A month
+    # before the first settled case is stored empty, which costs nothing.
+    first = [
+        Case.all_objects.aggregate(day=Min(column))["day"]
+        for column in ("closed_on", "concluded_on")
+    ]
+    days = [d for d in first if d is not None]
     if not days:
         return
     have = set(SettledMonth.objects.values_list("month", flat=True))
