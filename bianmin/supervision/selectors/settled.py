@@ -28,6 +28,7 @@ from .tier_sql import tier_workdays
 # them (a check reads those few rows again, nothing more).
 RECHECK_EVENTS = 1000
 UNFINISHED = sorted(set(State.values) - FINAL_STATES)
+ID_BATCH = 10_000
 
 
 def enabled() -> bool:
@@ -77,11 +78,14 @@ def _drop_touched(current: dt.date) -> None:
     since = min(stored.values()) - RECHECK_EVENTS
     # The new events' cases first (a range of the events' key), then those that are settled: as
     # one join the database may walk every settled case instead.
-    ids = set(CaseEvent.objects.filter(pk__gt=since).values_list("case_id", flat=True))
+    # In batches: a week without a board is tens of thousands of cases, and SQLite takes at most
+    # 32,766 parameters a statement.
+    ids = sorted(set(CaseEvent.objects.filter(pk__gt=since).values_list("case_id", flat=True)))
     touched = {
         _month_of(closed, concluded)
+        for start in range(0, len(ids), ID_BATCH)
         for closed, concluded in Case.all_objects.filter(
-            pk__in=ids, state__in=FINAL_STATES
+            pk__in=ids[start : start + ID_BATCH], state__in=FINAL_STATES
         ).values_list("closed_on", "concluded_on")
     }
     stale = [m for m in stored if m in touched or m >= current]
