@@ -262,6 +262,20 @@ def _queue_cache_off(settings):
     caches[queue_cache.ALIAS].clear()
 
 
+@pytest.fixture
+def own_cache_dirs(settings, tmp_path):
+    """The shared file caches (kept queues, kept boards) in this test's own directories: parallel
+    test workers share the var directory and their in-memory SQLite databases one name, so one
+    worker's stamps and boards would otherwise reach the other's tests."""
+    settings.CACHES = {
+        **settings.CACHES,
+        **{
+            alias: {**settings.CACHES[alias], "LOCATION": str(tmp_path / alias)}
+            for alias in ("queues", "boards")
+        },
+    }
+
+
 @pytest.fixture(autouse=True)
 def _boards_computed(settings):
     """Dashboards are computed on every read in tests, as the queues are read fresh (above); the

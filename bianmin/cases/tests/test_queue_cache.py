@@ -10,7 +10,7 @@ from bianmin.cases.tests.helpers import do, register
 
 
 @pytest.fixture
-def kept(settings):
+def kept(settings, own_cache_dirs):
     settings.BIANMIN_QUEUE_CACHE_SECONDS = 30
 
 

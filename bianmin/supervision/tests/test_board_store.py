@@ -21,7 +21,7 @@ TODAY = dt.date(2025, 10, 13)
 
 
 @pytest.fixture
-def kept(settings):
+def kept(settings, own_cache_dirs):
     settings.BIANMIN_DASHBOARD_FRESH_SECONDS = 300
 
 
