@@ -138,8 +138,9 @@ CACHES = {
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
-    # A staff member's queues (case ids) for a few seconds (bianmin/cases/queue_cache.py), in files the
-    # workers of this host share, so one worker's change to a case ends every worker's copy.
+    # A staff member's queues (case ids) for a few seconds (bianmin/cases/queue_cache.py), in
+    # files the workers of this host share, so one worker's change to a case ends every worker's
+    # copy.
     "queues": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache" / "queues"),

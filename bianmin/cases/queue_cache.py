@@ -7,13 +7,13 @@ year, ~1,000 unfinished seen by a township window) that is 60-100 ms, and the qu
 queue API, the staff home and the queue lists ask for it on most staff requests.
 
 So the answer (case ids only, cheap to read back) is kept in the "queues" cache (a directory the
-workers of one host share) for `BIANMIN_QUEUE_CACHE_SECONDS` (default 30; 0 turns it off), under a key holding the database,
-the viewer, the scope, the day and a stamp per unit the viewer works at. Every change to a case
-writes an event (`services.events.event_record`); when that transaction commits, the stamps of
-the units the case is at, was taken in, accepted and decided at, was held by before, and of the
-actor's unit move on. So whatever happens to a case one of the viewer's own units holds, took
-in or reviews shows at once, for them and their colleagues; only a case they see by region
-alone (held by another unit) can show its old state, for at most the seconds above.
+workers of one host share) for `BIANMIN_QUEUE_CACHE_SECONDS` (default 30; 0 turns it off), under a
+key holding the database, the viewer, the scope, the day and a stamp per unit the viewer works at.
+Every change to a case writes an event (`services.events.event_record`); when that transaction
+commits, the stamps of the units the case is at, was taken in, accepted and decided at, was held by
+before, and of the actor's unit move on. So whatever happens to a case one of the viewer's own units
+holds, took in or reviews shows at once, for them and their colleagues; only a case they see by
+region alone (held by another unit) can show its old state, for at most the seconds above.
 """
 
 import time

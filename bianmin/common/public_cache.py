@@ -1,12 +1,12 @@
 """A cache for what every anonymous reader is shown alike: guides, the catalogue, the item API.
 
-The workers of a host share one copy (the "public" cache, in files under the var directory), so
-each page is built once per publication, not once per worker. An entry's key holds the
-database's name, the language, the request's path and query, and the publication stamp: the newest row of the admin action log
-(`AdminAction`), which every change the public pages show writes in the same transaction (an
-item version created, published or retired, a catalog import, a unit, staff or calendar change,
-whether by a service or the admin site). So a publication ends every entry of every worker at
-once, at the price of one indexed query per request; the expiry is only a backstop.
+The workers of a host share one copy (the "public" cache, in files under the var directory), so each
+page is built once per publication, not once per worker. An entry's key holds the database's name,
+the language, the request's path and query, and the publication stamp: the newest row of the admin
+action log (`AdminAction`), which every change the public pages show writes in the same transaction
+(an item version created, published or retired, a catalog import, a unit, staff or calendar change,
+whether by a service or the admin site). So a publication ends every entry for every worker at once,
+at the price of one indexed query per request; the expiry is only a backstop.
 
 Only anonymous GET and HEAD requests with no message waiting are served from it, and what is
 cached must be the same for everyone: a page fragment rendered without the request (so no CSRF

@@ -46,6 +46,7 @@ class Board:
     cases: list[OpenCase]
     clock_states: dict[int, list[clocks.ClockState]]
     custodies: dict[int, list[HopRow]]
+    unit_tiers: dict[int, str]  # {unit id: tier} (`tiers.tiers_of_units`)
     # The cases counted here, and the stored figures of the others (`settled`; None when every
     # case is counted here: a past day, a viewer who sees part of the region).
     live: QuerySet[Case]
@@ -60,11 +61,12 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
     from .tiers import tier_period_start, tiers_of_units
 
     snap = calendar.snapshot()
+    unit_tiers = tiers_of_units()
     base, of_cases = dashboard_cases(viewer, region)
     live, kept = base, None
     if settled.enabled() and whole_region(scope, region) and today == timezone.localdate():
         current = settled.month_start(today)
-        settled.settled_months(today, tiers_of_units())
+        settled.settled_months(today, unit_tiers)
         kept = settled.stored(region.prefix, current=current, tiers_since=tier_period_start(today))
         live = settled.live(base, current)
     cases = open_cases(base)
@@ -88,6 +90,7 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
             cases, today=today, thresholds=clocks.thresholds_by_item(), snap=snap
         ),
         custodies=custodies,
+        unit_tiers=unit_tiers,
         live=live,
         stored=kept,
     )

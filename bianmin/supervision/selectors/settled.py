@@ -8,7 +8,6 @@ drops the months a newer case event touched (a closed case revoked, say) and com
 closed month not stored yet, the oldest first."""
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +62,10 @@ def live(cases: QuerySet[Case], current: dt.date) -> QuerySet[Case]:
     )
 
 
+def _newest_event() -> int:
+    return CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def _month_of(closed: dt.date | None, concluded: dt.date | None) -> dt.date | None:
     day = closed or concluded
     return month_start(day) if day else None
@@ -74,7 +77,7 @@ def _drop_touched(current: dt.date) -> None:
     stored = dict(SettledMonth.objects.values_list("month", "events_upto"))
     if not stored:
         return
-    newest = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    newest = _newest_event()
     since = min(stored.values()) - RECHECK_EVENTS
     # The new events' cases first (a range of the events' key), then those that are settled: as
     # one join the database may walk every settled case instead.
@@ -96,7 +99,7 @@ def _drop_touched(current: dt.date) -> None:
 def _store(month: dt.date, tiers: dict[int, str], snap: calendar.Snapshot) -> None:
     """Count the cases settled in `month` and store the figures (all or nothing; a month another
     process stored meanwhile is left as it is)."""
-    newest = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    newest = _newest_event()
     cases = settled_in(Case.objects.all(), month, next_month(month))
     groups = (
         cases.order_by().values("region__code", "current_unit_id", "state").annotate(n=Count("pk"))
@@ -172,33 +175,32 @@ def stored(prefix: str, *, current: dt.date, tiers_since: dt.date) -> Stored:
     """Stored figures of the region with code prefix `prefix`: every month's groups (one row per
     region code, unit and state, as `board.case_groups` gives them) and the tier figures of the
     months from `tiers_since` to before `current`."""
-    totals: Counter = Counter()
-    for code, unit, state, n in (
+    # Both are summed in the database over the months, one row per group.
+    groups = (
         SettledCount.objects.filter(month__month__lt=current, region_code__startswith=prefix)
-        .values_list("region_code", "unit_id", "state")
+        .values("region_code", "unit_id", "state")
         .annotate(n=Sum("cases"))
         .order_by()
-    ):
-        totals[(code, unit, state)] += n
-    tier_cases: Counter = Counter()
-    tier_days: Counter = Counter()
-    for tier, n, days in (
+    )
+    tiers = (
         SettledTier.objects.filter(
             month__month__gte=tiers_since,
             month__month__lt=current,
             region_code__startswith=prefix,
         )
-        .values_list("tier")
+        .values("tier")
         .annotate(n=Sum("cases"), d=Sum("workdays"))
-        .values_list("tier", "n", "d")
         .order_by()
-    ):
-        tier_cases[tier] += n
-        tier_days[tier] += days
+    )
     return Stored(
         groups=[
-            {"region__code": code, "current_unit_id": unit, "state": state, "n": n}
-            for (code, unit, state), n in totals.items()
+            {
+                "region__code": g["region_code"],
+                "current_unit_id": g["unit_id"],
+                "state": g["state"],
+                "n": g["n"],
+            }
+            for g in groups
         ],
-        tiers={t: (tier_cases[t], tier_days[t]) for t in tier_cases},
+        tiers={t["tier"]: (t["n"], t["d"]) for t in tiers},
     )

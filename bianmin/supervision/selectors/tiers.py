@@ -59,7 +59,7 @@ def tiers_panel(board: Board) -> tuple[list[dict], dict]:
     period counted."""
     since = tier_period_start(board.today)
     days, cases = tier_workdays(
-        period_hops(board.live, since), today=board.today, snap=board.snap, tiers=tiers_of_units()
+        period_hops(board.live, since), today=board.today, snap=board.snap, tiers=board.unit_tiers
     )
     if board.stored is not None:
         for t, (n, d) in board.stored.tiers.items():
