@@ -23,6 +23,7 @@ from bianmin.common.validators import mask_id_number, mask_phone
 
 from .deadlines import clock
 from .models import (
+    JOINT_REVIEWS,
     ApplicantKind,
     Case,
     Channel,
@@ -272,7 +273,7 @@ def case_out(
     if not detail:
         return out
     # Read once: the list below and the workflow's conditions (pledges, outstanding) use them.
-    prefetch_related_objects([case], "materials")
+    prefetch_related_objects([case], "materials", JOINT_REVIEWS)
     allowed = case_actions_for(case, actor)
     out.update(
         applicant_kind=case.applicant_kind,
@@ -318,7 +319,7 @@ def case_out(
                 "answered_at": r.answered_at,
                 "answered_by": str(r.answered_by.staff) if r.answered_by_id else None,
             }
-            for r in case.subreviews.select_related("unit", "answered_by__staff")
+            for r in case.subreviews.all()
         ],
         custodies=[
             {

@@ -30,7 +30,7 @@ from .action_forms import action_fields, action_params
 from .files import case_files
 from .forms import LedgerFilterForm
 from .ledger import ledger_columns, ledger_filter, ledger_rows, ledger_sheets
-from .models import ApplicantKind, Case, State
+from .models import JOINT_REVIEWS, ApplicantKind, Case, State
 from .pages import (
     QUEUE_LABELS,
     base_context,
@@ -115,7 +115,7 @@ def _custodies(case: Case) -> list[dict]:
 def _detail_context(request, case: Case, *, posted_action=None, posted=None, errors=None) -> dict:
     # Every action form lists the materials: read them once for the page.
     # The case's materials point at its version's: one query for those serves both.
-    prefetch_related_objects([case], "materials", "item_version__materials")
+    prefetch_related_objects([case], "materials", "item_version__materials", JOINT_REVIEWS)
     by_id = {m.pk: m for m in case.item_version.materials.all()}
     for row in case.materials.all():
         if row.material_id in by_id:
@@ -142,7 +142,6 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
         # `case` came through the scoped selector already: no second access check.
         for e in selectors.case_events(case=case)
     ]
-    subreviews = list(case.subreviews.select_related("unit", "answered_by__staff"))
     relay = deadlines.relay_due(case)
     return {
         **base_context(request),
@@ -166,7 +165,7 @@ def _detail_context(request, case: Case, *, posted_action=None, posted=None, err
         "documents": docs.available_kinds(case),
         "primary": actions[0] if actions and next_action(case, forms) else None,
         "more": actions[1:] if actions and next_action(case, forms) else actions,
-        "subreviews": subreviews,
+        "subreviews": list(case.subreviews.all()),
         "events": events,
         "custodies": _custodies(case),
         "route": routing.route_path(case),

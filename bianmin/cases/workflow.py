@@ -166,7 +166,11 @@ def _acts_for(row: Transition, case: Case, scope) -> bool:
     if row.acts_for == "intake_or_current":
         units.append(case.intake_unit)
     elif row.acts_for == "joint_or_current":
-        units += [r.unit for r in case.subreviews.select_related("unit__region")]
+        # Read already when the case page or the API's case renders (JOINT_REVIEWS).
+        reviews = getattr(case, "_prefetched_objects_cache", {}).get("subreviews")
+        if reviews is None:
+            reviews = case.subreviews.select_related("unit__region")
+        units += [r.unit for r in reviews]
     return any(scope.can_act_for_unit(u) for u in units)
 
 

@@ -27,6 +27,7 @@ from .oversight import (
     SupervisionFlag,
 )
 from .records import (
+    JOINT_REVIEWS,
     CaseMaterial,
     Custody,
     Delivery,
@@ -71,6 +72,7 @@ __all__ = [
     "PersonalDataView",
     "State",
     "Step",
+    "JOINT_REVIEWS",
     "SubReview",
     "SupervisionFlag",
     "SuspensionReason",

@@ -179,6 +179,13 @@ class SubReview(models.Model):
         return f"{self.unit_id} {self.get_opinion_display()}"
 
 
+# A case's joint reviews as its page and the API's case read them: with the units and people they
+# show and the regions the workflow's check reads (`workflow._acts_for`), once per render.
+JOINT_REVIEWS = models.Prefetch(
+    "subreviews", queryset=SubReview.objects.select_related("unit__region", "answered_by__staff")
+)
+
+
 class Step(models.Model):
     """A step of the item's step template, timed for this case."""
 

@@ -44,6 +44,22 @@ def cases_visible(
     return qs.filter(routed)
 
 
+def visible_on_its_face(scope: Scope, case: Case) -> bool:
+    """Whether one of the case's own columns lets `scope` see it: the arms of `cases_visible`
+    that need no other table (its units, its region; `case.region` loaded with it). False
+    says nothing: the case may still have passed through the scope's units (ask the database).
+    A case page read this way runs one query fewer (issue 17)."""
+    if scope.kind == "all":
+        return True
+    if scope.is_empty:
+        return False
+    units = scope.unit_ids
+    if {case.deciding_unit_id, case.current_unit_id, case.intake_unit_id} & units:
+        return True
+    prefix = scope.region_prefix
+    return scope.sees_region_cases and prefix is not None and case.region.code.startswith(prefix)
+
+
 def open_cases_visible(*, viewer, states, scope: Scope | None = None) -> QuerySet[Case]:
     """The cases in `states` (unfinished ones: a few thousand next to the closed history) that
     `viewer` may see: the same rule as `cases_visible` (DESIGN.md "Access follows the region tree
