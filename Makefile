@@ -78,6 +78,8 @@ lint: install-test
 # pages drive the same services on both databases, and the browser tests take most of the time.
 # `make test-pg` runs everything on PostgreSQL, browsers included. TEST_PG=0 skips the second run.
 TEST_PG ?= 1
+# Then the city on replicated PostgreSQL (`make test-ha`, under a minute): TEST_HA=0 skips it.
+TEST_HA ?= 1
 test: install-test
 	$(BIN)/ruff check bianmin bench testing
 	$(BIN)/ruff format --check bianmin bench testing
@@ -91,6 +93,8 @@ test: install-test
 	$(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)
 	@if [ "$(TEST_PG)" = 1 ]; then echo "== PostgreSQL =="; \
 	  scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS); fi
+	@if [ "$(TEST_HA)" = 1 ]; then echo "== replicated PostgreSQL =="; \
+	  scripts/with-ha-postgres.sh $(BIN)/python -m pytest -q -s -m ha --reuse-db bianmin/tests_ha; fi
 
 test-pg: install-test
 	scripts/with-postgres.sh $(BIN)/python -m pytest -n 2 -q $(PYTEST_ARGS)

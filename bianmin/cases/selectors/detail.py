@@ -70,11 +70,9 @@ def _attach_units_and_people(case: Case, viewer) -> None:
     if case.assigned_to_id:
         case.assigned_to = found[case.assigned_to_id]
     if case.agent_id:
-        loaded = type(viewer).staff.is_cached(viewer) if hasattr(type(viewer), "staff") else False
-        if loaded and viewer.staff.pk == case.agent_id:
-            case.agent = viewer.staff  # the village agent reading its own case
-        else:
-            case.agent = Staff.objects.get(pk=case.agent_id)
+        # The village agent reading its own case: its profile came with the viewer.
+        own = viewer.staff if get_user_model().staff.is_cached(viewer) else None
+        case.agent = own if own and own.pk == case.agent_id else Staff.objects.get(pk=case.agent_id)
 
 
 def case_timeline(*, viewer, number: str) -> list[CaseEvent]:

@@ -228,15 +228,10 @@ def test_guide_list_reads_one_page_in_a_fixed_number_of_queries(client, items, m
     assert full <= 6
 
 
-def test_open_cases_visible_is_cases_visible_on_unfinished_cases(county, items, django_user_model):
-    """The indexed read of a viewer's unfinished cases (an OR of indexed arms, hops intersected
-    with the unfinished cases) sees exactly what `cases_visible` sees, for every kind of viewer
-    and for state lists with and without the delivery states."""
-    from bianmin.cases.models import DELIVERY_STATES, OPEN_STATES, State
-
-    grow(200)
+def every_kind_of_viewer(county, django_user_model) -> list:
+    """Two township clerks, a department, the supervisor, a village agent and a superuser."""
     root = django_user_model.objects.create_superuser("root", password="test-pass-123")
-    viewers = [
+    return [
         county.t1_staff.user,
         county.t2_staff.user,
         county.civil.user,
@@ -244,6 +239,16 @@ def test_open_cases_visible_is_cases_visible_on_unfinished_cases(county, items, 
         county.a11.user,
         root,
     ]
+
+
+def test_open_cases_visible_is_cases_visible_on_unfinished_cases(county, items, django_user_model):
+    """The indexed read of a viewer's unfinished cases (an OR of indexed arms, hops intersected
+    with the unfinished cases) sees exactly what `cases_visible` sees, for every kind of viewer
+    and for state lists with and without the delivery states."""
+    from bianmin.cases.models import DELIVERY_STATES, OPEN_STATES, State
+
+    grow(200)
+    viewers = every_kind_of_viewer(county, django_user_model)
     routed_only = 0
     for states in (OPEN_STATES | DELIVERY_STATES, OPEN_STATES, {State.SUBMITTED}):
         for viewer in viewers:
@@ -267,21 +272,13 @@ def test_open_cases_visible_is_cases_visible_on_unfinished_cases(county, items, 
 
 def test_a_case_visible_on_its_face_is_visible(county, items, django_user_model):
     """The case page's check without a query (`visible_on_its_face`) only ever says yes where
-    `cases_visible` does, and says it for most of what a viewer sees: for every kind of viewer
+    `cases_visible` does, and says it for the cases of a region's staff: for every kind of viewer
     over every case, errands too."""
     from bianmin.cases.models import Case
     from bianmin.cases.selectors.access import visible_on_its_face
 
     grow(200)
-    root = django_user_model.objects.create_superuser("root", password="test-pass-123")
-    viewers = [
-        county.t1_staff.user,
-        county.t2_staff.user,
-        county.civil.user,
-        county.supervisor.user,
-        county.a11.user,
-        root,
-    ]
+    viewers = every_kind_of_viewer(county, django_user_model)
     cases = list(Case.all_objects.select_related("region"))
     on_face = 0
     for viewer in viewers:
