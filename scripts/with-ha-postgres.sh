@@ -50,6 +50,12 @@ if [ "$(id -u)" = 0 ]; then
   as_pg=(env HOME="$dir" setpriv --reuid=postgres --regid=postgres --init-groups --)
 fi
 run_pg() { "${as_pg[@]}" "$@"; }
+# The set's processes start in its own directory: Patroni's worker processes change into the
+# directory they were started from, and a checkout under another user's private directory (a CI
+# clone in a mode-700 mktemp directory) is closed to the postgres user: bootstrap then hangs.
+# The command itself runs where it was called from.
+caller=$PWD
+cd "$dir"
 
 pids=()
 # A daemon (PgBouncer) is reparented; where no init reaps it, it stays a zombie after exiting.
@@ -246,4 +252,5 @@ export BIANMIN_HA_DIR="$dir"
 # The superuser's password (user postgres on the nodes' own ports), for tests that pause replay.
 export BIANMIN_HA_PASSWORD="$password"
 export BIANMIN_HA_PATRONI="http://127.0.0.1:${api_ports[0]} http://127.0.0.1:${api_ports[1]}"
+cd "$caller"
 "$@"
