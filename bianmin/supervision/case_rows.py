@@ -195,13 +195,14 @@ def _clock_children(by_pk: Mapping[int, OpenCase], cases: QuerySet[Case]) -> Non
     county scale. `cases` selects the cases of `by_pk` (a subquery is cheaper than thousands of
     bound ids)."""
     ids = cases.order_by().values("pk")
+    # Read whole, not with `.iterator()`: on PostgreSQL that is a server-side cursor, planned for
+    # its first tenth of rows (cursor_tuple_fraction), and the fast-start nested loop read the
+    # materials of 32,572 unfinished cases in 4.7 s against 43 ms (200,000 cases, issue 17).
     for relation, (row_type, only) in CLOCK_CHILDREN.items():
         rel: Any = Case._meta.get_field(relation)  # a reverse relation: has .field, .related_model
         fk = rel.field
-        rows = (
-            rel.related_model.objects.filter(only, **{f"{fk.name}__in": ids})
-            .values_list(fk.attname, *row_type._fields)
-            .iterator(chunk_size=5000)
+        rows = rel.related_model.objects.filter(only, **{f"{fk.name}__in": ids}).values_list(
+            fk.attname, *row_type._fields
         )
         for case_id, *values in rows:
             case = by_pk.get(case_id)
