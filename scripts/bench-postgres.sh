@@ -56,9 +56,10 @@ trap stop EXIT
 # with 2 GB the 1.5-million-case county (10 GB, 3.3 GB of indexes) served 200 users at p95 121-325
 # ms from run to run, with 4 GB at 119 ms, and the 200,000-case one 231 -> 77 ms (issue 17).
 # The 200,000-case county (~2 GB with its indexes) fits in shared_buffers; the planner knows the
-# OS cache holds the rest and that the disk is an SSD. Durability stays ON (fsync, synchronous_commit, full_page_writes): the service-layer
-# write rates are only meaningful with a real commit. max_wal_size is raised so the bulk load and
-# index builds do not checkpoint every few seconds.
+# OS cache holds the rest and that the disk is an SSD. Durability stays ON (fsync,
+# synchronous_commit, full_page_writes): the service-layer write rates are only meaningful with a
+# real commit. max_wal_size is raised so the bulk load and index builds do not checkpoint every
+# few seconds.
 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start -o "\
  -p $port -k $dir/run -c listen_addresses=127.0.0.1 -c max_connections=200\
  -c shared_buffers=${BENCH_PG_SHARED_BUFFERS:-4GB} -c work_mem=${BENCH_PG_WORK_MEM:-32MB}\
