@@ -242,6 +242,16 @@ def material_row(page: Page, name: str) -> Locator:
     return row
 
 
+def expect_image_shown(image: Locator) -> None:
+    """The image is on screen and its picture arrived. Thumbnails load lazily, so the check waits
+    for the load after scrolling to it; a broken picture ends loaded with no width and times out."""
+    expect(image).to_be_visible()
+    image.scroll_into_view_if_needed()
+    image.page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle(), timeout=10_000
+    )
+
+
 def timeline_actions(page: Page) -> list[str]:
     """The timeline's events as action codes, in order."""
     classes = page.locator("#timeline li.event").evaluate_all("els => els.map(e => e.className)")

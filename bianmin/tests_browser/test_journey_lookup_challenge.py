@@ -12,6 +12,7 @@ from bianmin.portal import services
 from bianmin.portal.models import Application
 from bianmin.portal.tests.conftest import build_portal_catalog
 from bianmin.tests_browser.fixtures import DB_LOCK
+from bianmin.tests_browser.journey_helpers import expect_image_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,9 +53,7 @@ def test_the_owner_solves_the_picture_and_sees_the_case_after_an_attack(county, 
     page.fill("#phone_tail", "5678")
     page.click("button:has-text('查询')")
     expect(page.get_by_role("alert")).to_contain_text("请先输入图片中的字符")
-    image = page.locator("img.challenge-image")
-    expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")  # served, not blocked
+    expect_image_shown(page.locator("img.challenge-image"))  # served, not blocked
     first = page.locator("input[name=captcha_key]").get_attribute("value")
     page.click("button:has-text('看不清，换一张')")
     expect(page.locator("input[name=captcha_key]")).not_to_have_attribute("value", first)

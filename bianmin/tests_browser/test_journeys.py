@@ -39,6 +39,7 @@ from bianmin.tests_browser.journey_helpers import (
     choose,
     current_unit,
     deliver,
+    expect_image_shown,
     fill_applicant,
     home_counts,
     log_in,
@@ -164,9 +165,7 @@ def test_a_county_item_from_the_village_and_back(county, page, phone, new_page, 
     expect(id_files.locator(".mfile-pages")).to_have_text("共 2 页")
     expect(id_files.locator(".mfile-meta")).to_contain_text("拍照")
     expect(material_row(hall, "户口簿").locator("li.mfile .mfile-pages")).to_have_text("共 1 页")
-    thumb = id_files.locator("img")
-    expect(thumb).to_be_visible()
-    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect_image_shown(id_files.locator("img"))
     screenshot(hall, "04-township-materials")
     href = id_files.locator(".mfile-meta a", has_text="查看").get_attribute("href")
     opened = hall.request.get(href)
