@@ -75,9 +75,10 @@ def due_soon(
     before it or 20% of the limit left, whichever comes first. The one definition of "due soon"
     for the work queues and the supervision clocks; the thresholds can be set per item there.
     """
-    default_days, default_percent = warning_threshold()
-    days_before = default_days if days_before is None else days_before
-    percent_left = default_percent if percent_left is None else percent_left
+    if days_before is None or percent_left is None:  # settings read only when needed
+        default_days, default_percent = warning_threshold()
+        days_before = default_days if days_before is None else days_before
+        percent_left = default_percent if percent_left is None else percent_left
     return left <= days_before or left * 100 <= limit * percent_left
 
 

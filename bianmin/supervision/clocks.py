@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from bianmin.cases.deadlines import (
     DELIVERY_DAYS,
@@ -100,20 +101,56 @@ def colour_of(
     return colour, left.workdays, left.provisional
 
 
-def _state(clock, subject, label, due, limit, ref, threshold, pauses=(), snap=None) -> ClockState:
-    colour, left, provisional = colour_of(
-        ref=ref, due=due, limit=limit, threshold=threshold, pauses=pauses, snap=snap
-    )
+# The case clocks' labels, translated once per reading (`Memo.label`).
+CASE_LABEL = gettext_noop("办结时限")
+STEP_LABEL = gettext_noop("环节“%(s)s”时限")
+PROXY_LABEL = gettext_noop("代办时限")
+RELAY_LABEL = gettext_noop("中转时限（%(u)s）")
+DELIVERY_LABEL = gettext_noop("送达时限")
+MATERIAL_LABEL = gettext_noop("容缺材料“%(m)s”补交期限")
+
+
+class Memo:
+    """What one reading of many cases' clocks works out once: the colour of a deadline (thousands
+    of cases share a due day, a limit and a threshold) and the labels in the active language.
+    Lives for one reading (a board, a sweep): the calendar and the language do not change in it."""
+
+    def __init__(self) -> None:
+        self.colours: dict[tuple, tuple[str, int, bool]] = {}
+        self.labels: dict[str, str] = {}
+
+    def colour(self, ref, due, limit, threshold, pauses, snap) -> tuple[str, int, bool]:
+        key = (ref, due, limit, threshold, tuple(pauses))
+        found = self.colours.get(key)
+        if found is None:
+            found = self.colours[key] = colour_of(
+                ref=ref, due=due, limit=limit, threshold=threshold, pauses=pauses, snap=snap
+            )
+        return found
+
+    def label(self, text: str) -> str:
+        found = self.labels.get(text)
+        if found is None:
+            found = self.labels[text] = _(text)
+        return found
+
+
+def _state(
+    clock, subject, label, due, limit, ref, threshold, pauses=(), snap=None, memo=None
+) -> ClockState:
+    memo = Memo() if memo is None else memo
+    colour, left, provisional = memo.colour(ref, due, limit, threshold, pauses, snap)
     return ClockState(clock, subject, label, due, limit, left, colour, provisional)
 
 
 def case_clocks(
-    case, *, today: dt.date, threshold: Threshold | None = None, snap=None
+    case, *, today: dt.date, threshold: Threshold | None = None, snap=None, memo: Memo | None = None
 ) -> list[ClockState]:
     """Every running clock of `case` on `today`. Expects pauses, steps and materials prefetched
-    for speed, works without."""
+    for speed, works without; `memo` shared by a reading of many cases."""
     if case.state in FINAL_STATES:
         return []
+    memo = Memo() if memo is None else memo
     threshold = threshold or default_threshold()
     snap = snap or calendar.snapshot()
     out: list[ClockState] = []
@@ -128,13 +165,14 @@ def case_clocks(
             _state(
                 Clock.CASE,
                 f"case:{case.pk}",
-                _("办结时限"),
+                memo.label(CASE_LABEL),
                 case.promised_due,
                 limit,
                 ref,
                 threshold,
                 pauses,
                 snap,
+                memo,
             )
         )
     if running:
@@ -147,13 +185,14 @@ def case_clocks(
                 _state(
                     Clock.STEP,
                     f"step:{step.pk}",
-                    _("环节“%(s)s”时限") % {"s": step.name},
+                    memo.label(STEP_LABEL) % {"s": step.name},
                     step.due_on,
                     step.limit_days,
                     ref,
                     threshold,
                     pauses,
                     snap,
+                    memo,
                 )
             )
     if case.is_proxy and case.proxy_due:
@@ -162,13 +201,14 @@ def case_clocks(
             _state(
                 Clock.PROXY,
                 f"case:{case.pk}",
-                _("代办时限"),
+                memo.label(PROXY_LABEL),
                 case.proxy_due,
                 limit,
                 ref,
                 threshold,
                 pauses,
                 snap,
+                memo,
             )
         )
     relay = case.held_since is not None and relay_holding(
@@ -185,13 +225,14 @@ def case_clocks(
             _state(
                 Clock.RELAY,
                 f"case:{case.pk}",
-                _("中转时限（%(u)s）") % {"u": case.current_unit.name},
+                memo.label(RELAY_LABEL) % {"u": case.current_unit.name},
                 due,
                 limit,
                 ref,
                 threshold,
                 pauses,
                 snap,
+                memo,
             )
         )
     if case.delivery_due and (case.state == State.DECIDED or case.state in DELIVERY_STATES):
@@ -199,12 +240,13 @@ def case_clocks(
             _state(
                 Clock.DELIVERY,
                 f"case:{case.pk}",
-                _("送达时限"),
+                memo.label(DELIVERY_LABEL),
                 case.delivery_due,
                 DELIVERY_DAYS,
                 today,
                 threshold,
                 snap=snap,
+                memo=memo,
             )
         )
     start = case.accepted_on or case.submitted_on
@@ -216,12 +258,13 @@ def case_clocks(
             _state(
                 Clock.DEFERRED_MATERIAL,
                 f"material:{m.pk}",
-                _("容缺材料“%(m)s”补交期限") % {"m": m.name},
+                memo.label(MATERIAL_LABEL) % {"m": m.name},
                 m.due_on,
                 limit,
                 today,
                 threshold,
                 snap=snap,
+                memo=memo,
             )
         )
     return out

@@ -146,11 +146,14 @@ def clock_states(
     thresholds = clocks.thresholds_by_item() if thresholds is None else thresholds
     snap = snap or calendar.snapshot()
     default = clocks.default_threshold()
+    memo = clocks.Memo()
     out = {}
     for case in cases:
         item_id = case.item_version.item_id if case.item_version else 0
         threshold = thresholds.get(item_id) or default
-        out[case.pk] = clocks.case_clocks(case, today=today, threshold=threshold, snap=snap)
+        out[case.pk] = clocks.case_clocks(
+            case, today=today, threshold=threshold, snap=snap, memo=memo
+        )
     return out
 
 
