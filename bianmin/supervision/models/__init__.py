@@ -13,7 +13,7 @@ from .complaints import (
 )
 from .oversight import OversightAction, OversightOrder, OversightRule
 from .records import DailyJobRun, SupervisionRecord, SupervisionStep
-from .settled import SettledCount, SettledMonth, SettledTier
+from .settled import SettledCount, SettledIrregular, SettledMonth, SettledTier
 
 __all__ = [
     "UPHELD_OUTCOMES",
@@ -31,6 +31,7 @@ __all__ = [
     "Level",
     "Notification",
     "SettledCount",
+    "SettledIrregular",
     "SettledMonth",
     "SettledTier",
     "SupervisionRecord",

@@ -58,3 +58,22 @@ class SettledTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.region_code} {self.tier}: {self.cases}"
+
+
+class SettledIrregular(models.Model):
+    """A settled case of a month with an irregularity found on the case itself (the dashboard's
+    lists, `selectors/irregular_cases.py`): refused without reasons, deemed accepted, charged
+    off the published fee, noticed more than once. `value`: the notices given (repeated
+    notices), the item version (fees), else 0."""
+
+    month = models.ForeignKey(SettledMonth, on_delete=models.CASCADE, related_name="irregular")
+    region_code = models.CharField(max_length=12)
+    kind = models.CharField(max_length=20)
+    case_id = models.BigIntegerField()
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "region_code"], name="settled_irregular_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.kind}: {self.case_id}"

@@ -19,7 +19,8 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from bianmin.cases.models import FINAL_STATES, Case, CaseEvent, Custody, State
 from bianmin.workdays import calendar
 
-from ..models import SettledCount, SettledMonth, SettledTier
+from ..models import SettledCount, SettledIrregular, SettledMonth, SettledTier
+from .irregular_cases import Irregular, fee_standards, irregular_cases
 from .tier_sql import tier_workdays
 
 # Events are numbered when written and seen when committed: a transaction that took an id just
@@ -112,9 +113,13 @@ def _store(month: dt.date, tiers: dict[int, str], snap: calendar.Snapshot) -> No
         tiers=tiers,
         by_region=True,
     )
+    irregular = irregular_cases(cases, fee_standards())
     try:
         with transaction.atomic():
             row = SettledMonth.objects.create(month=month, events_upto=newest)
+            SettledIrregular.objects.bulk_create(
+                SettledIrregular(month=row, **found._asdict()) for found in irregular
+            )
             SettledCount.objects.bulk_create(
                 SettledCount(
                     month=row,
@@ -169,12 +174,13 @@ class Stored:
 
     groups: list[Mapping[str, Any]]
     tiers: dict[str, tuple[int, int]]  # tier -> (cases, working days), months from `tiers_since`
+    irregular: list[Irregular]
 
 
 def stored(prefix: str, *, current: dt.date, tiers_since: dt.date) -> Stored:
     """Stored figures of the region with code prefix `prefix`: every month's groups (one row per
-    region code, unit and state, as `board.case_groups` gives them) and the tier figures of the
-    months from `tiers_since` to before `current`."""
+    region code, unit and state, as `board.case_groups` gives them) and irregular cases, and the
+    tier figures of the months from `tiers_since` to before `current`."""
     # Both are summed in the database over the months, one row per group.
     groups = (
         SettledCount.objects.filter(month__month__lt=current, region_code__startswith=prefix)
@@ -203,4 +209,10 @@ def stored(prefix: str, *, current: dt.date, tiers_since: dt.date) -> Stored:
             for g in groups
         ],
         tiers={t["tier"]: (t["n"], t["d"]) for t in tiers},
+        irregular=[
+            Irregular(*row)
+            for row in SettledIrregular.objects.filter(
+                month__month__lt=current, region_code__startswith=prefix
+            ).values_list("kind", "case_id", "region_code", "value")
+        ],
     )

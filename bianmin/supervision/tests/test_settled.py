@@ -12,12 +12,21 @@ from bianmin.cases.models import Case, State
 from bianmin.cases.services.events import event_record
 from bianmin.demo.builder import build_demo
 from bianmin.demo.scale import build_cases
-from bianmin.supervision.models import SettledCount, SettledMonth, SettledTier
+from bianmin.supervision.clocks import UNFINISHED_STATES
+from bianmin.supervision.models import (
+    SettledCount,
+    SettledIrregular,
+    SettledMonth,
+    SettledTier,
+)
 from bianmin.supervision.selectors import dashboard
 from bianmin.supervision.selectors.settled import month_start
 
 UNTIL = dt.date(2026, 11, 20)
-PANELS = ("totals", "states", "children", "units", "tiers", "tier_period", "overdue")
+PANELS = (
+    *("totals", "states", "children", "units", "tiers", "tier_period", "overdue"),
+    *("repeated_notices", "late_materials", "no_reasons", "unaccepted", "fees_off"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +38,40 @@ def year_of_cases(django_db_setup, django_db_blocker):
         try:
             build_demo(seed=2026)
             build_cases(seed=2026, cases=600, until=UNTIL, years=1, batch=200)
+            plant_irregularities()
             yield
         finally:
             transaction.set_rollback(True)
             block.__exit__(None, None, None)
+
+
+def plant_irregularities() -> None:
+    """Each irregularity found on a case itself, on two settled cases of closed months and on one
+    unfinished case: the generated history has hardly any."""
+    from bianmin.cases.models import OneTimeNotice
+
+    settled = list(
+        Case.objects.filter(state=State.CLOSED, closed_on__lt=month_start(UNTIL)).order_by("pk")
+    )
+    unfinished = list(Case.objects.filter(state__in=UNFINISHED_STATES).order_by("pk"))
+    assert len(settled) >= 8 and len(unfinished) >= 4
+    for case in (settled[0], settled[1], unfinished[0]):
+        Case.objects.filter(pk=case.pk).update(approved=False, reasons="")
+    for case in (settled[2], settled[3], unfinished[1]):
+        Case.objects.filter(pk=case.pk).update(deemed_accepted=True)
+    for case in (settled[4], settled[5], unfinished[2]):
+        Case.objects.filter(pk=case.pk).update(fee_total=case.fee_total + 7)
+    for case in (settled[6], settled[7], unfinished[3]):
+        notice = case.notices.first() or OneTimeNotice(
+            case=case,
+            issued_on=case.submitted_on,
+            issued_by=get_user_model().objects.get(username="t01-staff"),
+            unit=case.current_unit,
+            item_version=case.item_version,
+        )
+        for n in (1, 2):
+            notice.pk, notice.number = None, f"GZ-PLANT-{case.pk}-{n}"
+            notice.save()
 
 
 @pytest.fixture
@@ -56,6 +95,11 @@ def test_stored_months_give_the_figures_of_counting_every_case(on_until, setting
     # Every closed month with a settled case, none of this month.
     assert months and max(months) == dt.date(2026, 10, 1)
     assert SettledCount.objects.exists() and SettledTier.objects.exists()
+    if username == "supervisor":  # the county sees every planted case, stored and live
+        assert SettledIrregular.objects.count() == 8
+        for panel in ("repeated_notices", "no_reasons", "fees_off"):
+            assert len(kept[panel]) >= 3, panel
+        assert sum(r["deemed"] for r in kept["unaccepted"]) >= 3
     assert kept == counted
     # Read again from the store alone: the same.
     assert board(username, settings, stored=True) == counted
