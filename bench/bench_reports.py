@@ -331,7 +331,7 @@ def dashboard_section(viewer, county: Region) -> None:
     # The closed months' figures (supervision/selectors/settled.py), stored from nothing: what the
     # first board after an upgrade (or the daily jobs') does once; afterwards one month a month.
     SettledMonth.objects.all().delete()
-    ms, _none = timed(lambda: settled_months(today, tiers_of_units()), 1)
+    ms, _none = timed(lambda: settled_months(today, tiers_of_units()), 1, warm=0)
     row(f"storing {SettledMonth.objects.count()} closed months (once)", ms)
     with override_settings(BIANMIN_DASHBOARD_SETTLED_MONTHS=False):
         ms, _board = timed(lambda: dashboard(viewer=viewer, region_code=county.code), 1)
