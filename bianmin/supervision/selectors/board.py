@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bianmin.cases.models import ERRAND, Case, Custody
 from bianmin.cases.selectors import cases_visible
+from bianmin.common.id_list import IdList
 from bianmin.orgs.models import Region
 from bianmin.orgs.scope import Scope, scope_for
 from bianmin.workdays import calendar
@@ -114,13 +115,20 @@ def dashboard_cases(viewer, region: Region) -> tuple[QuerySet[Case], Callable[[s
             )
 
         return Case.objects.filter(region__code__startswith=region.prefix), of_region
-    base = cases_visible(viewer=viewer).filter(region__code__startswith=region.prefix)
-    base_ids = base.order_by().values("pk")
+    # Which cases a unit sees is a scan of the region's cases with two correlated subqueries each
+    # (1.7 s for a department at 1.5 million cases), and a board reads them five times over:
+    # worked out once, then each read takes the ids as one parameter.
+    ids = IdList(
+        cases_visible(viewer=viewer)
+        .filter(region__code__startswith=region.prefix)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
     def of_ids(path: str) -> Q:
-        return Q(**{f"{path}__in": base_ids})
+        return Q(**{f"{path}__in": ids})
 
-    return base, of_ids
+    return Case.objects.filter(pk__in=ids), of_ids
 
 
 def case_groups(base: QuerySet[Case]) -> list[Mapping[str, Any]]:
