@@ -20,7 +20,7 @@ from bianmin.cases.models import FINAL_STATES, Case, CaseEvent, Custody, State
 from bianmin.workdays import calendar
 
 from ..models import SettledCount, SettledIrregular, SettledMonth, SettledTier
-from .irregular_cases import Irregular, fee_standards, irregular_cases
+from .irregular_cases import Irregular, among, fee_standards, irregular_cases
 from .tier_sql import tier_workdays
 
 # Events are numbered when written and seen when committed: a transaction that took an id just
@@ -45,10 +45,14 @@ def next_month(month: dt.date) -> dt.date:
 
 def settled_in(cases: QuerySet[Case], first: dt.date, end: dt.date) -> QuerySet[Case]:
     """The cases of `cases` settled (final, closed else concluded) on [first, end)."""
-    return cases.filter(state__in=FINAL_STATES).filter(
+    # The dates in a subquery of their own: with the states beside them SQLite (no statistics)
+    # reads the state index, every settled case of the history: a month's counts took 0.66 s at
+    # 1.5 million cases against 0.18 s, and storing 36 months 125 s against 64 s.
+    dated = Case.all_objects.filter(
         Q(closed_on__gte=first, closed_on__lt=end)
         | Q(closed_on=None, concluded_on__gte=first, concluded_on__lt=end)
     )
+    return cases.filter(state__in=FINAL_STATES, pk__in=dated.order_by().values("pk"))
 
 
 def live(cases: QuerySet[Case], current: dt.date) -> QuerySet[Case]:
@@ -113,7 +117,7 @@ def _store(month: dt.date, tiers: dict[int, str], snap: calendar.Snapshot) -> No
         tiers=tiers,
         by_region=True,
     )
-    irregular = irregular_cases(cases, fee_standards())
+    irregular = irregular_cases(among(cases), fee_standards())
     try:
         with transaction.atomic():
             row = SettledMonth.objects.create(month=month, events_upto=newest)
