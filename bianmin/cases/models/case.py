@@ -242,7 +242,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["submitted_on"], name="case_submitted_on"),
             models.Index(fields=["accepted_on"], name="case_accepted_on"),
             models.Index(fields=["concluded_on"], name="case_concluded_on"),
-            models.Index(fields=["closed_on"], name="case_closed_on"),
+            # With concluded_on second: the dashboard's live cases and a closed month's settled
+            # ones include "not closed, concluded on or after a day", an index range here instead
+            # of the 115,000 cases never closed (declined, withdrawn, unfinished) at 1.5 million.
+            models.Index(fields=["closed_on", "concluded_on"], name="case_closed_concluded"),
             # Queues, the sweep and the dashboard read the unfinished cases of some units: a few
             # thousand rows next to the closed history. PostgreSQL proves the condition from the
             # query's `state IN (...)`; SQLite cannot with bound parameters and uses the
