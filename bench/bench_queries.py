@@ -97,7 +97,9 @@ def bench_lists(username: str) -> None:
         )
         row("case list, next page (keyset cursor)", orm)
 
-    units = sorted(scope.unit_ids)
+    # A queue holds the work of the units the viewer works at (`home_unit_ids`), not of every
+    # unit its scope reaches: a village station's case waits for the agent, not the township.
+    units = sorted(scope.home_unit_ids) or [0]
     marks = ", ".join(["%s"] * len(units))
     orm, page = timed(
         lambda: selectors.case_list(viewer=viewer, queue="to_accept", limit=20, scope=scope), 20
