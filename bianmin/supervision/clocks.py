@@ -17,6 +17,7 @@ transitions.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -118,6 +119,7 @@ class Memo:
     def __init__(self) -> None:
         self.colours: dict[tuple, tuple[str, int, bool]] = {}
         self.labels: dict[str, str] = {}
+        self.schedules: dict[tuple, Schedule] = {}
 
     def colour(self, ref, due, limit, threshold, pauses, snap) -> tuple[str, int, bool]:
         key = (ref, due, limit, threshold, tuple(pauses))
@@ -143,36 +145,46 @@ def _state(
     return ClockState(clock, subject, label, due, limit, left, colour, provisional)
 
 
-def case_clocks(
-    case, *, today: dt.date, threshold: Threshold | None = None, snap=None, memo: Memo | None = None
-) -> list[ClockState]:
-    """Every running clock of `case` on `today`. Expects pauses, steps and materials prefetched
-    for speed, works without; `memo` shared by a reading of many cases."""
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A running clock of a case before it is read on a day: `stops_on`, the day an open pause
+    began (the clock stands still there, RULES.md "Supervision"), else None; `pauses`, the closed
+    pauses it skips."""
+
+    clock: str
+    subject: str
+    label: str
+    due: dt.date
+    limit: int
+    pauses: tuple = ()
+    stops_on: dt.date | None = None
+
+    def ref(self, today: dt.date) -> dt.date:
+        return min(today, self.stops_on) if self.stops_on else today
+
+
+def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
+    """Every running clock of `case` (none once final), whatever the day it is read on: its
+    colour on a day is `case_clocks`, the days it turns yellow and red `case_schedule`."""
     if case.state in FINAL_STATES:
         return []
-    memo = Memo() if memo is None else memo
-    threshold = threshold or default_threshold()
-    snap = snap or calendar.snapshot()
-    out: list[ClockState] = []
+    out: list[Deadline] = []
     version = case.item_version
-    pauses = closed_pauses(case)
+    pauses = tuple(closed_pauses(case))
     open_pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
-    ref = min(today, open_pause.started_on) if open_pause else today
+    stops_on = open_pause.started_on if open_pause else None
     running = case.state in OPEN_STATES and case.concluded_on is None
     if running and case.clock_started_on and case.promised_due:
         limit = version.promised_limit + case.extended_days
         out.append(
-            _state(
+            Deadline(
                 Clock.CASE,
                 f"case:{case.pk}",
                 memo.label(CASE_LABEL),
                 case.promised_due,
                 limit,
-                ref,
-                threshold,
                 pauses,
-                snap,
-                memo,
+                stops_on,
             )
         )
     if running:
@@ -182,33 +194,27 @@ def case_clocks(
         )
         if step is not None and step.due_on is not None:
             out.append(
-                _state(
+                Deadline(
                     Clock.STEP,
                     f"step:{step.pk}",
                     memo.label(STEP_LABEL) % {"s": step.name},
                     step.due_on,
                     step.limit_days,
-                    ref,
-                    threshold,
                     pauses,
-                    snap,
-                    memo,
+                    stops_on,
                 )
             )
     if case.is_proxy and case.proxy_due:
         limit = version.promised_limit + case.extended_days + PROXY_EXTRA_DAYS
         out.append(
-            _state(
+            Deadline(
                 Clock.PROXY,
                 f"case:{case.pk}",
                 memo.label(PROXY_LABEL),
                 case.proxy_due,
                 limit,
-                ref,
-                threshold,
                 pauses,
-                snap,
-                memo,
+                stops_on,
             )
         )
     relay = case.held_since is not None and relay_holding(
@@ -220,33 +226,27 @@ def case_clocks(
     )
     if relay:
         limit = relay_limit()
-        due = calendar.add_workdays(case.held_since, limit, pauses, snap=snap).date
+        due = calendar.add_workdays(case.held_since, limit, list(pauses), snap=snap).date
         out.append(
-            _state(
+            Deadline(
                 Clock.RELAY,
                 f"case:{case.pk}",
                 memo.label(RELAY_LABEL) % {"u": case.current_unit.name},
                 due,
                 limit,
-                ref,
-                threshold,
                 pauses,
-                snap,
-                memo,
+                stops_on,
             )
         )
+    # The delivery and material clocks run through pauses.
     if case.delivery_due and (case.state == State.DECIDED or case.state in DELIVERY_STATES):
         out.append(
-            _state(
+            Deadline(
                 Clock.DELIVERY,
                 f"case:{case.pk}",
                 memo.label(DELIVERY_LABEL),
                 case.delivery_due,
                 DELIVERY_DAYS,
-                today,
-                threshold,
-                snap=snap,
-                memo=memo,
             )
         )
     start = case.accepted_on or case.submitted_on
@@ -255,19 +255,104 @@ def case_clocks(
             continue
         limit = max(0, calendar.workdays_between(start, m.due_on, snap=snap).workdays)
         out.append(
-            _state(
+            Deadline(
                 Clock.DEFERRED_MATERIAL,
                 f"material:{m.pk}",
                 memo.label(MATERIAL_LABEL) % {"m": m.name},
                 m.due_on,
                 limit,
-                today,
-                threshold,
-                snap=snap,
-                memo=memo,
             )
         )
     return out
+
+
+def case_clocks(
+    case, *, today: dt.date, threshold: Threshold | None = None, snap=None, memo: Memo | None = None
+) -> list[ClockState]:
+    """Every running clock of `case` on `today`. Expects pauses, steps and materials prefetched
+    for speed, works without; `memo` shared by a reading of many cases."""
+    memo = Memo() if memo is None else memo
+    threshold = threshold or default_threshold()
+    snap = snap or calendar.snapshot()
+    return [
+        _state(
+            d.clock,
+            d.subject,
+            d.label,
+            d.due,
+            d.limit,
+            d.ref(today),
+            threshold,
+            d.pauses,
+            snap,
+            memo,
+        )
+        for d in case_deadlines(case, snap=snap, memo=memo)
+    ]
+
+
+class Schedule(NamedTuple):
+    """The days a case's worst colour turns yellow and red (None: not while nothing happens to
+    the case), valid from `since`: each clock's colour only worsens as days pass, so the worst
+    of them is yellow from the first clock's yellow day and red from the first red day."""
+
+    yellow_on: dt.date | None
+    red_on: dt.date | None
+
+
+def colour_on(schedule: Schedule, day: dt.date) -> str:
+    if schedule.red_on is not None and day >= schedule.red_on:
+        return RED
+    if schedule.yellow_on is not None and day >= schedule.yellow_on:
+        return YELLOW
+    return GREEN
+
+
+def case_schedule(case, *, since: dt.date, threshold: Threshold, snap, memo: Memo) -> Schedule:
+    """When `case`'s worst colour turns yellow and red on or after `since`, as `case_clocks`
+    colours it on each of those days (`tests/test_schedule.py` reads both day by day)."""
+    turns = [
+        deadline_schedule(d, since=since, threshold=threshold, snap=snap, memo=memo)
+        for d in case_deadlines(case, snap=snap, memo=memo)
+    ]
+    yellow = [t.yellow_on for t in turns if t.yellow_on is not None]
+    red = [t.red_on for t in turns if t.red_on is not None]
+    return Schedule(min(yellow, default=None), min(red, default=None))
+
+
+def deadline_schedule(
+    d: Deadline, *, since: dt.date, threshold: Threshold, snap, memo: Memo
+) -> Schedule:
+    key = (since, d.due, d.limit, threshold, d.pauses, d.stops_on)
+    found = memo.schedules.get(key)
+    if found is not None:
+        return found
+    # Red the day after the due day, unless the clock stopped on or before it.
+    red_on = d.due + dt.timedelta(days=1)
+    if d.stops_on is not None and d.stops_on <= d.due:
+        red_on = None
+
+    def warned(day: dt.date) -> bool:
+        colour = memo.colour(d.ref(day), d.due, d.limit, threshold, d.pauses, snap)[0]
+        return colour != GREEN
+
+    # Up to the due day (or the stop) the colour is green or yellow, and yellow stays: the first
+    # yellow day by halving.
+    last = d.due if d.stops_on is None else min(d.due, d.stops_on)
+    yellow_on = red_on
+    if since <= last and warned(last):
+        lo, hi = since, last
+        while lo < hi:
+            mid = lo + (hi - lo) // 2
+            if warned(mid):
+                hi = mid
+            else:
+                lo = mid + dt.timedelta(days=1)
+        yellow_on = lo
+    elif since > last and warned(since):
+        yellow_on = since
+    found = memo.schedules[key] = Schedule(yellow_on, red_on)
+    return found
 
 
 def complaint_clocks(

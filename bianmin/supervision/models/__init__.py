@@ -11,6 +11,7 @@ from .complaints import (
     ComplaintOutcome,
     ComplaintStatus,
 )
+from .live import LiveCase
 from .oversight import OversightAction, OversightOrder, OversightRule
 from .records import DailyJobRun, SupervisionRecord, SupervisionStep
 from .settled import SettledCount, SettledIrregular, SettledMonth, SettledTier
@@ -29,6 +30,7 @@ __all__ = [
     "OversightAction",
     "OversightRule",
     "Level",
+    "LiveCase",
     "Notification",
     "SettledCount",
     "SettledIrregular",

@@ -2,8 +2,8 @@
 group, and the unfinished ones read once with their running clocks and custody hops."""
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -13,15 +13,15 @@ from django.utils import timezone
 from bianmin.cases.models import ERRAND, Case, Custody, State
 from bianmin.cases.selectors import cases_visible
 from bianmin.common.id_list import IdList
-from bianmin.orgs.models import Region
+from bianmin.orgs.models import Region, RegionLevel
 from bianmin.orgs.scope import Scope, scope_for
 from bianmin.workdays import calendar
 
 from .. import clocks
 from ..case_rows import OpenCase
 from ..case_rows import open_cases as open_case_rows
-from . import settled
-from .settled import Stored
+from . import live_cases, settled
+from .irregular_cases import Irregular
 
 
 class HopRow(NamedTuple):
@@ -32,10 +32,22 @@ class HopRow(NamedTuple):
 
 
 @dataclass
+class Kept:
+    """What a board reads kept instead of counting it (`settled`, `live_cases`): the tier
+    figures and the irregularities found on the cases themselves, of every case of the region."""
+
+    tier_days: Counter
+    tier_cases: Counter
+    irregular: list[Irregular]
+
+
+@dataclass
 class Board:
     """One region's dashboard on `today`: its cases (`base`), a filter of related rows to them
-    (`of_cases`), every case counted (`groups`), and the unfinished cases (`cases`) with their
-    clocks and worst colours, and the custody hops of the red and the submitted ones."""
+    (`of_cases`), every case counted (`groups`, with colour counts for the unfinished states),
+    and the unfinished cases the lists name (`cases`) with their clocks and worst colours, and
+    the custody hops of the red and the submitted ones. When the board counts every case itself
+    `cases` are all the unfinished ones and `kept` is None."""
 
     scope: Scope
     region: Region
@@ -43,34 +55,50 @@ class Board:
     snap: calendar.Snapshot
     base: QuerySet[Case]
     of_cases: Callable[[str], Q]
-    groups: list[Mapping[str, Any]]
+    groups: list[dict[str, Any]]
     cases: list[OpenCase]
     clock_states: dict[int, list[clocks.ClockState]]
     custodies: dict[int, list[HopRow]]
     unit_tiers: dict[int, str]  # {unit id: tier} (`tiers.tiers_of_units`)
-    # The cases counted here, and the stored figures of the others (`settled`; None when every
-    # case is counted here: a past day, a viewer who sees part of the region).
-    live: QuerySet[Case]
-    stored: Stored | None = None
+    kept: Kept | None = None
     colour_of: dict[int, str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.colour_of = {pk: clocks.worst(st) for pk, st in self.clock_states.items()}
 
 
+def kept_figures(board_today: dt.date) -> bool:
+    """Whether a board of `board_today` reads the kept figures (closed months and live cases)."""
+    return settled.enabled() and board_today == timezone.localdate()
+
+
 def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board:
     from .tiers import tier_period_start, tiers_of_units
 
     snap = calendar.snapshot()
+    thresholds = clocks.thresholds_by_item()
     unit_tiers = tiers_of_units()
     base, of_cases = dashboard_cases(viewer, region)
-    live, kept = base, None
-    if settled.enabled() and whole_region(scope, region) and today == timezone.localdate():
+    kept = None
+    if whole_region(scope, region) and kept_figures(today):
         current = settled.month_start(today)
         settled.settled_months(today, unit_tiers)
-        kept = settled.stored(region.prefix, current=current, tiers_since=tier_period_start(today))
-        live = settled.live(base, current)
-    cases = open_cases(base)
+        stored = settled.stored(
+            region.prefix, current=current, tiers_since=tier_period_start(today)
+        )
+        live_cases.refresh(today, snap=snap, thresholds=thresholds, tiers=unit_tiers)
+        live = live_cases.read(
+            region.prefix, today, every_open=region.level == RegionLevel.VILLAGE, snap=snap
+        )
+        groups = live.groups + list(stored.groups)
+        cases = open_cases(Case.objects.filter(pk__in=IdList(live.listed)))
+        for t, (n, d) in stored.tiers.items():
+            live.tier_cases[t] += n
+            live.tier_days[t] += d
+        kept = Kept(live.tier_days, live.tier_cases, live.irregular + stored.irregular)
+    else:
+        groups = case_groups(base)
+        cases = open_cases(base)
     board = Board(
         scope=scope,
         region=region,
@@ -78,16 +106,15 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
         snap=snap,
         base=base,
         of_cases=of_cases,
-        groups=case_groups(live) + (kept.groups if kept else []),
+        groups=groups,
         cases=cases,
-        clock_states=clock_states(
-            cases, today=today, thresholds=clocks.thresholds_by_item(), snap=snap
-        ),
+        clock_states=clock_states(cases, today=today, thresholds=thresholds, snap=snap),
         custodies=defaultdict(list),
         unit_tiers=unit_tiers,
-        live=live,
-        stored=kept,
+        kept=kept,
     )
+    if kept is None:
+        _count_colours(board.groups, cases, board.colour_of)
     # The lists read the hops of the red cases (held since) and the submitted ones (arrived on):
     # a fifth of the unfinished cases, the others' hops are not read.
     wanted = IdList(
@@ -100,6 +127,16 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
     ):
         board.custodies[case_id].append(HopRow(*hop))
     return board
+
+
+def _count_colours(groups: list[dict], cases: list[OpenCase], colour_of: dict[int, str]) -> None:
+    """Add to each group of an unfinished state its cases by colour (`live_cases.read` gives the
+    same from the kept rows)."""
+    counted = Counter((c.region.code, c.current_unit_id, c.state, colour_of[c.pk]) for c in cases)
+    for g in groups:
+        if g["state"] in clocks.UNFINISHED_STATES:
+            key = (g["region__code"], g["current_unit_id"], g["state"])
+            g |= {colour: counted[(*key, colour)] for colour in clocks.RANK}
 
 
 def whole_region(scope: Scope, region: Region) -> bool:
@@ -136,14 +173,15 @@ def dashboard_cases(viewer, region: Region) -> tuple[QuerySet[Case], Callable[[s
     return Case.objects.filter(pk__in=ids), of_ids
 
 
-def case_groups(base: QuerySet[Case]) -> list[Mapping[str, Any]]:
+def case_groups(base: QuerySet[Case]) -> list[dict[str, Any]]:
     """Every case, counted: one row per (region code, current unit, state) with its count `n`."""
-    return list(
-        base.order_by()
+    return [
+        dict(g)
+        for g in base.order_by()
         .values("region__code", "current_unit_id", "state")
         .annotate(n=Count("pk"))
         .order_by("region__code", "current_unit_id", "state")
-    )
+    ]
 
 
 def open_cases(base: QuerySet[Case]) -> list[OpenCase]:

@@ -11,24 +11,22 @@ from bianmin.orgs.models import RegionLevel, Unit
 from bianmin.workdays import calendar
 
 from .. import clocks
-from ..case_rows import OpenCase
 from .board import Board
 from .regions import own_row_name
 
 
-def tally(
-    rows: Sequence[Mapping[str, Any]],
-    open_cases: Sequence[OpenCase],
-    colour_of: Mapping[int, str],
-) -> dict:
-    """Cases counted by state (`rows`: counted groups) and the unfinished ones by colour."""
+def tally(rows: Sequence[Mapping[str, Any]]) -> dict:
+    """Cases counted by state, and the unfinished ones by colour (`rows`: counted groups, those
+    of unfinished states with their colour counts, `board.Board.groups`)."""
     by_state: Counter = Counter()
+    colours: Counter = Counter()
     for g in rows:
         by_state[g["state"]] += g["n"]
-    colours = Counter(colour_of[c.pk] for c in open_cases)
+        for colour in clocks.RANK:
+            colours[colour] += g.get(colour, 0)
     return {
         "total": sum(by_state.values()),
-        "open": len(open_cases),
+        "open": sum(n for s, n in by_state.items() if s in clocks.UNFINISHED_STATES),
         "green": colours[clocks.GREEN],
         "yellow": colours[clocks.YELLOW],
         "red": colours[clocks.RED],
@@ -37,7 +35,7 @@ def tally(
 
 
 def totals_panel(board: Board) -> dict:
-    return tally(board.groups, board.cases, board.colour_of)
+    return tally(board.groups)
 
 
 def states_panel(totals: dict) -> list[dict]:
@@ -56,33 +54,28 @@ def children_panel(board: Board) -> list[dict]:
     row, so that the rows add up to the region's totals."""
     region, scope = board.region, board.scope
     kids = [child for child in region.children.order_by("code") if scope.can_see_region(child.code)]
-    # Rows and open cases sorted to the child regions in one pass each (a child's cases are
-    # those whose region code starts with its prefix).
+    # Rows sorted to the child regions in one pass (a child's cases are those whose region code
+    # starts with its prefix).
     kid_rows: dict[str, list[Mapping[str, Any]]] = {k.prefix: [] for k in kids}
-    kid_cases: dict[str, list[OpenCase]] = {k.prefix: [] for k in kids}
     own_rows: list[Mapping[str, Any]] = []
-    own_cases: list[OpenCase] = []
     widths = sorted({len(k.prefix) for k in kids})
 
-    def bucket_of(code: str, buckets: dict[str, list], own: list) -> list:
+    def bucket_of(code: str) -> list:
         for w in widths:
-            if (bucket := buckets.get(code[:w])) is not None:
+            if (bucket := kid_rows.get(code[:w])) is not None:
                 return bucket
-        return own
+        return own_rows
 
     for g in board.groups:
-        bucket_of(g["region__code"], kid_rows, own_rows).append(g)
-    for c in board.cases:
-        bucket_of(c.region.code, kid_cases, own_cases).append(c)
+        bucket_of(g["region__code"]).append(g)
     children = [
-        {"code": k.code, "name": k.name, "level": k.level, "own": False}
-        | tally(kid_rows[k.prefix], kid_cases[k.prefix], board.colour_of)
+        {"code": k.code, "name": k.name, "level": k.level, "own": False} | tally(kid_rows[k.prefix])
         for k in kids
     ]
     if kids:
         children.append(
             {"code": region.code, "name": own_row_name(region), "level": region.level, "own": True}
-            | tally(own_rows, own_cases, board.colour_of)
+            | tally(own_rows)
         )
     return children
 
@@ -92,9 +85,6 @@ def units_panel(board: Board) -> list[dict]:
     by_unit: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
     for g in board.groups:
         by_unit[g["current_unit_id"]].append(g)
-    open_by_unit: dict[int, list[OpenCase]] = defaultdict(list)
-    for c in board.cases:
-        open_by_unit[c.current_unit_id].append(c)
     units = Unit.objects.in_bulk(list(by_unit))
     return [
         {
@@ -103,7 +93,7 @@ def units_panel(board: Board) -> list[dict]:
             "kind": units[uid].kind,
             "kind_label": units[uid].get_kind_display(),
         }
-        | tally(rows, open_by_unit[uid], board.colour_of)
+        | tally(rows)
         for uid, rows in sorted(by_unit.items(), key=lambda kv: (units[kv[0]].kind, kv[0]))
     ]
 

@@ -31,7 +31,6 @@ from .irregular_cases import (
     NO_FEE,
     NO_REASONS,
     REPEATED_NOTICES,
-    among,
     fee_standards,
     irregular_cases,
 )
@@ -70,13 +69,10 @@ def irregularities(board: Board) -> dict[str, list[dict]]:
     for f in SupervisionFlag.objects.filter(board.of_cases("case")).order_by("raised_at", "pk"):
         flags[f.kind].append(f)
     standard = fee_standards()
-    # The irregularities of settled cases of closed months are stored: only the live cases are
-    # looked at here, unless the board counts every case itself.
-    scanned = board.base if board.stored is None else among(board.live)
+    # Kept with the closed months and the live cases, unless the board counts every case itself.
+    kept = board.kept.irregular if board.kept else irregular_cases(board.base, standard)
     found: dict[str, dict[int, int]] = defaultdict(dict)
-    for row in irregular_cases(scanned, standard) + (
-        board.stored.irregular if board.stored else []
-    ):
+    for row in kept:
         found[row.kind][row.case_id] = row.value
     flagged = {f.case_id for f in flags[FlagKind.REPEATED_NOTICE]}
     # One-time notices of the submitted cases (the unaccepted list) and the flagged ones.

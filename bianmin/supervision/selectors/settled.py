@@ -8,7 +8,6 @@ drops the months a newer case event touched (a closed case revoked, say) and com
 closed month not stored yet, the oldest first."""
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -180,7 +179,7 @@ def settled_months(today: dt.date, tiers: dict[int, str]) -> None:
 class Stored:
     """The stored figures of a region's settled cases before this month."""
 
-    groups: list[Mapping[str, Any]]
+    groups: list[dict[str, Any]]
     tiers: dict[str, tuple[int, int]]  # tier -> (cases, working days), months from `tiers_since`
     irregular: list[Irregular]
 

@@ -58,13 +58,15 @@ def tiers_panel(board: Board) -> tuple[list[dict], dict]:
     """Per tier: the cases that were there, their working days and the average; and the
     period counted."""
     since = tier_period_start(board.today)
-    days, cases = tier_workdays(
-        period_hops(board.live, since), today=board.today, snap=board.snap, tiers=board.unit_tiers
-    )
-    if board.stored is not None:
-        for t, (n, d) in board.stored.tiers.items():
-            cases[t] += n
-            days[t] += d
+    if board.kept is not None:
+        days, cases = board.kept.tier_days, board.kept.tier_cases
+    else:
+        days, cases = tier_workdays(
+            period_hops(board.base, since),
+            today=board.today,
+            snap=board.snap,
+            tiers=board.unit_tiers,
+        )
     tiers = [
         {
             "tier": t,

@@ -1,5 +1,8 @@
-"""Closed months' figures stored once (`selectors/settled.py`): a board that reads them shows the
-same figures as one that counts every case, and a change to a case of a stored month shows."""
+"""Closed months' figures stored once (`selectors/settled.py`) and the live cases' kept between
+boards (`selectors/live_cases.py`): a board that reads them shows the same figures as one that
+counts every case, after a change to a case of a stored month, an event on an unfinished case,
+days passing and a new warning threshold too; a case's colour schedule gives the colours its
+clocks give day by day."""
 
 import datetime as dt
 
@@ -12,15 +15,19 @@ from bianmin.cases.models import Case, State
 from bianmin.cases.services.events import event_record
 from bianmin.demo.builder import build_demo
 from bianmin.demo.scale import build_cases
+from bianmin.supervision import clocks
+from bianmin.supervision.case_rows import open_cases
 from bianmin.supervision.clocks import UNFINISHED_STATES
 from bianmin.supervision.models import (
+    LiveCase,
     SettledCount,
     SettledIrregular,
     SettledMonth,
     SettledTier,
 )
-from bianmin.supervision.selectors import dashboard
-from bianmin.supervision.selectors.settled import month_start
+from bianmin.supervision.selectors import dashboard, live_cases
+from bianmin.supervision.selectors.settled import live, month_start
+from bianmin.workdays import calendar
 
 UNTIL = dt.date(2026, 11, 20)
 PANELS = (
@@ -134,3 +141,77 @@ def test_a_change_to_a_case_of_a_stored_month_shows(on_until, settings, monkeypa
     assert after["totals"]["by_state"][State.CLOSED] == before[State.CLOSED] - 1
     assert after["totals"]["by_state"][State.REVOKED] == before.get(State.REVOKED, 0) + 1
     assert after == board("supervisor", settings, stored=False)
+
+
+def test_a_case_s_colours_day_by_day_are_those_of_its_schedule(year_of_cases, db):
+    """Every unfinished case's clocks read on each of the next 60 days give the colour its
+    schedule, computed on the first of them, gives for that day: paused cases, deferred
+    materials and cases turning yellow and red on the way among them."""
+    from bianmin.cases.models import CaseMaterial, MaterialStatus
+
+    # A deferred material due in 12 days (the generated history has none among these).
+    material = CaseMaterial.objects.filter(case__state=State.ACCEPTED).order_by("pk").first()
+    CaseMaterial.objects.filter(pk=material.pk).update(
+        status=MaterialStatus.DEFERRED, due_on=UNTIL + dt.timedelta(days=12)
+    )
+    snap = calendar.snapshot()
+    thresholds, default = clocks.thresholds_by_item(), clocks.default_threshold()
+    memo = clocks.Memo()
+    cases = open_cases(Case.objects.filter(state__in=UNFINISHED_STATES))
+    turned, paused, deferred = set(), 0, 0
+    for case in cases:
+        threshold = thresholds.get(case.item_version.item_id) or default
+        schedule = clocks.case_schedule(
+            case, since=UNTIL, threshold=threshold, snap=snap, memo=memo
+        )
+        first = None
+        for n in range(61):
+            day = UNTIL + dt.timedelta(days=n)
+            colour = clocks.worst(
+                clocks.case_clocks(case, today=day, threshold=threshold, snap=snap, memo=memo)
+            )
+            assert clocks.colour_on(schedule, day) == colour, (case.number, day, schedule)
+            if first is not None and colour != first:
+                turned.add(colour)
+            first = first or colour
+        paused += any(p.ended_on is None for p in case.pauses.all())
+        deferred += bool(case.materials.all())
+    assert turned == {clocks.YELLOW, clocks.RED} and paused and deferred
+
+
+def _live_count() -> int:
+    return live(Case.objects.all(), month_start(dt.date.today())).count()
+
+
+def test_kept_live_cases_follow_events_days_and_thresholds(on_until, settings, monkeypatch):
+    from bianmin.supervision.models import WarningThreshold
+
+    # Computed in small batches, so that several are written and read back.
+    monkeypatch.setattr(live_cases, "BATCH", 7)
+    assert board("supervisor", settings, stored=True) == board("supervisor", settings, stored=False)
+    assert LiveCase.objects.count() == _live_count() > 0
+    # An event on an unfinished case: its row alone is computed again, and it shows.
+    case = Case.objects.filter(state=State.ACCEPTED, promised_due__gt=UNTIL).order_by("pk").first()
+    red = board("supervisor", settings, stored=True)["totals"]["red"]
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(promised_due=UNTIL - dt.timedelta(days=7))
+        event_record(case=case, actor=None, action="extend")
+    kept = board("supervisor", settings, stored=True)
+    assert LiveCase.objects.get(case=case).seq == case.last_event_seq
+    assert set(LiveCase.objects.values_list("since", flat=True)) == {UNTIL}
+    assert kept["totals"]["red"] >= red + 1
+    assert case.number in {r["number"] for r in kept["overdue"]}
+    assert kept == board("supervisor", settings, stored=False)
+    # Eleven working days on, in the next month: the rows are read as they are (their colours
+    # turned on the days their schedules say), those of cases settled last month dropped.
+    with time_machine.travel(dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), tick=False):
+        kept = board("supervisor", settings, stored=True)
+        assert set(LiveCase.objects.values_list("since", flat=True)) == {UNTIL}
+        assert LiveCase.objects.count() == _live_count()
+        assert kept == board("supervisor", settings, stored=False)
+        # A new warning threshold: every row is computed again.
+        item = Case.objects.filter(state__in=UNFINISHED_STATES).first().item_version.item
+        WarningThreshold.objects.create(item=item, days_before=15, percent_left=90)
+        kept = board("supervisor", settings, stored=True)
+        assert set(LiveCase.objects.values_list("since", flat=True)) == {dt.date(2026, 12, 4)}
+        assert kept == board("supervisor", settings, stored=False)
