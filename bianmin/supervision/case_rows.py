@@ -49,6 +49,13 @@ CLOCK_CHILDREN: dict[str, tuple[type[NamedTuple], Q]] = {
 }
 
 
+class HopRow(NamedTuple):
+    """What `cases.deadlines.arrived_on` reads of a custody hop."""
+
+    to_unit_id: int
+    received_at: dt.datetime | None
+
+
 class VersionRef(NamedTuple):
     """What the clocks and their readers read of an item version."""
 

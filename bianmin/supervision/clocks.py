@@ -149,21 +149,41 @@ def _state(
 class Deadline:
     """A running clock of a case before it is read on a day: `stops_on`, the day an open pause
     began (the clock stands still there, RULES.md "Supervision"), else None; `pauses`, the closed
-    pauses it skips."""
+    pauses it skips; its label's text untranslated (`label` translates it as it is read) and the
+    (key, value) it is formatted with."""
 
     clock: str
     subject: str
-    label: str
+    text: str
     due: dt.date
     limit: int
     pauses: tuple = ()
     stops_on: dt.date | None = None
+    arg: tuple[str, str] | None = None
 
     def ref(self, today: dt.date) -> dt.date:
         return min(today, self.stops_on) if self.stops_on else today
 
+    def label(self, memo: Memo) -> str:
+        text = memo.label(self.text)
+        return text % {self.arg[0]: self.arg[1]} if self.arg else text
 
-def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
+    def state(self, today: dt.date, threshold: Threshold, snap, memo: Memo) -> ClockState:
+        return _state(
+            self.clock,
+            self.subject,
+            self.label(memo),
+            self.due,
+            self.limit,
+            self.ref(today),
+            threshold,
+            self.pauses,
+            snap,
+            memo,
+        )
+
+
+def case_deadlines(case, *, snap) -> list[Deadline]:
     """Every running clock of `case` (none once final), whatever the day it is read on: its
     colour on a day is `case_clocks`, the days it turns yellow and red `case_schedule`."""
     if case.state in FINAL_STATES:
@@ -180,7 +200,7 @@ def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
             Deadline(
                 Clock.CASE,
                 f"case:{case.pk}",
-                memo.label(CASE_LABEL),
+                CASE_LABEL,
                 case.promised_due,
                 limit,
                 pauses,
@@ -197,11 +217,12 @@ def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
                 Deadline(
                     Clock.STEP,
                     f"step:{step.pk}",
-                    memo.label(STEP_LABEL) % {"s": step.name},
+                    STEP_LABEL,
                     step.due_on,
                     step.limit_days,
                     pauses,
                     stops_on,
+                    ("s", step.name),
                 )
             )
     if case.is_proxy and case.proxy_due:
@@ -210,7 +231,7 @@ def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
             Deadline(
                 Clock.PROXY,
                 f"case:{case.pk}",
-                memo.label(PROXY_LABEL),
+                PROXY_LABEL,
                 case.proxy_due,
                 limit,
                 pauses,
@@ -231,11 +252,12 @@ def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
             Deadline(
                 Clock.RELAY,
                 f"case:{case.pk}",
-                memo.label(RELAY_LABEL) % {"u": case.current_unit.name},
+                RELAY_LABEL,
                 due,
                 limit,
                 pauses,
                 stops_on,
+                ("u", case.current_unit.name),
             )
         )
     # The delivery and material clocks run through pauses.
@@ -244,7 +266,7 @@ def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
             Deadline(
                 Clock.DELIVERY,
                 f"case:{case.pk}",
-                memo.label(DELIVERY_LABEL),
+                DELIVERY_LABEL,
                 case.delivery_due,
                 DELIVERY_DAYS,
             )
@@ -258,9 +280,10 @@ def case_deadlines(case, *, snap, memo: Memo) -> list[Deadline]:
             Deadline(
                 Clock.DEFERRED_MATERIAL,
                 f"material:{m.pk}",
-                memo.label(MATERIAL_LABEL) % {"m": m.name},
+                MATERIAL_LABEL,
                 m.due_on,
                 limit,
+                arg=("m", m.name),
             )
         )
     return out
@@ -274,21 +297,7 @@ def case_clocks(
     memo = Memo() if memo is None else memo
     threshold = threshold or default_threshold()
     snap = snap or calendar.snapshot()
-    return [
-        _state(
-            d.clock,
-            d.subject,
-            d.label,
-            d.due,
-            d.limit,
-            d.ref(today),
-            threshold,
-            d.pauses,
-            snap,
-            memo,
-        )
-        for d in case_deadlines(case, snap=snap, memo=memo)
-    ]
+    return [d.state(today, threshold, snap, memo) for d in case_deadlines(case, snap=snap)]
 
 
 class Schedule(NamedTuple):
@@ -308,12 +317,15 @@ def colour_on(schedule: Schedule, day: dt.date) -> str:
     return GREEN
 
 
-def case_schedule(case, *, since: dt.date, threshold: Threshold, snap, memo: Memo) -> Schedule:
-    """When `case`'s worst colour turns yellow and red on or after `since`, as `case_clocks`
-    colours it on each of those days (`tests/test_schedule.py` reads both day by day)."""
+def schedule_of(
+    deadlines: list[Deadline], *, since: dt.date, threshold: Threshold, snap, memo: Memo
+) -> Schedule:
+    """When a case's worst colour turns yellow and red on or after `since`, as `case_clocks`
+    colours its `deadlines` (`case_deadlines`) on each of those days (`tests/test_settled.py`
+    reads both day by day)."""
     turns = [
         deadline_schedule(d, since=since, threshold=threshold, snap=snap, memo=memo)
-        for d in case_deadlines(case, snap=snap, memo=memo)
+        for d in deadlines
     ]
     yellow = [t.yellow_on for t in turns if t.yellow_on is not None]
     red = [t.red_on for t in turns if t.red_on is not None]

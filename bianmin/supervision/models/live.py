@@ -5,9 +5,9 @@ final with neither date. What a board reads of it hardly changes from one board 
 region, unit and state, the days its worst clock turns yellow and red (a clock's colour only
 worsens while nothing happens to the case), the working days its custody hops spent at each tier
 up to the hop it is still at, and the irregularities found on it. So each is computed once and
-again only after an event on the case (`seq`, the case's event count, no longer matches), or when
-what they were computed with changed (`basis`: the calendar, the warning thresholds, the relay
-limit, the units' tiers)."""
+again only after an event on the case (found by the events newer than the newest `events_upto`,
+and by `seq`, the case's event count, no longer matching), or when what they were computed with
+changed (`basis`: the calendar, the warning thresholds, the relay limit, the units' tiers)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,8 @@ class LiveCase(models.Model):
         "cases.Case", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     seq = models.PositiveIntegerField(_("事件序号"))
+    # The newest case event when the row was computed: every live case had a row then.
+    events_upto = models.BigIntegerField(_("已核对的事件"))
     basis = models.CharField(_("计算依据"), max_length=32)
     since = models.DateField(_("计算日期"))
     region_code = models.CharField(max_length=12)
@@ -28,6 +30,14 @@ class LiveCase(models.Model):
     red_on = models.DateField(null=True)
     # The day its first deferred material is late (the day after its due day).
     material_late_on = models.DateField(null=True)
+    # What the lists read of it (`listed.Listed`; names looked up when read).
+    number = models.CharField(max_length=40)
+    item_version_id = models.IntegerField(null=True)
+    assigned_to_id = models.IntegerField(null=True)
+    can_accept = models.BooleanField(default=False)
+    arrived_on = models.DateField(null=True)
+    # [its clocks, its deferred materials] (`listed.deadlines_json`, `listed.materials_json`)
+    listing = models.JSONField(default=list)
     # Tier figures: working days of the hops that ended, the tiers the case was at, and the hop
     # still running to today (open_tier blank when none).
     village_days = models.IntegerField(default=0)
@@ -44,7 +54,13 @@ class LiveCase(models.Model):
     class Meta:
         verbose_name = _("在办办件看板数据")
         verbose_name_plural = _("在办办件看板数据")
-        indexes = [models.Index(fields=["region_code"], name="live_case_region")]
+        # The colour counts read the index alone, in the order they group by.
+        indexes = [
+            models.Index(
+                fields=["region_code", "unit_id", "state", "red_on", "yellow_on"],
+                name="live_case_groups",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.state}"

@@ -1,15 +1,16 @@
 """What the dashboard's panels share: the region's cases as the viewer sees them, counted by
-group, and the unfinished ones read once with their running clocks and custody hops."""
+group, and the unfinished ones the lists name with their running clocks."""
 
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from bianmin.cases.deadlines import arrived_on
 from bianmin.cases.models import ERRAND, Case, Custody, State
 from bianmin.cases.selectors import cases_visible
 from bianmin.common.id_list import IdList
@@ -18,17 +19,11 @@ from bianmin.orgs.scope import Scope, scope_for
 from bianmin.workdays import calendar
 
 from .. import clocks
-from ..case_rows import OpenCase
+from ..case_rows import HopRow, OpenCase
 from ..case_rows import open_cases as open_case_rows
+from ..listed import Listed, listed_of
 from . import live_cases, settled
 from .irregular_cases import Irregular
-
-
-class HopRow(NamedTuple):
-    """What `cases.deadlines.arrived_on` reads of a custody hop."""
-
-    to_unit_id: int
-    received_at: dt.datetime | None
 
 
 @dataclass
@@ -45,9 +40,8 @@ class Kept:
 class Board:
     """One region's dashboard on `today`: its cases (`base`), a filter of related rows to them
     (`of_cases`), every case counted (`groups`, with colour counts for the unfinished states),
-    and the unfinished cases the lists name (`cases`) with their clocks and worst colours, and
-    the custody hops of the red and the submitted ones. When the board counts every case itself
-    `cases` are all the unfinished ones and `kept` is None."""
+    and the unfinished cases the lists name (`cases`) with their clocks and worst colours. When
+    the board counts every case itself `cases` are all the unfinished ones and `kept` is None."""
 
     scope: Scope
     region: Region
@@ -56,9 +50,8 @@ class Board:
     base: QuerySet[Case]
     of_cases: Callable[[str], Q]
     groups: list[dict[str, Any]]
-    cases: list[OpenCase]
+    cases: list[Listed]
     clock_states: dict[int, list[clocks.ClockState]]
-    custodies: dict[int, list[HopRow]]
     unit_tiers: dict[int, str]  # {unit id: tier} (`tiers.tiers_of_units`)
     kept: Kept | None = None
     colour_of: dict[int, str] = field(init=False)
@@ -79,6 +72,18 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
     thresholds = clocks.thresholds_by_item()
     unit_tiers = tiers_of_units()
     base, of_cases = dashboard_cases(viewer, region)
+    memo = clocks.Memo()
+    default = clocks.default_threshold()
+
+    def states(cases: list[Listed]) -> dict[int, list[clocks.ClockState]]:
+        return {
+            c.pk: [
+                d.state(today, thresholds.get(c.item_id) or default, snap, memo)
+                for d in c.deadlines
+            ]
+            for c in cases
+        }
+
     kept = None
     if whole_region(scope, region) and kept_figures(today):
         current = settled.month_start(today)
@@ -90,16 +95,22 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
         live = live_cases.read(
             region.prefix, today, every_open=region.level == RegionLevel.VILLAGE, snap=snap
         )
-        groups = live.groups + list(stored.groups)
-        cases = open_cases(Case.objects.filter(pk__in=IdList(live.listed)))
         for t, (n, d) in stored.tiers.items():
             live.tier_cases[t] += n
             live.tier_days[t] += d
         kept = Kept(live.tier_days, live.tier_cases, live.irregular + stored.irregular)
+        groups, cases = live.groups + stored.groups, live.listed
+        # Only the red cases' clocks are listed (a village's board colours every case).
+        every = region.level == RegionLevel.VILLAGE
+        clock_states = states([c for c in cases if every or c.pk in live.red])
     else:
         groups = case_groups(base)
-        cases = open_cases(base)
-    board = Board(
+        rows = open_cases(base)
+        cases = [listed_of(c, None, snap=snap) for c in rows]
+        clock_states = states(cases)
+        _count_colours(groups, rows, clock_states)
+        _arrivals(rows, cases, clock_states)
+    return Board(
         scope=scope,
         region=region,
         today=today,
@@ -108,31 +119,37 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
         of_cases=of_cases,
         groups=groups,
         cases=cases,
-        clock_states=clock_states(cases, today=today, thresholds=thresholds, snap=snap),
-        custodies=defaultdict(list),
+        clock_states=clock_states,
         unit_tiers=unit_tiers,
         kept=kept,
     )
-    if kept is None:
-        _count_colours(board.groups, cases, board.colour_of)
-    # The lists read the hops of the red cases (held since) and the submitted ones (arrived on):
-    # a fifth of the unfinished cases, the others' hops are not read.
-    wanted = IdList(
-        c.pk for c in cases if c.state == State.SUBMITTED or board.colour_of[c.pk] == clocks.RED
-    )
+
+
+def _arrivals(rows: list[OpenCase], cases: list[Listed], clock_states) -> None:
+    """The day the red cases (held since) and the submitted ones (waiting since) arrived at
+    their unit: their hops read, a fifth of the unfinished cases (the kept rows hold it)."""
+    wanted = {
+        c.pk: (row, c)
+        for row, c in zip(rows, cases, strict=True)
+        if c.state == State.SUBMITTED or clocks.worst(clock_states[c.pk]) == clocks.RED
+    }
+    hops = defaultdict(list)
     for case_id, *hop in (
-        Custody.objects.filter(case__in=wanted)
+        Custody.objects.filter(case__in=IdList(wanted))
         .order_by("case", "sent_at", "pk")
         .values_list("case_id", *HopRow._fields)
     ):
-        board.custodies[case_id].append(HopRow(*hop))
-    return board
+        hops[case_id].append(HopRow(*hop))
+    for pk, (row, c) in wanted.items():
+        c.arrived_on = arrived_on(row, hops[pk])
 
 
-def _count_colours(groups: list[dict], cases: list[OpenCase], colour_of: dict[int, str]) -> None:
+def _count_colours(groups: list[dict], rows: list[OpenCase], clock_states) -> None:
     """Add to each group of an unfinished state its cases by colour (`live_cases.read` gives the
     same from the kept rows)."""
-    counted = Counter((c.region.code, c.current_unit_id, c.state, colour_of[c.pk]) for c in cases)
+    counted = Counter(
+        (c.region.code, c.current_unit_id, c.state, clocks.worst(clock_states[c.pk])) for c in rows
+    )
     for g in groups:
         if g["state"] in clocks.UNFINISHED_STATES:
             key = (g["region__code"], g["current_unit_id"], g["state"])

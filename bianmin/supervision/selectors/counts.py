@@ -5,7 +5,6 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bianmin.cases.deadlines import arrived_on
 from bianmin.cases.models import State
 from bianmin.orgs.models import RegionLevel, Unit
 from bianmin.workdays import calendar
@@ -19,17 +18,21 @@ def tally(rows: Sequence[Mapping[str, Any]]) -> dict:
     """Cases counted by state, and the unfinished ones by colour (`rows`: counted groups, those
     of unfinished states with their colour counts, `board.Board.groups`)."""
     by_state: Counter = Counter()
-    colours: Counter = Counter()
+    green = yellow = red = 0
     for g in rows:
         by_state[g["state"]] += g["n"]
-        for colour in clocks.RANK:
-            colours[colour] += g.get(colour, 0)
+        if clocks.RED in g:
+            green, yellow, red = (
+                green + g[clocks.GREEN],
+                yellow + g[clocks.YELLOW],
+                red + g[clocks.RED],
+            )
     return {
         "total": sum(by_state.values()),
         "open": sum(n for s, n in by_state.items() if s in clocks.UNFINISHED_STATES),
-        "green": colours[clocks.GREEN],
-        "yellow": colours[clocks.YELLOW],
-        "red": colours[clocks.RED],
+        "green": green,
+        "yellow": yellow,
+        "red": red,
         "by_state": dict(by_state),
     }
 
@@ -103,23 +106,24 @@ def overdue_panel(board: Board) -> list[dict]:
     overdue first."""
     labels = dict(State.choices)
     overdue: list[dict[str, Any]] = []
+    held: dict[Any, int] = {}
     for c in board.cases:
-        if board.colour_of[c.pk] != clocks.RED:
+        if board.colour_of.get(c.pk) != clocks.RED:
             continue
         red = [s for s in board.clock_states[c.pk] if s.colour == clocks.RED]
-        since = arrived_on(c, board.custodies[c.pk])
+        since = c.arrived
+        if since not in held:  # thousands of red cases, a few hundred arrival days
+            held[since] = calendar.workdays_between(since, board.today, snap=board.snap).workdays
         overdue.append(
             {
                 "number": c.number,
                 "item": c.title,
                 "state": c.state,
                 "state_label": labels.get(c.state, c.state),
-                "unit": c.current_unit.name,
-                "holder": c.assigned_name,
+                "unit": c.unit_name,
+                "holder": c.holder,
                 "held_since": since,
-                "held_days": calendar.workdays_between(
-                    since, board.today, snap=board.snap
-                ).workdays,
+                "held_days": held[since],
                 "over_days": max(s.over for s in red),
                 "clocks": [s.label for s in red],
                 "due": min(s.due for s in red),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.common.errors import PermissionDenied
 from bianmin.common.inputs import bounded_date, latest_date, years_before
+from bianmin.common.nogc import collector_paused
 from bianmin.orgs.scope import scope_for
 
 from .. import board_store
@@ -86,6 +87,11 @@ def dashboard(
 
 
 def _compute(*, viewer, scope, region, today: dt.date) -> dict:
+    with collector_paused():
+        return _panels(viewer=viewer, scope=scope, region=region, today=today)
+
+
+def _panels(*, viewer, scope, region, today: dt.date) -> dict:
     board = board_read(viewer=viewer, scope=scope, region=region, today=today)
     totals = totals_panel(board)
     parent = region.parent

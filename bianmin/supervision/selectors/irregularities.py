@@ -6,22 +6,21 @@ the region's live cases, with those of the settled cases of closed months as sto
 the cases named are read."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from bianmin.cases.deadlines import DEEMED_ACCEPTANCE_DAYS, arrived_on
+from bianmin.cases.deadlines import DEEMED_ACCEPTANCE_DAYS
 from bianmin.cases.models import (
     Case,
     FlagKind,
-    MaterialStatus,
     OneTimeNotice,
     State,
     SupervisionFlag,
 )
-from bianmin.cases.routing import can_accept_here
 from bianmin.workdays import calendar
 
 from .board import Board
@@ -36,38 +35,50 @@ from .irregular_cases import (
 )
 
 
+class FlagRow(NamedTuple):
+    """What the lists read of a supervision flag (thousands at county scale: rows, not models)."""
+
+    case_id: int
+    kind: str
+    detail: str
+
+
 class _Named:
-    """The number, item and unit of the cases the lists name, read once for all of them."""
+    """The number, item and unit of the cases the lists name: the board's own rows, the others
+    read once for all of them."""
 
     def __init__(self, board: Board, pks: Iterable[int]):
+        self.listed = {c.pk: c for c in board.cases}
         self.rows = {
-            r["pk"]: r
-            for r in Case.objects.filter(pk__in=set(pks) - {c.pk for c in board.cases}).values(
-                "pk", "number", "item_version__name", "current_unit__name", "fee_total"
-            )
+            pk: (number, item, unit)
+            for pk, number, item, unit in Case.objects.filter(
+                pk__in=set(pks) - self.listed.keys()
+            ).values_list("pk", "number", "item_version__name", "current_unit__name")
         }
-        for c in board.cases:
-            self.rows[c.pk] = {
-                "pk": c.pk,
-                "number": c.number,
-                "item_version__name": c.title,
-                "current_unit__name": c.current_unit.name,
-                "fee_total": c.fee_total,
-            }
+
+    def number(self, pk: int) -> str:
+        return self.listed[pk].number if pk in self.listed else self.rows[pk][0]
 
     def __call__(self, pk: int, **extra) -> dict:
-        r = self.rows[pk]
-        return {
-            "number": r["number"],
-            "item": r["item_version__name"],
-            "unit": r["current_unit__name"],
-        } | extra
+        c = self.listed.get(pk)
+        number, item, unit = (c.number, c.title, c.unit_name) if c else self.rows[pk]
+        return {"number": number, "item": item, "unit": unit} | extra
 
 
 def irregularities(board: Board) -> dict[str, list[dict]]:
     flags = defaultdict(list)
-    for f in SupervisionFlag.objects.filter(board.of_cases("case")).order_by("raised_at", "pk"):
-        flags[f.kind].append(f)
+    listed = (FlagKind.REPEATED_NOTICE, FlagKind.DEFERRED_OVERDUE, FlagKind.NO_REASONS)
+    of_board = SupervisionFlag.objects.filter(board.of_cases("case"), kind__in=listed).order_by(
+        "raised_at", "pk"
+    )
+    # Thousands of flags: the time each was raised is read only where a list shows it.
+    for f in of_board.values_list(*FlagRow._fields):
+        flag = FlagRow(*f)
+        flags[flag.kind].append(flag)
+    no_reasons_flags = of_board.filter(kind=FlagKind.NO_REASONS).values_list(
+        "case_id", "detail", "raised_at"
+    )
+    refused_attempts = Counter(f.case_id for f in flags[FlagKind.REPEATED_NOTICE])
     standard = fee_standards()
     # Kept with the closed months and the live cases, unless the board counts every case itself.
     kept = board.kept.irregular if board.kept else irregular_cases(board.base, standard)
@@ -99,25 +110,28 @@ def irregularities(board: Board) -> dict[str, list[dict]]:
         | set(deemed_ids)
         | set(fee_off_versions),
     )
+    charged = dict(
+        Case.objects.filter(pk__in=list(fee_off_versions)).values_list("pk", "fee_total")
+    )
     return {
         "repeated_notices": [
             named(
                 pk,
                 notices=notices.get(pk, 0),
-                refused_attempts=sum(f.case_id == pk for f in flags[FlagKind.REPEATED_NOTICE]),
+                refused_attempts=refused_attempts[pk],
             )
             for pk in sorted(repeated_ids)
         ],
         "late_materials": _late_materials(board, named, flags[FlagKind.DEFERRED_OVERDUE]),
         "no_reasons": [
-            named(f.case_id, detail=f.detail, at=f.raised_at) for f in flags[FlagKind.NO_REASONS]
+            named(case_id, detail=detail, at=at) for case_id, detail, at in no_reasons_flags
         ]
         + [named(pk, detail=_("不予受理或不予批准，理由为空"), at=None) for pk in no_reason_ids],
         "unaccepted": _unaccepted(board, named, deemed_ids, notices),
         "fees_off": [
             named(
                 pk,
-                charged=named.rows[pk]["fee_total"],
+                charged=charged[pk],
                 standard=standard.get(version, NO_FEE),
             )
             for pk, version in fee_off_versions.items()
@@ -125,19 +139,19 @@ def irregularities(board: Board) -> dict[str, list[dict]]:
     }
 
 
-def _late_materials(board: Board, named: _Named, flags: list[SupervisionFlag]) -> list[dict]:
+def _late_materials(board: Board, named: _Named, flags: list[FlagRow]) -> list[dict]:
     """Deferred materials of unfinished cases past due, then those the sweep flagged before."""
     # The unfinished cases' rows hold their deferred materials with a due day (`case_rows`).
     late = sorted(
         (m.due_on, m.pk, c.pk, m.name)
         for c in board.cases
-        for m in c.materials.all()
-        if m.status == MaterialStatus.DEFERRED and m.due_on is not None and m.due_on < board.today
+        for m in c.materials
+        if m.due_on < board.today
     )
     rows = [named(case_id, material=name, due=due) for due, _pk, case_id, name in late]
     seen = {m["number"] + m["material"] for m in rows}
     for f in flags:
-        key = named.rows[f.case_id]["number"] + f.detail
+        key = named.number(f.case_id) + f.detail
         if key not in seen:
             rows.append(named(f.case_id, material=f.detail, due=None))
             seen.add(key)
@@ -154,9 +168,9 @@ def _unaccepted(
     rows = [named(pk, arrived=accepted_on[pk], deemed=True) for pk in deemed_ids]
     answer_due: dict[dt.date, calendar.DateAnswer] = {}  # by arrival day: many cases share one
     for c in board.cases:
-        if c.state != State.SUBMITTED or notices.get(c.pk) or not can_accept_here(c):
+        if c.state != State.SUBMITTED or notices.get(c.pk) or not c.can_accept:
             continue
-        arrived = arrived_on(c, board.custodies[c.pk])
+        arrived = c.arrived
         if arrived not in answer_due:
             answer_due[arrived] = calendar.add_workdays(
                 arrived, DEEMED_ACCEPTANCE_DAYS, snap=board.snap

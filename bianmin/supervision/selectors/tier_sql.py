@@ -13,7 +13,7 @@ from bianmin.cases.models import FINAL_STATES, Custody
 from bianmin.workdays import calendar
 
 
-def _fixed_offset(zone) -> dt.timedelta | None:
+def fixed_offset(zone) -> dt.timedelta | None:
     """The zone's UTC offset when it has not changed for the last 30 years (Asia/Shanghai: +8
     since 1992), else None. SQLite can then take local dates with a plain modifier instead of
     Django's per-row Python function."""
@@ -29,7 +29,7 @@ def _fixed_offset(zone) -> dt.timedelta | None:
 def _local_date_sql(column: str, connection) -> tuple[str, list]:
     """SQL for the local (county time zone) date of a stored instant `column`, and its params."""
     zone = timezone.get_current_timezone()
-    offset = _fixed_offset(zone) if connection.vendor == "sqlite" else None
+    offset = fixed_offset(zone) if connection.vendor == "sqlite" else None
     if offset is not None:
         # Django stores naive UTC text on SQLite; date() with a modifier shifts it in C.
         return f"date({column}, %s)", [f"{int(offset.total_seconds())} seconds"]

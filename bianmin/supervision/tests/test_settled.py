@@ -161,8 +161,12 @@ def test_a_case_s_colours_day_by_day_are_those_of_its_schedule(year_of_cases, db
     turned, paused, deferred = set(), 0, 0
     for case in cases:
         threshold = thresholds.get(case.item_version.item_id) or default
-        schedule = clocks.case_schedule(
-            case, since=UNTIL, threshold=threshold, snap=snap, memo=memo
+        schedule = clocks.schedule_of(
+            clocks.case_deadlines(case, snap=snap),
+            since=UNTIL,
+            threshold=threshold,
+            snap=snap,
+            memo=memo,
         )
         first = None
         for n in range(61):
