@@ -28,7 +28,7 @@ from bianmin.orgs.models import Unit
 from bianmin.orgs.selectors import display_names
 from bianmin.workdays import calendar
 
-from .. import clocks
+from .. import clocks, schedules
 from ..case_rows import HopRow, open_cases
 from ..listed import (
     Listed,
@@ -194,7 +194,7 @@ def _compute(ids, *, today, snap, thresholds, default, tiers, standard, memo, fi
         final = case.state in FINAL_STATES
         case_hops = [HopRow(*hop) for _sent, *hop in hops[case.pk]]
         listed = listed_of(case, case_hops, snap=snap)
-        schedule = clocks.schedule_of(
+        schedule = schedules.schedule_of(
             listed.deadlines,
             since=today,
             threshold=thresholds.get(listed.item_id) or default,

@@ -15,7 +15,7 @@ from bianmin.cases.models import Case, State
 from bianmin.cases.services.events import event_record
 from bianmin.demo.builder import build_demo
 from bianmin.demo.scale import build_cases
-from bianmin.supervision import clocks
+from bianmin.supervision import clocks, schedules
 from bianmin.supervision.case_rows import open_cases
 from bianmin.supervision.clocks import UNFINISHED_STATES
 from bianmin.supervision.models import (
@@ -161,7 +161,7 @@ def test_a_case_s_colours_day_by_day_are_those_of_its_schedule(year_of_cases, db
     turned, paused, deferred = set(), 0, 0
     for case in cases:
         threshold = thresholds.get(case.item_version.item_id) or default
-        schedule = clocks.schedule_of(
+        schedule = schedules.schedule_of(
             clocks.case_deadlines(case, snap=snap),
             since=UNTIL,
             threshold=threshold,
@@ -174,7 +174,7 @@ def test_a_case_s_colours_day_by_day_are_those_of_its_schedule(year_of_cases, db
             colour = clocks.worst(
                 clocks.case_clocks(case, today=day, threshold=threshold, snap=snap, memo=memo)
             )
-            assert clocks.colour_on(schedule, day) == colour, (case.number, day, schedule)
+            assert schedules.colour_on(schedule, day) == colour, (case.number, day, schedule)
             if first is not None and colour != first:
                 turned.add(colour)
             first = first or colour
