@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import caches
 from django.db import connections, models, router, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.constants import OnConflict
@@ -23,12 +24,13 @@ from django.utils import timezone
 from bianmin.cases.deadlines import relay_limit
 from bianmin.cases.models import FINAL_STATES, Case, CaseEvent, Custody, State
 from bianmin.catalog.models import ItemVersion
+from bianmin.common.cache_keys import cache_key
 from bianmin.common.id_list import IdList
 from bianmin.orgs.models import Unit
 from bianmin.orgs.selectors import display_names
 from bianmin.workdays import calendar
 
-from .. import clocks, schedules
+from .. import board_store, clocks, schedules
 from ..case_rows import HopRow, open_cases
 from ..listed import (
     Listed,
@@ -77,13 +79,10 @@ def refresh(
     ).delete()
     newest = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     upto = LiveCase.objects.aggregate(upto=Max("events_upto"))["upto"]
-    if upto is None:
-        # Nothing kept: every live case (an OR of states and dates, a scan of the table: once).
-        changed: list[int] = []
-        ids = list(live(Case.objects.all(), current).order_by("pk").values_list("pk", flat=True))
-    else:
+    changed: list[int] = []
+    if upto is not None:
         # The cases with an event since (a case becomes live or changes by one), and any whose
-        # event count moved otherwise.
+        # event count moved otherwise, less those whose row is as new as their last event.
         found = set(
             CaseEvent.objects.filter(pk__gt=upto - RECHECK_EVENTS)
             .order_by()
@@ -94,28 +93,37 @@ def refresh(
                 "case_id", flat=True
             )
         )
-        # Less those whose row is as new as their last event (seen by an earlier board).
         found -= set(
             LiveCase.objects.filter(
                 case_id__in=IdList(found), seq=F("case__last_event_seq")
             ).values_list("case_id", flat=True)
         )
         changed = sorted(found)
-        ids = list(
-            live(Case.objects.filter(pk__in=IdList(changed)), current)
-            .order_by("pk")
+    ids = set(
+        live(Case.objects.filter(pk__in=IdList(changed)), current).values_list("pk", flat=True)
+    )
+    checked = caches[board_store.ALIAS]
+    check_key = cache_key("live-cases-checked", today.isoformat(), fingerprint)
+    if upto is None or not checked.get(check_key):
+        # Nothing kept, or the first board of the day: every live case without a row (an OR of
+        # states and dates, a scan of the table: 0.7 s at 1.5 million cases, once a day).
+        ids |= set(
+            live(Case.objects.all(), current)
+            .exclude(pk__in=LiveCase.objects.values("case_id"))
             .values_list("pk", flat=True)
         )
     if not ids and not changed:
+        checked.set(check_key, True, board_store.KEEP)
         return 0
     standard = fee_standards()
     memo = clocks.Memo()
     default = clocks.default_threshold()
+    ordered = sorted(ids)
     rows = [
         row
-        for start in range(0, len(ids), BATCH)
+        for start in range(0, len(ordered), BATCH)
         for row in _compute(
-            ids[start : start + BATCH],
+            ordered[start : start + BATCH],
             today=today,
             snap=snap,
             thresholds=thresholds,
@@ -132,6 +140,7 @@ def refresh(
     with transaction.atomic():
         LiveCase.objects.filter(case_id__in=IdList(changed)).delete()
         _insert(rows)
+    checked.set(check_key, True, board_store.KEEP)
     return len(rows)
 
 
