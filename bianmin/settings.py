@@ -177,8 +177,9 @@ CACHES = {
 # and a staff member's queues are kept (bianmin/cases/queue_cache.py); 0 turns either off.
 BIANMIN_DASHBOARD_FRESH_SECONDS = int(os.environ.get("BIANMIN_DASHBOARD_FRESH_SECONDS", "300"))
 BIANMIN_QUEUE_CACHE_SECONDS = int(os.environ.get("BIANMIN_QUEUE_CACHE_SECONDS", "30"))
-# A board sums the stored figures of closed months' settled cases instead of counting the whole
-# history (bianmin/supervision/selectors/settled.py); off: every case is counted on each board.
+# A board sums the stored figures of closed months' settled cases and reads its live cases'
+# figures kept between boards instead of counting the whole history and running every clock
+# (bianmin/supervision/selectors/settled.py, live_cases.py); off: every case is counted each time.
 BIANMIN_DASHBOARD_SETTLED_MONTHS = env_bool("BIANMIN_DASHBOARD_SETTLED_MONTHS", True)
 
 # Background jobs (supervision sweep, reminders) on Django's task framework, stored in the database so

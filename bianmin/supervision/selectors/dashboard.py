@@ -63,11 +63,12 @@ def dashboard(
     Kept between requests and refreshed by the worker (`board_store`; `computed_at` says when
     it was computed); `refresh=True` computes it again and keeps it (the worker's task).
 
-    At county scale almost every case is closed: those are counted with grouped queries and
-    only the unfinished cases (the ones with clocks) are loaded, with the fields and child rows
-    their clocks read (`board.open_cases`); the tier figures are summed in SQL over the custody
-    hops of the period (`tier_sql.tier_workdays`). bench/bench_reports.py times each of these
-    reads against hand-written SQL giving the same rows.
+    At county scale almost every case is closed: a region seen whole sums the stored figures of
+    closed months (`settled`) and the kept rows of its live cases (`live_cases`: colours from
+    each case's schedule, tier figures, irregularities), and reads whole only the cases its
+    lists name; otherwise the unfinished cases are loaded with the fields and child rows their
+    clocks read (`board.open_cases`) and the tier figures summed in SQL over the custody hops of
+    the period (`tier_sql.tier_workdays`). bench/bench_reports.py times each of these reads.
     """
     today = dashboard_date(today)
     scope = scope_for(viewer)
