@@ -185,6 +185,24 @@ def test_pages(client, county, world):
     assert client.get("/supervision/").status_code == 200
 
 
+def test_the_page_lists_the_most_overdue_and_links_to_all(client, county, world, monkeypatch):
+    from bianmin.supervision import views
+
+    client.force_login(county.supervisor.user)
+    url = "/supervision/?date=2025-10-13"
+    overdue = dashboard(viewer=county.supervisor.user, today=D(2025, 10, 13))["overdue"]
+    assert len(overdue) >= 2
+    monkeypatch.setattr(views, "OVERDUE_SHOWN", 1)
+    html = client.get(url).content.decode()
+    section = html[html.index('id="overdue"') : html.index("各层级持有时间")]
+    # The most overdue one only, and the way to every one of them.
+    assert overdue[0]["number"] in section and overdue[1]["number"] not in section
+    assert f"全部 {len(overdue)} 件见" in section and "colour=red" in section
+    monkeypatch.setattr(views, "OVERDUE_SHOWN", 100)
+    section = client.get(url).content.decode()
+    assert overdue[1]["number"] in section and 'id="overdue-more"' not in section
+
+
 @pytest.fixture
 def history(county, items, clock, world):
     """World plus finished cases: one delivered (closed), one proxy case decided and delivered,
