@@ -48,6 +48,7 @@ from .tier_sql import fixed_offset
 # Bumped when what a row holds, or how it is computed, changes: every row is computed again.
 ROWS_VERSION = 1
 BATCH = 5000
+ANALYZE_AFTER = 10_000  # rows written at once (a first computation, a new calendar or threshold)
 TIERS = ("village", "township", "county")
 
 
@@ -174,6 +175,10 @@ def _insert(rows: list[dict]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(params), BATCH):
             cursor.executemany(sql, params[start : start + BATCH])
+        if connection.vendor == "postgresql" and len(rows) >= ANALYZE_AFTER:
+            # Until autovacuum gets to a table just filled, PostgreSQL plans the boards' reads of
+            # it without statistics: 1.12 s a county board at 1.5 million cases against 0.85 s.
+            cursor.execute(f"ANALYZE {ops.quote_name(LiveCase._meta.db_table)}")
 
 
 def _compute(ids, *, today, snap, thresholds, default, tiers, standard, memo, fingerprint, upto):
