@@ -80,20 +80,25 @@ def refresh(
     ).delete()
     newest = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     upto = LiveCase.objects.aggregate(upto=Max("events_upto"))["upto"]
+    checked = caches[board_store.ALIAS]
+    check_key = cache_key("live-cases-checked", today.isoformat(), fingerprint)
+    daily = upto is None or not checked.get(check_key)
     changed: list[int] = []
     if upto is not None:
-        # The cases with an event since (a case becomes live or changes by one), and any whose
-        # event count moved otherwise, less those whose row is as new as their last event.
+        # The cases with an event since (a case becomes live or changes by one), less those
+        # whose row is as new as their last event; on the day's first board also any row whose
+        # case's event count moved otherwise (a join of every row, 0.04-0.09 s: once a day).
         found = set(
             CaseEvent.objects.filter(pk__gt=upto - RECHECK_EVENTS)
             .order_by()
             .values_list("case_id", flat=True)
         )
-        found |= set(
-            LiveCase.objects.exclude(seq=F("case__last_event_seq")).values_list(
-                "case_id", flat=True
+        if daily:
+            found |= set(
+                LiveCase.objects.exclude(seq=F("case__last_event_seq")).values_list(
+                    "case_id", flat=True
+                )
             )
-        )
         found -= set(
             LiveCase.objects.filter(
                 case_id__in=IdList(found), seq=F("case__last_event_seq")
@@ -103,9 +108,7 @@ def refresh(
     ids = set(
         live(Case.objects.filter(pk__in=IdList(changed)), current).values_list("pk", flat=True)
     )
-    checked = caches[board_store.ALIAS]
-    check_key = cache_key("live-cases-checked", today.isoformat(), fingerprint)
-    if upto is None or not checked.get(check_key):
+    if daily:
         # Nothing kept, or the first board of the day: every live case without a row (an OR of
         # states and dates, a scan of the table: 0.7 s at 1.5 million cases, once a day).
         ids |= set(
