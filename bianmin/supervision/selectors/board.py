@@ -91,17 +91,15 @@ def board_read(*, viewer, scope: Scope, region: Region, today: dt.date) -> Board
         stored = settled.stored(
             region.prefix, current=current, tiers_since=tier_period_start(today)
         )
+        # A village's board colours every case; above it only the red cases' clocks are listed.
+        every = region.level == RegionLevel.VILLAGE
         live_cases.refresh(today, snap=snap, thresholds=thresholds, tiers=unit_tiers)
-        live = live_cases.read(
-            region.prefix, today, every_open=region.level == RegionLevel.VILLAGE, snap=snap
-        )
+        live = live_cases.read(region.prefix, today, every_open=every, snap=snap)
         for t, (n, d) in stored.tiers.items():
             live.tier_cases[t] += n
             live.tier_days[t] += d
         kept = Kept(live.tier_days, live.tier_cases, live.irregular + stored.irregular)
         groups, cases = live.groups + stored.groups, live.listed
-        # Only the red cases' clocks are listed (a village's board colours every case).
-        every = region.level == RegionLevel.VILLAGE
         clock_states = states([c for c in cases if every or c.pk in live.red])
     else:
         groups = case_groups(base)

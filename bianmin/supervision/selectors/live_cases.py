@@ -329,10 +329,11 @@ def read(prefix: str, today: dt.date, *, every_open: bool, snap) -> LiveFigures:
         .order_by()
     ):
         tier_days[tier] += n * snap.workdays_after(since, today)
+    listed, red_ids = _listed(unfinished, today)
     return LiveFigures(
         groups=groups,
-        listed=_listed(unfinished),
-        red=set(unfinished.filter(red).values_list("case_id", flat=True)),
+        listed=listed,
+        red=red_ids,
         tier_days=tier_days,
         tier_cases=tier_cases,
         irregular=[
@@ -345,11 +346,12 @@ def read(prefix: str, today: dt.date, *, every_open: bool, snap) -> LiveFigures:
     )
 
 
-def _listed(rows) -> list[Listed]:
+def _listed(rows, today: dt.date) -> tuple[list[Listed], set[int]]:
     """The rows as the lists read them, the names of their item versions, units and assignees
-    looked up by id (each read once, as they are now)."""
+    looked up by id (each read once, as they are now); and which of them are red on `today`."""
     found = list(
         rows.order_by("case_id").values_list(
+            "red_on",
             "case_id",
             "number",
             "state",
@@ -364,11 +366,12 @@ def _listed(rows) -> list[Listed]:
     versions = {
         pk: (item_id, name)
         for pk, item_id, name in ItemVersion.objects.filter(
-            pk__in={r[3] for r in found if r[3]}
+            pk__in={r[4] for r in found if r[4]}
         ).values_list("pk", "item_id", "name")
     }
-    units = dict(Unit.objects.filter(pk__in={r[4] for r in found}).values_list("pk", "name"))
-    names = display_names(r[5] for r in found if r[5])
+    units = dict(Unit.objects.filter(pk__in={r[5] for r in found}).values_list("pk", "name"))
+    names = display_names(r[6] for r in found if r[6])
+    red = {r[1] for r in found if r[0] is not None and r[0] <= today}
     return [
         Listed(
             pk=pk,
@@ -383,8 +386,8 @@ def _listed(rows) -> list[Listed]:
             deadlines=deadlines_of(deadlines),
             materials=materials_from(materials),
         )
-        for pk, number, state, version, unit, assignee, can_accept, arrived, (
+        for _red_on, pk, number, state, version, unit, assignee, can_accept, arrived, (
             deadlines,
             materials,
         ) in found
-    ]
+    ], red
