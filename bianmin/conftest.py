@@ -267,10 +267,12 @@ def own_cache_dirs(settings, tmp_path):
     """The shared file caches (kept queues, kept boards) in this test's own directories: parallel
     test workers share the var directory and their in-memory SQLite databases one name, so one
     worker's stamps and boards would otherwise reach the other's tests."""
+    from bianmin import settings as deployed
+
     settings.CACHES = {
         **settings.CACHES,
         **{
-            alias: {**settings.CACHES[alias], "LOCATION": str(tmp_path / alias)}
+            alias: {**deployed.CACHES[alias], "LOCATION": str(tmp_path / alias)}
             for alias in ("queues", "boards")
         },
     }
@@ -279,12 +281,20 @@ def own_cache_dirs(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _boards_computed(settings):
     """Dashboards are computed on every read in tests, as the queues are read fresh (above); the
-    store's own tests (supervision/tests/test_board_store.py) turn it on."""
+    store's own tests (supervision/tests/test_board_store.py) turn it on. The cache is kept in
+    this process's memory, as the public cache: in the shared var directory one test worker's
+    clearing removed the other's mark that the day's check of the live cases was done (its next
+    board ran the check again, two queries more in a query-count test), and could have shown it
+    the other's mark."""
     from django.core.cache import caches
 
     from bianmin.supervision import board_store
 
     settings.BIANMIN_DASHBOARD_FRESH_SECONDS = 0
+    settings.CACHES = {
+        **settings.CACHES,
+        board_store.ALIAS: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     caches[board_store.ALIAS].clear()
 
 
