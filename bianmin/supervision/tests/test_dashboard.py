@@ -1,6 +1,7 @@
 """Dashboard figures against counts computed here from the raw case rows; scope of pages and API."""
 
 import datetime as dt
+import re
 from collections import Counter
 
 import pytest
@@ -183,6 +184,27 @@ def test_pages(client, county, world):
     client.force_login(county.a11.user)
     assert client.get(f"/supervision/?region={county.v12.code}").status_code == 403
     assert client.get("/supervision/").status_code == 200
+
+
+def test_the_page_in_english_joins_its_figures_with_english_punctuation(client, county, world):
+    # The marks between the figures are the page's own words: an English reader met "82：On
+    # track" and "Awaiting acceptance 8，Being forwarded 3" (the names of cases, items and units
+    # stay as they are written).
+    client.force_login(county.supervisor.user)
+    html = client.get("/supervision/?date=2025-10-13", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="en">' in html
+    assert '</a>: <span class="green">' in html and "</a>：<span" not in html
+    states = html[
+        html.index("<dd>", html.index("By status")) : html.index("</dd>", html.index("By status"))
+    ]
+    assert "</a>, " in states and "，" not in states
+    assert ' (<a data-count="3" href=' in html and "（<a data-count" not in html
+    # The overdue rows name their clocks after the days over, in brackets.
+    assert re.search(r'<td class="red">\d+ \(', html)
+    assert not re.search(r'<td class="red">\d+（', html)
+    # Chinese keeps its own marks.
+    chinese = client.get("/supervision/?date=2025-10-13", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "</a>：<span" in chinese.content.decode()
 
 
 def test_the_page_lists_the_most_overdue_and_links_to_all(client, county, world, monkeypatch):
