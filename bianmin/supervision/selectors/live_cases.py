@@ -334,7 +334,7 @@ def read(prefix: str, today: dt.date, *, every_open: bool, snap) -> LiveFigures:
         .order_by()
     ):
         tier_days[tier] += n * snap.workdays_after(since, today)
-    listed, red_ids = _listed(unfinished, today)
+    listed, red_ids = _listed(unfinished, red)
     return LiveFigures(
         groups=groups,
         listed=listed,
@@ -351,12 +351,14 @@ def read(prefix: str, today: dt.date, *, every_open: bool, snap) -> LiveFigures:
     )
 
 
-def _listed(rows, today: dt.date) -> tuple[list[Listed], set[int]]:
+def _listed(rows, red: Q) -> tuple[list[Listed], set[int]]:
     """The rows as the lists read them, the names of their item versions, units and assignees
-    looked up by id (each read once, as they are now); and which of them are red on `today`."""
+    looked up by id (each read once, as they are now); and which of them are `red`."""
     found = list(
-        rows.order_by("case_id").values_list(
-            "red_on",
+        rows.annotate(is_red=red)
+        .order_by("case_id")
+        .values_list(
+            "is_red",
             "case_id",
             "number",
             "state",
@@ -376,7 +378,7 @@ def _listed(rows, today: dt.date) -> tuple[list[Listed], set[int]]:
     }
     units = dict(Unit.objects.filter(pk__in={r[5] for r in found}).values_list("pk", "name"))
     names = display_names(r[6] for r in found if r[6])
-    red = {r[1] for r in found if r[0] is not None and r[0] <= today}
+    red_ids = {r[1] for r in found if r[0]}
     return [
         Listed(
             pk=pk,
@@ -391,8 +393,8 @@ def _listed(rows, today: dt.date) -> tuple[list[Listed], set[int]]:
             deadlines=deadlines_of(deadlines),
             materials=materials_from(materials),
         )
-        for _red_on, pk, number, state, version, unit, assignee, can_accept, arrived, (
+        for _is_red, pk, number, state, version, unit, assignee, can_accept, arrived, (
             deadlines,
             materials,
         ) in found
-    ], red
+    ], red_ids
